@@ -1,0 +1,63 @@
+# ScanLedger. `make demo` and `make test` install missing Debian packages
+# first when run as root, and say what to install otherwise.
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+SWIFT    ?= swift
+CONFIG   ?= debug
+BIN       = .build/$(CONFIG)
+
+# Debian packages the build and the tests need. Later issues append here.
+DEB_PACKAGES = libusb-1.0-0-dev libserialport-dev libsqlite3-dev pkg-config \
+               umockdev socat python3-jsonschema
+
+.PHONY: all deps build release demo test bench fuzz install clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "missing Debian packages:$$missing"; \
+	    echo "run as root: apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+release: deps
+	$(SWIFT) build -c release
+
+demo: release
+	@./examples/demo.sh .build/release
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: release
+	.build/release/scanledger-bench all
+
+# Bounded fuzzing of every fuzz target (FUZZ_SECONDS each).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	./Tests/Fuzz/run.sh $(FUZZ_SECONDS)
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 .build/release/scanledgerd .build/release/scanledger $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)/lib/udev/rules.d $(DESTDIR)/lib/systemd/system
+	install -m 0644 udev/*.rules $(DESTDIR)/lib/udev/rules.d/
+	install -m 0644 systemd/*.service $(DESTDIR)/lib/systemd/system/
+	install -d $(DESTDIR)/etc/scanledger
+	install -m 0644 examples/scanledger.json $(DESTDIR)/etc/scanledger/scanledger.json.example
+
+clean:
+	rm -rf .build

@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+// ScanLedger: scanner and RFID integration daemon. No Swift package
+// dependencies by design: Foundation, Dispatch and C system libraries only.
+import PackageDescription
+
+let package = Package(
+    name: "ScanLedger",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "scanledgerd", targets: ["scanledgerd"]),
+        .executable(name: "scanledger", targets: ["scanledger"]),
+        .executable(name: "scanledger-bench", targets: ["scanledger-bench"]),
+    ],
+    targets: [
+        // C libraries, found with pkg-config; Debian package names for the hint.
+        .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0",
+                       providers: [.apt(["libusb-1.0-0-dev"])]),
+        .systemLibrary(name: "CLibSerialPort", pkgConfig: "libserialport",
+                       providers: [.apt(["libserialport-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "CLinuxShims", linkerSettings: [.linkedLibrary("util")]),
+
+        // Left to right: nothing imports a module to its right.
+        .target(name: "ScanModel"),
+        .target(name: "GS1", dependencies: ["ScanModel"]),
+        .target(name: "Devices", dependencies: ["ScanModel", "GS1", "CLinuxShims", "CLibSerialPort", "CLibUSB"]),
+        .target(name: "Pipeline", dependencies: ["ScanModel"]),
+        .target(name: "Ledger", dependencies: ["ScanModel", "GS1", "CSQLite"]),
+
+        .executableTarget(name: "scanledgerd", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger"]),
+        .executableTarget(name: "scanledger", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CLinuxShims"]),
+        .executableTarget(name: "scanledger-bench", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CSQLite"]),
+
+        .testTarget(name: "ScanModelTests", dependencies: ["ScanModel"]),
+        .testTarget(name: "GS1Tests", dependencies: ["GS1", "ScanModel"], resources: [.copy("Vectors")]),
+        .testTarget(name: "DevicesTests", dependencies: ["Devices", "ScanModel", "GS1", "CLinuxShims"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ScanModel"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "ScanModel", "GS1", "CSQLite"]),
+        .testTarget(name: "CLITests", dependencies: ["ScanModel"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+// Module Devices: see docs/ARCHITECTURE.md. Filled in by its issue.
+import ScanModel

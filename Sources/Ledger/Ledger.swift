@@ -1,0 +1,2 @@
+// Module Ledger: see docs/ARCHITECTURE.md. Filled in by its issue.
+import ScanModel

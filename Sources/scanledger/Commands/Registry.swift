@@ -1,0 +1,12 @@
+/// Every subcommand, registered in one place. Each lives in its own file
+/// under Commands/ and returns the process exit code: 0 success, 1 some input
+/// failed, 2 usage error.
+struct Command: Sendable {
+    let name: String
+    let summary: String
+    let run: @Sendable ([String]) -> Int32
+}
+
+let commands: [Command] = [
+    Command(name: "version", summary: "print the version") { _ in print(scanLedgerVersion); return 0 },
+]

@@ -1,0 +1,1 @@
+let scanLedgerVersion = "0.1.0"
