@@ -1,2 +1,0 @@
-// Module GS1: see docs/ARCHITECTURE.md. Filled in by its issue.
-import ScanModel
