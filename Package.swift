@@ -27,8 +27,9 @@ let package = Package(
         .target(name: "Devices", dependencies: ["ScanModel", "GS1", "CLinuxShims", "CLibSerialPort", "CLibUSB"]),
         .target(name: "Pipeline", dependencies: ["ScanModel"]),
         .target(name: "Ledger", dependencies: ["ScanModel", "GS1", "CSQLite"]),
+        .target(name: "Service", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CLinuxShims"]),
 
-        .executableTarget(name: "scanledgerd", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger"]),
+        .executableTarget(name: "scanledgerd", dependencies: ["Service"]),
         .executableTarget(name: "scanledger", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CLinuxShims"]),
         .executableTarget(name: "scanledger-bench", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CSQLite"]),
 
@@ -37,6 +38,7 @@ let package = Package(
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "ScanModel", "GS1", "CLinuxShims"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ScanModel"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "ScanModel", "GS1", "CSQLite"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "CLinuxShims"]),
         .testTarget(name: "CLITests", dependencies: ["ScanModel"]),
     ],
     swiftLanguageModes: [.v6]

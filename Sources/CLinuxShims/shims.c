@@ -68,6 +68,12 @@ int CLinuxShims_sockaddr_un(void *storage, const char *path) {
     memset(addr, 0, sizeof *addr);
     addr->sun_family = AF_UNIX;
     memcpy(addr->sun_path, path, n + 1);
+    if (path[0] == '@') {
+        /* Abstract namespace (as NOTIFY_SOCKET uses it): leading NUL, and the
+           length counts only the name, no terminator. */
+        addr->sun_path[0] = 0;
+        return (int)(offsetof(struct sockaddr_un, sun_path) + n);
+    }
     return (int)(offsetof(struct sockaddr_un, sun_path) + n + 1);
 }
 

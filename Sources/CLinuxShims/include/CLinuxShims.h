@@ -18,6 +18,6 @@ int CLinuxShims_set_raw_termios(int fd, int baud, int data_bits, char parity,
 int CLinuxShims_evdev_grab(int fd, int grab);
 
 /// Fills a sockaddr_un for `path` and returns its length, or -1 if the path
-/// is too long. `storage` must point to at least sizeof(struct sockaddr_un).
+/// is too long. A path starting with '@' names the abstract namespace. `storage` must point to at least sizeof(struct sockaddr_un).
 int CLinuxShims_sockaddr_un(void *storage, const char *path);
 size_t CLinuxShims_sockaddr_un_size(void);
