@@ -56,6 +56,8 @@ install: release
 	install -d $(DESTDIR)/lib/udev/rules.d $(DESTDIR)/lib/systemd/system
 	install -m 0644 udev/*.rules $(DESTDIR)/lib/udev/rules.d/
 	install -m 0644 systemd/*.service $(DESTDIR)/lib/systemd/system/
+	install -d $(DESTDIR)/usr/lib/sysusers.d
+	install -m 0644 systemd/scanledger.sysusers $(DESTDIR)/usr/lib/sysusers.d/scanledger.conf
 	install -d $(DESTDIR)/etc/scanledger
 	install -m 0644 examples/scanledger.json $(DESTDIR)/etc/scanledger/scanledger.json.example
 
