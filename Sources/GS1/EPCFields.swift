@@ -1,0 +1,126 @@
+/// The decoded content of any EPC as digit/character strings: the common
+/// form behind URIs, element strings and the encoders.
+struct EPCFields: Equatable {
+    var scheme: EPCScheme
+    var filter: Int
+    /// Partitioned schemes: company prefix and second field (zero-padded digits).
+    var companyPrefix = ""
+    var reference = ""
+    /// Serial, GLN extension, or GIAI asset reference (unescaped); nil for SSCC/GSRN.
+    var serial: String?
+    /// '+' schemes: the key digits as encoded (GTIN-14, SSCC-18, GLN-13,
+    /// 14-digit GRAI part with its leading 0, GSRN-18) or the whole GIAI.
+    var key = ""
+    /// DSGTIN+: the date AI ("11", "13", "15", "16", "17", "7006", "7007") and YYMMDD.
+    var date: EPCElement?
+    var aidcToggle = false
+    /// +AIDC data that followed the EPC, in order.
+    var additional: [EPCElement] = []
+
+    var kind: EPCIdentityKind { scheme.identityKind }
+
+    /// Primary GS1 key. GRAI keys omit the leading zero that AI 8003 carries.
+    var gs1Key: String {
+        if scheme.isPlus {
+            switch kind {
+            case .grai: return String(key.dropFirst()) + (serial ?? "")
+            case .sgln, .sgtin: return key
+            default: return key
+            }
+        }
+        let cp = companyPrefix, ref = reference
+        switch kind {
+        case .sgtin, .sscc:
+            // Indicator / extension digit moves in front of the company prefix.
+            let body = String(ref.prefix(1)) + cp + String(ref.dropFirst())
+            return body + String(EPCText.checkDigit(body))
+        case .sgln, .gsrn, .gsrnp:
+            return cp + ref + String(EPCText.checkDigit(cp + ref))
+        case .grai, .gdti, .sgcn:
+            return cp + ref + String(EPCText.checkDigit(cp + ref)) + (serial ?? "")
+        case .giai:
+            return cp + (serial ?? "")
+        }
+    }
+
+    /// The element string as AI/value pairs.
+    var elements: [EPCElement] {
+        var out: [EPCElement] = []
+        let key = gs1Key
+        switch kind {
+        case .sgtin:
+            out.append(EPCElement("01", key))
+            if let date { out.append(date) }
+            if let serial { out.append(EPCElement("21", serial)) }
+        case .sscc: out.append(EPCElement("00", key))
+        case .sgln:
+            out.append(EPCElement("414", key))
+            // TDS: an SGLN extension of "0" means "no extension" – no AI 254.
+            if let serial, serial != "0", !serial.isEmpty { out.append(EPCElement("254", serial)) }
+        case .grai: out.append(EPCElement("8003", "0" + key))
+        case .giai: out.append(EPCElement("8004", key))
+        case .gsrn: out.append(EPCElement("8018", key))
+        case .gsrnp: out.append(EPCElement("8017", key))
+        case .gdti: out.append(EPCElement("253", key))
+        case .sgcn: out.append(EPCElement("255", key))
+        }
+        return out + additional
+    }
+
+    /// "cp.ref.serial" part of the EPC URIs (legacy schemes only).
+    var uriBody: String {
+        var s = companyPrefix
+        switch kind {
+        case .giai:
+            s += "." + EPCText.uriEscaped(serial ?? "")
+        case .sscc, .gsrn, .gsrnp:
+            s += "." + reference
+        default:
+            s += "." + reference + "." + EPCText.uriEscaped(serial ?? "")
+        }
+        return s
+    }
+
+    var pureURI: String { scheme.isPlus ? digitalLinkURI : "urn:epc:id:\(kind.rawValue):\(uriBody)" }
+    var tagURI: String { scheme.isPlus ? digitalLinkURI : "urn:epc:tag:\(scheme.name):\(filter).\(uriBody)" }
+
+    /// GS1 Digital Link URI on id.gs1.org: primary key and key qualifiers in
+    /// the path, dates and other attributes in the query.
+    var digitalLinkURI: String {
+        var path = "https://id.gs1.org"
+        var query: [EPCElement] = []
+        for e in elements {
+            switch e.ai {
+            case "01", "00", "414", "8003", "8004", "8018", "8017", "253", "255", "21", "254", "10", "22":
+                path += "/" + e.ai + "/" + EPCDigitalLink.percentEncoded(e.value)
+            default:
+                query.append(e)
+            }
+        }
+        if !query.isEmpty {
+            path += "?" + query.map { $0.ai + "=" + EPCDigitalLink.percentEncoded($0.value) }.joined(separator: "&")
+        }
+        return path
+    }
+
+    var elementString: String { elements.map { "(\($0.ai))\($0.value)" }.joined() }
+}
+
+enum EPCDigitalLink {
+    /// Percent-encodes everything outside RFC 3986 unreserved characters.
+    static func percentEncoded(_ value: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for c in value.utf8 {
+            switch c {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                 UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.append(c)
+            default:
+                out.append(UInt8(ascii: "%")); out.append(hex[Int(c >> 4)]); out.append(hex[Int(c & 0xF)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
