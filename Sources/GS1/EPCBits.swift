@@ -67,6 +67,12 @@ struct EPCBitWriter {
         }
     }
 
+    /// Appends `n` zero bits (any number).
+    mutating func appendZeros(_ n: Int) {
+        var left = n
+        while left > 0 { let k = min(64, left); append(0, bits: k); left -= k }
+    }
+
     /// Appends zero bits up to `total` (no-op when already there).
     mutating func pad(to total: Int) {
         guard total <= EPC.maxBits else { overflowed = true; return }

@@ -90,7 +90,7 @@ public enum EPCEncoder {
         let tailBits = (f.scheme.fixedBitLength ?? 0) - w.count
         switch f.scheme {
         case .sscc96, .gsrn96, .gsrnp96:
-            w.append(0, bits: tailBits)
+            w.appendZeros(tailBits)
         case .sgcn96:
             guard serial.utf8.count >= 1, serial.utf8.count <= 12, EPCText.allDigits(serial), let v = UInt64("1" + serial) else {
                 return fail(.notEncodable, "SGCN serial '\(serial)' must be 1 to 12 digits")
@@ -130,7 +130,7 @@ public enum EPCEncoder {
         let b = Array(s.utf8)
         guard b.count * 7 <= bits, b.allSatisfy(EPCText.isCharacterSet82) else { return false }
         for c in b { w.append(UInt64(c), bits: 7) }
-        w.append(0, bits: bits - b.count * 7)
+        w.appendZeros(bits - b.count * 7)
         return true
     }
 }
