@@ -32,16 +32,19 @@ public enum EPCDecoder {
     }
 
     static func makeDecoded(_ f: EPCFields, epc: EPC) -> DecodedEPC {
-        let elements = f.elements
-        let dl = f.digitalLinkURI
+        // Each representation is built once from the same pieces.
+        let key = f.gs1Key
+        let elements = f.elements(key: key)
+        let dl = EPCFields.digitalLinkURI(elements)
+        let body = f.scheme.isPlus ? "" : f.uriBody
         return DecodedEPC(
             scheme: f.scheme.name, schemeKind: f.scheme, filter: f.filter,
-            pureURI: f.scheme.isPlus ? dl : f.pureURI,
-            tagURI: f.scheme.isPlus ? dl : f.tagURI,
-            elementString: elements.map { "(\($0.ai))\($0.value)" }.joined(),
+            pureURI: f.scheme.isPlus ? dl : f.pureURI(body: body),
+            tagURI: f.scheme.isPlus ? dl : f.tagURI(body: body),
+            elementString: EPCFields.elementString(elements),
             elements: elements, digitalLinkURI: dl,
             companyPrefix: f.scheme.isPlus ? nil : f.companyPrefix,
-            gs1Key: f.gs1Key, serial: f.serial, hasAIDCData: f.aidcToggle, rawHex: epc.hex)
+            gs1Key: key, serial: f.serial, hasAIDCData: f.aidcToggle, rawHex: epc.hex)
     }
 
     /// Decodes to the string fields (shared by `decode` and the tests).

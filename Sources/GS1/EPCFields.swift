@@ -28,25 +28,35 @@ struct EPCFields: Equatable {
             default: return key
             }
         }
-        let cp = companyPrefix, ref = reference
+        // Built on bytes: this runs for every formatted read.
+        let cp = companyPrefix.utf8, ref = reference.utf8
+        var b: [UInt8] = []
+        b.reserveCapacity(cp.count + ref.count + 2 + (serial?.utf8.count ?? 0))
         switch kind {
         case .sgtin, .sscc:
             // Indicator / extension digit moves in front of the company prefix.
-            let body = String(ref.prefix(1)) + cp + String(ref.dropFirst())
-            return body + String(EPCText.checkDigit(body))
+            b.append(contentsOf: ref.prefix(1)); b.append(contentsOf: cp); b.append(contentsOf: ref.dropFirst())
+            b.append(UInt8(0x30 + EPCText.checkDigit(b)))
         case .sgln, .gsrn, .gsrnp:
-            return cp + ref + String(EPCText.checkDigit(cp + ref))
+            b.append(contentsOf: cp); b.append(contentsOf: ref)
+            b.append(UInt8(0x30 + EPCText.checkDigit(b)))
         case .grai, .gdti, .sgcn:
-            return cp + ref + String(EPCText.checkDigit(cp + ref)) + (serial ?? "")
+            b.append(contentsOf: cp); b.append(contentsOf: ref)
+            b.append(UInt8(0x30 + EPCText.checkDigit(b)))
+            if let serial { b.append(contentsOf: serial.utf8) }
         case .giai:
-            return cp + (serial ?? "")
+            b.append(contentsOf: cp)
+            if let serial { b.append(contentsOf: serial.utf8) }
         }
+        return String(decoding: b, as: UTF8.self)
     }
 
     /// The element string as AI/value pairs.
-    var elements: [EPCElement] {
+    var elements: [EPCElement] { elements(key: gs1Key) }
+
+    func elements(key: String) -> [EPCElement] {
         var out: [EPCElement] = []
-        let key = gs1Key
+        out.reserveCapacity(2 + additional.count)
         switch kind {
         case .sgtin:
             out.append(EPCElement("01", key))
@@ -64,7 +74,8 @@ struct EPCFields: Equatable {
         case .gdti: out.append(EPCElement("253", key))
         case .sgcn: out.append(EPCElement("255", key))
         }
-        return out + additional
+        if !additional.isEmpty { out += additional }
+        return out
     }
 
     /// "cp.ref.serial" part of the EPC URIs (legacy schemes only).
@@ -81,12 +92,16 @@ struct EPCFields: Equatable {
         return s
     }
 
-    var pureURI: String { scheme.isPlus ? digitalLinkURI : "urn:epc:id:\(kind.rawValue):\(uriBody)" }
-    var tagURI: String { scheme.isPlus ? digitalLinkURI : "urn:epc:tag:\(scheme.name):\(filter).\(uriBody)" }
+    var pureURI: String { scheme.isPlus ? digitalLinkURI : pureURI(body: uriBody) }
+    var tagURI: String { scheme.isPlus ? digitalLinkURI : tagURI(body: uriBody) }
+    func pureURI(body: String) -> String { "urn:epc:id:" + kind.rawValue + ":" + body }
+    func tagURI(body: String) -> String { "urn:epc:tag:" + scheme.name + ":" + String(filter) + "." + body }
 
     /// GS1 Digital Link URI on id.gs1.org: primary key and key qualifiers in
     /// the path, dates and other attributes in the query.
-    var digitalLinkURI: String {
+    var digitalLinkURI: String { Self.digitalLinkURI(elements) }
+
+    static func digitalLinkURI(_ elements: [EPCElement]) -> String {
         var path = "https://id.gs1.org"
         var query: [EPCElement] = []
         for e in elements {
@@ -103,13 +118,31 @@ struct EPCFields: Equatable {
         return path
     }
 
-    var elementString: String { elements.map { "(\($0.ai))\($0.value)" }.joined() }
+    var elementString: String { Self.elementString(elements) }
+
+    static func elementString(_ elements: [EPCElement]) -> String {
+        var s = ""
+        for e in elements { s += "(" + e.ai + ")" + e.value }
+        return s
+    }
 }
 
 enum EPCDigitalLink {
     /// Percent-encodes everything outside RFC 3986 unreserved characters.
+    static func isUnreserved(_ c: UInt8) -> Bool {
+        switch c {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+             UInt8(ascii: "_"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+
     static func percentEncoded(_ value: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
+        if value.utf8.allSatisfy(isUnreserved) { return value }
+        let hex = EPCText.hexDigits
         var out: [UInt8] = []
         for c in value.utf8 {
             switch c {

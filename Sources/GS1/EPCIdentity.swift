@@ -91,6 +91,17 @@ enum EPC96 {
         }
     }
 
+    /// `count` (1…64) bits at `offset` of the first 96 bits: w0 holds bits
+    /// 0–63, the top half of w1 bits 64–95. Plain shifts, no bounds switch.
+    @inline(__always)
+    static func field(_ hi: UInt64, _ lo: UInt64, _ offset: Int, _ count: Int) -> UInt64 {
+        let shift = UInt64(64 - count)
+        if offset >= 64 { return (lo << UInt64(offset - 64)) >> shift }
+        let top = hi << UInt64(offset)
+        let joined = offset == 0 ? top : top | (lo >> UInt64(64 - offset))
+        return joined >> shift
+    }
+
     /// Decodes any 96-bit scheme. Bits past 96 (a reader reporting a longer
     /// EPC bank) must be zero.
     @inline(__always)
@@ -99,20 +110,30 @@ enum EPC96 {
         guard epc.w1 & 0xFFFF_FFFF == 0, epc.w2 == 0, epc.w3 == 0 else {
             return .failure(.badPadding, field: "bits after bit 96", bitOffset: 96)
         }
-        guard let scheme = EPCScheme(rawValue: UInt8(truncatingIfNeeded: epc.w0 >> 56)),
-              scheme.fixedBitLength == 96 else {
-            return .failure(.unknownHeader, field: "header", bitOffset: 0)
+        let scheme: EPCScheme
+        switch epc.w0 >> 56 {
+        case 0x30: scheme = .sgtin96
+        case 0x31: scheme = .sscc96
+        case 0x32: scheme = .sgln96
+        case 0x33: scheme = .grai96
+        case 0x34: scheme = .giai96
+        case 0x2D: scheme = .gsrn96
+        case 0x2E: scheme = .gsrnp96
+        case 0x2C: scheme = .gdti96
+        case 0x3F: scheme = .sgcn96
+        default: return .failure(.unknownHeader, field: "header", bitOffset: 0)
         }
         let filter = UInt8(truncatingIfNeeded: (epc.w0 >> 53) & 7)
         let partition = Int((epc.w0 >> 50) & 7)
         guard partition < 7 else { return .failure(.invalidPartition, field: "partition", bitOffset: 11) }
         let l = layout(scheme, partition)
-        let companyPrefix = epc.bits(at: 14, count: l.cpBits)
+        let hi = epc.w0, lo = epc.w1
+        let companyPrefix = field(hi, lo, 14, l.cpBits)
         guard companyPrefix < EPCText.pow10(l.cpDigits) else {
             return .failure(.valueOutOfRange, field: "company prefix", bitOffset: 14)
         }
         let refOffset = 14 + l.cpBits
-        let ref = epc.bits(at: refOffset, count: l.refBits)
+        let ref = field(hi, lo, refOffset, l.refBits)
         let tailOffset = refOffset + l.refBits
         var id = EPCIdentity(scheme: scheme, filter: filter, companyPrefixDigits: UInt8(l.cpDigits),
                              companyPrefix: companyPrefix, referenceDigits: UInt8(l.refDigits), reference: ref)
@@ -125,7 +146,7 @@ enum EPC96 {
             return .failure(.valueOutOfRange, field: "reference", bitOffset: refOffset)
         }
         let tailBits = 96 - tailOffset
-        let tail = epc.bits(at: tailOffset, count: tailBits)
+        let tail = field(hi, lo, tailOffset, tailBits)
         switch scheme {
         case .sscc96, .gsrn96, .gsrnp96:
             // 24 reserved bits, zero by definition.

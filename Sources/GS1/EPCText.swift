@@ -30,10 +30,12 @@ enum EPCText {
         }
     }
 
+    static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
     /// Escapes a set-82 value for an EPC URI (`/` → `%2F`, …).
     static func uriEscaped(_ value: String) -> String {
         guard value.utf8.contains(where: needsURIEscape) else { return value }
-        let hex = Array("0123456789ABCDEF".utf8)
+        let hex = hexDigits
         var out: [UInt8] = []
         out.reserveCapacity(value.utf8.count + 8)
         for c in value.utf8 {
