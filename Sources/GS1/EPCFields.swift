@@ -103,14 +103,21 @@ struct EPCFields: Equatable {
 
     static func digitalLinkURI(_ elements: [EPCElement]) -> String {
         var path = "https://id.gs1.org"
+        var qualifiers: [(rank: Int, element: EPCElement)] = []
         var query: [EPCElement] = []
         for e in elements {
             switch e.ai {
-            case "01", "00", "414", "8003", "8004", "8018", "8017", "253", "255", "21", "254", "10", "22":
+            case "01", "00", "414", "8003", "8004", "8018", "8017", "253", "255":
                 path += "/" + e.ai + "/" + EPCDigitalLink.percentEncoded(e.value)
-            default:
-                query.append(e)
+            // Key qualifiers go in the path in the order GS1 Digital Link fixes: 22, 10, 21 (GTIN); 254 (GLN).
+            case "22", "254": qualifiers.append((0, e))
+            case "10": qualifiers.append((1, e))
+            case "21": qualifiers.append((2, e))
+            default: query.append(e)
             }
+        }
+        for q in qualifiers.sorted(by: { $0.rank < $1.rank }) {
+            path += "/" + q.element.ai + "/" + EPCDigitalLink.percentEncoded(q.element.value)
         }
         if !query.isEmpty {
             path += "?" + query.map { $0.ai + "=" + EPCDigitalLink.percentEncoded($0.value) }.joined(separator: "&")

@@ -170,3 +170,33 @@ extension String {
     init(format2 v: UInt64) { self = v < 10 ? "0\(v)" : "\(v)" }
     func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
 }
+
+@Suite struct EPCDecodedFieldTests {
+    @Test func canonicalSGTIN96Fields() throws {
+        let d = try #require(EPCDecoder.decode(hex: "3074257BF7194E4000001A85").value)
+        #expect(d.scheme == "sgtin-96" && d.schemeKind == .sgtin96 && d.filter == 3)
+        #expect(d.companyPrefix == "0614141" && d.gs1Key == "80614141123458" && d.serial == "6789")
+        #expect(d.elements == [EPCElement("01", "80614141123458"), EPCElement("21", "6789")])
+        #expect(d.digitalLinkURI == "https://id.gs1.org/01/80614141123458/21/6789")
+        #expect(!d.hasAIDCData)
+    }
+
+    @Test func sglnExtensionZeroHasNoAI254() throws {
+        let d = try #require(EPCEncoder.encode(pureURI: "urn:epc:id:sgln:0614141.12345.0", scheme: .sgln96, filter: 0).value)
+        let decoded = try #require(EPCDecoder.decode(d).value)
+        #expect(decoded.elementString == "(414)0614141123452")
+        #expect(decoded.pureURI == "urn:epc:id:sgln:0614141.12345.0")
+    }
+
+    @Test func aidcDataAppearsInElementString() throws {
+        let epc = try #require(EPCEncoder.encodePlus(.sgtinPlus, filter: 1, key: "79521141123453", serial: "12345",
+                                                     additional: [EPCElement("17", "271231"), EPCElement("10", "AB12")]).value)
+        let d = try #require(EPCDecoder.decode(epc).value)
+        #expect(d.hasAIDCData)
+        #expect(d.elementString == "(01)79521141123453(21)12345(17)271231(10)AB12")
+        #expect(d.digitalLinkURI == "https://id.gs1.org/01/79521141123453/10/AB12/21/12345?17=271231")
+        // An AI without a supported +AIDC encoding is refused, not guessed.
+        #expect(EPCEncoder.encodePlus(.sgtinPlus, filter: 1, key: "79521141123453", serial: "1",
+                                      additional: [EPCElement("8200", "x")]).failureValue?.kind == .notEncodable)
+    }
+}
