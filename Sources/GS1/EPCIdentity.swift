@@ -185,3 +185,48 @@ extension EPCDecoder {
         return nil
     }
 }
+
+/// URI formatting straight from the integers: one byte buffer, one String,
+/// for pipelines that keep `EPCIdentity` and only need the URI at the edge.
+extension EPCIdentity {
+    /// `urn:epc:id:…` (same text as `DecodedEPC.pureURI`).
+    public var pureURI: String { formatURI(tag: false) }
+    /// `urn:epc:tag:…` (same text as `DecodedEPC.tagURI`).
+    public var tagURI: String { formatURI(tag: true) }
+
+    private func formatURI(tag: Bool) -> String {
+        var b: [UInt8] = []
+        b.reserveCapacity(64)
+        b.append(contentsOf: tag ? "urn:epc:tag:".utf8 : "urn:epc:id:".utf8)
+        if tag {
+            b.append(contentsOf: scheme.name.utf8)
+            b.append(UInt8(ascii: ":")); b.append(0x30 + filter); b.append(UInt8(ascii: "."))
+        } else {
+            b.append(contentsOf: scheme.identityKind.rawValue.utf8)
+            b.append(UInt8(ascii: ":"))
+        }
+        Self.appendDecimal(&b, companyPrefix, width: Int(companyPrefixDigits))
+        b.append(UInt8(ascii: "."))
+        switch scheme.identityKind {
+        case .giai:
+            Self.appendDecimal(&b, serial, width: 1)
+        case .sscc, .gsrn, .gsrnp:
+            Self.appendDecimal(&b, reference, width: Int(referenceDigits))
+        default:
+            Self.appendDecimal(&b, reference, width: Int(referenceDigits))
+            b.append(UInt8(ascii: "."))
+            Self.appendDecimal(&b, serial, width: max(1, Int(serialDigits)))
+        }
+        return String(decoding: b, as: UTF8.self)
+    }
+
+    /// Decimal digits of `value`, zero-padded to at least `width` (nothing for value 0, width 0).
+    private static func appendDecimal(_ b: inout [UInt8], _ value: UInt64, width: Int) {
+        var digits = 0, v = value
+        while v > 0 { digits += 1; v /= 10 }
+        b.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(digits, width)))
+        v = value
+        var i = b.count
+        while v > 0 { i -= 1; b[i] = UInt8(truncatingIfNeeded: 0x30 + v % 10); v /= 10 }
+    }
+}

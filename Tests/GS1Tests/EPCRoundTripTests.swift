@@ -51,6 +51,7 @@ import ScanModel
             // The string path agrees, and its pure URI encodes back to the same bits.
             let d = try #require(EPCDecoder.decode(epc).value)
             #expect(d.scheme == scheme.name && d.filter == Int(id.filter))
+            #expect(id.pureURI == d.pureURI && id.tagURI == d.tagURI)
             #expect(EPCEncoder.encode(pureURI: d.pureURI, scheme: scheme, filter: Int(id.filter)).value == epc, "\(d.pureURI)")
             if scheme == .sgtin96 { #expect(d.gs1Key == id.gtin.map { String($0).leftPadded(14) }) }
             if scheme == .sscc96 { #expect(d.gs1Key == id.sscc.map { String($0).leftPadded(18) }) }
