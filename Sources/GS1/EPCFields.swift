@@ -22,11 +22,7 @@ struct EPCFields: Equatable {
     /// Primary GS1 key. GRAI keys omit the leading zero that AI 8003 carries.
     var gs1Key: String {
         if scheme.isPlus {
-            switch kind {
-            case .grai: return String(key.dropFirst()) + (serial ?? "")
-            case .sgln, .sgtin: return key
-            default: return key
-            }
+            return kind == .grai ? String(key.dropFirst()) + (serial ?? "") : key
         }
         // Built on bytes: this runs for every formatted read.
         let cp = companyPrefix.utf8, ref = reference.utf8

@@ -59,7 +59,7 @@ enum EPCStringSchemeDecoding {
     }
 
     /// Reads a 7-bit string of `bits` bits: characters until a zero
-    /// character, then zeros to the end of the field (TDS 14.3.? "String").
+    /// character, then zeros to the end of the field (TDS "String" encoding).
     static func readString(_ r: inout EPCBitReader, bits: Int) -> Result<String, EPCError> {
         let end = r.position + bits
         var out: [UInt8] = []

@@ -26,7 +26,7 @@ import ScanModel
         ("F737952114112345", .truncated),
     ])
     func rejects(hex: String, kind: EPCError.Kind) throws {
-        let error = try #require(EPCDecoder.decode(hex: hex).failureValue, "\(hex) must not decode")
+        let error = try #require(EPCDecoder.decode(hex: hex).epcFailure, "\(hex) must not decode")
         #expect(error.kind == kind, "\(hex): \(error.message)")
         #expect(error.rawHex == hex)
         #expect(!error.message.isEmpty)
@@ -39,7 +39,7 @@ import ScanModel
         w.append(0x30, bits: 8); w.append(1, bits: 3); w.append(5, bits: 3)
         w.append(0xFFFFFF, bits: 24); w.append(1, bits: 20); w.append(1, bits: 38)
         let epc = try #require(w.epc())
-        let error = try #require(EPCDecoder.decode(epc).failureValue)
+        let error = try #require(EPCDecoder.decode(epc).epcFailure)
         #expect(error.kind == .valueOutOfRange)
         #expect(error.bitOffset == 14)
         #expect(error.message.contains("company prefix"))
@@ -55,27 +55,27 @@ import ScanModel
             w.pad(to: 208)
             return try #require(w.epc())
         }
-        #expect(EPCDecoder.decode(try sgtin198([0x41, 0x42])).value?.serial == "AB")
-        #expect(EPCDecoder.decode(try sgtin198([0x41, 0x23])).failureValue?.kind == .invalidCharacter)  // '#'
-        #expect(EPCDecoder.decode(try sgtin198([0x41], trailing: 1)).failureValue?.kind == .badPadding)
-        #expect(EPCDecoder.decode(try sgtin198([])).failureValue?.kind == .valueOutOfRange)            // empty serial
+        #expect(EPCDecoder.decode(try sgtin198([0x41, 0x42])).epcSuccess?.serial == "AB")
+        #expect(EPCDecoder.decode(try sgtin198([0x41, 0x23])).epcFailure?.kind == .invalidCharacter)  // '#'
+        #expect(EPCDecoder.decode(try sgtin198([0x41], trailing: 1)).epcFailure?.kind == .badPadding)
+        #expect(EPCDecoder.decode(try sgtin198([])).epcFailure?.kind == .valueOutOfRange)            // empty serial
     }
 
     @Test func uriParserRejections() {
         for uri in ["urn:epc:id:sgtin:0614141.812345", "urn:epc:tag:sgtin-96:3.0614141.812345.6789", "urn:epc:id:xyz:1.2.3",
                     "urn:epc:id:sscc:0614141.1234567890.1", "urn:epc:id:sgtin:0614141.812345.6%2", "urn:epc:id:sgtin:061414a.812345.1",
                     "urn:epc:id:sgtin:0614141.812345.%C3%A9"] {
-            #expect(EPCURIParser.parse(uri).failureValue?.kind == .invalidURI, "\(uri)")
+            #expect(EPCURIParser.parse(uri).epcFailure?.kind == .invalidURI, "\(uri)")
         }
         // Scheme and identity type must match.
-        #expect(EPCEncoder.encode(pureURI: "urn:epc:id:sscc:0614141.1234567890", scheme: .sgtin96, filter: 0).failureValue != nil)
+        #expect(EPCEncoder.encode(pureURI: "urn:epc:id:sscc:0614141.1234567890", scheme: .sgtin96, filter: 0).epcFailure != nil)
     }
 
     /// Random bytes of random lengths, biased towards known headers, never
     /// trap; whatever decodes is consistent between the typed and string paths,
     /// and a decoded legacy EPC re-encodes to the same bits.
     @Test func garbageNeverTraps() throws {
-        var rng = SplitMix64(seed: 42)
+        var rng = EPCTestRNG(seed: 42)
         let headers = EPCScheme.allCases.map(\.rawValue) + [0x35, 0xFD, 0x00, 0xFF]
         var decoded = 0
         for i in 0..<40_000 {
@@ -87,15 +87,15 @@ import ScanModel
             guard let epc = EPC(bytes: bytes) else { continue }
             let full = EPCDecoder.decode(epc)
             if let id = EPCDecoder.identity(epc) {
-                #expect(EPCDecoder.fields(epc).value == EPCDecoder.fields(from: id))
-                #expect(EPCEncoder.encode(id).value?.hex == String(epc.hex.prefix(24)))
+                #expect(EPCDecoder.fields(epc).epcSuccess == EPCDecoder.fields(from: id))
+                #expect(EPCEncoder.encode(id).epcSuccess?.hex == String(epc.hex.prefix(24)))
             }
-            if let d = full.value {
+            if let d = full.epcSuccess {
                 decoded += 1
                 if let bits = d.schemeKind.fixedBitLength, Int(epc.bitCount) == (bits + 15) / 16 * 16 {
-                    #expect(EPCEncoder.encode(pureURI: d.pureURI, scheme: d.schemeKind, filter: d.filter ?? 0).value == epc, "\(epc.hex)")
+                    #expect(EPCEncoder.encode(pureURI: d.pureURI, scheme: d.schemeKind, filter: d.filter ?? 0).epcSuccess == epc, "\(epc.hex)")
                 }
-            } else if let e = full.failureValue {
+            } else if let e = full.epcFailure {
                 #expect(e.rawHex == epc.hex && !e.message.isEmpty)
             }
         }
@@ -123,7 +123,7 @@ import ScanModel
     }
 
     @Test func hexInputTolerance() throws {
-        #expect(EPCDecoder.decode(hex: " 0x3074257bf7194e4000001a85\n").value?.tagURI == "urn:epc:tag:sgtin-96:3.0614141.812345.6789")
-        #expect(EPCDecoder.decode(hex: String(repeating: "30", count: 33)).failureValue?.kind == .notEncodable)
+        #expect(EPCDecoder.decode(hex: " 0x3074257bf7194e4000001a85\n").epcSuccess?.tagURI == "urn:epc:tag:sgtin-96:3.0614141.812345.6789")
+        #expect(EPCDecoder.decode(hex: String(repeating: "30", count: 33)).epcFailure?.kind == .notEncodable)
     }
 }

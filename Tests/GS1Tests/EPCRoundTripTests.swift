@@ -10,14 +10,14 @@ import ScanModel
 
     static let set82 = Array("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz".utf8)
 
-    static func digits(_ n: Int, _ rng: inout SplitMix64) -> String {
+    static func digits(_ n: Int, _ rng: inout EPCTestRNG) -> String {
         String(decoding: (0..<n).map { _ in UInt8(0x30 + rng.next() % 10) }, as: UTF8.self)
     }
 
-    static func below(_ limit: UInt64, _ rng: inout SplitMix64) -> UInt64 { limit == 0 ? 0 : rng.next() % limit }
+    static func below(_ limit: UInt64, _ rng: inout EPCTestRNG) -> UInt64 { limit == 0 ? 0 : rng.next() % limit }
 
     /// A random value of one of the alphabets the '+' encodings distinguish.
-    static func serial(_ maxLength: Int, _ rng: inout SplitMix64) -> String {
+    static func serial(_ maxLength: Int, _ rng: inout EPCTestRNG) -> String {
         let n = 1 + Int(rng.next() % UInt64(maxLength))
         let alphabets: [[UInt8]] = [Array("0123456789".utf8), Array("0123456789ABCDEF".utf8), Array("0123456789abcdef".utf8),
                                     Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8), set82]
@@ -29,7 +29,7 @@ import ScanModel
 
     @Test(arguments: fixed96)
     func typedIdentityRoundTrip(scheme: EPCScheme) throws {
-        var rng = SplitMix64(seed: UInt64(scheme.rawValue))
+        var rng = EPCTestRNG(seed: UInt64(scheme.rawValue))
         for _ in 0..<1500 {
             let p = Int(rng.next() % 7)
             let l = EPC96.layout(scheme, p)
@@ -45,14 +45,14 @@ import ScanModel
                 id.serial = Self.below(EPCText.pow10(Int(id.serialDigits)), &rng)
             default: break
             }
-            let epc = try #require(EPCEncoder.encode(id).value, "\(id)")
+            let epc = try #require(EPCEncoder.encode(id).epcSuccess, "\(id)")
             #expect(epc.bitCount == 96)
             #expect(EPCDecoder.identity(epc) == id)
             // The string path agrees, and its pure URI encodes back to the same bits.
-            let d = try #require(EPCDecoder.decode(epc).value)
+            let d = try #require(EPCDecoder.decode(epc).epcSuccess)
             #expect(d.scheme == scheme.name && d.filter == Int(id.filter))
             #expect(id.pureURI == d.pureURI && id.tagURI == d.tagURI)
-            #expect(EPCEncoder.encode(pureURI: d.pureURI, scheme: scheme, filter: Int(id.filter)).value == epc, "\(d.pureURI)")
+            #expect(EPCEncoder.encode(pureURI: d.pureURI, scheme: scheme, filter: Int(id.filter)).epcSuccess == epc, "\(d.pureURI)")
             if scheme == .sgtin96 { #expect(d.gs1Key == id.gtin.map { String($0).leftPadded(14) }) }
             if scheme == .sscc96 { #expect(d.gs1Key == id.sscc.map { String($0).leftPadded(18) }) }
         }
@@ -60,7 +60,7 @@ import ScanModel
 
     @Test(arguments: stringSchemes)
     func stringSchemeRoundTrip(scheme: EPCScheme) throws {
-        var rng = SplitMix64(seed: 1000 + UInt64(scheme.rawValue))
+        var rng = EPCTestRNG(seed: 1000 + UInt64(scheme.rawValue))
         for _ in 0..<800 {
             let p = Int(rng.next() % 7)
             let part = EPCPartitionTable.table(for: scheme)[p]
@@ -74,17 +74,17 @@ import ScanModel
                 maxChars = EPCStringSchemeDecoding.stringChars(scheme)
             }
             f.serial = Self.serial(maxChars, &rng)
-            let epc = try #require(EPCEncoder.encode(f).value, "\(f)")
-            #expect(EPCDecoder.fields(epc).value == f)
-            let d = try #require(EPCDecoder.decode(epc).value)
-            #expect(EPCEncoder.encode(pureURI: d.pureURI, scheme: scheme, filter: f.filter).value == epc, "\(d.pureURI)")
-            #expect(EPCURIParser.parse(d.pureURI).value?.elementString == d.elementString)
+            let epc = try #require(EPCEncoder.encode(f).epcSuccess, "\(f)")
+            #expect(EPCDecoder.fields(epc).epcSuccess == f)
+            let d = try #require(EPCDecoder.decode(epc).epcSuccess)
+            #expect(EPCEncoder.encode(pureURI: d.pureURI, scheme: scheme, filter: f.filter).epcSuccess == epc, "\(d.pureURI)")
+            #expect(EPCURIParser.parse(d.pureURI).epcSuccess?.elementString == d.elementString)
         }
     }
 
     @Test(arguments: plusSchemes)
     func plusSchemeRoundTrip(scheme: EPCScheme) throws {
-        var rng = SplitMix64(seed: 2000 + UInt64(scheme.rawValue))
+        var rng = EPCTestRNG(seed: 2000 + UInt64(scheme.rawValue))
         let extras: [[EPCElement]] = [[], [EPCElement("17", "281231")], [EPCElement("10", "LOT-42"), EPCElement("3103", "001250")],
                                       [EPCElement("30", "12"), EPCElement("00", "106141412345678908")], [EPCElement("7006", "260101"), EPCElement("242", "123")]]
         for i in 0..<600 {
@@ -110,10 +110,10 @@ import ScanModel
             }
             f.additional = extras[i % extras.count]
             f.aidcToggle = !f.additional.isEmpty
-            let epc = try #require(EPCEncoder.encode(f).value, "\(f)")
+            let epc = try #require(EPCEncoder.encode(f).epcSuccess, "\(f)")
             #expect(epc.bitCount % 16 == 0)
-            #expect(EPCDecoder.fields(epc).value == f, "\(epc.hex)")
-            let d = try #require(EPCDecoder.decode(epc).value)
+            #expect(EPCDecoder.fields(epc).epcSuccess == f, "\(epc.hex)")
+            let d = try #require(EPCDecoder.decode(epc).epcSuccess)
             #expect(d.pureURI.hasPrefix("https://id.gs1.org/"))
             #expect(d.hasAIDCData == f.aidcToggle)
         }
@@ -121,15 +121,15 @@ import ScanModel
 
     /// The public encodePlus API with the TDS 2.x E.3 example values.
     @Test func sgtinPlusExample() throws {
-        let epc = try #require(EPCEncoder.encodePlus(.sgtinPlus, filter: 3, key: "79521141123453", serial: "32a/b").value)
+        let epc = try #require(EPCEncoder.encodePlus(.sgtinPlus, filter: 3, key: "79521141123453", serial: "32a/b").epcSuccess)
         #expect(epc.hex == "F73795211411234538566CB0AFC4")
-        let d = try #require(EPCDecoder.decode(epc).value)
+        let d = try #require(EPCDecoder.decode(epc).epcSuccess)
         #expect(d.elementString == "(01)79521141123453(21)32a/b")
         #expect(d.digitalLinkURI == "https://id.gs1.org/01/79521141123453/21/32a%2Fb")
         #expect(d.companyPrefix == nil)
         let dated = try #require(EPCEncoder.encodePlus(.dsgtinPlus, filter: 3, key: "79521141123453", serial: "32a/b",
-                                                       date: EPCElement("17", "220630")).value)
-        let dd = try #require(EPCDecoder.decode(dated).value)
+                                                       date: EPCElement("17", "220630")).epcSuccess)
+        let dd = try #require(EPCDecoder.decode(dated).epcSuccess)
         #expect(dd.elementString == "(01)79521141123453(17)220630(21)32a/b")
         #expect(dd.digitalLinkURI == "https://id.gs1.org/01/79521141123453/21/32a%2Fb?17=220630")
     }
@@ -144,37 +144,37 @@ import ScanModel
         w.append(1600 * 30 + 1, bits: 16)                      // "0" + pad + pad
         w.pad(to: (w.count + 15) / 16 * 16)
         let epc = try #require(w.epc())
-        let d = try #require(EPCDecoder.decode(epc).value)
+        let d = try #require(EPCDecoder.decode(epc).epcSuccess)
         #expect(d.serial == "ABC0")
     }
 
     @Test func sgtin96FromGTIN() throws {
-        let epc = try #require(EPCEncoder.sgtin96(gtin: "80614141123458", serial: 6789, filter: 3, companyPrefixLength: 7).value)
+        let epc = try #require(EPCEncoder.sgtin96(gtin: "80614141123458", serial: 6789, filter: 3, companyPrefixLength: 7).epcSuccess)
         #expect(epc.hex == "3074257BF7194E4000001A85")
         let id = try #require(EPCDecoder.identity(epc))
         #expect(id.gtin == 80614141123458)
         #expect(id.serial == 6789 && id.filter == 3 && id.companyPrefix == 614141 && id.companyPrefixDigits == 7)
         // GTIN-13 is padded to GTIN-14.
-        #expect(EPCEncoder.sgtin96(gtin: "4006381333931", serial: 1, filter: 1, companyPrefixLength: 7).value != nil)
-        #expect(EPCEncoder.sgtin96(gtin: "80614141123459", serial: 1, filter: 3, companyPrefixLength: 7).failureValue?.kind == .badCheckDigit)
-        #expect(EPCEncoder.sgtin96(gtin: "80614141123458", serial: 1 << 38, filter: 3, companyPrefixLength: 7).failureValue?.kind == .notEncodable)
-        #expect(EPCEncoder.sgtin96(gtin: "80614141123458", serial: 1, filter: 8, companyPrefixLength: 7).failureValue != nil)
-        #expect(EPCEncoder.sgtin96(gtin: "80614141123458", serial: 1, filter: 3, companyPrefixLength: 5).failureValue != nil)
-        #expect(EPCEncoder.sgtin96(gtin: "8061414112345X", serial: 1, filter: 3, companyPrefixLength: 7).failureValue != nil)
+        #expect(EPCEncoder.sgtin96(gtin: "4006381333931", serial: 1, filter: 1, companyPrefixLength: 7).epcSuccess != nil)
+        #expect(EPCEncoder.sgtin96(gtin: "80614141123459", serial: 1, filter: 3, companyPrefixLength: 7).epcFailure?.kind == .badCheckDigit)
+        #expect(EPCEncoder.sgtin96(gtin: "80614141123458", serial: 1 << 38, filter: 3, companyPrefixLength: 7).epcFailure?.kind == .notEncodable)
+        #expect(EPCEncoder.sgtin96(gtin: "80614141123458", serial: 1, filter: 8, companyPrefixLength: 7).epcFailure != nil)
+        #expect(EPCEncoder.sgtin96(gtin: "80614141123458", serial: 1, filter: 3, companyPrefixLength: 5).epcFailure != nil)
+        #expect(EPCEncoder.sgtin96(gtin: "8061414112345X", serial: 1, filter: 3, companyPrefixLength: 7).epcFailure != nil)
         let ssccEPC = try #require(EPC(hex: "3174257BF4499602D2000000"))
         let sscc = try #require(EPCDecoder.identity(ssccEPC))
         #expect(sscc.sscc == 106141412345678908)
     }
 }
 
-extension String {
+private extension String {
     init(format2 v: UInt64) { self = v < 10 ? "0\(v)" : "\(v)" }
     func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
 }
 
 @Suite struct EPCDecodedFieldTests {
     @Test func canonicalSGTIN96Fields() throws {
-        let d = try #require(EPCDecoder.decode(hex: "3074257BF7194E4000001A85").value)
+        let d = try #require(EPCDecoder.decode(hex: "3074257BF7194E4000001A85").epcSuccess)
         #expect(d.scheme == "sgtin-96" && d.schemeKind == .sgtin96 && d.filter == 3)
         #expect(d.companyPrefix == "0614141" && d.gs1Key == "80614141123458" && d.serial == "6789")
         #expect(d.elements == [EPCElement("01", "80614141123458"), EPCElement("21", "6789")])
@@ -183,21 +183,21 @@ extension String {
     }
 
     @Test func sglnExtensionZeroHasNoAI254() throws {
-        let d = try #require(EPCEncoder.encode(pureURI: "urn:epc:id:sgln:0614141.12345.0", scheme: .sgln96, filter: 0).value)
-        let decoded = try #require(EPCDecoder.decode(d).value)
+        let d = try #require(EPCEncoder.encode(pureURI: "urn:epc:id:sgln:0614141.12345.0", scheme: .sgln96, filter: 0).epcSuccess)
+        let decoded = try #require(EPCDecoder.decode(d).epcSuccess)
         #expect(decoded.elementString == "(414)0614141123452")
         #expect(decoded.pureURI == "urn:epc:id:sgln:0614141.12345.0")
     }
 
     @Test func aidcDataAppearsInElementString() throws {
         let epc = try #require(EPCEncoder.encodePlus(.sgtinPlus, filter: 1, key: "79521141123453", serial: "12345",
-                                                     additional: [EPCElement("17", "271231"), EPCElement("10", "AB12")]).value)
-        let d = try #require(EPCDecoder.decode(epc).value)
+                                                     additional: [EPCElement("17", "271231"), EPCElement("10", "AB12")]).epcSuccess)
+        let d = try #require(EPCDecoder.decode(epc).epcSuccess)
         #expect(d.hasAIDCData)
         #expect(d.elementString == "(01)79521141123453(21)12345(17)271231(10)AB12")
         #expect(d.digitalLinkURI == "https://id.gs1.org/01/79521141123453/10/AB12/21/12345?17=271231")
         // An AI without a supported +AIDC encoding is refused, not guessed.
         #expect(EPCEncoder.encodePlus(.sgtinPlus, filter: 1, key: "79521141123453", serial: "1",
-                                      additional: [EPCElement("8200", "x")]).failureValue?.kind == .notEncodable)
+                                      additional: [EPCElement("8200", "x")]).epcFailure?.kind == .notEncodable)
     }
 }

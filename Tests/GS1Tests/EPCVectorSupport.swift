@@ -36,7 +36,7 @@ enum EPCVectors {
 }
 
 /// Deterministic generator so every round-trip failure reproduces.
-struct SplitMix64: RandomNumberGenerator {
+struct EPCTestRNG: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
@@ -49,6 +49,6 @@ struct SplitMix64: RandomNumberGenerator {
 }
 
 extension Result {
-    var value: Success? { if case .success(let v) = self { return v }; return nil }
-    var failureValue: Failure? { if case .failure(let e) = self { return e }; return nil }
+    var epcSuccess: Success? { if case .success(let v) = self { return v }; return nil }
+    var epcFailure: Failure? { if case .failure(let e) = self { return e }; return nil }
 }

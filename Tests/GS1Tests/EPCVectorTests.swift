@@ -16,12 +16,12 @@ import ScanModel
             let result = EPCDecoder.decode(hex: hex)
             if scheme == "SGTIN++" {
                 // TDS 2.3 '++' (custom hostname) is recognised and refused, not treated as garbage.
-                #expect(result.failureValue?.kind == .unsupportedScheme, "\(hex)")
-                #expect(result.failureValue?.rawHex == hex)
+                #expect(result.epcFailure?.kind == .unsupportedScheme, "\(hex)")
+                #expect(result.epcFailure?.rawHex == hex)
                 checked += 1
                 continue
             }
-            let d = try #require(result.value, "\(scheme) \(hex): \(String(describing: result.failureValue))")
+            let d = try #require(result.epcSuccess, "\(scheme) \(hex): \(String(describing: result.epcFailure))")
             #expect(d.scheme == scheme.lowercased())
             if let tag = row["tag_uri"] as? String { #expect(d.tagURI == tag, "\(hex)") }
             if let pure = row["pure_uri"] as? String { #expect(d.pureURI == pure, "\(hex)") }
@@ -39,7 +39,7 @@ import ScanModel
         let negatives = try #require(file["negative"] as? [[String: Any]])
         for row in negatives {
             if let hex = row["hex"] as? String {
-                let error = try #require(EPCDecoder.decode(hex: hex).failureValue, "\(hex) must not decode")
+                let error = try #require(EPCDecoder.decode(hex: hex).epcFailure, "\(hex) must not decode")
                 #expect(error.rawHex == hex)
                 if hex.hasPrefix("F4") {
                     // GSRN+ under TDS 2.x: a malformed GSRN+, not an unknown header.
@@ -51,13 +51,13 @@ import ScanModel
             } else {
                 let uri = try #require(row["pure_uri"] as? String)
                 // Not encodable as SGTIN-96 (leading zero), or not a valid URI at all.
-                #expect(EPCEncoder.encode(pureURI: uri, scheme: .sgtin96, filter: 1).failureValue != nil, "\(uri)")
+                #expect(EPCEncoder.encode(pureURI: uri, scheme: .sgtin96, filter: 1).epcFailure != nil, "\(uri)")
             }
         }
         // The leading-zero serial parses and fits SGTIN-198, just not SGTIN-96.
-        #expect(EPCEncoder.encode(pureURI: "urn:epc:id:sgtin:0614141.812345.001", scheme: .sgtin198, filter: 1).value != nil)
-        #expect(EPCURIParser.parse("urn:epc:id:sgtin:00000000000.00.123456789012345678901").failureValue != nil)
-        #expect(EPCURIParser.parse("urn:epc:id:sgtin:50712192365.88..%23:.13%26").failureValue != nil)
+        #expect(EPCEncoder.encode(pureURI: "urn:epc:id:sgtin:0614141.812345.001", scheme: .sgtin198, filter: 1).epcSuccess != nil)
+        #expect(EPCURIParser.parse("urn:epc:id:sgtin:00000000000.00.123456789012345678901").epcFailure != nil)
+        #expect(EPCURIParser.parse("urn:epc:id:sgtin:50712192365.88..%23:.13%26").epcFailure != nil)
     }
 
     // MARK: epcpy VALID_TEST_DATA
@@ -72,12 +72,12 @@ import ScanModel
                   let tagURI = row["tag_uri"] as? String, let uri = row["uri"] as? String else {
                 skipped.append(scheme); continue
             }
-            let d = try #require(EPCDecoder.decode(hex: hex).value, "\(hex)")
+            let d = try #require(EPCDecoder.decode(hex: hex).epcSuccess, "\(hex)")
             #expect(d.tagURI == tagURI)
             #expect(d.pureURI == uri)
             if let es = row["gs1_element_string"] as? String { #expect(d.elementString == es, "\(hex)") }
             let encoded = EPCEncoder.encode(pureURI: uri, scheme: d.schemeKind, filter: d.filter ?? -1)
-            #expect(encoded.value?.hex == hex, "\(uri)")
+            #expect(encoded.epcSuccess?.hex == hex, "\(uri)")
             passed += 1
         }
         #expect(passed == 11)  // every supported row with a tag encoding
@@ -111,9 +111,9 @@ import ScanModel
                 let ok: Bool
                 switch meta {
                 case "TestEPCSchemeInitMeta":
-                    ok = (EPCURIParser.parse(uri).value?.kind.rawValue == scheme.lowercased()) == isValid
+                    ok = (EPCURIParser.parse(uri).epcSuccess?.kind.rawValue == scheme.lowercased()) == isValid
                 case "TestGS1ElementMeta":
-                    let id = EPCURIParser.parse(uri).value
+                    let id = EPCURIParser.parse(uri).epcSuccess
                     ok = id?.elementString == row["gs1_element_string"] as? String && id?.gs1Key == row["gs1_key"] as? String
                 case "TestTagEncodableMeta":
                     ok = checkTagEncodable(row, uri: uri, kwargs: kwargs, isValid: isValid)
@@ -139,13 +139,13 @@ import ScanModel
             // Single-scheme identities (SSCC, GSRN, GSRNP, SGCN).
             let tag = (row["tag_uri"] as? String) ?? ""
             scheme = EPCScheme.named(tag.split(separator: ":").dropFirst(3).first ?? "")
-                ?? EPCURIParser.parse(uri).value.map { $0.defaultScheme }
+                ?? EPCURIParser.parse(uri).epcSuccess.map { $0.defaultScheme }
         }
         guard let scheme else { return false }
         let result = EPCEncoder.encode(pureURI: uri, scheme: scheme, filter: EPCVectors.filter(fromName: filterName))
-        guard isValid else { return result.value == nil }
-        guard let epc = result.value, epc.hex == row["hex"] as? String,
-              let d = EPCDecoder.decode(epc).value else { return false }
+        guard isValid else { return result.epcSuccess == nil }
+        guard let epc = result.epcSuccess, epc.hex == row["hex"] as? String,
+              let d = EPCDecoder.decode(epc).epcSuccess else { return false }
         return d.tagURI == row["tag_uri"] as? String && d.pureURI == uri
     }
 }
