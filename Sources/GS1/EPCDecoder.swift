@@ -6,6 +6,10 @@ import ScanModel
 public enum EPCDecoder {
     /// Full decode with all string representations.
     public static func decode(_ epc: EPC) -> Result<DecodedEPC, EPCError> {
+        // 96-bit schemes: URIs straight from the integers (the common case).
+        if case .identity(let id) = EPC96.decode(epc) {
+            return .success(makeDecoded(fields(from: id), epc: epc, uris: (id.pureURI, id.tagURI)))
+        }
         switch fields(epc) {
         case .success(let f): return .success(makeDecoded(f, epc: epc))
         case .failure(let e): return .failure(e)
@@ -31,16 +35,23 @@ public enum EPCDecoder {
         return decode(epc)
     }
 
-    static func makeDecoded(_ f: EPCFields, epc: EPC) -> DecodedEPC {
+    static func makeDecoded(_ f: EPCFields, epc: EPC, uris: (pure: String, tag: String)? = nil) -> DecodedEPC {
         // Each representation is built once from the same pieces.
         let key = f.gs1Key
         let elements = f.elements(key: key)
         let dl = EPCFields.digitalLinkURI(elements)
-        let body = f.scheme.isPlus ? "" : f.uriBody
+        let pure: String, tag: String
+        if f.scheme.isPlus {
+            (pure, tag) = (dl, dl)
+        } else if let uris {
+            (pure, tag) = uris
+        } else {
+            let body = f.uriBody
+            (pure, tag) = (f.pureURI(body: body), f.tagURI(body: body))
+        }
         return DecodedEPC(
             scheme: f.scheme.name, schemeKind: f.scheme, filter: f.filter,
-            pureURI: f.scheme.isPlus ? dl : f.pureURI(body: body),
-            tagURI: f.scheme.isPlus ? dl : f.tagURI(body: body),
+            pureURI: pure, tagURI: tag,
             elementString: EPCFields.elementString(elements),
             elements: elements, digitalLinkURI: dl,
             companyPrefix: f.scheme.isPlus ? nil : f.companyPrefix,

@@ -98,35 +98,44 @@ struct EPCFields: Equatable {
     var digitalLinkURI: String { Self.digitalLinkURI(elements) }
 
     static func digitalLinkURI(_ elements: [EPCElement]) -> String {
-        var path = "https://id.gs1.org"
-        var qualifiers: [(rank: Int, element: EPCElement)] = []
-        var query: [EPCElement] = []
-        for e in elements {
-            switch e.ai {
-            case "01", "00", "414", "8003", "8004", "8018", "8017", "253", "255":
-                path += "/" + e.ai + "/" + EPCDigitalLink.percentEncoded(e.value)
-            // Key qualifiers go in the path in the order GS1 Digital Link fixes: 22, 10, 21 (GTIN); 254 (GLN).
-            case "22", "254": qualifiers.append((0, e))
-            case "10": qualifiers.append((1, e))
-            case "21": qualifiers.append((2, e))
-            default: query.append(e)
+        var b: [UInt8] = []
+        b.reserveCapacity(80)
+        b.append(contentsOf: "https://id.gs1.org".utf8)
+        func segment(_ e: EPCElement) {
+            b.append(UInt8(ascii: "/")); b.append(contentsOf: e.ai.utf8); b.append(UInt8(ascii: "/"))
+            EPCDigitalLink.appendPercentEncoded(&b, e.value)
+        }
+        // Key qualifiers go in the path in the order GS1 Digital Link fixes:
+        // 22, 10, 21 after a GTIN; 254 after a GLN. Everything else is a query attribute.
+        func rank(_ ai: String) -> Int? {
+            switch ai {
+            case "01", "00", "414", "8003", "8004", "8018", "8017", "253", "255": return 0
+            case "22", "254": return 1
+            case "10": return 2
+            case "21": return 3
+            default: return nil
             }
         }
-        for q in qualifiers.sorted(by: { $0.rank < $1.rank }) {
-            path += "/" + q.element.ai + "/" + EPCDigitalLink.percentEncoded(q.element.value)
+        for r in 0...3 { for e in elements where rank(e.ai) == r { segment(e) } }
+        var first = true
+        for e in elements where rank(e.ai) == nil {
+            b.append(UInt8(ascii: first ? "?" : "&")); first = false
+            b.append(contentsOf: e.ai.utf8); b.append(UInt8(ascii: "="))
+            EPCDigitalLink.appendPercentEncoded(&b, e.value)
         }
-        if !query.isEmpty {
-            path += "?" + query.map { $0.ai + "=" + EPCDigitalLink.percentEncoded($0.value) }.joined(separator: "&")
-        }
-        return path
+        return String(decoding: b, as: UTF8.self)
     }
 
     var elementString: String { Self.elementString(elements) }
 
     static func elementString(_ elements: [EPCElement]) -> String {
-        var s = ""
-        for e in elements { s += "(" + e.ai + ")" + e.value }
-        return s
+        var b: [UInt8] = []
+        b.reserveCapacity(48)
+        for e in elements {
+            b.append(UInt8(ascii: "(")); b.append(contentsOf: e.ai.utf8); b.append(UInt8(ascii: ")"))
+            b.append(contentsOf: e.value.utf8)
+        }
+        return String(decoding: b, as: UTF8.self)
     }
 }
 
@@ -145,18 +154,19 @@ enum EPCDigitalLink {
 
     static func percentEncoded(_ value: String) -> String {
         if value.utf8.allSatisfy(isUnreserved) { return value }
-        let hex = EPCText.hexDigits
         var out: [UInt8] = []
+        appendPercentEncoded(&out, value)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendPercentEncoded(_ out: inout [UInt8], _ value: String) {
+        let hex = EPCText.hexDigits
         for c in value.utf8 {
-            switch c {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                 UInt8(ascii: "_"), UInt8(ascii: "~"):
+            if isUnreserved(c) {
                 out.append(c)
-            default:
+            } else {
                 out.append(UInt8(ascii: "%")); out.append(hex[Int(c >> 4)]); out.append(hex[Int(c & 0xF)])
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -51,7 +51,9 @@ import ScanModel
             // The string path agrees, and its pure URI encodes back to the same bits.
             let d = try #require(EPCDecoder.decode(epc).epcSuccess)
             #expect(d.scheme == scheme.name && d.filter == Int(id.filter))
-            #expect(id.pureURI == d.pureURI && id.tagURI == d.tagURI)
+            // Integer formatter and string formatter agree.
+            let f = try #require(EPCDecoder.fields(epc).epcSuccess)
+            #expect(id.pureURI == f.pureURI && id.tagURI == f.tagURI && d.pureURI == f.pureURI)
             #expect(EPCEncoder.encode(pureURI: d.pureURI, scheme: scheme, filter: Int(id.filter)).epcSuccess == epc, "\(d.pureURI)")
             if scheme == .sgtin96 { #expect(d.gs1Key == id.gtin.map { String($0).leftPadded(14) }) }
             if scheme == .sscc96 { #expect(d.gs1Key == id.sscc.map { String($0).leftPadded(18) }) }
