@@ -105,20 +105,24 @@ struct EPCFields: Equatable {
             b.append(UInt8(ascii: "/")); b.append(contentsOf: e.ai.utf8); b.append(UInt8(ascii: "/"))
             EPCDigitalLink.appendPercentEncoded(&b, e.value)
         }
-        // Key qualifiers go in the path in the order GS1 Digital Link fixes:
-        // 22, 10, 21 after a GTIN; 254 after a GLN. Everything else is a query attribute.
-        func rank(_ ai: String) -> Int? {
-            switch ai {
-            case "01", "00", "414", "8003", "8004", "8018", "8017", "253", "255": return 0
-            case "22", "254": return 1
-            case "10": return 2
-            case "21": return 3
+        // The primary key (always first) leads the path, then key qualifiers
+        // in the order GS1 Digital Link fixes: 22, 10, 21 after a GTIN; 254
+        // after a GLN. Everything else (dates, +AIDC data) is a query attribute.
+        let primaryAI = elements.first?.ai ?? ""
+        func rank(_ index: Int, _ ai: String) -> Int? {
+            if index == 0 { return 0 }
+            switch (primaryAI, ai) {
+            case ("01", "22"), ("414", "254"): return 1
+            case ("01", "10"): return 2
+            case ("01", "21"): return 3
             default: return nil
             }
         }
-        for r in 0...3 { for e in elements where rank(e.ai) == r { segment(e) } }
+        for r in 0...3 {
+            for (i, e) in elements.enumerated() where rank(i, e.ai) == r { segment(e) }
+        }
         var first = true
-        for e in elements where rank(e.ai) == nil {
+        for (i, e) in elements.enumerated() where rank(i, e.ai) == nil {
             b.append(UInt8(ascii: first ? "?" : "&")); first = false
             b.append(contentsOf: e.ai.utf8); b.append(UInt8(ascii: "="))
             EPCDigitalLink.appendPercentEncoded(&b, e.value)

@@ -198,6 +198,9 @@ private extension String {
         #expect(d.hasAIDCData)
         #expect(d.elementString == "(01)79521141123453(21)12345(17)271231(10)AB12")
         #expect(d.digitalLinkURI == "https://id.gs1.org/01/79521141123453/10/AB12/21/12345?17=271231")
+        let withSSCC = try #require(EPCEncoder.encodePlus(.sgtinPlus, filter: 1, key: "79521141123453", serial: "7",
+                                                          additional: [EPCElement("00", "106141412345678908")]).epcSuccess)
+        #expect(EPCDecoder.decode(withSSCC).epcSuccess?.digitalLinkURI == "https://id.gs1.org/01/79521141123453/21/7?00=106141412345678908")
         // An AI without a supported +AIDC encoding is refused, not guessed.
         #expect(EPCEncoder.encodePlus(.sgtinPlus, filter: 1, key: "79521141123453", serial: "1",
                                       additional: [EPCElement("8200", "x")]).epcFailure?.kind == .notEncodable)
