@@ -52,6 +52,7 @@ public struct EPCError: Error, Sendable, Equatable, CustomStringConvertible {
         case badCheckDigit = "bad_check_digit"
         case notEncodable = "not_encodable"
         case invalidURI = "invalid_uri"
+        case duplicateAI = "duplicate_ai"
     }
     public var kind: Kind
     /// A sentence naming the field and bit offset (or URI part) at fault.

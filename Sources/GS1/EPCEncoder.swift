@@ -184,7 +184,11 @@ enum EPCPlusEncoding {
         default:
             return fail(.unsupportedScheme, "not a '+' scheme")
         }
+        var own = f
+        own.additional = []
+        var seen = Set(own.elements.map(\.ai))
         for e in f.additional {
+            guard seen.insert(e.ai).inserted else { return fail(.duplicateAI, "+AIDC data repeats AI (\(e.ai))") }
             guard let fmt = EPCAIDCData.format(e.ai), EPCText.allDigits(e.ai) else { return fail(.notEncodable, "+AIDC AI (\(e.ai)) is not supported") }
             EPCPlusCodec.writeDigits(&w, e.ai)
             let ok: Bool

@@ -30,10 +30,19 @@ enum EPCPlusCodec {
         guard let v = r.read(16) else { return .failure(Failure(kind: .truncated, message: "ends inside a date", bitOffset: at)) }
         let yy = v >> 9, mm = (v >> 5) & 0xF, dd = v & 0x1F
         // Day 00 means "end of month" in GS1 dates and is allowed.
-        guard yy <= 99, (1...12).contains(mm), dd <= 31 else {
+        guard yy <= 99, (1...12).contains(mm), dd <= daysInMonth(Int(mm), year: Int(yy)) else {
             return .failure(Failure(kind: .valueOutOfRange, message: "date at bit \(at) is not a valid YYMMDD (\(yy)/\(mm)/\(dd))", bitOffset: at))
         }
         return .success(EPCText.zeroPadded(yy, width: 2) + EPCText.zeroPadded(mm, width: 2) + EPCText.zeroPadded(dd, width: 2))
+    }
+
+    /// Days in month `mm` of two-digit year `yy` (GS1 dates have no century: every yy % 4 == 0 is a leap year in 2000–2099).
+    static func daysInMonth(_ mm: Int, year yy: Int) -> UInt64 {
+        switch mm {
+        case 2: return yy % 4 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     static func writeDate(_ w: inout EPCBitWriter, _ yymmdd: String) -> Bool {
@@ -42,7 +51,7 @@ enum EPCPlusCodec {
         let yy = UInt64(b[0] - 0x30) * 10 + UInt64(b[1] - 0x30)
         let mm = UInt64(b[2] - 0x30) * 10 + UInt64(b[3] - 0x30)
         let dd = UInt64(b[4] - 0x30) * 10 + UInt64(b[5] - 0x30)
-        guard (1...12).contains(mm), dd <= 31 else { return false }
+        guard (1...12).contains(mm), dd <= daysInMonth(Int(mm), year: Int(yy)) else { return false }
         w.append(yy << 9 | mm << 5 | dd, bits: 16)
         return true
     }

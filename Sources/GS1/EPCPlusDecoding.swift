@@ -61,7 +61,15 @@ enum EPCPlusDecoding {
                 throw Failure(kind: .unsupportedScheme, message: "not a '+' scheme", bitOffset: 0)
             }
             if f.aidcToggle {
-                f.additional = try EPCAIDCData.read(&r).get()
+                let at = r.position
+                let extra = try EPCAIDCData.read(&r).get()
+                // +AIDC data may not restate an AI the EPC already carries (e.g. a second serial).
+                let own = Set(f.elements.map(\.ai))
+                var seen = own
+                for e in extra where !seen.insert(e.ai).inserted {
+                    throw Failure(kind: .duplicateAI, message: "+AIDC data repeats AI (\(e.ai)) (data from bit \(at))", bitOffset: at)
+                }
+                f.additional = extra
             }
             guard r.restIsZero() else {
                 throw Failure(kind: .badPadding, message: "bits after the last field (bit \(r.position)) must be zero padding", bitOffset: r.position)

@@ -110,7 +110,8 @@ import ScanModel
                 f.key = i % 2 == 0 ? lead : lead + Self.serial(min(30 - lead.count, serialMax), &rng)
             default: Issue.record("not a plus scheme")
             }
-            f.additional = extras[i % extras.count]
+            let ownAIs = Set(f.elements.map(\.ai))
+            f.additional = extras[i % extras.count].filter { !ownAIs.contains($0.ai) }
             f.aidcToggle = !f.additional.isEmpty
             let epc = try #require(EPCEncoder.encode(f).epcSuccess, "\(f)")
             #expect(epc.bitCount % 16 == 0)

@@ -149,3 +149,71 @@ import ScanModel
         return d.tagURI == row["tag_uri"] as? String && d.pureURI == uri
     }
 }
+
+/// TDS 2.3 Annex E.3 summary examples (EPC hex → GS1 Digital Link path), as
+/// tabulated with the errata in `verified-epc-examples.json`'s sources.
+@Suite struct EPCAnnexE3Tests {
+    static let supported: [(String, String, String)] = [
+        ("sgtin-96", "3066C4409047E140075BCD15", "/01/09506000134352/21/123456789"),
+        ("sgtin-198", "3666C4409047E159B2C2BF100000000000000000000000000000", "/01/09506000134352/21/32a%2Fb"),
+        ("sgtin+", "F73795211411234538566CB0AFC4", "/01/79521141123453/21/32a%2Fb"),
+        ("dsgtin+", "FB342CDE795211411234538566CB0AFC4", "/01/79521141123453/21/32a%2Fb?17=220630"),
+        ("sscc-96", "311BA1B300CE0A6A83000000", "/00/095201234567891235"),
+        ("sscc+", "F90095201234567891235", "/00/095201234567891235"),
+        ("sgln-96", "3276451FD46072000000162E", "/414/9521141123454/254/5678"),
+        ("sgln-195", "3976451FD46072CD9615F8800000000000000000000000000000", "/414/9521141123454/254/32a%2Fb"),
+        ("sgln+", "F2395211411234548566CB0AFC4", "/414/9521141123454/254/32a%2Fb"),
+        ("grai-96", "3376451FD40C0E400000162E", "/8003/095211411234545678"),
+        ("grai-170", "3776451FD40C0E59B2C2BF1000000000000000000000", "/8003/0952114112345432a%2Fb"),
+        ("grai+", "F13095211411234548566CB0AFC4", "/8003/0952114112345432a%2Fb"),
+        ("giai-96", "3476451FD40000000000162E", "/8004/95211415678"),
+        ("giai-202", "3876451FD59B2C2BF10000000000000000000000000000000000", "/8004/952114132a%2Fb"),
+        ("giai+", "FA3952114132E83C2BF10", "/8004/952114132a%2Fb"),
+        ("gsrn-96", "2D76451FD4499602D2000000", "/8018/952114112345678906"),
+        ("gsrn+", "F43952114112345678906", "/8018/952114112345678906"),
+        ("gsrnp-96", "2E76451FD4499602D2000000", "/8017/952114112345678906"),
+        ("gdti-96", "2C76451FD46072000000162E", "/253/95211411234545678"),
+        ("gdti-174", "3E76451FD7039B061438997367D0C18B266D1AB66EE0", "/253/9521141987650ABCDefgh012345678"),
+        ("sgcn-96", "3F76451FD612640000019907", "/255/952114167890904711"),
+    ]
+
+    @Test(arguments: supported)
+    func decodesToDigitalLink(scheme: String, hex: String, path: String) throws {
+        let d = try #require(EPCDecoder.decode(hex: hex).epcSuccess, "\(scheme) \(hex): \(String(describing: EPCDecoder.decode(hex: hex).epcFailure))")
+        #expect(d.scheme == scheme)
+        #expect(d.digitalLinkURI == "https://id.gs1.org" + path)
+    }
+
+    /// Assigned TDS 2.x schemes outside this decoder's scope: refused by name, never guessed.
+    @Test(arguments: ["FD3795211411234538566CB0AFC525065F1876F0D996D800", "F53952114112345678906", "F6395211411234540458B8",
+                      "F839521141678909509338", "3C76451FD400C0E680003039", "4076451FD40C0E40820000000F54",
+                      "E7395211411234567890692832F8C3B786CCB6C0"])
+    func refusesUnsupportedSchemes(hex: String) throws {
+        let e = try #require(EPCDecoder.decode(hex: hex).epcFailure)
+        #expect(e.kind == .unsupportedScheme)
+        #expect(e.rawHex == hex)
+    }
+
+    @Test func aidcDataRules() throws {
+        // A serial repeated in +AIDC data, and 30 February, are refused.
+        var w = EPCBitWriter()
+        w.append(0xF7, bits: 8); w.append(1, bits: 1); w.append(3, bits: 3)
+        EPCPlusCodec.writeDigits(&w, "09506000134352")
+        _ = EPCPlusCodec.writeAlphanumeric(&w, "S1")
+        EPCPlusCodec.writeDigits(&w, "21"); _ = EPCPlusCodec.writeAlphanumeric(&w, "S2")
+        w.pad(to: (w.count + 15) / 16 * 16)
+        let repeated = try #require(w.epc())
+        #expect(EPCDecoder.decode(repeated).epcFailure?.kind == .duplicateAI)
+
+        var w2 = EPCBitWriter()
+        w2.append(0xF7, bits: 8); w2.append(1, bits: 1); w2.append(3, bits: 3)
+        EPCPlusCodec.writeDigits(&w2, "09506000134352")
+        _ = EPCPlusCodec.writeAlphanumeric(&w2, "S1")
+        EPCPlusCodec.writeDigits(&w2, "17"); w2.append(26 << 9 | 2 << 5 | 30, bits: 16)
+        w2.pad(to: (w2.count + 15) / 16 * 16)
+        let feb30 = try #require(w2.epc())
+        #expect(EPCDecoder.decode(feb30).epcFailure?.kind == .valueOutOfRange)
+        #expect(EPCEncoder.encodePlus(.sgtinPlus, filter: 3, key: "09506000134352", serial: "S1",
+                                      additional: [EPCElement("21", "S2")]).epcFailure?.kind == .duplicateAI)
+    }
+}
