@@ -98,7 +98,7 @@ import ScanModel
                 f.key = Self.withCheckDigit(Self.digits(13, &rng)); f.serial = Self.serial(serialMax, &rng)
                 if scheme == .dsgtinPlus {
                     let ai = EPCPlusDecoding.dsgtinDateAIs[Int(rng.next() % 7)]
-                    let date = Self.digits(2, &rng) + String(format2: 1 + rng.next() % 12) + String(format2: rng.next() % 32)
+                    let date = Self.digits(2, &rng) + String(format2: 1 + rng.next() % 12) + String(format2: rng.next() % 29)
                     f.date = EPCElement(ai, date)
                 }
             case .ssccPlus, .gsrnPlus: f.key = Self.withCheckDigit(Self.digits(17, &rng))
