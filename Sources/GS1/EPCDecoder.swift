@@ -122,3 +122,62 @@ extension EPCText {
         return String(decoding: [digits[Int(b >> 4)], digits[Int(b & 0xF)]], as: UTF8.self)
     }
 }
+
+extension EPCDecoder {
+    /// Like `decode`, but for the '+' schemes asks `companyPrefixLength`
+    /// for the GS1 company prefix length of the key (GTIN-14, SSCC-18,
+    /// GLN-13, GRAI, GIAI, GSRN-18) — e.g. from the site's own prefixes or
+    /// GS1's prefix-length table — and, when it answers 6…12, sets
+    /// `pureURI` to the `urn:epc:id:` form and fills `companyPrefix`.
+    /// Without an answer the Digital Link is kept: the length is never guessed.
+    public static func decode(_ epc: EPC, companyPrefixLength: (String) -> Int?) -> Result<DecodedEPC, EPCError> {
+        guard case .success(var decoded) = decode(epc) else { return decode(epc) }
+        guard decoded.schemeKind.isPlus, let n = companyPrefixLength(decoded.gs1Key), (6...12).contains(n),
+              case .success(let f) = fields(epc), let partitioned = f.partitioned(companyPrefixLength: n) else {
+            return .success(decoded)
+        }
+        decoded.pureURI = partitioned.pureURI(body: partitioned.uriBody)
+        decoded.companyPrefix = partitioned.companyPrefix
+        return .success(decoded)
+    }
+}
+
+extension EPCFields {
+    /// A '+' scheme's key split into company prefix and reference as the
+    /// partitioned schemes carry them; nil when the key cannot hold `n` prefix digits.
+    func partitioned(companyPrefixLength n: Int) -> EPCFields? {
+        let k = Array(key.utf8)
+        func s(_ r: Range<Int>) -> String { String(decoding: k[r], as: UTF8.self) }
+        var f = EPCFields(scheme: scheme, filter: filter)
+        f.serial = serial
+        switch kind {
+        case .sgtin, .sscc:
+            // Indicator / extension digit first, then the prefix; the check digit is dropped.
+            let length = kind == .sgtin ? 14 : 18
+            guard k.count == length, n <= length - 2 else { return nil }
+            f.companyPrefix = s(1..<(1 + n))
+            f.reference = s(0..<1) + s((1 + n)..<(length - 1))
+        case .sgln, .gsrn, .gsrnp:
+            let length = kind == .sgln ? 13 : 18
+            guard k.count == length, n <= length - 1 else { return nil }
+            f.companyPrefix = s(0..<n)
+            f.reference = s(n..<(length - 1))
+            // TDS: a GLN without extension is the SGLN with extension "0".
+            if kind == .sgln, (serial ?? "").isEmpty { f.serial = "0" }
+        case .grai:
+            // Key holds AI 8003's filler 0 + GRAI-13.
+            guard k.count == 14, n <= 12 else { return nil }
+            f.companyPrefix = s(1..<(1 + n))
+            f.reference = s((1 + n)..<13)
+            guard !(serial ?? "").isEmpty else { return nil }  // the EPC GRAI needs a serial
+        case .giai:
+            guard k.count > n else { return nil }
+            f.companyPrefix = s(0..<n)
+            f.serial = s(n..<k.count)
+        case .gdti, .sgcn:
+            return nil
+        }
+        guard EPCText.allDigits(f.companyPrefix) else { return nil }
+        return f
+    }
+}

@@ -207,3 +207,28 @@ private extension String {
                                       additional: [EPCElement("8200", "x")]).epcFailure?.kind == .notEncodable)
     }
 }
+
+@Suite struct EPCCompanyPrefixLengthTests {
+    @Test func plusSchemesGetURNsWhenThePrefixLengthIsKnown() throws {
+        let cases: [(String, Int, String)] = [
+            ("F73795211411234538566CB0AFC4", 7, "urn:epc:id:sgtin:9521141.712345.32a%2Fb"),
+            ("F90095201234567891235", 7, "urn:epc:id:sscc:9520123.0456789123"),
+            ("F2395211411234548566CB0AFC4", 7, "urn:epc:id:sgln:9521141.12345.32a%2Fb"),
+            ("F13095211411234548566CB0AFC4", 7, "urn:epc:id:grai:9521141.12345.32a%2Fb"),
+            ("FA3952114132E83C2BF10", 7, "urn:epc:id:giai:9521141.32a%2Fb"),
+            ("F43952114112345678906", 7, "urn:epc:id:gsrn:9521141.1234567890"),
+        ]
+        for (hex, length, urn) in cases {
+            let epc = try #require(EPC(hex: hex))
+            let d = try #require(EPCDecoder.decode(epc, companyPrefixLength: { _ in length }).epcSuccess)
+            #expect(d.pureURI == urn, "\(hex)")
+            #expect(d.companyPrefix == "9521141" || d.companyPrefix == "9520123")
+            // The URN encodes back into the matching legacy scheme with the same identity.
+            let parsed = try #require(EPCURIParser.parse(urn).epcSuccess)
+            #expect(parsed.gs1Key == d.gs1Key)
+            // No answer, or a nonsense answer: the Digital Link stays, nothing is guessed.
+            #expect(EPCDecoder.decode(epc, companyPrefixLength: { _ in nil }).epcSuccess?.pureURI.hasPrefix("https://id.gs1.org/") == true)
+            #expect(EPCDecoder.decode(epc, companyPrefixLength: { _ in 13 }).epcSuccess?.pureURI.hasPrefix("https://id.gs1.org/") == true)
+        }
+    }
+}
