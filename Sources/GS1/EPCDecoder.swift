@@ -131,7 +131,8 @@ extension EPCDecoder {
     /// `pureURI` to the `urn:epc:id:` form and fills `companyPrefix`.
     /// Without an answer the Digital Link is kept: the length is never guessed.
     public static func decode(_ epc: EPC, companyPrefixLength: (String) -> Int?) -> Result<DecodedEPC, EPCError> {
-        guard case .success(var decoded) = decode(epc) else { return decode(epc) }
+        let result = decode(epc)
+        guard case .success(var decoded) = result else { return result }
         guard decoded.schemeKind.isPlus, let n = companyPrefixLength(decoded.gs1Key), (6...12).contains(n),
               case .success(let f) = fields(epc), let partitioned = f.partitioned(companyPrefixLength: n) else {
             return .success(decoded)
