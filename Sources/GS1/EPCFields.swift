@@ -164,6 +164,7 @@ enum EPCDigitalLink {
     }
 
     static func appendPercentEncoded(_ out: inout [UInt8], _ value: String) {
+        if value.utf8.allSatisfy(isUnreserved) { out.append(contentsOf: value.utf8); return }
         let hex = EPCText.hexDigits
         for c in value.utf8 {
             if isUnreserved(c) {
