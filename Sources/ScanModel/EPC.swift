@@ -66,13 +66,14 @@ public struct EPC: Hashable, Sendable, Comparable, CustomStringConvertible {
         }
     }
 
+    @inlinable
     public func word(_ i: Int) -> UInt64 {
         switch i { case 0: return w0; case 1: return w1; case 2: return w2; default: return w3 }
     }
 
     /// `count` bits (≤ 64) starting at bit `offset`, as an unsigned integer.
     /// Bits past `bitCount` read as zero.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func bits(at offset: Int, count: Int) -> UInt64 {
         precondition(count >= 0 && count <= 64 && offset >= 0)
         if count == 0 || offset >= EPC.maxBits { return 0 }

@@ -5,4 +5,5 @@ struct Benchmark: Sendable {
 }
 
 let benchmarks: [Benchmark] = [
+    Benchmark(name: "decode-epc", run: decodeEPCBenchmark),
 ]

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+import ScanModel
+@testable import GS1
+
+/// Loads the EPC vector files copied into Tests/GS1Tests/Vectors/epc
+/// (nedap/retail-epcpy, MIT — see LICENSE.epcpy.MIT.txt next to them).
+enum EPCVectors {
+    static func json(_ name: String) throws -> [String: Any] {
+        let url = try #require(Bundle.module.url(forResource: "Vectors", withExtension: nil))
+            .appendingPathComponent("epc").appendingPathComponent(name)
+        let data = try Data(contentsOf: url)
+        let object = try JSONSerialization.jsonObject(with: data)
+        return try #require(object as? [String: Any])
+    }
+
+    static let supportedEPCPyClasses: Set<String> = ["SGTIN", "SSCC", "SGLN", "GRAI", "GIAI", "GSRN", "GSRNP", "GDTI", "SGCN"]
+
+    /// "SGTIN.BinaryCodingScheme.SGTIN_198" → .sgtin198; nil when the name is not one we encode.
+    static func scheme(fromCodingScheme name: String) -> EPCScheme? {
+        guard let last = name.split(separator: ".").last else { return nil }
+        return EPCScheme.named(last.replacingOccurrences(of: "_", with: "-"))
+    }
+
+    /// epcpy filter enum names → values (names not ending in a digit).
+    static func filter(fromName name: String) -> Int {
+        let last = String(name.split(separator: ".").last ?? "")
+        if let digit = last.split(separator: "_").last, let v = Int(digit) { return v }
+        switch last {
+        case "POS_ITEM", "RAIL_VEHICLE": return 1
+        case "FULL_CASE": return 2
+        case "UNIT_LOAD": return 6
+        default: return 0
+        }
+    }
+}
+
+/// Deterministic generator so every round-trip failure reproduces.
+struct EPCTestRNG: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension Result {
+    var epcSuccess: Success? { if case .success(let v) = self { return v }; return nil }
+    var epcFailure: Failure? { if case .failure(let e) = self { return e }; return nil }
+}
