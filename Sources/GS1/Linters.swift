@@ -73,12 +73,13 @@ enum CharacterSets {
         case .cset82: for i in 0..<d.count where !cset82Table[Int(d[i])] { return i }
         case .cset39: for i in 0..<d.count where !cset39Table[Int(d[i])] { return i }
         case .cset64:
-            // base64url, '=' only as trailing padding completing a 4-group.
+            // base64url; '=' only as one or two trailing pad characters that
+            // complete a 3-character group (the syntax engine's rule).
             var end = d.count
             while end > 0, d[end - 1] == UInt8(ascii: "=") { end -= 1 }
             for i in 0..<end where !cset64Table[Int(d[i])] { return i }
             let pad = d.count - end
-            if pad > 0, pad > 2 || d.count % 4 != 0 { return end }
+            if pad > 0, pad > 2 || d.count % 3 != 0 { return end }
         }
         return nil
     }
@@ -148,8 +149,9 @@ enum Linting {
             }
             return nil
         case .mediatype:
-            guard d.count == 2, firstNonDigit(d) == nil, (1...10).contains(number(d, 0, 2)) else {
-                return LintIssue(problem: "is not an AIDC media type (01-10)", offset: 0)
+            // 01-10 are assigned; 80-99 are for company-internal use.
+            guard d.count == 2, firstNonDigit(d) == nil, (1...10).contains(number(d, 0, 2)) || number(d, 0, 2) >= 80 else {
+                return LintIssue(problem: "is not an AIDC media type (01-10, 80-99)", offset: 0)
             }
             return nil
         case .importeridx:

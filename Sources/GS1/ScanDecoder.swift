@@ -51,7 +51,12 @@ public struct ScanDecoder: Sendable {
     public func decode(_ bytes: [UInt8]) -> Result<DecodedScan, GS1Error> {
         let (aim, start) = AIMIdentifier.split(bytes)
         let payload = Array(bytes[start...])
-        guard let aim else { return decodeUnidentified(payload) }
+        guard let aim else {
+            if bytes.first == UInt8(ascii: "]") {
+                return .failure(GS1Error(.symbology, offset: 0, "malformed AIM symbology identifier (expected ']' + letter + modifier)"))
+            }
+            return decodeUnidentified(payload)
+        }
         let symbology = aim.symbology
         switch aim.content {
         case .gs1ElementString:
