@@ -14,7 +14,26 @@ public struct AIComponent: Sendable {
     public let minLength: Int
     public let maxLength: Int
     public let isOptional: Bool
-    public let linters: [Linter]
+    /// Up to four linters, one byte each (Linter index + 1), so that walking
+    /// components on the hot path touches no reference-counted storage.
+    let packedLinters: UInt32
+
+    init(characterSet: AICharacterSet, minLength: Int, maxLength: Int, isOptional: Bool, linters: [Linter]) {
+        precondition(linters.count <= 4, "at most four linters per component")
+        self.characterSet = characterSet; self.minLength = minLength; self.maxLength = maxLength
+        self.isOptional = isOptional
+        var packed: UInt32 = 0
+        for (i, l) in linters.enumerated() {
+            packed |= UInt32((Linter.allCases.firstIndex(of: l) ?? 0) + 1) << UInt32(8 * i)
+        }
+        packedLinters = packed
+    }
+
+    public var linters: [Linter] {
+        var out: [Linter] = [], p = packedLinters
+        while p != 0 { out.append(Linter.allCases[Int(p & 0xFF) - 1]); p >>= 8 }
+        return out
+    }
 }
 
 /// "31nn" in a req=/ex= attribute: the AI's leading digits plus its length.
@@ -30,6 +49,19 @@ struct AIPattern: Sendable, Equatable {
         prefix = p; prefixLength = digits.count; length = text.count
     }
 
+    /// The pattern as a code range plus length, for the flat rule program:
+    /// "31nn" is codes 3100…3199 of length 4, matched without division.
+    var packed: Int64 {
+        var scale = 1
+        for _ in 0..<(length - prefixLength) { scale *= 10 }
+        return Int64(prefix * scale) << 32 | Int64(prefix * scale + scale - 1) << 8 | Int64(length)
+    }
+
+    @inline(__always)
+    static func matches(packed p: Int64, code: Int, length aiLength: Int) -> Bool {
+        Int(p & 0xFF) == aiLength && code >= Int(p >> 32) && code <= Int((p >> 8) & 0xFF_FFFF)
+    }
+
     @inline(__always)
     func matches(code: Int, length aiLength: Int) -> Bool {
         guard aiLength == length else { return false }
@@ -39,7 +71,9 @@ struct AIPattern: Sendable, Equatable {
     }
 }
 
-public struct AIEntry: Sendable {
+/// A class so that handing an entry around is one reference count, not one
+/// per array field: entries are read on every AI of every scan.
+public final class AIEntry: Sendable {
     /// The AI digits, e.g. "3103".
     public let ai: String
     let code: Int
@@ -56,10 +90,32 @@ public struct AIEntry: Sendable {
     /// alternatives, an alternative a list of AIs that must all be present.
     let requires: [[[AIPattern]]]
     let excludes: [AIPattern]
+    /// `requires` flattened for the hot path: rule count, then per rule the
+    /// alternative count, then per alternative the pattern count and the
+    /// packed patterns.
+    let requireProgram: [Int64]
+    let excludePatterns: [Int64]
     /// For Digital Link primary keys: the permitted qualifier sequences
     /// (`[[]]` when the key takes no qualifiers); nil when not a key.
     public let digitalLinkQualifiers: [[String]]?
     public let title: String
+
+    init(ai: String, code: Int, length: Int, hasPredefinedLength: Bool, isDigitalLinkAttribute: Bool,
+         components: [AIComponent], minLength: Int, maxLength: Int, requires: [[[AIPattern]]],
+         excludes: [AIPattern], digitalLinkQualifiers: [[String]]?, title: String) {
+        self.ai = ai; self.code = code; self.length = length; self.hasPredefinedLength = hasPredefinedLength
+        self.isDigitalLinkAttribute = isDigitalLinkAttribute; self.components = components
+        self.minLength = minLength; self.maxLength = maxLength; self.requires = requires
+        self.excludes = excludes
+        var program: [Int64] = [Int64(requires.count)]
+        for rule in requires {
+            program.append(Int64(rule.count))
+            for alternative in rule { program.append(Int64(alternative.count)); program += alternative.map(\.packed) }
+        }
+        self.requireProgram = program
+        self.excludePatterns = excludes.map(\.packed)
+        self.digitalLinkQualifiers = digitalLinkQualifiers; self.title = title
+    }
 
     /// Decimal AIs (310n…, 392n…): the last digit is the decimal point position.
     public var decimalPlaces: Int? {

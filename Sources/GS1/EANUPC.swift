@@ -29,7 +29,7 @@ public enum EANUPC {
         case 8:
             // Without an identifier 8 digits may be EAN-8 or UPC-E; EAN-8 is
             // the far more common symbol, UPC-E only when its check fits.
-            if GS1CheckDigit.isValid(d) { return checked(d, .ean8) }
+            if d[7] &- 48 == checkDigit(d) { return checked(d, .ean8) }
             if d[0] == 48 || d[0] == 49, case .success(let n) = upcE(d) { return .success(n) }
             return checked(d, .ean8)
         case 12 where !isE4:
@@ -44,10 +44,19 @@ public enum EANUPC {
         }
     }
 
+    /// The mod-10 check digit of all but the last digit of `d` (digits only).
+    @inline(__always)
+    static func checkDigit(_ d: [UInt8]) -> UInt8 {
+        var sum = 0, weight = 3
+        var i = d.count - 2
+        while i >= 0 { sum &+= Int(d[i] &- 48) &* weight; weight = 4 - weight; i -= 1 }
+        return UInt8((10 - sum % 10) % 10)
+    }
+
     private static func checked(_ d: [UInt8], _ symbology: Symbology) -> Result<Normalised, GS1Error> {
-        guard GS1CheckDigit.isValid(d) else {
-            let cd = GS1CheckDigit.compute(d.dropLast()).map { " (expected \($0))" } ?? ""
-            return .failure(GS1Error(.eanUPC, ai: "01", offset: d.count - 1, "\(symbology.rawValue) check digit is wrong\(cd)"))
+        let expected = checkDigit(d)
+        guard let last = d.last, last &- 48 == expected else {
+            return .failure(GS1Error(.eanUPC, ai: "01", offset: d.count - 1, "\(symbology.rawValue) check digit is wrong (expected \(expected))"))
         }
         return .success(Normalised(gtin14: [UInt8](repeating: 48, count: 14 - d.count) + d, symbology: symbology))
     }
@@ -73,7 +82,7 @@ public enum EANUPC {
         guard let upcA = expandUPCE(d) else {
             return .failure(GS1Error(.eanUPC, offset: 0, "UPC-E must start with number system 0 or 1"))
         }
-        guard GS1CheckDigit.isValid(upcA) else {
+        guard upcA[11] &- 48 == checkDigit(upcA) else {
             return .failure(GS1Error(.eanUPC, ai: "01", offset: 7, "upc-e check digit is wrong"))
         }
         return .success(Normalised(gtin14: [48, 48] + upcA, symbology: .upcE))

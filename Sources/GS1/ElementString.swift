@@ -55,10 +55,19 @@ public struct ElementString: Sendable, Hashable {
     }
 
     public func index(of ai: String) -> Int? {
-        let u = Array(ai.utf8)
-        guard u.count >= 2, u.count <= 4, let code = Int(ai) else { return nil }
-        return elements.firstIndex { Int($0.aiCode) == code && Int($0.aiLength) == u.count }
+        let length = ai.utf8.count
+        guard length >= 2, length <= 4, ai.utf8.allSatisfy({ $0 &- 48 < 10 }), let code = Int(ai) else { return nil }
+        return index(code: code, length: length)
     }
+
+    /// The hot-path lookup: AI 414 is `index(code: 414, length: 3)`, AI 01 `(1, 2)`.
+    @inline(__always)
+    func index(code: Int, length: Int) -> Int? {
+        for i in 0..<elements.count where Int(elements[i].aiCode) == code && Int(elements[i].aiLength) == length { return i }
+        return nil
+    }
+
+    func value(code: Int, length: Int) -> String? { index(code: code, length: length).map { value(at: $0) } }
 
     public func contains(_ ai: String) -> Bool { index(of: ai) != nil }
 

@@ -10,7 +10,14 @@ public enum ElementStringParser {
     /// Parses raw element-string data. A leading GS (FNC1 in first position)
     /// and a trailing GS are tolerated. Offsets in errors are into `bytes`.
     public static func parseRaw(_ bytes: [UInt8], options: GS1ParseOptions = .default) -> Result<ElementString, GS1Error> {
-        let parsed: Result<[ElementString.Element], GS1Error> = bytes.withUnsafeBufferPointer { parseRaw($0, options) }
+        parseRaw(bytes, from: 0, options: options)
+    }
+
+    /// Parses `bytes[start...]` (e.g. after an AIM identifier) without
+    /// copying; error offsets are into the whole of `bytes`.
+    public static func parseRaw(_ bytes: [UInt8], from start: Int, options: GS1ParseOptions = .default) -> Result<ElementString, GS1Error> {
+        guard start >= 0, start <= bytes.count else { return .failure(GS1Error(.empty, offset: 0, "no element string data")) }
+        let parsed: Result<[ElementString.Element], GS1Error> = bytes.withUnsafeBufferPointer { parseRaw($0, start, options) }
         switch parsed {
         case .failure(let e): return .failure(e)
         case .success(let elements):
@@ -20,12 +27,12 @@ public enum ElementStringParser {
         }
     }
 
-    private static func parseRaw(_ b: UnsafeBufferPointer<UInt8>, _ options: GS1ParseOptions) -> Result<[ElementString.Element], GS1Error> {
+    private static func parseRaw(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ options: GS1ParseOptions) -> Result<[ElementString.Element], GS1Error> {
         let dict = AIDictionary.shared
         let n = b.count
-        var pos = 0
-        if n > 0 && b[0] == gs { pos = 1 }
-        guard pos < n else { return .failure(GS1Error(.empty, offset: 0, "no element string data")) }
+        var pos = start
+        if n > pos && b[pos] == gs { pos += 1 }
+        guard pos < n else { return .failure(GS1Error(.empty, offset: start, "no element string data")) }
         var elements: [ElementString.Element] = []
         elements.reserveCapacity(6)
         while pos < n {
@@ -199,7 +206,10 @@ public enum ElementStringParser {
                 return GS1Error(.invalidCharacter, ai: entry.ai, offset: p + bad,
                                 "\(label(entry)) value has \(describe(c)), not allowed in \(setName(component.characterSet))")
             }
-            for linter in component.linters {
+            var packed = component.packedLinters
+            while packed != 0 {
+                let linter = Linter.allCases[Int(packed & 0xFF) - 1]
+                packed >>= 8
                 if let issue = Linting.check(linter, part, ctx) {
                     let shown = String(decoding: part, as: UTF8.self)
                     return GS1Error(.lintFailure, ai: entry.ai, offset: p + issue.offset,

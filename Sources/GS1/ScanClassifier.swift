@@ -67,12 +67,15 @@ public struct ScanClassifier: Sendable {
 
     /// The kind of GS1 data, by the AIs that identify something.
     public func classify(_ es: ElementString) -> (ScanKind, String?) {
-        if let sscc = es.value(of: "00") { return (.logisticUnit, sscc) }
-        for ai in ["01", "02", "03"] { if let gtin = es.value(of: ai) { return (.tradeItem, gtin) } }
-        if let gln = es.value(of: "414") {
-            return (.location, es.value(of: "254").map { "\(gln).\($0)" } ?? gln)
+        if let sscc = es.value(code: 0, length: 2) { return (.logisticUnit, sscc) }
+        if let gtin = es.value(code: 1, length: 2) ?? es.value(code: 2, length: 2) ?? es.value(code: 3, length: 2) {
+            return (.tradeItem, gtin)
         }
-        for ai in ["400", "401", "402", "253"] { if let doc = es.value(of: ai) { return (.document, doc) } }
+        if let gln = es.value(code: 414, length: 3) {
+            return (.location, es.value(code: 254, length: 3).map { "\(gln).\($0)" } ?? gln)
+        }
+        for code in 400...402 { if let doc = es.value(code: code, length: 3) { return (.document, doc) } }
+        if let gdti = es.value(code: 253, length: 3) { return (.document, gdti) }
         return (.unknown, nil)
     }
 

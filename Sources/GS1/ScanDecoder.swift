@@ -14,12 +14,14 @@ public struct DecodedScan: Sendable {
     public var epc: EPC?
 
     public var ais: [(ai: String, value: String)] { elements?.pairs ?? [] }
-    public var gtin: String? { elements.flatMap { $0.value(of: "01") ?? $0.value(of: "02") ?? $0.value(of: "03") } }
-    public var sscc: String? { elements?.value(of: "00") }
-    public var lot: String? { elements?.value(of: "10") }
-    public var serial: String? { elements?.value(of: "21") }
+    public var gtin: String? {
+        elements.flatMap { $0.value(code: 1, length: 2) ?? $0.value(code: 2, length: 2) ?? $0.value(code: 3, length: 2) }
+    }
+    public var sscc: String? { elements?.value(code: 0, length: 2) }
+    public var lot: String? { elements?.value(code: 10, length: 2) }
+    public var serial: String? { elements?.value(code: 21, length: 2) }
     /// (30) variable count or (37) count of trade items.
-    public var quantity: Int? { (elements?.value(of: "30") ?? elements?.value(of: "37")).flatMap { Int($0) } }
+    public var quantity: Int? { (elements?.value(code: 30, length: 2) ?? elements?.value(code: 37, length: 2)).flatMap { Int($0) } }
 
     /// (17) as an ISO date; day 00 ("end of month") becomes the month's last day.
     public func expiry(currentYear: Int = GS1ParseOptions.systemYear) -> String? {
@@ -50,24 +52,25 @@ public struct ScanDecoder: Sendable {
 
     public func decode(_ bytes: [UInt8]) -> Result<DecodedScan, GS1Error> {
         let (aim, start) = AIMIdentifier.split(bytes)
-        let payload = Array(bytes[start...])
         guard let aim else {
             if bytes.first == UInt8(ascii: "]") {
                 return .failure(GS1Error(.symbology, offset: 0, "malformed AIM symbology identifier (expected ']' + letter + modifier)"))
             }
-            return decodeUnidentified(payload)
+            return decodeUnidentified(bytes)
         }
         let symbology = aim.symbology
         switch aim.content {
         case .gs1ElementString:
-            guard !payload.isEmpty else {
+            guard start < bytes.count else {
                 return .failure(GS1Error(.empty, offset: start, "\(aim) \(symbology.rawValue) scan carries no data"))
             }
-            return ElementStringParser.parseRaw(payload, options: options)
-                .map { gs1Scan($0, symbology) }.mapError { $0.shifted(by: start) }
+            // Parsed in place: offsets are already relative to the whole scan.
+            return ElementStringParser.parseRaw(bytes, from: start, options: options).map { gs1Scan($0, symbology) }
         case .eanUPC:
+            let payload = Array(bytes[start...])
             return decodeEANUPC(payload, aim: aim, offset: start)
         case .plain:
+            let payload = Array(bytes[start...])
             if DigitalLink.isCandidate(payload) {
                 return DigitalLink.parse(payload, options: options)
                     .map { gs1Scan($0, symbology) }.mapError { $0.shifted(by: start) }
