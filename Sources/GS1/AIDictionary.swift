@@ -31,7 +31,7 @@ public struct AIComponent: Sendable {
 
     public var linters: [Linter] {
         var out: [Linter] = [], p = packedLinters
-        while p != 0 { out.append(Linter.allCases[Int(p & 0xFF) - 1]); p >>= 8 }
+        while p != 0 { out.append(Linter.byIndex[Int(p & 0xFF) - 1]); p >>= 8 }
         return out
     }
 }

@@ -208,7 +208,7 @@ public enum ElementStringParser {
             }
             var packed = component.packedLinters
             while packed != 0 {
-                let linter = Linter.allCases[Int(packed & 0xFF) - 1]
+                let linter = Linter.byIndex[Int(packed & 0xFF) - 1]
                 packed >>= 8
                 if let issue = Linting.check(linter, part, ctx) {
                     let shown = String(decoding: part, as: UTF8.self)

@@ -12,6 +12,10 @@ public enum Linter: String, Sendable, CaseIterable {
     // Coupon structure linters (AIs 8110/8112, North American coupons) are not
     // implemented: their values are still length- and CSET 82-checked.
     case couponcode, couponposoffer
+
+    /// `allCases` builds a new array on every access; the packed component
+    /// linter lists index this one instead.
+    static let byIndex: [Linter] = allCases
 }
 
 struct LintIssue: Equatable {

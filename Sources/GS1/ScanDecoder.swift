@@ -2,7 +2,7 @@ import ScanModel
 
 /// One decoded barcode: what symbology it came from, what it identifies, and
 /// the GS1 data it carried.
-public struct DecodedScan: Sendable {
+public struct DecodedScan: Sendable, Hashable {
     public var symbology: Symbology?
     public var kind: ScanKind
     /// GS1 element strings (for EAN/UPC: just (01) with the GTIN-14).
@@ -49,6 +49,8 @@ public struct ScanDecoder: Sendable {
     public static let standard = ScanDecoder()
 
     public static func decode(_ bytes: [UInt8]) -> Result<DecodedScan, GS1Error> { standard.decode(bytes) }
+
+    public func decode(_ scan: Scan) -> Result<DecodedScan, GS1Error> { decode(scan.data) }
 
     public func decode(_ bytes: [UInt8]) -> Result<DecodedScan, GS1Error> {
         let (aim, start) = AIMIdentifier.split(bytes)
@@ -136,7 +138,7 @@ public struct ScanDecoder: Sendable {
         if text.hasPrefix("urn:epc:id:") || text.hasPrefix("urn:epc:tag:") {
             return DecodedScan(symbology: symbology, kind: .epc, elements: nil, value: text, epc: nil)
         }
-        if let epc = EPCText.hex(payload) {
+        if let epc = BarcodeEPCText.hex(payload) {
             return DecodedScan(symbology: symbology, kind: .epc, elements: nil, value: epc.hex, epc: epc)
         }
         return DecodedScan(symbology: symbology, kind: .unknown, elements: nil, value: text, epc: nil)
@@ -146,7 +148,7 @@ public struct ScanDecoder: Sendable {
 /// Recognises EPC hex in barcode text: 96 to 256 bits, at least one hex
 /// letter (an all-digit string is far more likely a number), and an EPC
 /// header the Tag Data Standard assigns.
-enum EPCText {
+enum BarcodeEPCText {
     static let knownHeaders: Set<UInt8> = [0x2C, 0x2D, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3A, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F, 0xF7, 0xF8, 0xF9, 0xFA, 0xFB, 0xFC, 0xFD, 0xFE]
 
     static func hex(_ b: [UInt8]) -> EPC? {

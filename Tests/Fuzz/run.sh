@@ -14,9 +14,11 @@ if [ ${#targets[@]} -eq 0 ]; then
   targets=($(sed -n 's/^ *("\([a-z0-9-]*\)", fuzz.*/\1/p' Sources/scanledger-fuzz/FuzzTargets.swift))
 fi
 # (ld.gold warns about every ASan helper symbol; those lines are noise.)
+set +o pipefail
 swift build --scratch-path .build-fuzz --product scanledger-fuzz \
-  -Xswiftc -sanitize=fuzzer,address -Xswiftc -D -Xswiftc FUZZING 2>&1 | grep -v 'Cannot export local symbol' || true
-test -x "$(swift build --scratch-path .build-fuzz --show-bin-path)/scanledger-fuzz" || { echo "fuzz build failed"; exit 1; }
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -D -Xswiftc FUZZING 2>&1 | grep -v 'Cannot export local symbol'
+[ "${PIPESTATUS[0]}" = 0 ] || { echo "fuzz build failed"; exit 1; }
+set -o pipefail
 bin=$(swift build --scratch-path .build-fuzz --show-bin-path)/scanledger-fuzz
 status=0
 for t in "${targets[@]}"; do

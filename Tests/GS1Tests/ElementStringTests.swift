@@ -147,7 +147,7 @@ import ScanModel
         var state: UInt64 = 0x9E3779B97F4A7C15
         func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
         let alphabet: [UInt8] = Array("0123456789()]CdeEQ1234|%/?=&:htps".utf8) + [0x1D, 0x00, 0xFF]
-        for _ in 0..<20_000 {
+        for _ in 0..<10_000 {
             let n = Int(next() % 40)
             let bytes = (0..<n).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }
             _ = ElementStringParser.parseRaw(bytes)
