@@ -73,6 +73,10 @@ public struct ScanDecoder: Sendable {
             return decodeEANUPC(payload, aim: aim, offset: start)
         case .plain:
             let payload = Array(bytes[start...])
+            // ITF-14 on cases carries a bare GTIN-14.
+            if aim.code == UInt8(ascii: "I"), payload.count == 14, payload.allSatisfy({ $0 &- 48 < 10 }) {
+                return decodeEANUPC(payload, aim: nil, offset: start)
+            }
             if DigitalLink.isCandidate(payload) {
                 return DigitalLink.parse(payload, options: options)
                     .map { gs1Scan($0, symbology) }.mapError { $0.shifted(by: start) }
