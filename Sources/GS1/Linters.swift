@@ -45,21 +45,15 @@ private func number(_ d: UnsafeBufferPointer<UInt8>, _ from: Int, _ count: Int) 
     return v
 }
 
-private let cset82Table: [Bool] = {
-    var t = [Bool](repeating: false, count: 256)
-    for c in Array("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz".utf8) { t[Int(c)] = true }
-    return t
-}()
-private let cset39Table: [Bool] = {
-    var t = [Bool](repeating: false, count: 256)
-    for c in Array("#-/0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8) { t[Int(c)] = true }
-    return t
-}()
-private let cset64Table: [Bool] = {
-    var t = [Bool](repeating: false, count: 256)
-    for c in Array("-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz".utf8) { t[Int(c)] = true }
-    return t
-}()
+/// Character-set membership as 128-bit masks (bit c set = ASCII c allowed),
+/// compile-time constants so the hot path reads no lazily initialised global.
+@inline(__always)
+private func inSet(_ c: UInt8, _ lo: UInt64, _ hi: UInt64) -> Bool {
+    c < 64 ? (lo >> UInt64(c)) & 1 != 0 : c < 128 ? (hi >> UInt64(c &- 64)) & 1 != 0 : false
+}
+@inline(__always) private func isCSET82(_ c: UInt8) -> Bool { inSet(c, 0xFFFF_FFE6_0000_0000, 0x07FF_FFFE_87FF_FFFE) }
+@inline(__always) private func isCSET39(_ c: UInt8) -> Bool { inSet(c, 0x03FF_A008_0000_0000, 0x0000_0000_07FF_FFFE) }
+@inline(__always) private func isCSET64(_ c: UInt8) -> Bool { inSet(c, 0x03FF_2000_0000_0000, 0x07FF_FFFE_87FF_FFFE) }
 
 /// CSET 82 ordinal positions for the alphanumeric check pair (GS1 GenSpecs 7.9.5).
 private let cset82Ordinal: [Int] = {
@@ -74,21 +68,21 @@ enum CharacterSets {
     static func firstInvalid(_ d: UnsafeBufferPointer<UInt8>, _ set: AICharacterSet) -> Int? {
         switch set {
         case .numeric: return firstNonDigit(d)
-        case .cset82: for i in 0..<d.count where !cset82Table[Int(d[i])] { return i }
-        case .cset39: for i in 0..<d.count where !cset39Table[Int(d[i])] { return i }
+        case .cset82: for i in 0..<d.count where !isCSET82(d[i]) { return i }
+        case .cset39: for i in 0..<d.count where !isCSET39(d[i]) { return i }
         case .cset64:
             // base64url; '=' only as one or two trailing pad characters that
             // complete a 3-character group (the syntax engine's rule).
             var end = d.count
             while end > 0, d[end - 1] == UInt8(ascii: "=") { end -= 1 }
-            for i in 0..<end where !cset64Table[Int(d[i])] { return i }
+            for i in 0..<end where !isCSET64(d[i]) { return i }
             let pad = d.count - end
             if pad > 0, pad > 2 || d.count % 3 != 0 { return end }
         }
         return nil
     }
 
-    static func isCSET82(_ c: UInt8) -> Bool { cset82Table[Int(c)] }
+    static func isCSET82(_ c: UInt8) -> Bool { GS1.isCSET82(c) }
 }
 
 enum Linting {
