@@ -147,13 +147,29 @@ import ScanModel
         var state: UInt64 = 0x9E3779B97F4A7C15
         func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
         let alphabet: [UInt8] = Array("0123456789()]CdeEQ1234|%/?=&:htps".utf8) + [0x1D, 0x00, 0xFF]
+        var parsed = 0
         for _ in 0..<10_000 {
             let n = Int(next() % 40)
             let bytes = (0..<n).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }
-            _ = ElementStringParser.parseRaw(bytes)
-            _ = ElementStringParser.parseBracketed(bytes)
-            _ = DigitalLink.parse(Array("https://a/".utf8) + bytes)
-            _ = ScanDecoder.decode(bytes)
+            let uri = Array("https://a/".utf8) + bytes
+            for (input, result) in [(bytes, ElementStringParser.parseRaw(bytes)), (bytes, ElementStringParser.parseBracketed(bytes)),
+                                    (uri, DigitalLink.parse(uri))] {
+                switch result {
+                case .failure(let e):
+                    // Invariant: an error offset points into (or just past) the input.
+                    if let o = e.offset { #expect(o >= 0 && o <= input.count, "\(e) for \(input)") }
+                    #expect(!e.message.isEmpty)
+                case .success(let es):
+                    // Invariant: whatever parses re-parses from its raw form to the same pairs.
+                    parsed += 1
+                    let again = try? ElementStringParser.parseRaw(es.raw).get()
+                    #expect(again?.pairs.map(\.value) == es.pairs.map(\.value))
+                }
+            }
+            if case .failure(let e) = ScanDecoder.decode(bytes), let o = e.offset {
+                #expect(o >= 0 && o <= bytes.count)
+            }
         }
+        #expect(parsed > 0)   // the generator does reach valid element strings
     }
 }
