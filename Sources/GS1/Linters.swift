@@ -9,8 +9,7 @@ public enum Linter: String, Sendable, CaseIterable {
     case iso3166, iso3166999, iso3166alpha2, iso4217, iso5218, iban
     case yesno, zero, nonzero, winding, hyphen, pieceoftotal, posinseqslash
     case latitude, longitude, pcenc, mediatype, importeridx, packagetype
-    // Coupon structure linters (AIs 8110/8112, North American coupons) are not
-    // implemented: their values are still length- and CSET 82-checked.
+    /// North American coupon structures (8110, 8112): CouponLinters.swift.
     case couponcode, couponposoffer
 
     /// `allCases` builds a new array on every access; the packed component
@@ -159,8 +158,8 @@ enum Linting {
             return ok ? nil : LintIssue(problem: "is not a valid importer index", offset: 0)
         case .packagetype:
             return CodeLists.packageTypes.contains(Array(d)) ? nil : LintIssue(problem: "is not a UN/ECE package type code", offset: 0)
-        case .couponcode, .couponposoffer:
-            return nil
+        case .couponcode: return CouponLinting.couponCode(d, ctx)
+        case .couponposoffer: return CouponLinting.positiveOffer(d)
         }
     }
 

@@ -160,8 +160,8 @@ import ScanModel
             if (issue == nil) == pass { passed[name, default: 0] += 1 } else { mismatches[name, default: []].append(c.line) }
         }
         print("lint: \(passed.values.reduce(0, +)) agree over \(passed.count) linters; differ: \(mismatches)")
-        #expect(passed.values.reduce(0, +) > 4000)
-        #expect(mismatches == [:])
+        #expect(passed.values.reduce(0, +) > 4800)
+        #expect(mismatches == SyntaxEngineVectorTests.lintDifferences)
     }
 
     @Test func characterSets() {
@@ -177,6 +177,11 @@ import ScanModel
         #expect(mismatches == [])
     }
 
+    /// Deliberate differences from the engine's linter tests: these coupon
+    /// cases install a mock GS1 Company Prefix lookup that rejects the
+    /// prefix; we have no GCP lookup (it needs GS1's online data), so the
+    /// same structurally valid coupons pass here.
+    static let lintDifferences: [String: [Int]] = ["couponcode": [1431, 1433, 1438, 1441, 1446, 1449, 1454, 1457]]
     /// Deliberate differences from the engine, by source line in dl.c:
     /// 1763 is the same URI and flags as 1764 with the opposite expectation
     /// (the C test sets a further option between them that the extraction

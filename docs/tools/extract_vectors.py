@@ -7,13 +7,13 @@ licence is next to it). Run once when the reference vectors change:
         > Tests/GS1Tests/Vectors/syntax-engine-cases.json
 
 Placeholder cases whose inputs are computed inside the C tests ('buf',
-'inbuf', GCP callback 'data') are left out; coupon linters are not implemented.
+'inbuf', GCP callback 'data') are left out.
 """
 import json, sys
 
 src = json.load(open(sys.argv[1], encoding="utf-8"))
 keep = {"parseAIdata", "processAIdata", "validateAIs", "parseDLuri", "testProcessScanData"}
-skip_linters = {"gs1_lint_couponcode", "gs1_lint_couponposoffer", "gs1_lint_gcppos1", "gs1_lint_gcppos2"}
+skip_linters = {"gs1_lint_gcppos1", "gs1_lint_gcppos2"}
 out = []
 for c in src["cases"]:
     t = c["test"]
