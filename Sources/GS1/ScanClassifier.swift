@@ -67,16 +67,29 @@ public struct ScanClassifier: Sendable {
 
     /// The kind of GS1 data, by the AIs that identify something.
     public func classify(_ es: ElementString) -> (ScanKind, String?) {
-        if let sscc = es.value(code: 0, length: 2) { return (.logisticUnit, sscc) }
-        if let gtin = es.value(code: 1, length: 2) ?? es.value(code: 2, length: 2) ?? es.value(code: 3, length: 2) {
-            return (.tradeItem, gtin)
+        (ScanClassifier.kind(of: es), ScanClassifier.identifyingValue(of: es))
+    }
+
+    /// The kind alone: index lookups, no strings (the scan hot path).
+    static func kind(of es: ElementString) -> ScanKind {
+        if es.index(code: 0, length: 2) != nil { return .logisticUnit }
+        if es.index(code: 1, length: 2) != nil || es.index(code: 2, length: 2) != nil || es.index(code: 3, length: 2) != nil {
+            return .tradeItem
         }
+        if es.index(code: 414, length: 3) != nil { return .location }
+        for code in [400, 401, 402, 253] where es.index(code: code, length: 3) != nil { return .document }
+        return .unknown
+    }
+
+    /// What the scan identifies: the SSCC, GTIN, "GLN.extension" or document key.
+    static func identifyingValue(of es: ElementString) -> String? {
+        if let sscc = es.value(code: 0, length: 2) { return sscc }
+        if let gtin = es.value(code: 1, length: 2) ?? es.value(code: 2, length: 2) ?? es.value(code: 3, length: 2) { return gtin }
         if let gln = es.value(code: 414, length: 3) {
-            return (.location, es.value(code: 254, length: 3).map { "\(gln).\($0)" } ?? gln)
+            return es.value(code: 254, length: 3).map { "\(gln).\($0)" } ?? gln
         }
-        for code in 400...402 { if let doc = es.value(code: code, length: 3) { return (.document, doc) } }
-        if let gdti = es.value(code: 253, length: 3) { return (.document, gdti) }
-        return (.unknown, nil)
+        for code in [400, 401, 402, 253] { if let doc = es.value(code: code, length: 3) { return doc } }
+        return nil
     }
 
     /// The kind of plain data, by the configured patterns.

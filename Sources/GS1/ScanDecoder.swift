@@ -7,11 +7,21 @@ public struct DecodedScan: Sendable, Hashable {
     public var kind: ScanKind
     /// GS1 element strings (for EAN/UPC: just (01) with the GTIN-14).
     public var elements: ElementString?
-    /// The identifying value for location/document/command/EPC scans from
-    /// plain data or from (414)/(40x); the GTIN or SSCC for GS1 items.
-    public var value: String?
+    /// For plain data: what the site pattern extracted, the EPC, or the text.
+    private var plainValue: String?
     /// An EPC given as hex in a barcode or typed in; nil for URIs.
     public var epc: EPC?
+
+    public init(symbology: Symbology?, kind: ScanKind, elements: ElementString?, value: String?, epc: EPC?) {
+        self.symbology = symbology; self.kind = kind; self.elements = elements; self.plainValue = value; self.epc = epc
+    }
+
+    /// The identifying value: the location/document/command/EPC text of
+    /// plain data; for GS1 data the SSCC, GTIN, "GLN.extension" or document
+    /// key (computed on use, so decoding creates no strings).
+    public var value: String? {
+        elements.flatMap(ScanClassifier.identifyingValue(of:)) ?? plainValue
+    }
 
     public var ais: [(ai: String, value: String)] { elements?.pairs ?? [] }
     public var gtin: String? {
@@ -130,8 +140,7 @@ public struct ScanDecoder: Sendable {
     }
 
     private func gs1Scan(_ es: ElementString, _ symbology: Symbology?) -> DecodedScan {
-        let (kind, value) = classifier.classify(es)
-        return DecodedScan(symbology: symbology, kind: kind, elements: es, value: value, epc: nil)
+        DecodedScan(symbology: symbology, kind: ScanClassifier.kind(of: es), elements: es, value: nil, epc: nil)
     }
 
     private func plainScan(_ payload: [UInt8], _ symbology: Symbology?) -> DecodedScan {
