@@ -32,6 +32,7 @@ let package = Package(
         .executableTarget(name: "scanledgerd", dependencies: ["Service"]),
         .executableTarget(name: "scanledger", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CLinuxShims"]),
         .executableTarget(name: "scanledger-bench", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CSQLite"]),
+        .executableTarget(name: "scanledger-fuzz", dependencies: ["ScanModel", "GS1"]),
 
         .testTarget(name: "ScanModelTests", dependencies: ["ScanModel"]),
         .testTarget(name: "GS1Tests", dependencies: ["GS1", "ScanModel"], resources: [.copy("Vectors")]),

@@ -6,4 +6,5 @@ struct Benchmark: Sendable {
 
 let benchmarks: [Benchmark] = [
     Benchmark(name: "decode-epc", run: decodeEPCBenchmark),
+    decodeGS1Benchmark,
 ]

@@ -1,0 +1,45 @@
+import Foundation
+import GS1
+import ScanModel
+
+/// Fuzz drivers by name, chosen with SCANLEDGER_FUZZ_TARGET. Each gets raw
+/// bytes and must return normally for every input: any trap, sanitizer
+/// report or hang is a bug in the code under test.
+///
+/// To add a driver: add one entry here (name → closure over the bytes),
+/// make this target depend on the module it exercises in Package.swift, and
+/// put a few seed inputs in Tests/Fuzz/corpus/<name>/. `make fuzz` runs
+/// every registered name.
+enum FuzzTargets {
+    static let all: [(name: String, run: @Sendable ([UInt8]) -> Void)] = [
+        ("gs1", fuzzGS1),
+        ("epc", fuzzEPC),
+    ]
+
+    /// Barcode entry points: the scan decoder (AIM, EAN/UPC, Digital Link,
+    /// plain data) and both element-string forms, plus the output forms of
+    /// whatever parses (which must parse again to the same pairs).
+    static func fuzzGS1(_ bytes: [UInt8]) {
+        _ = ScanDecoder.decode(bytes)
+        _ = DigitalLink.parse(bytes)
+        for result in [ElementStringParser.parseRaw(bytes), ElementStringParser.parseBracketed(bytes)] {
+            guard case .success(let es) = result else { continue }
+            guard case .success(let again) = ElementStringParser.parseRaw(es.raw),
+                  again.pairs.map(\.value) == es.pairs.map(\.value) else {
+                preconditionFailure("raw form did not round-trip: \(es.humanReadable)")
+            }
+            _ = es.humanReadable
+        }
+    }
+
+    /// EPC entry points: bytes as EPC bank contents, and as hex text.
+    static func fuzzEPC(_ bytes: [UInt8]) {
+        if let epc = EPC(bytes: bytes.prefix(32)) { _ = EPCDecoder.decode(epc) }
+        if let epc = EPC(hex: String(decoding: bytes, as: UTF8.self)) { _ = EPCDecoder.decode(epc) }
+    }
+
+    static func selected() -> [(name: String, run: @Sendable ([UInt8]) -> Void)] {
+        guard let name = ProcessInfo.processInfo.environment["SCANLEDGER_FUZZ_TARGET"], !name.isEmpty else { return all }
+        return all.filter { $0.name == name }
+    }
+}
