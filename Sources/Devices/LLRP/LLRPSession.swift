@@ -61,7 +61,9 @@ public struct LLRPSession: Sendable {
         switch state {
         case .connecting, .awaitingConnectionEvent, .configuring, .closing: return deadline
         case .waitingToReconnect: return reconnectAt
-        case .running: return lastHeard + Int64(config.keepaliveMilliseconds) * Int64(missesReported + 1)
+        case .running:
+            let period = Int64(max(1, config.keepaliveMilliseconds))
+            return lastHeard + period / 2 + period * Int64(missesReported + 1)
         case .idle, .stopped: return nil
         }
     }
@@ -192,7 +194,8 @@ public struct LLRPSession: Sendable {
             scheduleReconnect(now: now, into: &out)
         case .running:
             let period = Int64(max(1, config.keepaliveMilliseconds))
-            let missed = Int((now - lastHeard) / period)
+            // Half a period of grace: a KEEPALIVE arriving on the dot is not a miss.
+            let missed = Int(max(0, now - lastHeard - period / 2) / period)
             guard missed > missesReported else { return }
             missesReported = missed
             out.append(.note(.keepaliveMissed(periods: missed)))
