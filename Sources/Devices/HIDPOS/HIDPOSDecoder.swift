@@ -27,6 +27,9 @@ public struct HIDPOSDecoder: Sendable {
     var assembling: [UInt8] = []
     var assemblingVendorSymbology: UInt8 = 0
     var inScan = false
+    /// After a broken report with "more data" set, its continuation reports
+    /// are dropped too, so a tail is never emitted as a scan of its own.
+    var skippingContinuation = false
     var streamBuffer: [UInt8] = []
     var reportIndex = 0
 
@@ -38,6 +41,7 @@ public struct HIDPOSDecoder: Sendable {
     public mutating func reset() {
         assembling.removeAll(keepingCapacity: true)
         inScan = false
+        skippingContinuation = false
         streamBuffer.removeAll(keepingCapacity: true)
     }
 
@@ -54,12 +58,18 @@ public struct HIDPOSDecoder: Sendable {
         }
         guard r.count >= 6 else { return error(.shortReport, report: index, detail: r.count, into: &sink) }
         let length = Int(r[1])
+        let more = r[r.count - 1] & 0x01 != 0
+        if skippingContinuation {
+            skippingContinuation = more
+            counters.droppedContinuations &+= 1
+            return
+        }
         // The length byte can never exceed the 56 data bytes nor what arrived.
         guard length <= HIDPOSDecoder.maxDataPerReport, 5 + length <= r.count - 1 else {
             abandonScan()
+            skippingContinuation = more
             return error(.impossibleLength, report: index, detail: length, into: &sink)
         }
-        let more = r[r.count - 1] & 0x01 != 0
         if !inScan {
             inScan = true
             assembling.removeAll(keepingCapacity: true)
@@ -69,6 +79,7 @@ public struct HIDPOSDecoder: Sendable {
         }
         guard assembling.count + length <= maxScanLength else {
             abandonScan()
+            skippingContinuation = more
             return error(.scanTooLong, report: index, detail: maxScanLength, into: &sink)
         }
         assembling.append(contentsOf: UnsafeRawBufferPointer(rebasing: r[5..<(5 + length)]))
@@ -157,6 +168,8 @@ public struct HIDPOSCounters: Hashable, Sendable {
     public var scans = 0
     public var continuations = 0
     public var otherReports = 0
+    /// Continuation reports dropped after a broken report in the same scan.
+    public var droppedContinuations = 0
     public var errors: [HIDPOSError.Kind: Int] = [:]
     public init() {}
 }
