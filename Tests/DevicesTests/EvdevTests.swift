@@ -4,7 +4,7 @@ import Testing
 import ScanModel
 
 /// One key event record as the kernel writes it (x86-64).
-func inputEvent(type: UInt16 = 1, code: UInt16, value: Int32, sec: Int64 = 1_700_000_000, usec: Int64 = 0) -> [UInt8] {
+func evdevInputEvent(type: UInt16 = 1, code: UInt16, value: Int32, sec: Int64 = 1_700_000_000, usec: Int64 = 0) -> [UInt8] {
     var r: [UInt8] = []
     withUnsafeBytes(of: sec.littleEndian) { r += $0 }
     withUnsafeBytes(of: usec.littleEndian) { r += $0 }
@@ -14,9 +14,9 @@ func inputEvent(type: UInt16 = 1, code: UInt16, value: Int32, sec: Int64 = 1_700
     return r
 }
 
-func keyTap(_ code: UInt16, mods: [UInt16] = []) -> [UInt8] {
-    mods.flatMap { inputEvent(code: $0, value: 1) } + inputEvent(code: code, value: 1) + inputEvent(code: code, value: 0)
-        + mods.reversed().flatMap { inputEvent(code: $0, value: 0) }
+func evdevKeyTap(_ code: UInt16, mods: [UInt16] = []) -> [UInt8] {
+    mods.flatMap { evdevInputEvent(code: $0, value: 1) } + evdevInputEvent(code: code, value: 1) + evdevInputEvent(code: code, value: 0)
+        + mods.reversed().flatMap { evdevInputEvent(code: $0, value: 0) }
 }
 
 func evdevDecode(_ bytes: [UInt8], _ options: EvdevDecoder.Options = .init()) -> (texts: [String], events: [EvdevEvent], counters: EvdevCounters) {
@@ -38,10 +38,10 @@ func evdevOptions(_ capture: CoreCapture) throws -> EvdevDecoder.Options {
     let shift: UInt16 = 42, ctrl: UInt16 = 29, alt: UInt16 = 56, altGr: UInt16 = 100
 
     @Test func recordIs24BytesAndTimeComesFromTheTerminator() throws {
-        #expect(inputEvent(code: 30, value: 1).count == 24)
+        #expect(evdevInputEvent(code: 30, value: 1).count == 24)
         var d = EvdevDecoder()
         var c = EvdevEventCollector()
-        d.feed(keyTap(30) + inputEvent(code: 28, value: 1, sec: 1_700_000_001, usec: 250), into: &c)
+        d.feed(evdevKeyTap(30) + evdevInputEvent(code: 28, value: 1, sec: 1_700_000_001, usec: 250), into: &c)
         guard case .scan(let s) = try #require(c.events.first) else { Issue.record("no scan"); return }
         #expect(s.data == [UInt8(ascii: "a")])
         #expect(s.time == Microseconds(1_700_000_001_000_250))
@@ -49,41 +49,41 @@ func evdevOptions(_ capture: CoreCapture) throws -> EvdevDecoder.Options {
 
     @Test func sameKeysGiveDifferentTextPerLayout() {
         // Key positions Q W Y 2 with and without Shift.
-        let keys = keyTap(16) + keyTap(17) + keyTap(21) + keyTap(3) + keyTap(3, mods: [shift]) + keyTap(28)
+        let keys = evdevKeyTap(16) + evdevKeyTap(17) + evdevKeyTap(21) + evdevKeyTap(3) + evdevKeyTap(3, mods: [shift]) + evdevKeyTap(28)
         #expect(evdevDecode(keys, .init(layout: .us)).texts == ["qwy2@"])
         #expect(evdevDecode(keys, .init(layout: .german)).texts == ["qwz2\""])
         #expect(evdevDecode(keys, .init(layout: .french)).texts == ["azyé2"])
     }
 
     @Test func altGrAndNonASCIICharactersAreUTF8() {
-        let de = keyTap(16, mods: [altGr]) + keyTap(26) + keyTap(12) + keyTap(28)   // @ ü ß
+        let de = evdevKeyTap(16, mods: [altGr]) + evdevKeyTap(26) + evdevKeyTap(12) + evdevKeyTap(28)   // @ ü ß
         #expect(evdevDecode(de, .init(layout: .german)).texts == ["@üß"])
-        let fr = keyTap(11, mods: [altGr]) + keyTap(40) + keyTap(10) + keyTap(28)    // @ ù ç
+        let fr = evdevKeyTap(11, mods: [altGr]) + evdevKeyTap(40) + evdevKeyTap(10) + evdevKeyTap(28)    // @ ù ç
         #expect(evdevDecode(fr, .init(layout: .french)).texts == ["@ùç"])
     }
 
     @Test func groupSeparatorFromCtrlBracketAltKeypadAndSubstitute() {
         let gs = "\u{1D}"
-        #expect(evdevDecode(keyTap(30) + keyTap(27, mods: [ctrl]) + keyTap(48) + keyTap(28)).texts == ["a\(gs)b"])
+        #expect(evdevDecode(evdevKeyTap(30) + evdevKeyTap(27, mods: [ctrl]) + evdevKeyTap(48) + evdevKeyTap(28)).texts == ["a\(gs)b"])
         // German: Ctrl + the key that types ']' (AltGr+9).
-        #expect(evdevDecode(keyTap(30) + keyTap(10, mods: [ctrl]) + keyTap(28), .init(layout: .german)).texts == ["a\(gs)"])
+        #expect(evdevDecode(evdevKeyTap(30) + evdevKeyTap(10, mods: [ctrl]) + evdevKeyTap(28), .init(layout: .german)).texts == ["a\(gs)"])
         // Alt held, keypad 0 0 2 9, Alt released.
-        let altCode = inputEvent(code: alt, value: 1) + keyTap(82) + keyTap(82) + keyTap(80) + keyTap(73) + inputEvent(code: alt, value: 0)
-        #expect(evdevDecode(keyTap(30) + altCode + keyTap(28)).texts == ["a\(gs)"])
+        let altCode = evdevInputEvent(code: alt, value: 1) + evdevKeyTap(82) + evdevKeyTap(82) + evdevKeyTap(80) + evdevKeyTap(73) + evdevInputEvent(code: alt, value: 0)
+        #expect(evdevDecode(evdevKeyTap(30) + altCode + evdevKeyTap(28)).texts == ["a\(gs)"])
         // A configured substitute: '|' becomes GS.
-        let pipe = keyTap(43, mods: [shift])
-        #expect(evdevDecode(pipe + keyTap(28), .init(layout: .us, gsSubstitute: UInt8(ascii: "|"))).texts == [gs])
-        #expect(evdevDecode(pipe + keyTap(28), .init(layout: .us)).texts == ["|"])
+        let pipe = evdevKeyTap(43, mods: [shift])
+        #expect(evdevDecode(pipe + evdevKeyTap(28), .init(layout: .us, gsSubstitute: UInt8(ascii: "|"))).texts == [gs])
+        #expect(evdevDecode(pipe + evdevKeyTap(28), .init(layout: .us)).texts == ["|"])
     }
 
     @Test func enterTabAndKeypadEnterEndScansEmptyScansAreCounted() {
-        let r = evdevDecode(keyTap(2) + keyTap(15) + keyTap(28) + keyTap(3) + keyTap(96))
+        let r = evdevDecode(evdevKeyTap(2) + evdevKeyTap(15) + evdevKeyTap(28) + evdevKeyTap(3) + evdevKeyTap(96))
         #expect(r.texts == ["1", "2"])
         #expect(r.counters.emptyScans == 1)
     }
 
     @Test func unknownCodesAreCountedWithOffsetsNeverFatal() {
-        let bytes = keyTap(30) + keyTap(183) + keyTap(0xFFFF) + keyTap(31) + keyTap(28)
+        let bytes = evdevKeyTap(30) + evdevKeyTap(183) + evdevKeyTap(0xFFFF) + evdevKeyTap(31) + evdevKeyTap(28)
         let r = evdevDecode(bytes)
         #expect(r.texts == ["as"])
         #expect(r.counters.errors[.unknownKey] == 2)
@@ -92,15 +92,15 @@ func evdevOptions(_ capture: CoreCapture) throws -> EvdevDecoder.Options {
     }
 
     @Test func truncatedRecordAndUnterminatedScanAtEndOfStream() {
-        let r = evdevDecode(keyTap(30) + Array(inputEvent(code: 31, value: 1).prefix(10)))
+        let r = evdevDecode(evdevKeyTap(30) + Array(evdevInputEvent(code: 31, value: 1).prefix(10)))
         #expect(r.texts.isEmpty)
         #expect(r.counters.errors[.truncatedRecord] == 1 && r.counters.errors[.unterminatedScan] == 1)
     }
 
     @Test func runawayInputWithoutTerminatorIsCapped() {
         var bytes: [UInt8] = []
-        for _ in 0..<50 { bytes += keyTap(30) }
-        let r = evdevDecode(bytes + keyTap(28), .init(maxScanLength: 20))
+        for _ in 0..<50 { bytes += evdevKeyTap(30) }
+        let r = evdevDecode(bytes + evdevKeyTap(28), .init(maxScanLength: 20))
         #expect(r.counters.errors[.scanTooLong] == 2)
     }
 
@@ -115,7 +115,7 @@ func evdevOptions(_ capture: CoreCapture) throws -> EvdevDecoder.Options {
         single.finish(into: &b)
         #expect(a.events == b.events)
         #expect(whole.counters == single.counters)
-        try expectMatchesChk(a.events.map(\.jsonLine), capture: capture.name)
+        try expectMatchesCoreChk(a.events.map(\.jsonLine), capture: capture.name)
         for key in ["Name", "Interface", "VID-PID", "Firmware", "Serial", "Source", "Layout"] { #expect(capture.headers[key] != nil) }
     }
 

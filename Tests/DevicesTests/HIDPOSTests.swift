@@ -105,7 +105,7 @@ func hidposReplay(_ capture: CoreCapture, byteByByte: Bool) -> (lines: [String],
         let bytes = hidposReplay(capture, byteByByte: true)
         #expect(whole.lines == bytes.lines)
         #expect(whole.counters == bytes.counters)
-        try expectMatchesChk(whole.lines, capture: capture.name)
+        try expectMatchesCoreChk(whole.lines, capture: capture.name)
     }
 
     @Test func fuzzEntryNeverTraps() {

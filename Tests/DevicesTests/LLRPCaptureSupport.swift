@@ -32,12 +32,12 @@ struct CoreCapture {
             }
             let parts = line.split(separator: " ", maxSplits: 2).map(String.init)
             guard parts.count == 3, let t = Double(parts[0]), let dir = parts[1].first else {
-                throw CaptureError(message: "\(url.lastPathComponent):\(n + 1): expected '<seconds> <dir> <data>'")
+                throw CoreCaptureError(message: "\(url.lastPathComponent):\(n + 1): expected '<seconds> <dir> <data>'")
             }
             var bytes: [UInt8] = []
             if dir != "!" {
                 guard let b = CoreCapture.hexBytes(parts[2]) else {
-                    throw CaptureError(message: "\(url.lastPathComponent):\(n + 1): bad hex")
+                    throw CoreCaptureError(message: "\(url.lastPathComponent):\(n + 1): bad hex")
                 }
                 bytes = b
             }
@@ -62,11 +62,11 @@ struct CoreCapture {
     var deviceBytes: [UInt8] { lines.filter { $0.direction == "<" }.flatMap(\.bytes) }
 }
 
-struct CaptureError: Error, CustomStringConvertible { var message: String; var description: String { message } }
+struct CoreCaptureError: Error, CustomStringConvertible { var message: String; var description: String { message } }
 
 /// Compares `lines` with `<log>.chk`; SCANLEDGER_REBUILD_CHK=1 rewrites it.
 /// A missing .chk fails.
-func expectMatchesChk(_ lines: [String], capture: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+func expectMatchesCoreChk(_ lines: [String], capture: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
     let url = CoreCapture.directory.appendingPathComponent(capture + ".chk")
     let text = lines.joined(separator: "\n") + "\n"
     if ProcessInfo.processInfo.environment["SCANLEDGER_REBUILD_CHK"] == "1" {

@@ -54,7 +54,7 @@ func llrpSteps(_ capture: CoreCapture) -> [LLRPCaptureStep] {
         var whole = LLRPConversationReplay(config: config)
         whole.run(steps)
         #expect(whole.mismatches.isEmpty, "\(whole.mismatches)")
-        try expectMatchesChk(whole.lines, capture: capture.name)
+        try expectMatchesCoreChk(whole.lines, capture: capture.name)
         for chunk in [1, 7] {
             var split = LLRPConversationReplay(config: config)
             split.run(steps, chunk: chunk)
@@ -76,5 +76,19 @@ func llrpSteps(_ capture: CoreCapture) -> [LLRPCaptureStep] {
         #expect(a.counters == b.counters)
         #expect(a.counters.bytes == bytes.count)
         #expect(a.counters.tagReads > 0)
+    }
+}
+
+@Suite struct CoreCaptureFilesTests {
+    /// Every log of these protocols has its expected-events file.
+    @Test func everyLogHasAChk() throws {
+        for prefix in ["llrp-", "hidpos-", "evdev-"] {
+            let logs = try CoreCapture.all(prefix: prefix)
+            #expect(logs.count >= 3, "\(prefix)*: fewer than three logs")
+            for log in logs {
+                let chk = log.deletingPathExtension().appendingPathExtension("chk")
+                #expect(FileManager.default.fileExists(atPath: chk.path), "\(log.lastPathComponent) has no .chk")
+            }
+        }
     }
 }

@@ -2,9 +2,9 @@ import Testing
 @testable import Devices
 import ScanModel
 
-func hex(_ s: String) -> [UInt8] { CoreCapture.hexBytes(s) ?? [] }
+func llrpHex(_ s: String) -> [UInt8] { CoreCapture.hexBytes(s) ?? [] }
 
-func decodeAll(_ bytes: [UInt8], max: Int = 4 << 20) -> (events: [LLRPEvent], counters: LLRPCounters) {
+func llrpDecodeAll(_ bytes: [UInt8], max: Int = 4 << 20) -> (events: [LLRPEvent], counters: LLRPCounters) {
     var d = LLRPDecoder(device: DeviceIndex(7), maxMessageLength: max)
     var c = LLRPEventCollector()
     d.feed(bytes, into: &c)
@@ -12,23 +12,23 @@ func decodeAll(_ bytes: [UInt8], max: Int = 4 << 20) -> (events: [LLRPEvent], co
     return (c.events, d.counters)
 }
 
-func tags(_ events: [LLRPEvent]) -> [LLRPTagReport] {
+func llrpTags(_ events: [LLRPEvent]) -> [LLRPTagReport] {
     events.compactMap { if case .tag(let t) = $0 { return t } else { return nil } }
 }
-func errors(_ events: [LLRPEvent]) -> [LLRPDecodeError] {
+func llrpErrors(_ events: [LLRPEvent]) -> [LLRPDecodeError] {
     events.compactMap { if case .error(let e) = $0 { return e } else { return nil } }
 }
 
 @Suite struct LLRPDecoderTests {
     // Encoded by pyllrp 3.1.1: RO_ACCESS_REPORT id 5 with EPC-96, AntennaID 1,
     // PeakRSSI -55, ChannelIndex 7, First/LastSeen UTC, TagSeenCount 3.
-    static let epc96Report = hex("043d000000380000000500f0002e8d3074257bf7194e4000001a8581000186c98700078200060a24181e40008400060a24181fc6a0880003")
+    static let epc96Report = llrpHex("043d000000380000000500f0002e8d3074257bf7194e4000001a8581000186c98700078200060a24181e40008400060a24181fc6a0880003")
     // pyllrp: EPCData of 112 bits, AntennaID 2.
-    static let epcDataReport = hex("043d000000250000000600f0001b00f1001400703074257bf7194e4000001a85aabb810002")
+    static let epcDataReport = llrpHex("043d000000250000000600f0001b00f1001400703074257bf7194e4000001a85aabb810002")
 
     @Test func decodesEPC96TagReportDataWorkedExample() throws {
-        let (events, counters) = decodeAll(Self.epc96Report)
-        let t = try #require(tags(events).first)
+        let (events, counters) = llrpDecodeAll(Self.epc96Report)
+        let t = try #require(llrpTags(events).first)
         #expect(t.read.epc.hex == "3074257BF7194E4000001A85") // SGTIN 0614141.812345.6789 (TDS example)
         #expect(t.read.epc.bitCount == 96)
         #expect(t.read.antenna == 1)
@@ -44,7 +44,7 @@ func errors(_ events: [LLRPEvent]) -> [LLRPDecodeError] {
     }
 
     @Test func decodesEPCDataOfAnyLengthUpTo256Bits() throws {
-        let t = try #require(tags(decodeAll(Self.epcDataReport).events).first)
+        let t = try #require(llrpTags(llrpDecodeAll(Self.epcDataReport).events).first)
         #expect(t.read.epc.hex == "3074257BF7194E4000001A85AABB")
         #expect(t.read.epc.bitCount == 112)
         #expect(t.read.antenna == 2)
@@ -54,7 +54,7 @@ func errors(_ events: [LLRPEvent]) -> [LLRPDecodeError] {
         // 20 bits: not a whole number of bytes; unused bits are cleared.
         var w = LLRPMessageWriter(type: 61, messageID: 1)
         w.tlv(240) { $0.tlv(241) { $0.u16(20); $0.u8(0xAB); $0.u8(0xCD); $0.u8(0xEF) } }
-        let odd = try #require(tags(decodeAll(w.finish()).events).first)
+        let odd = try #require(llrpTags(llrpDecodeAll(w.finish()).events).first)
         #expect(odd.read.epc.bitCount == 20)
         #expect(odd.read.epc.hex == "ABCDE")
     }
@@ -63,16 +63,16 @@ func errors(_ events: [LLRPEvent]) -> [LLRPDecodeError] {
         var w = LLRPMessageWriter(type: 61, messageID: 1)
         w.tlv(240) { w in w.tlv(241) { w in w.u16(264); for i in 0..<33 { w.u8(UInt8(i)) } } }
         w.tlv(240) { w in w.u8(0x8D); for _ in 0..<12 { w.u8(0x11) } }
-        let (events, counters) = decodeAll(w.finish())
-        #expect(errors(events).map(\.kind) == [.epcTooLong])
-        #expect(errors(events).first?.detail == 264)
-        #expect(tags(events).count == 1)
+        let (events, counters) = llrpDecodeAll(w.finish())
+        #expect(llrpErrors(events).map(\.kind) == [.epcTooLong])
+        #expect(llrpErrors(events).first?.detail == 264)
+        #expect(llrpTags(events).count == 1)
         #expect(counters.errors[.epcTooLong] == 1)
     }
 
     @Test func everySplitGivesTheSameEventsAsTheWholeStream() {
-        let stream = Self.epc96Report + Self.epcDataReport + hex("043e0000000a00000007")
-        let whole = decodeAll(stream).events
+        let stream = Self.epc96Report + Self.epcDataReport + llrpHex("043e0000000a00000007")
+        let whole = llrpDecodeAll(stream).events
         #expect(whole.count == 3)
         for cut in 0...stream.count {
             var d = LLRPDecoder(device: DeviceIndex(7))
@@ -85,22 +85,22 @@ func errors(_ events: [LLRPEvent]) -> [LLRPDecodeError] {
     }
 
     @Test func impossibleLengthsAndVersionsAreCountedWithOffsets() {
-        let tooShort = hex("043e0000000500000007")           // length 5 < header
-        let badVersion = hex("1c3e0000000a00000007")         // version 7
-        let tooLong = hex("043e7fffffff00000007")            // 2 GiB
-        let (events, counters) = decodeAll(tooShort + Self.epc96Report + badVersion + tooLong + Self.epcDataReport)
-        #expect(tags(events).count == 2)
-        let kinds = errors(events).map(\.kind)
+        let tooShort = llrpHex("043e0000000500000007")           // length 5 < header
+        let badVersion = llrpHex("1c3e0000000a00000007")         // version 7
+        let tooLong = llrpHex("043e7fffffff00000007")            // 2 GiB
+        let (events, counters) = llrpDecodeAll(tooShort + Self.epc96Report + badVersion + tooLong + Self.epcDataReport)
+        #expect(llrpTags(events).count == 2)
+        let kinds = llrpErrors(events).map(\.kind)
         #expect(kinds.contains(.badLength) && kinds.contains(.badVersion) && kinds.contains(.garbage))
-        #expect(errors(events).first?.offset == 0)
-        #expect(errors(events).first(where: { $0.kind == .badVersion })?.offset == 10 + Self.epc96Report.count)
+        #expect(llrpErrors(events).first?.offset == 0)
+        #expect(llrpErrors(events).first(where: { $0.kind == .badVersion })?.offset == 10 + Self.epc96Report.count)
         #expect(counters.garbageBytes == 30)
     }
 
     @Test func truncatedMessageIsReportedAtEndOfStream() {
         for cut in 1..<Self.epc96Report.count {
-            let (events, counters) = decodeAll(Array(Self.epc96Report[..<cut]))
-            #expect(tags(events).isEmpty)
+            let (events, counters) = llrpDecodeAll(Array(Self.epc96Report[..<cut]))
+            #expect(llrpTags(events).isEmpty)
             #expect(counters.errorTotal == 1, "cut \(cut)")
         }
     }
@@ -109,9 +109,9 @@ func errors(_ events: [LLRPEvent]) -> [LLRPDecodeError] {
         var w = LLRPMessageWriter(type: 61, messageID: 1)
         w.tlv(240) { w in w.u8(0x8D); for _ in 0..<12 { w.u8(0x22) }; w.u16(900); w.u16(2) } // TLV length 2 < 4
         w.tlv(240) { w in w.u8(0x8D); for _ in 0..<12 { w.u8(0x33) } }
-        let (events, _) = decodeAll(w.finish() + Self.epc96Report)
-        #expect(errors(events).map(\.kind) == [.badParameter])
-        #expect(tags(events).map { $0.read.epc.hex } == ["333333333333333333333333", "3074257BF7194E4000001A85"])
+        let (events, _) = llrpDecodeAll(w.finish() + Self.epc96Report)
+        #expect(llrpErrors(events).map(\.kind) == [.badParameter])
+        #expect(llrpTags(events).map { $0.read.epc.hex } == ["333333333333333333333333", "3074257BF7194E4000001A85"])
     }
 
     @Test func unknownAndCustomParametersAreSkipped() throws {
@@ -123,8 +123,8 @@ func errors(_ events: [LLRPEvent]) -> [LLRPDecodeError] {
             w.tlv(499) { $0.u8(1) }                                   // unknown TLV
             w.u8(0x81); w.u16(4)                                      // AntennaID after them
         }
-        let (events, counters) = decodeAll(w.finish())
-        let t = try #require(tags(events).first)
+        let (events, counters) = llrpDecodeAll(w.finish())
+        let t = try #require(llrpTags(events).first)
         #expect(t.read.antenna == 4)
         #expect(counters.customSkipped == 2 && counters.unknownParameters == 1 && counters.errorTotal == 0)
     }
@@ -132,22 +132,22 @@ func errors(_ events: [LLRPEvent]) -> [LLRPDecodeError] {
     @Test func unknownTVParameterDropsTheTagAndReportsTheType() {
         var w = LLRPMessageWriter(type: 61, messageID: 1)
         w.tlv(240) { w in w.u8(0x8D); for _ in 0..<12 { w.u8(0x55) }; w.u8(0xFE); w.u8(0) }
-        let (events, _) = decodeAll(w.finish())
-        #expect(tags(events).isEmpty)
-        #expect(errors(events).map(\.kind) == [.unknownTVParameter])
-        #expect(errors(events).first?.detail == 0x7E)
+        let (events, _) = llrpDecodeAll(w.finish())
+        #expect(llrpTags(events).isEmpty)
+        #expect(llrpErrors(events).map(\.kind) == [.unknownTVParameter])
+        #expect(llrpErrors(events).first?.detail == 0x7E)
     }
 
     @Test func tagReportWithoutEPCIsAnError() {
         var w = LLRPMessageWriter(type: 61, messageID: 1)
         w.tlv(240) { $0.u8(0x81); $0.u16(1) }
-        #expect(errors(decodeAll(w.finish()).events).map(\.kind) == [.missingEPC])
+        #expect(llrpErrors(llrpDecodeAll(w.finish()).events).map(\.kind) == [.missingEPC])
     }
 
     @Test func responsesCarryStatusAndErrorDescription() throws {
         var w = LLRPMessageWriter(type: LLRPMessageType.addROSpecResponse, messageID: 42)
         w.tlv(287) { w in w.u16(101); let text = Array("bad session".utf8); w.u16(UInt16(text.count)); for b in text { w.u8(b) } }
-        let (events, _) = decodeAll(w.finish())
+        let (events, _) = llrpDecodeAll(w.finish())
         guard case .response(let r) = try #require(events.first) else { Issue.record("not a response"); return }
         #expect(r.messageID == 42 && r.statusCode == 101 && !r.isSuccess && r.errorDescription == "bad session")
     }
@@ -160,7 +160,7 @@ func errors(_ events: [LLRPEvent]) -> [LLRPDecodeError] {
             w.tlv(255) { $0.u8(1); $0.u16(3) }
             w.tlv(256) { $0.u16(2) }
         }
-        let (events, _) = decodeAll(hex("043e0000000a0000002a") + w.finish())
+        let (events, _) = llrpDecodeAll(llrpHex("043e0000000a0000002a") + w.finish())
         #expect(events == [
             .keepalive(messageID: 42),
             .reader(.gpi(port: 2, high: true), timestamp: Microseconds(5), clock: .utc),

@@ -5,7 +5,7 @@ import Testing
 import ScanModel
 
 /// A virtual clock the peer advances and the client reads.
-final class VirtualClock: @unchecked Sendable {
+final class LLRPVirtualClock: @unchecked Sendable {
     private let lock = NSLock()
     private var ms: Int64 = 0
     func now() -> Int64 { lock.lock(); defer { lock.unlock() }; return ms }
@@ -13,7 +13,7 @@ final class VirtualClock: @unchecked Sendable {
     func advance(_ d: Int64) { lock.lock(); ms += d; lock.unlock() }
 }
 
-final class Recorder: @unchecked Sendable {
+final class LLRPLoopbackRecorder: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var events: [LLRPEvent] = []
     private(set) var sent: [[UInt8]] = []
@@ -32,7 +32,7 @@ final class Recorder: @unchecked Sendable {
 /// Plays the reader side of a capture over loopback TCP: '<' lines are sent,
 /// '>' lines are read from the client and must match byte for byte,
 /// "! close" closes the connection, "! stop" asks the client to shut down.
-struct LoopbackReader {
+struct LLRPLoopbackReader {
     let listenFD: Int32
     let port: UInt16
 
@@ -45,7 +45,7 @@ struct LoopbackReader {
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard fd >= 0, ok == 0, listen(fd, 8) == 0 else { throw CaptureError(message: "cannot listen on loopback: \(String(cString: strerror(errno)))") }
+        guard fd >= 0, ok == 0, listen(fd, 8) == 0 else { throw CoreCaptureError(message: "cannot listen on loopback: \(String(cString: strerror(errno)))") }
         var bound = sockaddr_in()
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
@@ -54,7 +54,7 @@ struct LoopbackReader {
     }
 
     /// Accepts the client's next connection, stepping virtual time so its backoff can expire.
-    func accept(clock: VirtualClock) -> Int32 {
+    func accept(clock: LLRPVirtualClock) -> Int32 {
         for _ in 0..<3000 {
             var p = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
             if poll(&p, 1, 10) > 0 { return Glibc.accept(listenFD, nil, nil) }
@@ -84,7 +84,7 @@ struct LoopbackReader {
     }
 
     /// Runs the script; returns problems found.
-    func play(_ capture: CoreCapture, clock: VirtualClock, client: LLRPTCPClient, recorder: Recorder) -> [String] {
+    func play(_ capture: CoreCapture, clock: LLRPVirtualClock, client: LLRPTCPClient, recorder: LLRPLoopbackRecorder) -> [String] {
         var problems: [String] = []
         var conn: Int32 = -1
         var closedAt = -1
@@ -120,13 +120,13 @@ struct LoopbackReader {
 @Suite(.serialized) struct LLRPLoopbackTests {
     @Test(arguments: LLRPCaptureTests.logs) func conversationOverLoopbackTCP(_ name: String) throws {
         let capture = try CoreCapture(url: CoreCapture.directory.appendingPathComponent(name))
-        let reader = try LoopbackReader()
+        let reader = try LLRPLoopbackReader()
         defer { close(reader.listenFD) }
         var config = try llrpConfig(from: capture)
         config.port = reader.port
-        let clock = VirtualClock()
+        let clock = LLRPVirtualClock()
         clock.set(Int64((capture.lines.first?.seconds ?? 0) * 1000))
-        let recorder = Recorder()
+        let recorder = LLRPLoopbackRecorder()
         let client = LLRPTCPClient(config: config, device: DeviceIndex(0), clock: { clock.now() },
                                    onEvent: { recorder.add($0) }, onOutput: { recorder.add($0) })
         client.pollIntervalMilliseconds = 5

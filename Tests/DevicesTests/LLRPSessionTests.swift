@@ -3,7 +3,7 @@ import Testing
 import ScanModel
 
 /// Drives a session by hand in virtual time.
-struct SessionHarness {
+struct LLRPSessionHarness {
     var session: LLRPSession
     var out: [LLRPSessionOutput] = []
     init(_ config: LLRPReaderConfig = LLRPReaderConfig(host: "reader-1")) { session = LLRPSession(config: config) }
@@ -35,7 +35,7 @@ struct SessionHarness {
 
 @Suite struct LLRPSessionTests {
     @Test func setupRunsTheKnownStateSequenceInOrder() {
-        var h = SessionHarness()
+        var h = LLRPSessionHarness()
         h.bringUp(at: 0)
         #expect(h.session.state == .running)
         #expect(h.sentTypes == [1, 3, 41, 21, 20, 24, 22])
@@ -44,7 +44,7 @@ struct SessionHarness {
     @Test func clientConnectionAlreadyExistsRetriesWithCappedBackoff() {
         var config = LLRPReaderConfig(host: "r")
         config.backoff = LLRPBackoff(initialMilliseconds: 1000, maximumMilliseconds: 8000)
-        var h = SessionHarness(config)
+        var h = LLRPSessionHarness(config)
         h.connect(at: 0)
         var t: Int64 = 0
         var delays: [Int64] = []
@@ -70,7 +70,7 @@ struct SessionHarness {
     }
 
     @Test func keepaliveOnTimeIsNotAMissAndThreeMissesKillTheLink() {
-        var h = SessionHarness() // 5 s keepalive, limit 3
+        var h = LLRPSessionHarness() // 5 s keepalive, limit 3
         h.bringUp(at: 0)
         _ = h.take()
         h.session.tick(now: 5000, into: &h.out)
@@ -90,7 +90,7 @@ struct SessionHarness {
     }
 
     @Test func tagTrafficAlsoProvesTheLink() {
-        var h = SessionHarness()
+        var h = LLRPSessionHarness()
         h.bringUp(at: 0)
         let read = TagRead(epc: EPC(hi: 1, lo32: 2), device: DeviceIndex(0), time: .zero)
         for t in stride(from: Int64(1000), through: 60_000, by: 1000) {
@@ -102,7 +102,7 @@ struct SessionHarness {
     }
 
     @Test func setupFailureIsReportedAndRetried() {
-        var h = SessionHarness()
+        var h = LLRPSessionHarness()
         h.connect(at: 0)
         h.attempt(.success, at: 0)
         for _ in 0..<4 { h.respond(at: 0) } // caps, config, delete x2
@@ -112,7 +112,7 @@ struct SessionHarness {
     }
 
     @Test func failedDeleteIsTolerated() {
-        var h = SessionHarness()
+        var h = LLRPSessionHarness()
         h.connect(at: 0)
         h.attempt(.success, at: 0)
         h.respond(at: 0); h.respond(at: 0)
@@ -123,7 +123,7 @@ struct SessionHarness {
     }
 
     @Test func responsesToOtherMessageIDsAreIgnored() {
-        var h = SessionHarness()
+        var h = LLRPSessionHarness()
         h.connect(at: 0)
         h.attempt(.success, at: 0)
         let before = h.sentTypes.count
@@ -132,7 +132,7 @@ struct SessionHarness {
     }
 
     @Test func silentReaderTimesOutAtEachStage() {
-        var h = SessionHarness()
+        var h = LLRPSessionHarness()
         h.connect(at: 0)
         h.session.tick(now: 9_999, into: &h.out)
         #expect(h.session.state == .awaitingConnectionEvent)
@@ -148,7 +148,7 @@ struct SessionHarness {
     }
 
     @Test func stopSendsStopROSpecAndCloseConnectionThenWaits() {
-        var h = SessionHarness()
+        var h = LLRPSessionHarness()
         h.bringUp(at: 0)
         _ = h.take()
         h.session.stop(now: 100, into: &h.out)
@@ -159,7 +159,7 @@ struct SessionHarness {
         #expect(h.out.contains(.disconnect))
         #expect(h.session.state == .stopped)
         // Without an answer the close timeout drops the socket anyway.
-        var g = SessionHarness()
+        var g = LLRPSessionHarness()
         g.bringUp(at: 0)
         g.session.stop(now: 0, into: &g.out)
         _ = g.take()
@@ -168,7 +168,7 @@ struct SessionHarness {
     }
 
     @Test func readerDropAfterRunningReconnects() {
-        var h = SessionHarness()
+        var h = LLRPSessionHarness()
         h.bringUp(at: 0)
         h.session.transportClosed(now: 50, into: &h.out)
         #expect(h.session.state == .waitingToReconnect)
@@ -177,12 +177,12 @@ struct SessionHarness {
     }
 
     @Test func framingErrorsReconnectUnlessReplaying() {
-        var h = SessionHarness()
+        var h = LLRPSessionHarness()
         h.bringUp(at: 0)
         h.session.handle(.error(LLRPDecodeError(kind: .garbage, offset: 5, messageType: 0, detail: 3)), now: 1, into: &h.out)
         #expect(h.notes.contains(.framingLost) && h.session.state == .waitingToReconnect)
         var config = LLRPReaderConfig(host: "r"); config.reconnectOnFramingError = false
-        var g = SessionHarness(config)
+        var g = LLRPSessionHarness(config)
         g.bringUp(at: 0)
         g.session.handle(.error(LLRPDecodeError(kind: .garbage, offset: 5, messageType: 0, detail: 3)), now: 1, into: &g.out)
         #expect(g.session.state == .running)
