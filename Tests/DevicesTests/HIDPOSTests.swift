@@ -137,3 +137,26 @@ func hidposReplay(_ capture: CoreCapture, byteByByte: Bool) -> (lines: [String],
         #expect(!HIDPOSHotplugWatcher.isPresent(vendorID: 0x0C2E, productID: 0xFFFF))
     }
 }
+
+@Suite struct HIDPOSReportDescriptorTests {
+    // Start of a HID POS scanner descriptor: Usage Page (Bar Code Scanner 0x8C),
+    // Usage (0x02), Collection (Application), Report ID 2, Usage Page (Vendor 0xFF45, 2-byte).
+    static let scanner: [UInt8] = [0x05, 0x8C, 0x09, 0x02, 0xA1, 0x01, 0x85, 0x02, 0x06, 0x45, 0xFF, 0xC0]
+    // A plain boot keyboard: Generic Desktop (0x01), Keyboard, Key Codes page 0x07.
+    static let keyboard: [UInt8] = [0x05, 0x01, 0x09, 0x06, 0xA1, 0x01, 0x05, 0x07, 0x19, 0xE0, 0x29, 0xE7, 0xC0]
+
+    @Test func findsTheBarCodeScannerUsagePage() {
+        #expect(HIDReportDescriptor.usagePages(Self.scanner) == [0x8C, 0xFF45])
+        #expect(HIDReportDescriptor.isBarCodeScanner(Self.scanner))
+        #expect(!HIDReportDescriptor.isBarCodeScanner(Self.keyboard))
+        // 4-byte item and a long item are walked over correctly.
+        #expect(HIDReportDescriptor.usagePages([0xFE, 0x02, 0x10, 0xAA, 0xBB, 0x07, 0x8C, 0x00, 0x00, 0x00]) == [0x8C])
+    }
+
+    @Test func truncatedDescriptorsNeverTrap() {
+        for cut in 0...Self.scanner.count { _ = HIDReportDescriptor.usagePages(Array(Self.scanner[..<cut])) }
+        #expect(HIDReportDescriptor.usagePages([0x06, 0x8C]) == [])
+        #expect(HIDReportDescriptor.usagePages([0xFE]) == [])
+        _ = LibUSBHIDPOSPort.findBarCodeScanners() // enumerates whatever bus exists (none here) without trapping
+    }
+}

@@ -245,3 +245,48 @@ private func hidposHotplugCallback(_ ctx: OpaquePointer?, _ dev: OpaquePointer?,
     Unmanaged<HIDPOSHotplugWatcher>.fromOpaque(user).takeUnretainedValue().onChange(event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED)
     return 0
 }
+
+extension LibUSBHIDPOSPort {
+    /// VID:PIDs of attached devices with a HID interface whose report
+    /// descriptor declares usage page 0x8C. Devices we may not open (no
+    /// permission) are skipped; a driver configured by usage uses this list.
+    public static func findBarCodeScanners() -> [(vendorID: UInt16, productID: UInt16)] {
+        var ctx: OpaquePointer?
+        guard libusb_init(&ctx) == 0 else { return [] }
+        defer { libusb_exit(ctx) }
+        var list: UnsafeMutablePointer<OpaquePointer?>?
+        let n = libusb_get_device_list(ctx, &list)
+        guard n > 0, let devices = list else { return [] }
+        defer { libusb_free_device_list(devices, 1) }
+        var found: [(UInt16, UInt16)] = []
+        for i in 0..<n {
+            guard let dev = devices[i] else { continue }
+            var desc = libusb_device_descriptor()
+            guard libusb_get_device_descriptor(dev, &desc) == 0 else { continue }
+            var config: UnsafeMutablePointer<libusb_config_descriptor>?
+            guard libusb_get_active_config_descriptor(dev, &config) == 0, let cfg = config else { continue }
+            defer { libusb_free_config_descriptor(cfg) }
+            var hidInterfaces: [UInt16] = []
+            for k in 0..<Int(cfg.pointee.bNumInterfaces) {
+                let iface = cfg.pointee.interface[k]
+                for a in 0..<Int(iface.num_altsetting) where iface.altsetting[a].bInterfaceClass == 3 {
+                    hidInterfaces.append(UInt16(iface.altsetting[a].bInterfaceNumber))
+                }
+            }
+            guard !hidInterfaces.isEmpty else { continue }
+            var handle: OpaquePointer?
+            guard libusb_open(dev, &handle) == 0, let h = handle else { continue }
+            defer { libusb_close(h) }
+            for number in hidInterfaces {
+                var buf = [UInt8](repeating: 0, count: 1024)
+                // GET_DESCRIPTOR (standard, interface, device→host), type 0x22 = HID report.
+                let got = libusb_control_transfer(h, 0x81, 0x06, 0x2200, number, &buf, UInt16(buf.count), 1000)
+                if got > 0, HIDReportDescriptor.isBarCodeScanner(Array(buf[0..<Int(got)])) {
+                    found.append((desc.idVendor, desc.idProduct))
+                    break
+                }
+            }
+        }
+        return found
+    }
+}
