@@ -156,3 +156,39 @@ struct LLRPLoopbackReader {
         #expect(sent.dropFirst(want.count).allSatisfy { $0.count >= 2 && $0[1] == 14 }, "unexpected extra messages")
     }
 }
+
+@Suite struct LLRPClientConnectTests {
+    /// Nobody listening: each attempt fails with a typed reason and is retried with backoff.
+    @Test func refusedConnectionsAreRetriedWithBackoffUntilStopped() throws {
+        let reader = try LLRPLoopbackReader()
+        let port = reader.port
+        close(reader.listenFD) // the port is now closed: connect gets ECONNREFUSED
+        var config = LLRPReaderConfig(host: "127.0.0.1")
+        config.port = port
+        let clock = LLRPVirtualClock()
+        let notes = LLRPNoteBox()
+        let client = LLRPTCPClient(config: config, device: DeviceIndex(0), clock: { clock.now() },
+                                   onEvent: { _ in }, onOutput: { if case .note(let n) = $0 { notes.add(n) } })
+        client.pollIntervalMilliseconds = 5
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread { client.run(); done.signal() }
+        for _ in 0..<1000 where notes.failures() < 3 { usleep(2_000); clock.advance(1000) }
+        client.requestStop()
+        var finished = false
+        for _ in 0..<500 where !finished { finished = done.wait(timeout: .now() + .milliseconds(10)) == .success }
+        #expect(finished)
+        #expect(notes.failures() >= 3)
+        let all = notes.all()
+        #expect(all.contains { if case .transportFailed(let r) = $0 { return r.contains("127.0.0.1:\(port)") && r.contains("refused") } else { return false } })
+        let delays = all.compactMap { n -> Int64? in if case .reconnectScheduled(_, let d) = n { return d } else { return nil } }
+        #expect(Array(delays.prefix(3)) == [1000, 2000, 4000])
+    }
+}
+
+final class LLRPNoteBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var notes: [LLRPSessionNote] = []
+    func add(_ n: LLRPSessionNote) { lock.lock(); notes.append(n); lock.unlock() }
+    func all() -> [LLRPSessionNote] { lock.lock(); defer { lock.unlock() }; return notes }
+    func failures() -> Int { all().filter { if case .transportFailed = $0 { return true } else { return false } }.count }
+}
