@@ -7,4 +7,5 @@ struct Benchmark: Sendable {
 let benchmarks: [Benchmark] = [
     Benchmark(name: "decode-epc", run: decodeEPCBenchmark),
     decodeGS1Benchmark,
+    parseLLRPBenchmark,
 ]

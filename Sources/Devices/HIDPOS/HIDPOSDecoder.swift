@@ -1,0 +1,209 @@
+import GS1
+import ScanModel
+
+/// USB HID Point-of-Sale barcode scanner reports (usage page 0x8C), input
+/// report ID 2, as Zebra, Honeywell and Datalogic send them (64 bytes):
+///
+///     [0] report ID 0x02
+///     [1] data length in this report (0…56, AIM identifier not counted)
+///     [2…4] AIM symbology identifier (`]` + code + modifier; zeros when disabled)
+///     [5…60] data (56 bytes, only `length` of them meaningful)
+///     [61] vendor symbology byte (Honeywell Code ID, Zebra symbology code)
+///     [62] reserved
+///     [63] bit 0: more data follows in the next report
+///
+/// Codes longer than 56 bytes (GS1 DataMatrix, QR) span several reports; the
+/// decoder joins them and emits one `Scan` with the AIM prefix kept in front.
+public struct HIDPOSDecoder: Sendable {
+    public static let scannedDataReportID: UInt8 = 0x02
+    public static let maxDataPerReport = 56
+    public static let reportSize = 64
+
+    public var counters = HIDPOSCounters()
+    public var device: DeviceIndex
+    /// Longest scan accepted; a "more data" chain beyond it is dropped as broken.
+    public var maxScanLength: Int
+
+    var assembling: [UInt8] = []
+    var assemblingVendorSymbology: UInt8 = 0
+    var inScan = false
+    /// After a broken report with "more data" set, its continuation reports
+    /// are dropped too, so a tail is never emitted as a scan of its own.
+    var skippingContinuation = false
+    var streamBuffer: [UInt8] = []
+    var reportIndex = 0
+
+    public init(device: DeviceIndex = DeviceIndex(0), maxScanLength: Int = 8192) {
+        self.device = device
+        self.maxScanLength = maxScanLength
+    }
+
+    public mutating func reset() {
+        assembling.removeAll(keepingCapacity: true)
+        inScan = false
+        skippingContinuation = false
+        streamBuffer.removeAll(keepingCapacity: true)
+    }
+
+    /// One interrupt-IN transfer (a whole report, report ID first).
+    public mutating func feed<S: HIDPOSEventSink>(report r: UnsafeRawBufferPointer, time: Microseconds, into sink: inout S) {
+        let index = reportIndex
+        reportIndex &+= 1
+        counters.reports &+= 1
+        counters.bytes &+= r.count
+        guard let id = r.first else { return error(.shortReport, report: index, detail: 0, into: &sink) }
+        guard id == HIDPOSDecoder.scannedDataReportID else {
+            counters.otherReports &+= 1 // trigger, status and vendor reports: not scans
+            return
+        }
+        guard r.count >= 6 else { return error(.shortReport, report: index, detail: r.count, into: &sink) }
+        let length = Int(r[1])
+        let more = r[r.count - 1] & 0x01 != 0
+        if skippingContinuation {
+            skippingContinuation = more
+            counters.droppedContinuations &+= 1
+            return
+        }
+        // The length byte can never exceed the 56 data bytes nor what arrived.
+        guard length <= HIDPOSDecoder.maxDataPerReport, 5 + length <= r.count - 1 else {
+            abandonScan()
+            skippingContinuation = more
+            return error(.impossibleLength, report: index, detail: length, into: &sink)
+        }
+        if !inScan {
+            inScan = true
+            assembling.removeAll(keepingCapacity: true)
+            // AIM identifier in front of the data when the scanner sent one.
+            if r[2] == UInt8(ascii: "]") { assembling.append(r[2]); assembling.append(r[3]); assembling.append(r[4]) }
+            assemblingVendorSymbology = r.count > 61 ? r[61] : 0
+        }
+        guard assembling.count + length <= maxScanLength else {
+            abandonScan()
+            skippingContinuation = more
+            return error(.scanTooLong, report: index, detail: maxScanLength, into: &sink)
+        }
+        assembling.append(contentsOf: UnsafeRawBufferPointer(rebasing: r[5..<(5 + length)]))
+        if more { counters.continuations &+= 1; return }
+        inScan = false
+        counters.scans &+= 1
+        let (aim, _) = AIMIdentifier.split(assembling)
+        sink.receive(.scan(Scan(data: assembling, device: device, time: time),
+                           symbology: aim?.symbology, vendorSymbology: assemblingVendorSymbology))
+    }
+
+    public mutating func feed<S: HIDPOSEventSink>(report: [UInt8], time: Microseconds, into sink: inout S) {
+        report.withUnsafeBytes { feed(report: $0, time: time, into: &sink) }
+    }
+
+    /// Replay of a raw stream of fixed-size reports in any split.
+    public mutating func feed<S: HIDPOSEventSink>(stream bytes: ArraySlice<UInt8>, time: Microseconds,
+                                                  reportSize: Int = HIDPOSDecoder.reportSize, into sink: inout S) {
+        let size = max(1, reportSize)
+        for b in bytes {
+            streamBuffer.append(b)
+            if streamBuffer.count == size {
+                let report = streamBuffer
+                streamBuffer.removeAll(keepingCapacity: true)
+                feed(report: report, time: time, into: &sink)
+            }
+        }
+    }
+
+    /// The device went away (or the stream ended) mid-scan.
+    public mutating func finish<S: HIDPOSEventSink>(into sink: inout S) {
+        if inScan { error(.unfinishedScan, report: reportIndex, detail: assembling.count, into: &sink) }
+        if !streamBuffer.isEmpty { error(.shortReport, report: reportIndex, detail: streamBuffer.count, into: &sink) }
+        reset()
+    }
+
+    mutating func abandonScan() {
+        inScan = false
+        assembling.removeAll(keepingCapacity: true)
+    }
+
+    mutating func error<S: HIDPOSEventSink>(_ kind: HIDPOSError.Kind, report: Int, detail: Int, into sink: inout S) {
+        counters.errors[kind, default: 0] += 1
+        sink.receive(.error(HIDPOSError(kind: kind, report: report, detail: detail)))
+    }
+}
+
+public struct HIDPOSError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case shortReport = "short-report"
+        case impossibleLength = "impossible-length"
+        case scanTooLong = "scan-too-long"
+        case unfinishedScan = "unfinished-scan"
+    }
+    public var kind: Kind
+    /// 0-based index of the report since the device was opened.
+    public var report: Int
+    public var detail: Int
+    public var description: String {
+        switch kind {
+        case .shortReport: return "HID POS: report \(report) is only \(detail) bytes long"
+        case .impossibleLength: return "HID POS: report \(report) claims \(detail) data bytes (at most 56 fit); scan dropped"
+        case .scanTooLong: return "HID POS: scan at report \(report) exceeds \(detail) bytes; dropped"
+        case .unfinishedScan: return "HID POS: device stopped after \(detail) bytes of a multi-report scan (report \(report))"
+        }
+    }
+}
+
+public enum HIDPOSEvent: Hashable, Sendable {
+    /// `scan.data` keeps the AIM prefix (`]d2…`) when the scanner sent one.
+    case scan(Scan, symbology: Symbology?, vendorSymbology: UInt8)
+    case error(HIDPOSError)
+}
+
+public protocol HIDPOSEventSink { mutating func receive(_ event: HIDPOSEvent) }
+
+public struct HIDPOSEventCollector: HIDPOSEventSink {
+    public var events: [HIDPOSEvent] = []
+    public init() {}
+    public mutating func receive(_ event: HIDPOSEvent) { events.append(event) }
+}
+
+public struct HIDPOSCounters: Hashable, Sendable {
+    public var bytes = 0
+    public var reports = 0
+    public var scans = 0
+    public var continuations = 0
+    public var otherReports = 0
+    /// Continuation reports dropped after a broken report in the same scan.
+    public var droppedContinuations = 0
+    public var errors: [HIDPOSError.Kind: Int] = [:]
+    public init() {}
+}
+
+extension HIDPOSEvent {
+    public var jsonLine: String {
+        var o = CoreJSONObject()
+        switch self {
+        case .scan(let s, let sym, let vendor):
+            o.set("type", "scan")
+            o.set("hex", CoreJSONObject.hex(s.data))
+            o.set("text", String(decoding: s.data, as: UTF8.self))
+            o.set("symbology", sym?.rawValue ?? "none")
+            o.set("vendor_symbology", Int(vendor))
+            o.set("time", s.time.value)
+        case .error(let e):
+            o.set("type", "error"); o.set("kind", e.kind.rawValue); o.set("report", e.report)
+            o.set("detail", e.detail); o.set("reason", e.description)
+        }
+        return o.text
+    }
+}
+
+/// Fuzz entry point: arbitrary bytes as reports of every size; never traps.
+public func fuzzHIDPOS(_ bytes: [UInt8]) {
+    var d = HIDPOSDecoder(maxScanLength: 1024)
+    var sink = HIDPOSEventCollector()
+    var i = 0
+    while i < bytes.count {
+        let size = Int(bytes[i]) % 80
+        let end = min(bytes.count, i + 1 + size)
+        d.feed(report: Array(bytes[min(i + 1, end)..<end]), time: .zero, into: &sink)
+        i = end
+    }
+    d.feed(stream: bytes[...], time: .zero, into: &sink)
+    d.finish(into: &sink)
+}

@@ -1,0 +1,242 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import ScanModel
+
+/// Drives an `LLRPSession` over a real TCP socket (POSIX, non-blocking
+/// connect with timeout, poll loop). The clock is injected so tests can run
+/// a loopback conversation in virtual time; by default it is monotonic ms.
+///
+/// Threading: `run()` blocks its caller's thread until the session stops;
+/// `requestStop()` may be called from any thread (it writes to a wake pipe).
+/// Callbacks run on the `run()` thread.
+public final class LLRPTCPClient: @unchecked Sendable {
+    public typealias Clock = @Sendable () -> Int64
+
+    public let config: LLRPReaderConfig
+    private var session: LLRPSession
+    private var decoder: LLRPDecoder
+    private let clock: Clock
+    private let onEvent: (LLRPEvent) -> Void
+    private let onOutput: (LLRPSessionOutput) -> Void
+    /// Longest poll sleep; the session's own deadlines shorten it.
+    public var pollIntervalMilliseconds: Int = 250
+
+    private var socketFD: Int32 = -1
+    private var wakeRead: Int32 = -1, wakeWrite: Int32 = -1
+    private let lock = NSLock()
+    private var stopRequested = false
+    private var readBuffer = [UInt8](repeating: 0, count: 65_536)
+
+    public static let monotonicMilliseconds: Clock = { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }
+
+    /// - onEvent: every decoded event (tag reads included), in stream order.
+    /// - onOutput: every session output (state changes, sent messages, notes).
+    public init(config: LLRPReaderConfig, device: DeviceIndex, clock: @escaping Clock = LLRPTCPClient.monotonicMilliseconds,
+                onEvent: @escaping (LLRPEvent) -> Void, onOutput: @escaping (LLRPSessionOutput) -> Void = { _ in }) {
+        self.config = config
+        session = LLRPSession(config: config)
+        decoder = LLRPDecoder(device: device)
+        self.clock = clock
+        self.onEvent = onEvent
+        self.onOutput = onOutput
+        var fds: [Int32] = [-1, -1]
+        if pipe(&fds) == 0 {
+            wakeRead = fds[0]; wakeWrite = fds[1]
+            _ = fcntl(wakeRead, F_SETFL, fcntl(wakeRead, F_GETFL) | O_NONBLOCK)
+        }
+    }
+
+    deinit {
+        closeSocket()
+        if wakeRead >= 0 { close(wakeRead) }
+        if wakeWrite >= 0 { close(wakeWrite) }
+    }
+
+    public var counters: LLRPCounters { decoder.counters }
+    public var state: LLRPSession.State { session.state }
+
+    /// Asks for CLOSE_CONNECTION and a clean stop; `run()` returns once done.
+    public func requestStop() {
+        lock.lock(); stopRequested = true; lock.unlock()
+        var b: UInt8 = 1
+        _ = write(wakeWrite, &b, 1)
+    }
+
+    /// Connects, configures, reads, reconnects, until stopped.
+    public func run() {
+        var out: [LLRPSessionOutput] = []
+        session.start(now: clock(), into: &out)
+        perform(&out)
+        while session.state != .stopped {
+            var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+            if socketFD >= 0 { fds.append(pollfd(fd: socketFD, events: Int16(POLLIN), revents: 0)) }
+            var timeout = pollIntervalMilliseconds
+            if let d = session.nextDeadline { timeout = Int(max(0, min(Int64(timeout), d - clock()))) }
+            _ = poll(&fds, nfds_t(fds.count), Int32(timeout))
+            // The clock is read after poll reported readiness, so bytes that
+            // arrived are never older than `now` (virtual clocks in tests rely on it).
+            let now = clock()
+            if fds[0].revents != 0 {
+                var sink = [UInt8](repeating: 0, count: 64)
+                _ = read(wakeRead, &sink, sink.count)
+                lock.lock(); let stop = stopRequested; stopRequested = false; lock.unlock()
+                if stop { session.stop(now: now, into: &out); perform(&out) }
+            }
+            session.tick(now: now, into: &out)
+            perform(&out)
+            if fds.count > 1, fds[1].revents != 0, socketFD >= 0, fds[1].fd == socketFD {
+                readSocket(now: now, out: &out)
+            }
+        }
+        closeSocket()
+    }
+
+    private func readSocket(now: Int64, out: inout [LLRPSessionOutput]) {
+        let n = readBuffer.withUnsafeMutableBytes { recv(socketFD, $0.baseAddress, $0.count, 0) }
+        if n > 0 {
+            var sink = ForwardingSink(onEvent: onEvent)
+            readBuffer.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &sink) }
+            for e in sink.forSession {
+                session.handle(e, now: now, into: &out)
+                perform(&out)
+            }
+        } else if n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            let reason = n == 0 ? "reader closed the connection" : String(cString: strerror(errno))
+            var sink = ForwardingSink(onEvent: onEvent)
+            decoder.finish(into: &sink)
+            closeSocket()
+            if n == 0 { session.transportClosed(now: now, into: &out) } else { session.transportFailed(now: now, reason: reason, into: &out) }
+            perform(&out)
+        }
+    }
+
+    /// Carries out the session's outputs in order.
+    private func perform(_ out: inout [LLRPSessionOutput]) {
+        var i = 0
+        while i < out.count {
+            let o = out[i]
+            i += 1
+            onOutput(o)
+            switch o {
+            case .connect(let host, let port, let timeout):
+                let now = clock()
+                switch LLRPTCPClient.connect(host: host, port: port, timeoutMilliseconds: timeout) {
+                case .success(let fd):
+                    socketFD = fd
+                    decoder.reset()
+                    session.transportConnected(now: now, into: &out)
+                case .failure(let error):
+                    session.transportFailed(now: now, reason: error.description, into: &out)
+                }
+            case .send(let bytes, _, _):
+                if !sendAll(bytes) {
+                    let reason = String(cString: strerror(errno))
+                    closeSocket()
+                    session.transportFailed(now: clock(), reason: "send: \(reason)", into: &out)
+                }
+            case .disconnect:
+                if socketFD >= 0 {
+                    var sink = ForwardingSink(onEvent: onEvent)
+                    decoder.finish(into: &sink)
+                    closeSocket()
+                }
+            case .note:
+                break
+            }
+        }
+        out.removeAll(keepingCapacity: true)
+    }
+
+    private func sendAll(_ bytes: [UInt8]) -> Bool {
+        guard socketFD >= 0, !bytes.isEmpty else { errno = ENOTCONN; return bytes.isEmpty }
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes.withUnsafeBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                return send(socketFD, base + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
+            }
+            if n > 0 { sent += n; continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+                var p = pollfd(fd: socketFD, events: Int16(POLLOUT), revents: 0)
+                guard poll(&p, 1, 5_000) > 0 else { errno = ETIMEDOUT; return false }
+                continue
+            }
+            return false
+        }
+        return true
+    }
+
+    private func closeSocket() {
+        if socketFD >= 0 { close(socketFD); socketFD = -1 }
+    }
+
+    /// A connect failure with the call that failed and errno's text.
+    public struct ConnectError: Error, CustomStringConvertible {
+        public var host: String
+        public var port: UInt16
+        public var call: String
+        public var reason: String
+        public var description: String { "LLRP connect to \(host):\(port): \(call): \(reason)" }
+    }
+
+    /// Non-blocking connect with a timeout; returns a non-blocking socket.
+    public static func connect(host: String, port: UInt16, timeoutMilliseconds: Int) -> Result<Int32, ConnectError> {
+        func fail(_ call: String, _ reason: String) -> Result<Int32, ConnectError> {
+            .failure(ConnectError(host: host, port: port, call: call, reason: reason))
+        }
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        #if canImport(Glibc)
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        #else
+        hints.ai_socktype = SOCK_STREAM
+        #endif
+        var list: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(host, String(port), &hints, &list)
+        guard rc == 0, let first = list else { return fail("getaddrinfo", String(cString: gai_strerror(rc))) }
+        defer { freeaddrinfo(list) }
+        var lastError = "no address"
+        var ai: UnsafeMutablePointer<addrinfo>? = first
+        while let a = ai {
+            ai = a.pointee.ai_next
+            let fd = socket(a.pointee.ai_family, a.pointee.ai_socktype, a.pointee.ai_protocol)
+            guard fd >= 0 else { lastError = String(cString: strerror(errno)); continue }
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            var one: Int32 = 1
+            _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            _ = setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<Int32>.size))
+            if Glibc.connect(fd, a.pointee.ai_addr, a.pointee.ai_addrlen) == 0 { return .success(fd) }
+            guard errno == EINPROGRESS else { lastError = String(cString: strerror(errno)); close(fd); continue }
+            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            let ready = poll(&p, 1, Int32(clamping: timeoutMilliseconds))
+            guard ready > 0 else { lastError = ready == 0 ? "timed out after \(timeoutMilliseconds) ms" : String(cString: strerror(errno)); close(fd); continue }
+            var soError: Int32 = 0
+            var len = socklen_t(MemoryLayout<Int32>.size)
+            _ = getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &len)
+            if soError == 0 { return .success(fd) }
+            lastError = String(cString: strerror(soError))
+            close(fd)
+        }
+        return fail("connect", lastError)
+    }
+}
+
+/// Tags go straight to the driver; everything also goes to the session, but
+/// a batch of tags only needs to refresh liveness once.
+private struct ForwardingSink: LLRPEventSink {
+    let onEvent: (LLRPEvent) -> Void
+    var forSession: [LLRPEvent] = []
+    var sawTag = false
+    mutating func receive(_ event: LLRPEvent) {
+        onEvent(event)
+        if case .tag = event {
+            if sawTag { return }
+            sawTag = true
+        }
+        forSession.append(event)
+    }
+}
