@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "Devices", dependencies: ["ScanModel", "GS1", "CLinuxShims", "CLibSerialPort", "CLibUSB"]),
         .target(name: "Pipeline", dependencies: ["ScanModel"]),
         .target(name: "Ledger", dependencies: ["ScanModel", "GS1", "CSQLite"]),
+        .target(name: "Stations", dependencies: ["ScanModel"]),
 
         .executableTarget(name: "scanledgerd", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger"]),
         .executableTarget(name: "scanledger", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CLinuxShims"]),
@@ -37,6 +38,7 @@ let package = Package(
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "ScanModel", "GS1", "CLinuxShims"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ScanModel"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "ScanModel", "GS1", "CSQLite"]),
+        .testTarget(name: "StationsTests", dependencies: ["Stations", "ScanModel"]),
         .testTarget(name: "CLITests", dependencies: ["ScanModel"]),
     ],
     swiftLanguageModes: [.v6]
