@@ -105,7 +105,7 @@ public final class CountStation: Station {
         case .document(let d): return .error(.wrongMoment, "document \(d) scanned: a count starts with a location")
         case .tagDeparted: return .ok(.ignored, "")
         case .idleTick:
-            guard let s = state, s.started, let max = config.maxDuration, time.value - s.startedAt >= max.value else {
+            guard let s = state, s.started, let max = config.maxDuration, elapsed(from: s.startedAt, to: time) >= max.value else {
                 return .ok(.ignored, "")
             }
             return finish(at: time, posted: &posted)

@@ -90,7 +90,7 @@ public final class MoveStation: Station {
         case .document(let d): return .error(.wrongMoment, "document \(d) scanned: a move starts with a location")
         case .tagArrived, .tagDeparted: return .ok(.ignored, "")
         case .idleTick:
-            guard let s = state, let t = config.idleTimeout, time.value - s.lastActivity >= t.value else { return .ok(.ignored, "") }
+            guard let s = state, let t = config.idleTimeout, elapsed(from: s.lastActivity, to: time) >= t.value else { return .ok(.ignored, "") }
             do { try abandon() } catch { return notSaved(error) }
             return .warning(.cancelled, "move from \(s.source) abandoned after inactivity, nothing posted")
         }

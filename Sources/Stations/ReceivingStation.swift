@@ -291,7 +291,7 @@ public final class ReceivingStation: Station {
     // MARK: closing
 
     private func idle(at time: Microseconds, posted: inout [UInt64]) -> Feedback {
-        guard let s = state, let timeout = config.idleTimeout, time.value - s.lastActivity >= timeout.value else {
+        guard let s = state, let timeout = config.idleTimeout, elapsed(from: s.lastActivity, to: time) >= timeout.value else {
             return .ok(.ignored, "")
         }
         return close(at: time, posted: &posted)

@@ -121,3 +121,10 @@ func aggregate(_ lines: [PostingLine]) -> [PostingLine] {
 
 /// Upper bound for a single scanned quantity: keeps sums far from overflow.
 let maxScanQuantity = 1_000_000
+
+/// Time from `start` to `now` in µs, saturating: device clocks can send garbage
+/// and a timeout check must not trap on it.
+func elapsed(from start: Int64, to now: Microseconds) -> Int64 {
+    let (d, overflow) = now.value.subtractingReportingOverflow(start)
+    return overflow ? (now.value < start ? Int64.min : Int64.max) : d
+}

@@ -63,7 +63,9 @@ public struct CivilDate: Hashable, Sendable, Comparable, Codable, CustomStringCo
 
     /// The local date of a wall-clock time (µs since the Unix epoch).
     public init(wallClock time: Microseconds, utcOffsetSeconds: Int) {
-        let seconds = time.value / 1_000_000 + Int64(utcOffsetSeconds)
+        // Floor division: a moment before the epoch belongs to the day before.
+        let (q, r) = time.value.quotientAndRemainder(dividingBy: 1_000_000)
+        let seconds = (r < 0 ? q - 1 : q) + Int64(utcOffsetSeconds)
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         self.init(daysSinceEpoch: Int(clamping: days))
     }
