@@ -32,14 +32,35 @@ public final class CountStation: Station {
         var serialScope = false
         var quantityScope = false
     }
+    /// Journal entry for the sweep hot path: tags newly seen by one input.
+    struct Seen: Codable {
+        var seen: [CountedSerial]
+        var unnamed: [String]
+        var lastActivity: Int64
+    }
+    /// Lookups so a sweep of thousands of tags stays O(1) per tag. Never persisted.
+    struct Index {
+        var epcs = Set<String>()
+        var serials = Set<String>()
+        init(_ s: State?) {
+            for u in s?.seen ?? [] { add(u) }
+            for e in s?.unnamedEPCs ?? [] { epcs.insert(e) }
+        }
+        mutating func add(_ u: CountedSerial) {
+            if let e = u.epc { epcs.insert(e) }
+            serials.insert("\(u.item.code)\u{0}\(u.serial)")
+        }
+        func has(_ u: CountedSerial) -> Bool { serials.contains("\(u.item.code)\u{0}\(u.serial)") }
+    }
 
     public let config: CountConfig
     public var name: String { config.station }
     private let deps: StationDependencies
     private let reviews: CountReviews
     private let reviewStore: CountReviewStore
-    private let keeper: SessionKeeper<State>
-    private var state: State?
+    private let keeper: SessionKeeper<State, Seen>
+    private var state: State? { didSet { if state == nil { index = Index(nil) } } }
+    private var index = Index(nil)
     private var lastError: String?
     public private(set) var lastResult: CountResult?
 
@@ -49,7 +70,10 @@ public final class CountStation: Station {
         self.reviewStore = reviews
         self.reviews = CountReviews(store: reviews, ledger: dependencies.ledger, stock: dependencies.stock)
         self.keeper = SessionKeeper(station: config.station, store: dependencies.sessions)
-        self.state = try keeper.load()
+        self.state = try keeper.load { s, d in
+            s.seen += d.seen; s.unnamedEPCs += d.unnamed; s.serialScope = true; s.lastActivity = d.lastActivity
+        }
+        self.index = Index(state)
     }
 
     public var hasOpenSession: Bool { state != nil }
@@ -143,11 +167,11 @@ public final class CountStation: Station {
     private func see(_ tags: [EPCTag], at time: Microseconds) -> Feedback {
         guard state != nil else { return .error(.wrongMoment, "scan the location to count first") }
         if let f = start(at: time) { return f }
-        guard var s = state else { return .error(.wrongMoment, "no count") }
-        var added = 0
+        var batch = Seen(seen: [], unnamed: [], lastActivity: time.value)
+        var batchIndex = Index(nil)
         for tag in tags {
             let hex = tag.epc.hex
-            if s.seen.contains(where: { $0.epc == hex }) || s.unnamedEPCs.contains(hex) { continue }
+            if index.epcs.contains(hex) || batchIndex.epcs.contains(hex) { continue }
             var unit: CountedSerial?
             if let g = tag.gtin, let serial = tag.serial { unit = CountedSerial(item: ItemCode(gtin: g), serial: serial, epc: hex) }
             else {
@@ -155,16 +179,21 @@ public final class CountStation: Station {
                 catch { return unavailable(error) }
             }
             if let unit {
-                if s.seen.contains(where: { $0.item == unit.item && $0.serial == unit.serial }) { continue }
-                s.seen.append(unit)
+                if index.has(unit) || batchIndex.has(unit) { continue }
+                batch.seen.append(unit); batchIndex.add(unit)
             } else {
-                s.unnamedEPCs.append(hex)
+                batch.unnamed.append(hex); batchIndex.epcs.insert(hex)
             }
-            added += 1
         }
-        s.serialScope = true
-        s.lastActivity = time.value
-        return save(s) ?? .ok(.accepted, "\(added) new tag(s), \(s.seen.count + s.unnamedEPCs.count) seen")
+        do { try keeper.append(batch) } catch { return notSaved(error) }
+        state?.seen += batch.seen
+        state?.unnamedEPCs += batch.unnamed
+        state?.serialScope = true
+        state?.lastActivity = time.value
+        for u in batch.seen { index.add(u) }
+        for e in batch.unnamed { index.epcs.insert(e) }
+        let total = (state?.seen.count ?? 0) + (state?.unnamedEPCs.count ?? 0)
+        return .ok(.accepted, "\(batch.seen.count + batch.unnamed.count) new tag(s), \(total) seen")
     }
 
     private func count(_ scan: TradeItemScan, at time: Microseconds) -> Feedback {
@@ -180,10 +209,9 @@ public final class CountStation: Station {
         switch record.tracking {
         case .serial:
             guard let serial = scan.serial else { return .error(.missingSerial, "item \(item) is serialised: scan its serial (21)") }
-            if s.seen.contains(where: { $0.item == item && $0.serial == serial }) {
-                return .warning(.duplicateSerial, "serial \(serial) already counted")
-            }
-            s.seen.append(CountedSerial(item: item, serial: serial, lot: scan.lot))
+            let unit = CountedSerial(item: item, serial: serial, lot: scan.lot)
+            if index.has(unit) { return .warning(.duplicateSerial, "serial \(serial) already counted") }
+            s.seen.append(unit)
             s.serialScope = true
         case .lot, .none:
             if record.tracking == .lot && scan.lot == nil { return .error(.missingLot, "item \(item) is lot-tracked: scan its lot (10)") }
@@ -193,7 +221,9 @@ public final class CountStation: Station {
             s.quantityScope = true
         }
         s.lastActivity = time.value
-        return save(s) ?? .ok(.accepted, "counted \(qty) × \(item)")
+        if let f = save(s) { return f }
+        index = Index(state)
+        return .ok(.accepted, "counted \(qty) × \(item)")
     }
 
     private func finish(at time: Microseconds, posted: inout [UInt64]) -> Feedback {

@@ -33,7 +33,7 @@ public final class MoveStation: Station {
     public let config: MoveConfig
     public var name: String { config.station }
     private let deps: StationDependencies
-    private let keeper: SessionKeeper<State>
+    private let keeper: SessionKeeper<State, NoDelta>
     private var state: State?
     private var lastError: String?
 

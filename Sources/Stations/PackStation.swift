@@ -48,7 +48,7 @@ public final class PackStation: Station {
     public let config: PackConfig
     public var name: String { config.station }
     private let deps: StationDependencies
-    private let keeper: SessionKeeper<State>
+    private let keeper: SessionKeeper<State, NoDelta>
     private var state: State?
     private var lastError: String?
     public private(set) var lastResult: PackResult?

@@ -21,12 +21,33 @@ public final class ReceivingStation: Station {
         var ssccs: [String] = []
         var pending: Pending?
     }
+    /// The hot-path journal entry: units (and pallets) accepted by one input.
+    struct Added: Codable {
+        var units: [ReceivedUnit]
+        var ssccs: [String]
+        var lastActivity: Int64
+    }
+    /// In-memory lookups over accepted units, so a check costs O(1) in the
+    /// session's size (a portal can receive thousands of tags). Never persisted.
+    struct Index {
+        var epcs = Set<String>()
+        var serials = Set<String>()
+        var quantities: [ItemCode: [String?: Int]] = [:]
+        init(_ units: [ReceivedUnit] = []) { for u in units { add(u) } }
+        mutating func add(_ u: ReceivedUnit) {
+            if let e = u.epc { epcs.insert(e) }
+            if let s = u.serial { serials.insert("\(u.item.code)\u{0}\(s)") }
+            quantities[u.item, default: [:]][u.lot, default: 0] += u.quantity
+        }
+        func hasSerial(_ item: ItemCode, _ serial: String) -> Bool { serials.contains("\(item.code)\u{0}\(serial)") }
+    }
 
     public let config: ReceivingConfig
     public var name: String { config.station }
     private let deps: StationDependencies
-    private let keeper: SessionKeeper<State>
-    private var state: State?
+    private let keeper: SessionKeeper<State, Added>
+    private var state: State? { didSet { if state == nil { index = Index() } } }
+    private var index = Index()
     private var lastError: String?
     /// The report of the last receipt closed by this station.
     public private(set) var lastReport: ReceiptReport?
@@ -36,7 +57,10 @@ public final class ReceivingStation: Station {
         self.config = config
         self.deps = dependencies
         self.keeper = SessionKeeper(station: config.station, store: dependencies.sessions)
-        self.state = try keeper.load()
+        self.state = try keeper.load { s, added in
+            s.units += added.units; s.ssccs += added.ssccs; s.lastActivity = added.lastActivity
+        }
+        self.index = Index(state?.units ?? [])
     }
 
     public var hasOpenSession: Bool { state != nil }
@@ -179,17 +203,18 @@ public final class ReceivingStation: Station {
     /// Checks units in order (each against the session plus those before it).
     /// Atomic batches (a scan, a pallet) are taken or refused as one.
     private func receive(_ units: [ReceivedUnit], ssccs: [String], atomic: Bool, at time: Microseconds) -> Feedback {
-        guard var s = state else { return noReceipt() }
+        guard let s = state else { return noReceipt() }
         var accepted: [ReceivedUnit] = []
         var waiting: [ReceivedUnit] = []
+        var batch = Index()
         var codes: [FeedbackCode] = []
         var messages: [String] = []
         var refusals: [Feedback] = []
         for var unit in units {
-            switch check(&unit, session: s, batch: accepted + waiting, at: time) {
-            case .accept: accepted.append(unit)
+            switch check(&unit, session: s, batch: batch, at: time) {
+            case .accept: accepted.append(unit); batch.add(unit)
             case .exception(let c, let m):
-                waiting.append(unit)
+                waiting.append(unit); batch.add(unit)
                 for code in c where !codes.contains(code) { codes.append(code) }
                 messages.append(m)
             case .refuse(let f): refusals.append(f)
@@ -197,15 +222,22 @@ public final class ReceivingStation: Station {
         }
         if atomic, let first = refusals.first { return first }
         if atomic, !waiting.isEmpty { waiting = accepted + waiting; accepted = [] }
-        if !accepted.isEmpty || !waiting.isEmpty {
-            s.units += accepted
-            if waiting.isEmpty { s.ssccs += ssccs }
-            s.pending = waiting.isEmpty ? nil
-                : Pending(units: waiting, codes: codes, ssccs: ssccs, message: messages.joined(separator: "; "))
-            s.lastActivity = time.value
-            do { try keeper.save(s); state = s } catch { return notSaved(error) }
-        }
-        if !waiting.isEmpty {
+        if waiting.isEmpty, !accepted.isEmpty {
+            // Common case: append a small journal entry, then grow the state in place.
+            let added = Added(units: accepted, ssccs: ssccs, lastActivity: time.value)
+            do { try keeper.append(added) } catch { return notSaved(error) }
+            state?.units += accepted
+            state?.ssccs += ssccs
+            state?.lastActivity = time.value
+            for u in accepted { index.add(u) }
+        } else if !waiting.isEmpty {
+            var next = s
+            next.units += accepted
+            next.pending = Pending(units: waiting, codes: codes, ssccs: ssccs, message: messages.joined(separator: "; "))
+            next.lastActivity = time.value
+            do { try keeper.save(next) } catch { return notSaved(error) }
+            state = next
+            for u in accepted { index.add(u) }
             let main = codes.first ?? .unexpectedItem
             return .error(main, messages.joined(separator: "; ") + " — scan \(config.commands.override) to accept anyway")
         }
@@ -216,15 +248,14 @@ public final class ReceivingStation: Station {
         return .ok(.accepted, "received \(qty) × \(accepted.first?.item.code ?? "")")
     }
 
-    private func check(_ u: inout ReceivedUnit, session s: State, batch: [ReceivedUnit], at time: Microseconds) -> Verdict {
+    private func check(_ u: inout ReceivedUnit, session s: State, batch: Index, at time: Microseconds) -> Verdict {
         guard u.quantity > 0, u.quantity <= maxScanQuantity else {
             return .refuse(.error(.badQuantity, "quantity \(u.quantity) is not between 1 and \(maxScanQuantity)"))
         }
         let record: ItemRecord?
         do { record = try deps.master.item(u.item) } catch { return .refuse(unavailable(error)) }
         guard let record else { return .refuse(.error(.unknownItem, "item \(u.item) is not in the master data")) }
-        let all = s.units + batch + (s.pending?.units ?? [])
-        if let epc = u.epc, all.contains(where: { $0.epc == epc }) {
+        if let epc = u.epc, index.epcs.contains(epc) || batch.epcs.contains(epc) {
             return .refuse(.error(.duplicateEPC, "tag \(epc) was already received in this receipt"))
         }
         switch record.tracking {
@@ -235,7 +266,7 @@ public final class ReceivingStation: Station {
                 return .refuse(.error(.missingSerial, "item \(u.item) is serialised: scan the label with its serial (21)"))
             }
             if u.quantity != 1 { return .refuse(.error(.badQuantity, "serialised item \(u.item) \(serial) must have quantity 1")) }
-            if all.contains(where: { $0.item == u.item && $0.serial == serial }) {
+            if index.hasSerial(u.item, serial) || batch.hasSerial(u.item, serial) {
                 return .refuse(.error(.duplicateSerial, "serial \(serial) of \(u.item) was already received"))
             }
             do {
@@ -257,14 +288,20 @@ public final class ReceivingStation: Station {
                 codes.append(.shortDated); messages.append("\(u.item) expires \(expiry), \(left) days left (minimum \(config.minRemainingShelfLifeDays))")
             }
         }
-        let lines = ReceivingMatcher.candidates(for: u, in: s.asnLines)
+        let lines = Set(ReceivingMatcher.candidates(for: u, in: s.asnLines))
         if lines.isEmpty {
             codes.append(.unexpectedItem)
             messages.append("\(u.item)\(u.lot.map { " lot \($0)" } ?? "") is not on ASN \(s.asn)")
         } else {
             let expected = lines.reduce(0) { $0 + s.asnLines[$1].quantity }
-            let already = (s.units + batch).filter { !Set(ReceivingMatcher.candidates(for: $0, in: s.asnLines)).isDisjoint(with: lines) }
-                .reduce(0) { $0 + $1.quantity }
+            // Already received against any of these lines: per lot of this item.
+            var already = 0
+            for source in [index.quantities[u.item] ?? [:], batch.quantities[u.item] ?? [:]] {
+                for (lot, qty) in source {
+                    let probe = ReceivedUnit(item: u.item, lot: lot, quantity: 1)
+                    if !lines.isDisjoint(with: ReceivingMatcher.candidates(for: probe, in: s.asnLines)) { already += qty }
+                }
+            }
             let total = already + u.quantity
             if total * 100 > expected * (100 + config.overReceiptTolerancePercent) {
                 codes.append(.overReceipt)
@@ -280,11 +317,13 @@ public final class ReceivingStation: Station {
 
     private func acceptPending(at time: Microseconds) -> Feedback {
         guard var s = state, let p = s.pending else { return .error(.nothingToDo, "nothing waiting for an override") }
-        s.units += p.units.map { var u = $0; u.overrides = p.codes; return u }
+        let units = p.units.map { var u = $0; u.overrides = p.codes; return u }
+        s.units += units
         s.ssccs += p.ssccs
         s.pending = nil
         s.lastActivity = time.value
         do { try keeper.save(s); state = s } catch { return notSaved(error) }
+        for u in units { index.add(u) }
         return .warning(.overridden, "accepted by override: \(p.message)")
     }
 

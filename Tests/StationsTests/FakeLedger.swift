@@ -125,11 +125,19 @@ final class FakeLedger: PostingGateway, StockLookup, MasterData {
 final class FlakySessionStore: SessionStore {
     let inner = InMemorySessionStore()
     var failSaves = false
+    private(set) var snapshots = 0
+    private(set) var appends = 0
     struct DiskFull: Error {}
-    func loadSession(station: String) throws -> Data? { try inner.loadSession(station: station) }
-    func saveSession(station: String, state: Data) throws {
+    func loadSession(station: String) throws -> SavedSession? { try inner.loadSession(station: station) }
+    func saveSession(station: String, snapshot: Data) throws {
         if failSaves { throw DiskFull() }
-        try inner.saveSession(station: station, state: state)
+        snapshots += 1
+        try inner.saveSession(station: station, snapshot: snapshot)
+    }
+    func appendToSession(station: String, entry: Data) throws {
+        if failSaves { throw DiskFull() }
+        appends += 1
+        try inner.appendToSession(station: station, entry: entry)
     }
     func removeSession(station: String) throws {
         if failSaves { throw DiskFull() }

@@ -234,6 +234,22 @@ import Testing
         #expect(w.ledger.qty(w.plainItem, at: "DOCK-1") == 10)
     }
 
+    @Test func portalArrivalsAreJournalledAndReplayedAfterARestart() throws {
+        try w.expected.store(asns: [ASN(number: "ASN-S", lines: [ASNLine(item: w.serialItem, quantity: 50)])], orders: [])
+        let store = FlakySessionStore()
+        let s = try station(sessions: store)
+        s.feed(.document("ASN-S"), today)
+        for i in 0..<40 { s.feed(.tagArrived(zone: "dock-1", tag: tag(UInt32(i), w.serial, serial: "S\(i)")), today) }
+        // One snapshot at open, then one small journal entry per arrival.
+        #expect(store.snapshots == 1 && store.appends == 40)
+        let resumed = try station(sessions: store)
+        #expect(resumed.view.lines.map(\.scanned) == [40])
+        #expect(resumed.feed(.tagArrived(zone: "dock-1", tag: tag(7, w.serial, serial: "S7")), today).feedback.code == .duplicateEPC)
+        #expect(resumed.feed(.tradeItem(TradeItemScan(gtin: w.serial, serial: "S8")), today).feedback.code == .duplicateSerial)
+        resumed.feed(.command("CLOSE"), today)
+        #expect(w.ledger.postings.last?.request.lines.count == 40)
+    }
+
     @Test func abandonAfterRestartPostsNothing() throws {
         try announce()
         try station().feed(.document("ASN-1"), today)

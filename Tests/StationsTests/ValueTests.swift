@@ -68,7 +68,7 @@ import Testing
     @Test func sessionStateSurvivesEncoding() throws {
         // A corrupt saved session is a typed error naming the station, not a crash.
         let w = World()
-        try w.sessions.saveSession(station: "dock-9", state: Data("{not json".utf8))
+        try w.sessions.saveSession(station: "dock-9", snapshot: Data("{not json".utf8))
         #expect(throws: StationError.self) {
             _ = try ReceivingStation(config: ReceivingConfig(station: "dock-9", dock: "DOCK-1"), dependencies: w.deps())
         }
