@@ -73,31 +73,46 @@ enum ReceivingMatcher {
 
     /// Fills ASN lines in scan order; what overflows lands on the last candidate.
     static func report(asn: String, lines: [ASNLine], units: [ReceivedUnit], seq: UInt64?) -> ReceiptReport {
-        var received = [Int](repeating: 0, count: lines.count)
-        var unexpectedOrder: [String] = []
-        var unexpected: [String: DiscrepancyLine] = [:]
-        for u in units {
-            let c = candidates(for: u, in: lines)
-            guard let last = c.last else {
-                let key = "\(u.item.code)\u{0}\(u.lot ?? "")"
-                if unexpected[key] == nil {
-                    unexpectedOrder.append(key)
-                    unexpected[key] = DiscrepancyLine(asnLine: nil, item: u.item, lot: u.lot, expected: 0, received: 0)
-                }
-                unexpected[key]?.received += u.quantity
-                continue
+        var allocation = Allocation(lineCount: lines.count)
+        for u in units { allocation.add(u, lines: lines) }
+        return allocation.report(asn: asn, lines: lines, seq: seq)
+    }
+}
+
+/// The running result of allocating received units to ASN lines. Incremental
+/// (one unit at a time, in scan order), so a station keeps it up to date at
+/// O(1) per scan instead of re-allocating the whole session for every view.
+struct Allocation {
+    var received: [Int]
+    var unexpectedOrder: [String] = []
+    var unexpected: [String: DiscrepancyLine] = [:]
+
+    init(lineCount: Int) { received = [Int](repeating: 0, count: lineCount) }
+
+    mutating func add(_ u: ReceivedUnit, lines: [ASNLine]) {
+        let c = ReceivingMatcher.candidates(for: u, in: lines)
+        guard let last = c.last, last < received.count else {
+            let key = "\(u.item.code)\u{0}\(u.lot ?? "")"
+            if unexpected[key] == nil {
+                unexpectedOrder.append(key)
+                unexpected[key] = DiscrepancyLine(asnLine: nil, item: u.item, lot: u.lot, expected: 0, received: 0)
             }
-            var left = u.quantity
-            for i in c where left > 0 {
-                let room = max(0, lines[i].quantity - received[i])
-                let take = min(room, left)
-                received[i] += take; left -= take
-            }
-            received[last] += left
+            unexpected[key]?.received += u.quantity
+            return
         }
+        var left = u.quantity
+        for i in c where left > 0 {
+            let room = max(0, lines[i].quantity - received[i])
+            let take = min(room, left)
+            received[i] += take; left -= take
+        }
+        received[last] += left
+    }
+
+    func report(asn: String, lines: [ASNLine], seq: UInt64?) -> ReceiptReport {
         let reportLines = lines.indices.map {
             DiscrepancyLine(asnLine: $0, item: lines[$0].item, lot: lines[$0].lot,
-                            expected: lines[$0].quantity, received: received[$0])
+                            expected: lines[$0].quantity, received: $0 < received.count ? received[$0] : 0)
         }
         return ReceiptReport(asn: asn, seq: seq, lines: reportLines, unexpected: unexpectedOrder.compactMap { unexpected[$0] })
     }

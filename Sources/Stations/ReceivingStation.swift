@@ -33,8 +33,15 @@ public final class ReceivingStation: Station {
         var epcs = Set<String>()
         var serials = Set<String>()
         var quantities: [ItemCode: [String?: Int]] = [:]
-        init(_ units: [ReceivedUnit] = []) { for u in units { add(u) } }
+        var allocation = Allocation(lineCount: 0)
+        var lines: [ASNLine] = []
+        init(_ state: State? = nil) {
+            lines = state?.asnLines ?? []
+            allocation = Allocation(lineCount: lines.count)
+            for u in state?.units ?? [] { add(u) }
+        }
         mutating func add(_ u: ReceivedUnit) {
+            allocation.add(u, lines: lines)
             if let e = u.epc { epcs.insert(e) }
             if let s = u.serial { serials.insert("\(u.item.code)\u{0}\(s)") }
             quantities[u.item, default: [:]][u.lot, default: 0] += u.quantity
@@ -60,15 +67,18 @@ public final class ReceivingStation: Station {
         self.state = try keeper.load { s, added in
             s.units += added.units; s.ssccs += added.ssccs; s.lastActivity = added.lastActivity
         }
-        self.index = Index(state?.units ?? [])
+        self.index = Index(state)
     }
 
     public var hasOpenSession: Bool { state != nil }
     public var openASN: String? { state?.asn }
     /// The discrepancy report as it stands now (nil when no receipt is open).
     public var currentReport: ReceiptReport? {
-        state.map { ReceivingMatcher.report(asn: $0.asn, lines: $0.asnLines, units: $0.units, seq: nil) }
+        state.map { index.allocation.report(asn: $0.asn, lines: $0.asnLines, seq: nil) }
     }
+
+    /// The units received so far (for tests and the lead's diagnostics).
+    var receivedUnits: [ReceivedUnit] { state?.units ?? [] }
 
     public func abandon() throws {
         try keeper.save(nil)
@@ -77,7 +87,7 @@ public final class ReceivingStation: Station {
 
     public var view: StationView {
         guard let s = state else { return StationView(station: name, workflow: "receiving", state: "idle", lastError: lastError) }
-        let report = ReceivingMatcher.report(asn: s.asn, lines: s.asnLines, units: s.units, seq: nil)
+        let report = index.allocation.report(asn: s.asn, lines: s.asnLines, seq: nil)
         var lines = report.lines.map { StationViewLine(item: $0.item, lot: $0.lot, expected: $0.expected, scanned: $0.received) }
         lines += report.unexpected.map { StationViewLine(item: $0.item, lot: $0.lot, expected: nil, scanned: $0.received) }
         return StationView(station: name, workflow: "receiving", state: s.pending == nil ? "open" : "waiting-override",
@@ -153,6 +163,7 @@ public final class ReceivingStation: Station {
             let s = State(session: n, asn: asn.number, asnLines: asn.lines, lastActivity: time.value)
             try keeper.save(s)
             state = s
+            index = Index(s)
         } catch { return notSaved(error) }
         lastError = nil
         return .ok(.opened, "receipt \(asn.number) open: \(asn.lines.count) lines expected")
@@ -353,7 +364,7 @@ public final class ReceivingStation: Station {
         case .refused(let f): return f
         case .committed(let seq):
             posted.append(seq)
-            let report = ReceivingMatcher.report(asn: s.asn, lines: s.asnLines, units: s.units, seq: seq)
+            let report = index.allocation.report(asn: s.asn, lines: s.asnLines, seq: seq)
             lastReport = report
             // The receipt is durable; failing to tidy up only means a retry
             // re-sends the same key and gets "duplicate".

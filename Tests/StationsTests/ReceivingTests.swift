@@ -299,6 +299,24 @@ import Testing
         #expect(w.ledger.qty(w.plainItem, at: "DOCK-1") == 10)
     }
 
+    @Test func incrementalReportEqualsAFullRecomputation() throws {
+        try announce()
+        let s = try station { $0.overReceiptTolerancePercent = 1000 }
+        s.feed(.logisticUnit(sscc("03761234500000002")), today)
+        var rng = SystemRandomNumberGenerator()
+        let scans: [TradeItemScan] = [TradeItemScan(gtin: w.plain, quantity: 5), TradeItemScan(gtin: w.lotted, lot: "L9", quantity: 3),
+                                      TradeItemScan(gtin: w.lotted, lot: "LX"), TradeItemScan(gtin: w.stranger, quantity: 2)]
+        for _ in 0..<60 {
+            let scan = try #require(scans.randomElement(using: &rng))
+            if s.feed(.tradeItem(scan), today).feedback.code == .unexpectedItem { s.feed(.command("OVERRIDE"), today) }
+            let asnLines = try #require(try w.expected.asn(number: "ASN-2")).lines
+            #expect(s.currentReport == ReceivingMatcher.report(asn: "ASN-2", lines: asnLines, units: s.receivedUnits, seq: nil))
+        }
+        // And after a restart, rebuilt from the journal.
+        let resumed = try station()
+        #expect(resumed.currentReport == s.currentReport)
+    }
+
     @Test func reportAllocatesAcrossLinesAndCountsOverOnTheLast() {
         let lines = [ASNLine(item: "X", quantity: 5, sscc: "P1"), ASNLine(item: "X", quantity: 5, sscc: "P2"), ASNLine(item: "Y", quantity: 2, lot: "A")]
         let units = [ReceivedUnit(item: "X", quantity: 7), ReceivedUnit(item: "X", sscc: "P2", quantity: 5),
