@@ -209,12 +209,15 @@ public final class ReceivingStation: Station {
 
     // MARK: checks
 
+    private struct ASNView { let number: String; let lines: [ASNLine] }
     private enum Verdict { case accept, exception([FeedbackCode], String), refuse(Feedback) }
 
     /// Checks units in order (each against the session plus those before it).
     /// Atomic batches (a scan, a pallet) are taken or refused as one.
     private func receive(_ units: [ReceivedUnit], ssccs: [String], atomic: Bool, at time: Microseconds) -> Feedback {
-        guard let s = state else { return noReceipt() }
+        // Only the ASN is borrowed: holding the whole state here would make the
+        // in-place append below copy every unit received so far.
+        guard let asn = state.map({ ASNView(number: $0.asn, lines: $0.asnLines) }) else { return noReceipt() }
         var accepted: [ReceivedUnit] = []
         var waiting: [ReceivedUnit] = []
         var batch = Index()
@@ -222,7 +225,7 @@ public final class ReceivingStation: Station {
         var messages: [String] = []
         var refusals: [Feedback] = []
         for var unit in units {
-            switch check(&unit, session: s, batch: batch, at: time) {
+            switch check(&unit, asn: asn, batch: batch, at: time) {
             case .accept: accepted.append(unit); batch.add(unit)
             case .exception(let c, let m):
                 waiting.append(unit); batch.add(unit)
@@ -241,8 +244,7 @@ public final class ReceivingStation: Station {
             state?.ssccs += ssccs
             state?.lastActivity = time.value
             for u in accepted { index.add(u) }
-        } else if !waiting.isEmpty {
-            var next = s
+        } else if !waiting.isEmpty, var next = state {
             next.units += accepted
             next.pending = Pending(units: waiting, codes: codes, ssccs: ssccs, message: messages.joined(separator: "; "))
             next.lastActivity = time.value
@@ -259,7 +261,7 @@ public final class ReceivingStation: Station {
         return .ok(.accepted, "received \(qty) × \(accepted.first?.item.code ?? "")")
     }
 
-    private func check(_ u: inout ReceivedUnit, session s: State, batch: Index, at time: Microseconds) -> Verdict {
+    private func check(_ u: inout ReceivedUnit, asn: ASNView, batch: Index, at time: Microseconds) -> Verdict {
         guard u.quantity > 0, u.quantity <= maxScanQuantity else {
             return .refuse(.error(.badQuantity, "quantity \(u.quantity) is not between 1 and \(maxScanQuantity)"))
         }
@@ -299,18 +301,18 @@ public final class ReceivingStation: Station {
                 codes.append(.shortDated); messages.append("\(u.item) expires \(expiry), \(left) days left (minimum \(config.minRemainingShelfLifeDays))")
             }
         }
-        let lines = Set(ReceivingMatcher.candidates(for: u, in: s.asnLines))
+        let lines = Set(ReceivingMatcher.candidates(for: u, in: asn.lines))
         if lines.isEmpty {
             codes.append(.unexpectedItem)
-            messages.append("\(u.item)\(u.lot.map { " lot \($0)" } ?? "") is not on ASN \(s.asn)")
+            messages.append("\(u.item)\(u.lot.map { " lot \($0)" } ?? "") is not on ASN \(asn.number)")
         } else {
-            let expected = lines.reduce(0) { $0 + s.asnLines[$1].quantity }
+            let expected = lines.reduce(0) { $0 + asn.lines[$1].quantity }
             // Already received against any of these lines: per lot of this item.
             var already = 0
             for source in [index.quantities[u.item] ?? [:], batch.quantities[u.item] ?? [:]] {
                 for (lot, qty) in source {
                     let probe = ReceivedUnit(item: u.item, lot: lot, quantity: 1)
-                    if !lines.isDisjoint(with: ReceivingMatcher.candidates(for: probe, in: s.asnLines)) { already += qty }
+                    if !lines.isDisjoint(with: ReceivingMatcher.candidates(for: probe, in: asn.lines)) { already += qty }
                 }
             }
             let total = already + u.quantity

@@ -39,12 +39,17 @@ let stationFeedbackBenchmark = Benchmark(name: "station-feedback") {
     let units = (0..<tags).map { Unit(item: item.code, serial: String($0), epc: String(repeating: "A", count: 24), quantity: 1) }
     let encode = 1 / medianRate(runs: 5, work: 1) { blackHole(try? JSONEncoder().encode(units)) } * 1e3
 
+    // Growth check: the median of the last tenth against the first tenth of
+    // the session (1.0 means a scan costs the same at 2,000 units as at 10).
+    func median(_ xs: ArraySlice<Double>) -> Double { let v = xs.sorted(); return v.isEmpty ? 0 : v[v.count / 2] }
+    let tenth = max(1, latencies.count / 10)
+    let growth = median(latencies.suffix(tenth)) / max(median(latencies.prefix(tenth)), 1e-9)
     latencies.sort()
     func pct(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
     return [
         "inputs": tags, "accepted": accepted, "inputs_per_sec": Double(tags) / total,
         "p50_ms": pct(0.5), "p99_ms": pct(0.99), "max_ms": latencies.last ?? 0, "target_p99_ms": 50,
-        "close_ms": closeMs, "postings": ledger.posted,
+        "close_ms": closeMs, "late_to_early_median_ratio": growth, "postings": ledger.posted,
         "baseline_full_state_encode_ms": encode, "ratio_p99_to_baseline": pct(0.99) / max(encode, 1e-9),
     ]
 }
