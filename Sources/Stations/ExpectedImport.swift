@@ -1,3 +1,4 @@
+import Foundation
 import ScanModel
 
 /// Parsers for `scanledger import asn|orders FILE`: CSV with a header row, or
@@ -25,12 +26,53 @@ public enum ExpectedImport {
     }
 
     public static func parseASNs(_ data: [UInt8], file: String) throws -> [ASN] {
-        let asns = detectFormat(file: file, data: data) == .json ? try asnsFromJSON(data, file: file) : try asnsFromCSV(data, file: file)
-        return asns
+        try positionedASNs(data, file: file).map(\.0)
     }
 
     public static func parseOrders(_ data: [UInt8], file: String) throws -> [PackOrder] {
+        try positionedOrders(data, file: file).map(\.0)
+    }
+
+    static func positionedASNs(_ data: [UInt8], file: String) throws -> [(ASN, Positioned<String>)] {
+        detectFormat(file: file, data: data) == .json ? try asnsFromJSON(data, file: file) : try asnsFromCSV(data, file: file)
+    }
+
+    static func positionedOrders(_ data: [UInt8], file: String) throws -> [(PackOrder, Positioned<String>)] {
         detectFormat(file: file, data: data) == .json ? try ordersFromJSON(data, file: file) : try ordersFromCSV(data, file: file)
+    }
+
+    public enum Kind: String, Sendable { case asn, orders }
+
+    /// `scanledger import asn|orders FILE`: reads, parses and stores the whole
+    /// file, or nothing. A document that was already received/packed is not
+    /// replaced (that would let it be received twice): the file is refused.
+    /// Returns how many documents were stored.
+    @discardableResult
+    public static func importFile(_ kind: Kind, path: String, into store: ExpectedDataStore) throws -> Int {
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            throw ImportError(file: path, line: 1, column: 1, message: "cannot read the file (missing or no permission)")
+        }
+        let data = [UInt8](contents)
+        switch kind {
+        case .asn:
+            let asns = try positionedASNs(data, file: path)
+            for (asn, at) in asns {
+                if let old = try store.asn(number: asn.number), case .done(let seq) = old.status {
+                    throw ImportError(file: path, line: at.line, column: at.column, message: "ASN \(asn.number) was already received (ledger seq \(seq)); not replaced")
+                }
+            }
+            try store.store(asns: asns.map(\.0), orders: [])
+            return asns.count
+        case .orders:
+            let orders = try positionedOrders(data, file: path)
+            for (order, at) in orders {
+                if let old = try store.order(numberOrTote: order.number), old.number == order.number, case .done(let seq) = old.status {
+                    throw ImportError(file: path, line: at.line, column: at.column, message: "order \(order.number) was already packed (ledger seq \(seq)); not replaced")
+                }
+            }
+            try store.store(asns: [], orders: orders.map(\.0))
+            return orders.count
+        }
     }
 
     // MARK: field rules shared by CSV and JSON

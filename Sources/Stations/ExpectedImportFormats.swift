@@ -42,7 +42,7 @@ extension ExpectedImport {
         return out
     }
 
-    static func asnsFromCSV(_ data: [UInt8], file: String) throws -> [ASN] {
+    static func asnsFromCSV(_ data: [UInt8], file: String) throws -> [(ASN, Positioned<String>)] {
         let known = ["asn": "asn", "po": "asn", "item": "item", "qty": "qty", "quantity": "qty",
                      "lot": "lot", "expiry": "expiry", "sscc": "sscc"]
         var order: [String] = []
@@ -58,10 +58,10 @@ extension ExpectedImport {
         }
         let asns = order.compactMap { byNumber[$0] }
         try validate(asns: asns, file: file)
-        return asns.map(\.0)
+        return asns
     }
 
-    static func ordersFromCSV(_ data: [UInt8], file: String) throws -> [PackOrder] {
+    static func ordersFromCSV(_ data: [UInt8], file: String) throws -> [(PackOrder, Positioned<String>)] {
         let known = ["order": "order", "tote": "tote", "item": "item", "qty": "qty", "quantity": "qty", "serials": "serials", "serial": "serials"]
         var order: [String] = []
         var byNumber: [String: (PackOrder, Positioned<String>)] = [:]
@@ -84,7 +84,7 @@ extension ExpectedImport {
         }
         let orders = order.compactMap { byNumber[$0] }
         for (o, at) in orders { try validate(order: o, at: at, file: file) }
-        return orders.map(\.0)
+        return orders
     }
 
     // MARK: JSON
@@ -137,7 +137,7 @@ extension ExpectedImport {
         return items
     }
 
-    static func asnsFromJSON(_ data: [UInt8], file: String) throws -> [ASN] {
+    static func asnsFromJSON(_ data: [UInt8], file: String) throws -> [(ASN, Positioned<String>)] {
         var out: [(ASN, Positioned<String>)] = []
         var numbers = Set<String>()
         for doc in try documents(try JSONReader.parse(data, file: file), member: "asns", file: file) {
@@ -156,11 +156,11 @@ extension ExpectedImport {
             out.append((ASN(number: number.value, lines: lines), number))
         }
         try validate(asns: out, file: file)
-        return out.map(\.0)
+        return out
     }
 
-    static func ordersFromJSON(_ data: [UInt8], file: String) throws -> [PackOrder] {
-        var out: [PackOrder] = []
+    static func ordersFromJSON(_ data: [UInt8], file: String) throws -> [(PackOrder, Positioned<String>)] {
+        var out: [(PackOrder, Positioned<String>)] = []
         var numbers = Set<String>()
         for doc in try documents(try JSONReader.parse(data, file: file), member: "orders", file: file) {
             let (f, nodes) = try fields(doc, allowed: ["order", "tote", "lines"], file: file)
@@ -183,7 +183,7 @@ extension ExpectedImport {
             }
             let o = PackOrder(number: number.value, tote: optional(f["tote"]), lines: lines)
             try validate(order: o, at: number, file: file)
-            out.append(o)
+            out.append((o, number))
         }
         return out
     }

@@ -33,6 +33,7 @@ public struct FeedbackCode: RawRepresentable, Hashable, Sendable, Codable, Expre
     public static let unknownLocation: FeedbackCode = "unknown-location"
     public static let unknownDocument: FeedbackCode = "unknown-document"
     public static let unknownCommand: FeedbackCode = "unknown-command"
+    public static let unknownBarcode: FeedbackCode = "unknown-barcode"
     public static let documentDone: FeedbackCode = "document-already-done"
     public static let badQuantity: FeedbackCode = "bad-quantity"
     public static let notInSource: FeedbackCode = "not-in-source"

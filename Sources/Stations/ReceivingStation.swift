@@ -132,6 +132,7 @@ public final class ReceivingStation: Station {
             return .error(.unknownCommand, "command \(c) is not used at receiving")
         case .location(let l):
             return .error(.wrongMoment, "location \(l) scanned: receiving posts to \(config.dock), scan an item")
+        case .unrecognized(let text): return unrecognizedBarcode(text)
         case .idleTick, .tagDeparted:
             return .ok(.ignored, "")
         }

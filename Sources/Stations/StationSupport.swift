@@ -141,3 +141,8 @@ func elapsed(from start: Int64, to now: Microseconds) -> Int64 {
     let (d, overflow) = now.value.subtractingReportingOverflow(start)
     return overflow ? (now.value < start ? Int64.min : Int64.max) : d
 }
+
+func unrecognizedBarcode(_ text: String) -> Feedback {
+    let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
+    return .error(.unknownBarcode, "barcode '\(shown)' is not an item, location, document or command")
+}

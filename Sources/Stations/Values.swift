@@ -171,6 +171,9 @@ public enum StationInput: Hashable, Sendable {
     case tagArrived(zone: String, tag: EPCTag)
     case tagDeparted(zone: String, tag: EPCTag)
     case cycleReport(CycleReport)
+    /// A barcode the decoder could not classify (printable text of it), so the
+    /// operator still gets an error beep and the stream still shows it.
+    case unrecognized(String)
     /// Nothing happened; lets a station run its idle timeout.
     case idleTick
 }

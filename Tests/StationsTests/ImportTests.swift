@@ -121,4 +121,44 @@ import Testing
         #expect(ExpectedImport.detectFormat(file: "x", data: bytes("asn,item")) == .csv)
         #expect(ExpectedImport.detectFormat(file: "x.csv", data: bytes("[")) == .csv)
     }
+
+    @Test func importFileIsAllOrNothingAndProtectsDoneDocuments() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stations-import-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = InMemoryExpectedDataStore()
+        let good = dir.appendingPathComponent("asn.csv")
+        try Data("asn,item,qty\nA1,X,1\nA2,Y,2\n".utf8).write(to: good)
+        #expect(try ExpectedImport.importFile(.asn, path: good.path, into: store) == 2)
+        let bad = dir.appendingPathComponent("more.csv")
+        try Data("asn,item,qty\nA3,X,1\nA4,Y,zero\n".utf8).write(to: bad)
+        let e = importError { try ExpectedImport.importFile(.asn, path: bad.path, into: store) }
+        #expect(e?.line == 3 && e?.file == bad.path)
+        #expect(try store.asn(number: "A3") == nil)  // nothing from the failed file
+        try store.markASN("A1", status: .done(seq: 9))
+        let again = importError { try ExpectedImport.importFile(.asn, path: good.path, into: store) }
+        #expect(again.map { ($0.line, $0.column) } ?? (0, 0) == (2, 1))
+        #expect(try store.asn(number: "A1")?.status == .done(seq: 9))
+        let missing = importError { try ExpectedImport.importFile(.orders, path: dir.appendingPathComponent("nope.json").path, into: store) }
+        #expect(missing?.message.contains("cannot read") == true)
+        let orders = dir.appendingPathComponent("orders.json")
+        try Data(#"[{"order":"SO-1","lines":[{"item":"X","qty":1}]}]"#.utf8).write(to: orders)
+        #expect(try ExpectedImport.importFile(.orders, path: orders.path, into: store) == 1)
+        #expect(try store.order(numberOrTote: "SO-1") != nil)
+    }
+
+    @Test func unrecognizedBarcodesGetAnErrorEverywhere() throws {
+        let w = World()
+        let stations: [any Station] = [
+            try ReceivingStation(config: ReceivingConfig(station: "r", dock: "DOCK-1"), dependencies: w.deps()),
+            try MoveStation(config: MoveConfig(station: "m"), dependencies: w.deps()),
+            try CountStation(config: CountConfig(station: "c"), dependencies: w.deps(), reviews: w.reviews),
+            try PackStation(config: PackConfig(station: "p", packLocation: "PACK-1", packedLocation: "SHIP"), dependencies: w.deps()),
+        ]
+        for s in stations {
+            let e = s.handle(.unrecognized("HELLO WORLD"), at: .zero)
+            #expect(e.feedback.code == .unknownBarcode && e.feedback.signal == .bad)
+            #expect(!s.hasOpenSession)
+        }
+    }
 }
