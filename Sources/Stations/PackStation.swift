@@ -232,7 +232,11 @@ public final class PackStation: Station {
         case .committed(let seq):
             posted.append(seq)
             lastResult = PackResult(order: s.order, seq: seq, carton: s.carton, lines: lines, shortages: shortages)
-            try? deps.expected.markOrder(s.order, status: .done(seq: seq))
+            // As at receiving: keep the session until the order is marked, so
+            // a retry re-sends the same key instead of packing it twice.
+            do { try deps.expected.markOrder(s.order, status: .done(seq: seq)) } catch {
+                return .error(.sessionNotSaved, "order \(s.order) posted (seq \(seq)) but its status was not saved (\(error)): scan the command again")
+            }
             try? abandon()
             if shortages.isEmpty { return .ok(.posted, "order \(s.order) packed (seq \(seq))") }
             let list = shortages.map { "\($0.missing) × \($0.item)" }.joined(separator: ", ")

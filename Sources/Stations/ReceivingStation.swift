@@ -369,9 +369,12 @@ public final class ReceivingStation: Station {
             posted.append(seq)
             let report = index.allocation.report(asn: s.asn, lines: s.asnLines, seq: seq)
             lastReport = report
-            // The receipt is durable; failing to tidy up only means a retry
-            // re-sends the same key and gets "duplicate".
-            try? deps.expected.markASN(s.asn, status: .done(seq: seq))
+            // The receipt is durable. If the ASN cannot be marked received the
+            // session stays open, so it cannot be received again under a new
+            // key; closing again re-sends the same key and gets "duplicate".
+            do { try deps.expected.markASN(s.asn, status: .done(seq: seq)) } catch {
+                return .error(.sessionNotSaved, "receipt \(s.asn) posted (seq \(seq)) but its status was not saved (\(error)): scan \(config.commands.close) again")
+            }
             try? abandon()
             let short = report.lines.reduce(0) { $0 + $1.short }
             let over = report.lines.reduce(0) { $0 + $1.over }

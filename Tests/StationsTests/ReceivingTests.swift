@@ -250,6 +250,23 @@ import Testing
         #expect(w.ledger.postings.last?.request.lines.count == 40)
     }
 
+    @Test func anASNIsNeverReceivedTwiceEvenIfItsStatusCannotBeSaved() throws {
+        let expected = FlakyExpectedStore()
+        try expected.store(asns: [ASN(number: "ASN-F", lines: [ASNLine(item: w.plainItem, quantity: 2)])], orders: [])
+        let deps = StationDependencies(ledger: w.ledger, stock: w.ledger, master: w.ledger, expected: expected, sessions: w.sessions)
+        let s = try ReceivingStation(config: ReceivingConfig(station: "dock-f", dock: "DOCK-1"), dependencies: deps)
+        s.feed(.document("ASN-F"), today)
+        s.feed(.tradeItem(TradeItemScan(gtin: w.plain, quantity: 2)), today)
+        expected.failMarks = true
+        #expect(s.feed(.command("CLOSE"), today).feedback.code == .sessionNotSaved)
+        #expect(s.hasOpenSession)  // still open: no second receipt under a new key
+        #expect(s.feed(.document("ASN-F"), today).feedback.code == .accepted)
+        expected.failMarks = false
+        #expect(s.feed(.command("CLOSE"), today).feedback.code == .posted)
+        #expect(w.ledger.postings.count == 1 && w.ledger.qty(w.plainItem, at: "DOCK-1") == 2)
+        #expect(s.feed(.document("ASN-F"), today).feedback.code == .documentDone)
+    }
+
     @Test func abandonAfterRestartPostsNothing() throws {
         try announce()
         try station().feed(.document("ASN-1"), today)
