@@ -236,13 +236,15 @@ public final class CountStation: Station {
         do { result = try evaluate(s, at: time) } catch { return unavailable(error) }
         if let last = try? reviews.conflict(of: result) { result.status = .conflicting(lastChange: last) }
         do {
-            if config.autoPost, case .pending = result.status {
-                result = try reviews.post(result)
-            } else {
-                try reviewStore.save(result)
-            }
+            // Saved for review first: if auto-posting is refused the count
+            // still waits for a decision instead of being lost.
+            try reviewStore.save(result)
         } catch {
-            return .error(.postingRejected, "count at \(s.location) not recorded: \(error); count again")
+            return .error(.sessionNotSaved, "count at \(s.location) not recorded: \(error); stop the count again")
+        }
+        var autoPostRefusal: String?
+        if config.autoPost, case .pending = result.status {
+            do { result = try reviews.post(result) } catch { autoPostRefusal = "\(error)" }
         }
         try? abandon()
         lastResult = result
@@ -251,7 +253,9 @@ public final class CountStation: Station {
         case .posted(let seq): posted.append(seq); return .ok(.posted, summary + "; adjusted (seq \(seq))")
         case .accurate: return .ok(.posted, summary + "; nothing to adjust")
         case .conflicting: return .warning(.countPending, summary + "; stock moved during the count: recount or approve explicitly")
-        default: return .ok(.countPending, summary + "; waiting for approval")
+        default:
+            if let why = autoPostRefusal { return .warning(.countPending, summary + "; auto-post refused (\(why)), waiting for review") }
+            return .ok(.countPending, summary + "; waiting for approval")
         }
     }
 

@@ -72,6 +72,18 @@ import Testing
         guard case .posted = try #require(s.lastResult).status else { Issue.record("not posted"); return }
     }
 
+    @Test func refusedAutoPostLeavesTheCountForReview() throws {
+        let s = try station(autoPost: true)
+        s.feed(.location("A-01"), now)
+        s.feed(.command("COUNT-START"), now)
+        w.ledger.failNextPost = true
+        let e = sweep(s)
+        #expect(e.feedback.code == .countPending && e.feedback.message.contains("auto-post refused"))
+        let r = try #require(s.lastResult)
+        #expect(try reviews.open().map(\.id) == [r.id])
+        guard case .posted = try reviews.approve(id: r.id).status else { Issue.record("not posted"); return }
+    }
+
     @Test func stockMovedAfterTheSnapshotIsAConflict() throws {
         let s = try station(autoPost: true)
         s.feed(.location("A-01"), now)
