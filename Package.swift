@@ -27,12 +27,13 @@ let package = Package(
         .target(name: "Devices", dependencies: ["ScanModel", "GS1", "CLinuxShims", "CLibSerialPort", "CLibUSB"]),
         .target(name: "Pipeline", dependencies: ["ScanModel"]),
         .target(name: "Ledger", dependencies: ["ScanModel", "GS1", "CSQLite"]),
-        .target(name: "Service", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CLinuxShims"]),
+        .target(name: "Stations", dependencies: ["ScanModel"]),
+        .target(name: "Service", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Stations", "Ledger", "CLinuxShims"]),
 
         .executableTarget(name: "scanledgerd", dependencies: ["Service"]),
         .executableTarget(name: "scanledger", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CLinuxShims"]),
-        .executableTarget(name: "scanledger-bench", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CSQLite"]),
         .executableTarget(name: "scanledger-fuzz", dependencies: ["ScanModel", "GS1"]),
+        .executableTarget(name: "scanledger-bench", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CSQLite", "Stations"]),
 
         .testTarget(name: "ScanModelTests", dependencies: ["ScanModel"]),
         .testTarget(name: "GS1Tests", dependencies: ["GS1", "ScanModel"], resources: [.copy("Vectors")]),
@@ -40,6 +41,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ScanModel"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "ScanModel", "GS1", "CSQLite"]),
         .testTarget(name: "ServiceTests", dependencies: ["Service", "CLinuxShims"]),
+        .testTarget(name: "StationsTests", dependencies: ["Stations", "ScanModel"]),
         .testTarget(name: "CLITests", dependencies: ["ScanModel"]),
     ],
     swiftLanguageModes: [.v6]

@@ -8,4 +8,5 @@ let benchmarks: [Benchmark] = [
     Benchmark(name: "decode-epc", run: decodeEPCBenchmark),
     decodeGS1Benchmark,
     parseLLRPBenchmark,
+    stationFeedbackBenchmark,
 ]

@@ -1,0 +1,106 @@
+import ScanModel
+
+/// A serialised unit seen (or expected) in a count.
+public struct CountedSerial: Hashable, Sendable, Codable {
+    public var item: ItemCode
+    public var serial: String
+    public var lot: String?
+    public var epc: String?
+    public init(item: ItemCode, serial: String, lot: String? = nil, epc: String? = nil) {
+        self.item = item; self.serial = serial; self.lot = lot; self.epc = epc
+    }
+}
+
+/// A tag found here that the ledger has at another location.
+public struct MisplacedSerial: Hashable, Sendable, Codable {
+    public var unit: CountedSerial
+    public var ledgerLocationCode: String
+    public var ledgerLocation: LocationCode { LocationCode(ledgerLocationCode) }
+    public init(unit: CountedSerial, ledgerLocation: LocationCode) {
+        self.unit = unit; self.ledgerLocationCode = ledgerLocation.code
+    }
+}
+
+/// A lot-level (non-serialised) count line.
+public struct QuantityCount: Hashable, Sendable, Codable {
+    public var item: ItemCode
+    public var lot: String?
+    public var expected: Int
+    public var counted: Int
+    public var difference: Int { counted - expected }
+}
+
+public struct ItemAccuracy: Hashable, Sendable, Codable {
+    public var item: ItemCode
+    public var found: Int
+    public var expected: Int
+    /// found / expected; 1 when nothing was expected.
+    public var accuracy: Double { expected == 0 ? 1 : Double(found) / Double(expected) }
+}
+
+public enum CountStatus: Hashable, Sendable, Codable {
+    /// Waiting for `counts approve|reject`.
+    case pending
+    /// Stock at the location changed after the snapshot: recount, or approve explicitly.
+    case conflicting(lastChange: UInt64)
+    case posted(seq: UInt64)
+    /// Nothing to adjust.
+    case accurate
+    case rejected(reason: String)
+}
+
+/// The outcome of one count session, kept for review and approval.
+public struct CountResult: Hashable, Sendable, Codable {
+    /// Also the idempotency key of its adjustment posting.
+    public var id: String
+    public var station: String
+    public var locationCode: String
+    public var location: LocationCode { LocationCode(locationCode) }
+    /// The ledger sequence the expectation was taken at.
+    public var snapshotSeq: UInt64
+    /// Event time of the end of the count (µs since the Unix epoch).
+    public var time: Int64
+    public var found: [CountedSerial]
+    public var missing: [CountedSerial]
+    public var misplaced: [MisplacedSerial]
+    /// Decoded tags (GTIN + serial) the ledger does not have on hand anywhere.
+    public var unknownSerials: [CountedSerial]
+    /// Tags the ledger cannot name at all (hex EPCs).
+    public var unknownEPCs: [String]
+    public var quantities: [QuantityCount]
+    public var perItem: [ItemAccuracy]
+    /// The proposed count-adjustment posting's lines.
+    public var adjustments: [PostingLine]
+    public var status: CountStatus
+
+    public var accuracy: Double {
+        let expected = perItem.reduce(0) { $0 + $1.expected }
+        let found = perItem.reduce(0) { $0 + $1.found }
+        return expected == 0 ? 1 : Double(found) / Double(expected)
+    }
+
+    public func postingRequest() -> PostingRequest {
+        PostingRequest(key: id, kind: .adjustment, ref: "count \(id) at \(location)", time: Microseconds(time),
+                       station: station, lines: adjustments)
+    }
+}
+
+/// Where count results wait for review (the lead backs it with the ledger DB).
+public protocol CountReviewStore: AnyObject {
+    func save(_ result: CountResult) throws
+    func result(id: String) throws -> CountResult?
+    /// All results, oldest first.
+    func all() throws -> [CountResult]
+}
+
+public final class InMemoryCountReviewStore: CountReviewStore {
+    private var order: [String] = []
+    private var results: [String: CountResult] = [:]
+    public init() {}
+    public func save(_ result: CountResult) throws {
+        if results[result.id] == nil { order.append(result.id) }
+        results[result.id] = result
+    }
+    public func result(id: String) throws -> CountResult? { results[id] }
+    public func all() throws -> [CountResult] { order.compactMap { results[$0] } }
+}

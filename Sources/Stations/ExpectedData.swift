@@ -1,0 +1,97 @@
+import ScanModel
+
+/// One announced line of an ASN/PO.
+public struct ASNLine: Hashable, Sendable, Codable {
+    public var item: ItemCode
+    public var quantity: Int
+    public var lot: String?
+    public var expiry: CivilDate?
+    /// The pallet or case (SSCC digits) this line travels on, if announced.
+    public var sscc: String?
+    public init(item: ItemCode, quantity: Int, lot: String? = nil, expiry: CivilDate? = nil, sscc: String? = nil) {
+        self.item = item; self.quantity = quantity; self.lot = lot; self.expiry = expiry; self.sscc = sscc
+    }
+}
+
+public enum DocumentStatus: Hashable, Sendable, Codable {
+    case open
+    /// Received or packed; the ledger sequence of the posting.
+    case done(seq: UInt64)
+}
+
+/// An advance shipping notice or purchase order: what a receipt expects.
+public struct ASN: Hashable, Sendable, Codable {
+    public var number: String
+    public var lines: [ASNLine]
+    public var status: DocumentStatus
+    public init(number: String, lines: [ASNLine], status: DocumentStatus = .open) {
+        self.number = number; self.lines = lines; self.status = status
+    }
+    public var ssccs: Set<String> { Set(lines.compactMap(\.sscc)) }
+}
+
+public struct PackOrderLine: Hashable, Sendable, Codable {
+    public var item: ItemCode
+    public var quantity: Int
+    /// When non-empty, only these serials may be packed for this line.
+    public var serials: [String]
+    public init(item: ItemCode, quantity: Int, serials: [String] = []) {
+        self.item = item; self.quantity = quantity; self.serials = serials
+    }
+}
+
+/// A customer order (or the tote carrying it) to verify at a pack bench.
+public struct PackOrder: Hashable, Sendable, Codable {
+    public var number: String
+    public var tote: String?
+    public var lines: [PackOrderLine]
+    public var status: DocumentStatus
+    public init(number: String, tote: String? = nil, lines: [PackOrderLine], status: DocumentStatus = .open) {
+        self.number = number; self.tote = tote; self.lines = lines; self.status = status
+    }
+}
+
+/// Expected data: ASNs and pack orders. The lead backs it with SQLite; the
+/// in-memory version below is complete for tests and small sites.
+public protocol ExpectedDataStore: AnyObject {
+    func asn(number: String) throws -> ASN?
+    /// The ASN announcing this pallet/case, if any.
+    func asn(containingSSCC sscc: String) throws -> ASN?
+    /// An order by its number or by its tote.
+    func order(numberOrTote: String) throws -> PackOrder?
+    /// Adds or replaces documents in one step (an import file is all-or-nothing).
+    func store(asns: [ASN], orders: [PackOrder]) throws
+    func markASN(_ number: String, status: DocumentStatus) throws
+    func markOrder(_ number: String, status: DocumentStatus) throws
+}
+
+public final class InMemoryExpectedDataStore: ExpectedDataStore {
+    private var asns: [String: ASN] = [:]
+    private var asnBySSCC: [String: String] = [:]
+    private var orders: [String: PackOrder] = [:]
+    private var orderByTote: [String: String] = [:]
+
+    public init(asns: [ASN] = [], orders: [PackOrder] = []) {
+        store(asns, orders)
+    }
+
+    public func asn(number: String) throws -> ASN? { asns[number] }
+    public func asn(containingSSCC sscc: String) throws -> ASN? { asnBySSCC[sscc].flatMap { asns[$0] } }
+    public func order(numberOrTote key: String) throws -> PackOrder? {
+        orders[key] ?? orderByTote[key].flatMap { orders[$0] }
+    }
+    public func store(asns: [ASN], orders: [PackOrder]) throws { store(asns, orders) }
+
+    private func store(_ newASNs: [ASN], _ newOrders: [PackOrder]) {
+        for a in newASNs {
+            asns[a.number] = a
+            for s in a.ssccs { asnBySSCC[s] = a.number }
+        }
+        for o in newOrders {
+            orders[o.number] = o
+            if let t = o.tote { orderByTote[t] = o.number }
+        }
+    }
+    public func markASN(_ number: String, status: DocumentStatus) throws { asns[number]?.status = status }
+    public func markOrder(_ number: String, status: DocumentStatus) throws { orders[number]?.status = status }
+}

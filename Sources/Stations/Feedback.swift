@@ -1,0 +1,145 @@
+import ScanModel
+
+/// A machine-readable reason, stable for scripts and the socket stream.
+public struct FeedbackCode: RawRepresentable, Hashable, Sendable, Codable, ExpressibleByStringLiteral, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { rawValue = value }
+    public var description: String { rawValue }
+
+    // Accepted outcomes
+    public static let accepted: FeedbackCode = "accepted"
+    public static let opened: FeedbackCode = "opened"
+    public static let posted: FeedbackCode = "posted"
+    public static let undone: FeedbackCode = "undone"
+    public static let cancelled: FeedbackCode = "cancelled"
+    public static let overridden: FeedbackCode = "overridden"
+    public static let countPending: FeedbackCode = "count-pending-approval"
+    public static let ignored: FeedbackCode = "ignored"
+    // Exceptions a receiving override can accept
+    public static let unexpectedItem: FeedbackCode = "unexpected-item"
+    public static let overReceipt: FeedbackCode = "over-receipt"
+    public static let expired: FeedbackCode = "expired"
+    public static let shortDated: FeedbackCode = "short-dated"
+    // Refusals
+    public static let missingLot: FeedbackCode = "missing-lot"
+    public static let missingSerial: FeedbackCode = "missing-serial"
+    public static let duplicateSerial: FeedbackCode = "duplicate-serial"
+    public static let duplicateEPC: FeedbackCode = "duplicate-epc"
+    public static let duplicateSSCC: FeedbackCode = "duplicate-sscc"
+    public static let unexpectedSSCC: FeedbackCode = "unexpected-sscc"
+    public static let unknownItem: FeedbackCode = "unknown-item"
+    public static let unknownEPC: FeedbackCode = "unknown-epc"
+    public static let unknownLocation: FeedbackCode = "unknown-location"
+    public static let unknownDocument: FeedbackCode = "unknown-document"
+    public static let unknownCommand: FeedbackCode = "unknown-command"
+    public static let unknownBarcode: FeedbackCode = "unknown-barcode"
+    public static let documentDone: FeedbackCode = "document-already-done"
+    public static let badQuantity: FeedbackCode = "bad-quantity"
+    public static let notInSource: FeedbackCode = "not-in-source"
+    public static let sameLocation: FeedbackCode = "same-location"
+    public static let wrongItemForOrder: FeedbackCode = "wrong-item-for-order"
+    public static let overPack: FeedbackCode = "over-pack"
+    public static let wrongSerial: FeedbackCode = "wrong-serial"
+    public static let incomplete: FeedbackCode = "incomplete"
+    public static let wrongMoment: FeedbackCode = "wrong-moment"
+    public static let nothingToDo: FeedbackCode = "nothing-to-do"
+    public static let postingRejected: FeedbackCode = "posting-rejected"
+    public static let ledgerUnavailable: FeedbackCode = "ledger-unavailable"
+    public static let sessionNotSaved: FeedbackCode = "session-not-saved"
+}
+
+/// What the operator's device should do; the devices layer maps these onto a
+/// scanner's configured good/bad command strings or a handheld's vibrate/beep.
+public enum DeviceSignal: String, Hashable, Sendable, Codable {
+    /// Good beep, green LED.
+    case good
+    /// Double beep, amber LED: accepted, but look at the screen.
+    case attention
+    /// Error beep, red LED, vibrate where the device can.
+    case bad
+}
+
+/// The answer to one input: accepted (`ok`), accepted with something to note
+/// (`warning`), or refused (`error`, nothing changed).
+public enum Feedback: Hashable, Sendable {
+    case ok(FeedbackCode, String)
+    case warning(FeedbackCode, String)
+    case error(FeedbackCode, String)
+
+    public var code: FeedbackCode {
+        switch self { case .ok(let c, _), .warning(let c, _), .error(let c, _): return c }
+    }
+    public var message: String {
+        switch self { case .ok(_, let m), .warning(_, let m), .error(_, let m): return m }
+    }
+    public var isError: Bool { if case .error = self { return true } else { return false } }
+    public var signal: DeviceSignal {
+        switch self { case .ok: return .good; case .warning: return .attention; case .error: return .bad }
+    }
+    public var severity: String {
+        switch self { case .ok: return "ok"; case .warning: return "warning"; case .error: return "error" }
+    }
+}
+
+/// One line of what a station shows: expected against scanned.
+public struct StationViewLine: Hashable, Sendable, Codable {
+    public var item: ItemCode
+    public var lot: String?
+    public var expected: Int?
+    public var scanned: Int
+    public init(item: ItemCode, lot: String? = nil, expected: Int? = nil, scanned: Int) {
+        self.item = item; self.lot = lot; self.expected = expected; self.scanned = scanned
+    }
+}
+
+/// The station state streamed with every event and shown by `scanledger watch`.
+public struct StationView: Hashable, Sendable {
+    public var station: String
+    public var workflow: String
+    /// "idle", "open", "waiting-override", "counting", …
+    public var state: String
+    public var document: String?
+    public var location: LocationCode?
+    public var destination: LocationCode?
+    public var lines: [StationViewLine]
+    public var lastError: String?
+
+    public init(station: String, workflow: String, state: String, document: String? = nil,
+                location: LocationCode? = nil, destination: LocationCode? = nil,
+                lines: [StationViewLine] = [], lastError: String? = nil) {
+        self.station = station; self.workflow = workflow; self.state = state; self.document = document
+        self.location = location; self.destination = destination; self.lines = lines; self.lastError = lastError
+    }
+
+    /// Plain text for a terminal: one header line, then expected vs scanned.
+    public func render() -> String {
+        var header = "\(station) [\(workflow)] \(state)"
+        if let document { header += " doc \(document)" }
+        if let location { header += " at \(location)" }
+        if let destination { header += " → \(destination)" }
+        var out = [header]
+        for l in lines {
+            let lot = l.lot.map { " lot \($0)" } ?? ""
+            let expected = l.expected.map { "\($0)" } ?? "-"
+            let mark = l.expected.map { l.scanned == $0 ? "ok" : (l.scanned > $0 ? "OVER" : "short") } ?? "unexpected"
+            out.append("  \(l.item)\(lot): \(l.scanned)/\(expected) \(mark)")
+        }
+        if let lastError { out.append("  last error: \(lastError)") }
+        return out.joined(separator: "\n")
+    }
+}
+
+/// The result of one input, as the service streams it over its socket.
+public struct StationEvent: Hashable, Sendable {
+    public var station: String
+    public var time: Microseconds
+    public var feedback: Feedback
+    public var view: StationView
+    /// Postings that this input caused and the ledger acknowledged (seq).
+    public var postedSequences: [UInt64]
+    public init(station: String, time: Microseconds, feedback: Feedback, view: StationView, postedSequences: [UInt64] = []) {
+        self.station = station; self.time = time; self.feedback = feedback; self.view = view; self.postedSequences = postedSequences
+    }
+    public var accepted: Bool { !feedback.isError }
+}

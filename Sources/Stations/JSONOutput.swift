@@ -1,0 +1,65 @@
+import Foundation
+import ScanModel
+
+// JSON shapes for the wire: the ledger's `post` input and the service's event
+// stream. Sorted keys so output is stable and diffable.
+
+enum JSONText {
+    static func encode(_ object: Any) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// ISO 8601 UTC with microseconds: "2026-11-22T10:00:00.000000Z".
+    static func iso8601(_ time: Int64) -> String {
+        let (q, r) = time.quotientAndRemainder(dividingBy: 1_000_000)
+        let micros = r < 0 ? r + 1_000_000 : r
+        let seconds = r < 0 ? q - 1 : q
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secOfDay = seconds - days * 86_400
+        let date = CivilDate(daysSinceEpoch: Int(clamping: days))
+        func pad(_ v: Int64, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        return "\(date.iso)T\(pad(secOfDay / 3600, 2)):\(pad(secOfDay / 60 % 60, 2)):\(pad(secOfDay % 60, 2)).\(pad(micros, 6))Z"
+    }
+}
+
+extension PostingRequest {
+    /// The ledger's `scanledger post` input line:
+    /// {"key","kind","ref","time","station","container","lines":[{"item","qty","from","to","lot","serial","expiry"}]}.
+    public var ledgerJSON: String {
+        var object: [String: Any] = ["key": key, "kind": kind.rawValue, "time": JSONText.iso8601(time), "station": station]
+        if let ref { object["ref"] = ref }
+        if let container { object["container"] = container }
+        object["lines"] = lines.map { l -> [String: Any] in
+            var o: [String: Any] = ["item": l.item.code, "qty": l.qty, "from": l.from.code, "to": l.to.code]
+            if let lot = l.lot { o["lot"] = lot }
+            if let serial = l.serial { o["serial"] = serial }
+            if let expiry = l.expiry { o["expiry"] = expiry.iso }
+            return o
+        }
+        return JSONText.encode(object)
+    }
+}
+
+extension StationEvent {
+    /// One event for the service's socket stream: result, reason, and state.
+    public var json: String {
+        var view: [String: Any] = ["station": self.view.station, "workflow": self.view.workflow, "state": self.view.state]
+        if let d = self.view.document { view["document"] = d }
+        if let l = self.view.location { view["location"] = l.code }
+        if let d = self.view.destination { view["destination"] = d.code }
+        if let e = self.view.lastError { view["last_error"] = e }
+        view["lines"] = self.view.lines.map { l -> [String: Any] in
+            var o: [String: Any] = ["item": l.item.code, "scanned": l.scanned]
+            if let lot = l.lot { o["lot"] = lot }
+            if let e = l.expected { o["expected"] = e }
+            return o
+        }
+        let object: [String: Any] = [
+            "station": station, "time": JSONText.iso8601(time.value), "accepted": accepted,
+            "severity": feedback.severity, "code": feedback.code.rawValue, "message": feedback.message,
+            "signal": feedback.signal.rawValue, "posted": postedSequences.map { NSNumber(value: $0) }, "view": view,
+        ]
+        return JSONText.encode(object)
+    }
+}

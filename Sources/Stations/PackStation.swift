@@ -1,0 +1,246 @@
+import ScanModel
+
+public struct PackConfig: Sendable {
+    public var station: String
+    /// The bench's location: packed goods are taken from here.
+    public var packLocation: LocationCode
+    /// Where packed cartons go (shipping staging).
+    public var packedLocation: LocationCode
+    public var commands = CommandNames()
+    public init(station: String, packLocation: LocationCode, packedLocation: LocationCode) {
+        self.station = station; self.packLocation = packLocation; self.packedLocation = packedLocation
+    }
+}
+
+/// What is still missing from an order when a carton closes short.
+public struct PackShortage: Hashable, Sendable {
+    public var item: ItemCode
+    public var ordered: Int
+    public var packed: Int
+    public var missing: Int { ordered - packed }
+}
+
+public struct PackResult: Hashable, Sendable {
+    public var order: String
+    public var seq: UInt64
+    public var carton: String?
+    public var lines: [PostingLine]
+    /// Empty unless closed by the short-pack command.
+    public var shortages: [PackShortage]
+}
+
+/// Pack verification: scan the order or tote, then every item (barcode or
+/// tunnel tags); wrong item, over-pack and wrong serial are refused at once.
+/// Complete posts one pack posting; a wrong pack is never posted because
+/// nothing wrong ever enters the carton.
+public final class PackStation: Station {
+    struct Packed: Codable, Hashable { var item: ItemCode; var lot: String?; var serial: String?; var epc: String?; var quantity: Int; var group: Int }
+    struct State: Codable {
+        var session: UInt64
+        var order: String
+        var lines: [PackOrderLine]
+        var carton: String?
+        var packed: [Packed] = []
+        var nextGroup = 0
+        var lastActivity: Int64
+    }
+
+    public let config: PackConfig
+    public var name: String { config.station }
+    private let deps: StationDependencies
+    private let keeper: SessionKeeper<State, NoDelta>
+    private var state: State?
+    private var lastError: String?
+    public private(set) var lastResult: PackResult?
+
+    public init(config: PackConfig, dependencies: StationDependencies) throws {
+        self.config = config
+        self.deps = dependencies
+        self.keeper = SessionKeeper(station: config.station, store: dependencies.sessions)
+        self.state = try keeper.load()
+    }
+
+    public var hasOpenSession: Bool { state != nil }
+    public func abandon() throws { try keeper.save(nil); state = nil }
+
+    private static func ordered(_ s: State) -> [(ItemCode, Int)] {
+        var order: [ItemCode] = []
+        var qty: [ItemCode: Int] = [:]
+        for l in s.lines {
+            if qty[l.item] == nil { order.append(l.item) }
+            qty[l.item, default: 0] += l.quantity
+        }
+        return order.map { ($0, qty[$0] ?? 0) }
+    }
+    private static func packedQty(_ s: State, _ item: ItemCode) -> Int {
+        s.packed.filter { $0.item == item }.reduce(0) { $0 + $1.quantity }
+    }
+
+    public var view: StationView {
+        guard let s = state else { return StationView(station: name, workflow: "pack", state: "idle", lastError: lastError) }
+        let lines = Self.ordered(s).map { StationViewLine(item: $0.0, expected: $0.1, scanned: Self.packedQty(s, $0.0)) }
+        let complete = lines.allSatisfy { $0.scanned == $0.expected }
+        return StationView(station: name, workflow: "pack", state: complete ? "complete" : "packing", document: s.order,
+                           location: config.packLocation, lines: lines, lastError: lastError)
+    }
+
+    public func handle(_ input: StationInput, at time: Microseconds) -> StationEvent {
+        var posted: [UInt64] = []
+        let feedback = dispatch(input, at: time, posted: &posted)
+        if feedback.isError { lastError = feedback.message }
+        return StationEvent(station: name, time: time, feedback: feedback, view: view, postedSequences: posted)
+    }
+
+    private func save(_ s: State?) -> Feedback? {
+        do { try keeper.save(s); state = s; return nil } catch { return notSaved(error) }
+    }
+
+    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+        let c = config.commands
+        switch input {
+        case .document(let d): return open(d, at: time)
+        case .logisticUnit(let sscc):
+            guard var s = state else { return .error(.wrongMoment, "scan the order or tote before the carton label") }
+            if let old = s.carton, old != sscc.digits, !s.packed.isEmpty {
+                return .error(.wrongMoment, "carton \(old) already has items; complete or cancel it first")
+            }
+            s.carton = sscc.digits; s.lastActivity = time.value
+            return save(s) ?? .ok(.accepted, "carton \(sscc.digits)")
+        case .tradeItem(let scan):
+            return add([Packed(item: ItemCode(gtin: scan.gtin), lot: scan.lot, serial: scan.serial, epc: nil,
+                               quantity: scan.quantity ?? 1, group: 0)], at: time)
+        case .tag(let t), .tagArrived(_, let t): return addTags([t], at: time)
+        case .cycleReport(let r): return addTags(r.current.map(\.tag), at: time)
+        case .command(let cmd) where cmd == c.complete: return close(short: false, at: time, posted: &posted)
+        case .command(let cmd) where cmd == c.shortPack: return close(short: true, at: time, posted: &posted)
+        case .command(let cmd) where cmd == c.undo:
+            guard var s = state, let last = s.packed.last else { return .error(.nothingToDo, "nothing to take out") }
+            s.packed.removeAll { $0.group == last.group }; s.lastActivity = time.value
+            return save(s) ?? .ok(.undone, "\(last.item) taken out of the carton")
+        case .command(let cmd) where cmd == c.cancel:
+            guard state != nil else { return .error(.nothingToDo, "no order open") }
+            return save(nil) ?? .warning(.cancelled, "packing cancelled, nothing posted")
+        case .command(let cmd): return .error(.unknownCommand, "command \(cmd) is not used at packing")
+        case .location(let l): return .error(.wrongMoment, "location \(l) scanned: packing takes from \(config.packLocation)")
+        case .tagDeparted, .idleTick: return .ok(.ignored, "")
+        case .unrecognized(let text): return unrecognizedBarcode(text)
+        }
+    }
+
+    private func open(_ d: String, at time: Microseconds) -> Feedback {
+        if let s = state {
+            return s.order == d ? .warning(.accepted, "order \(d) is already open")
+                                : .error(.wrongMoment, "order \(s.order) is open: complete or cancel it first")
+        }
+        do {
+            guard let order = try deps.expected.order(numberOrTote: d) else {
+                return .error(.unknownDocument, "no order or tote \(d) in the expected data")
+            }
+            if case .done(let seq) = order.status { return .error(.documentDone, "order \(order.number) was already packed (seq \(seq))") }
+            let n = try deps.sessions.nextSessionNumber(station: name)
+            let units = order.lines.reduce(0) { $0 + $1.quantity }
+            return save(State(session: n, order: order.number, lines: order.lines, lastActivity: time.value))
+                ?? .ok(.opened, "order \(order.number): \(units) units to pack")
+        } catch { return unavailable(error) }
+    }
+
+    private func addTags(_ tags: [EPCTag], at time: Microseconds) -> Feedback {
+        guard let s = state else { return .error(.wrongMoment, "scan the order or tote first") }
+        var units: [Packed] = []
+        for t in tags where !s.packed.contains(where: { $0.epc == t.epc.hex }) {
+            if let g = t.gtin, let serial = t.serial {
+                units.append(Packed(item: ItemCode(gtin: g), lot: nil, serial: serial, epc: t.epc.hex, quantity: 1, group: 0))
+                continue
+            }
+            do {
+                guard let p = try deps.stock.position(ofEPC: t.epc) else { return .error(.unknownEPC, "tag \(t.epc.hex) is unknown: take it out") }
+                units.append(Packed(item: p.item, lot: p.lot, serial: p.serial, epc: t.epc.hex, quantity: 1, group: 0))
+            } catch { return unavailable(error) }
+        }
+        if units.isEmpty { return .ok(.ignored, "all tags already in the carton") }
+        return add(units, at: time)
+    }
+
+    /// Adds one scan (or one tunnel cycle) to the carton, all or nothing.
+    private func add(_ units: [Packed], at time: Microseconds) -> Feedback {
+        guard var s = state else { return .error(.wrongMoment, "scan the order or tote first") }
+        let ordered = Dictionary(Self.ordered(s), uniquingKeysWith: +)
+        for var u in units {
+            guard u.quantity > 0, u.quantity <= maxScanQuantity else {
+                return .error(.badQuantity, "quantity \(u.quantity) is not between 1 and \(maxScanQuantity)")
+            }
+            guard let want = ordered[u.item] else { return .error(.wrongItemForOrder, "\(u.item) is not on order \(s.order): take it out") }
+            do {
+                guard let record = try deps.master.item(u.item) else { return .error(.unknownItem, "item \(u.item) is not in the master data") }
+                switch record.tracking {
+                case .serial:
+                    guard let serial = u.serial else { return .error(.missingSerial, "\(u.item) is serialised: scan its serial (21)") }
+                    let allowed = s.lines.filter { $0.item == u.item }.flatMap(\.serials)
+                    if !allowed.isEmpty && !allowed.contains(serial) {
+                        return .error(.wrongSerial, "serial \(serial) is not the one ordered for \(u.item): take it out")
+                    }
+                    if s.packed.contains(where: { $0.item == u.item && $0.serial == serial }) {
+                        return .error(.duplicateSerial, "serial \(serial) of \(u.item) is already in the carton")
+                    }
+                    guard let p = try deps.stock.location(ofItem: u.item, serial: serial), p.location == config.packLocation else {
+                        return .error(.notInSource, "serial \(serial) of \(u.item) is not at \(config.packLocation)")
+                    }
+                    u.lot = p.lot; u.quantity = 1
+                case .lot, .none:
+                    if record.tracking == .lot && u.lot == nil { return .error(.missingLot, "\(u.item) is lot-tracked: scan its lot (10)") }
+                    if record.tracking == .none { u.lot = nil }
+                    u.serial = nil
+                    let inCarton = s.packed.filter { $0.item == u.item && $0.lot == u.lot }.reduce(0) { $0 + $1.quantity }
+                    let have = try deps.stock.onHand(item: u.item, lot: u.lot, at: config.packLocation)
+                    if inCarton + u.quantity > have {
+                        return .error(.notInSource, "\(config.packLocation) holds only \(have) of \(u.item)\(u.lot.map { " lot \($0)" } ?? "")")
+                    }
+                }
+            } catch { return unavailable(error) }
+            let packed = Self.packedQty(s, u.item)
+            if packed + u.quantity > want {
+                return .error(.overPack, "order \(s.order) needs \(want) of \(u.item), this would make \(packed + u.quantity): take it out")
+            }
+            u.group = s.nextGroup
+            s.packed.append(u)
+        }
+        s.nextGroup += 1
+        s.lastActivity = time.value
+        let done = Self.ordered(s).allSatisfy { Self.packedQty(s, $0.0) == $0.1 }
+        if let f = save(s) { return f }
+        let last = units.last?.item ?? ""
+        let progress = "\(Self.packedQty(s, last))/\(ordered[last] ?? 0) of \(last)"
+        return .ok(.accepted, done ? "\(progress); order complete: scan \(config.commands.complete)" : progress)
+    }
+
+    private func close(short: Bool, at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+        guard let s = state else { return .error(.nothingToDo, "no order open") }
+        let shortages = Self.ordered(s).map { PackShortage(item: $0.0, ordered: $0.1, packed: Self.packedQty(s, $0.0)) }
+            .filter { $0.missing > 0 }
+        if !short && !shortages.isEmpty {
+            let list = shortages.map { "\($0.missing) × \($0.item)" }.joined(separator: ", ")
+            return .error(.incomplete, "order \(s.order) is missing \(list): pack them, or scan \(config.commands.shortPack)")
+        }
+        guard !s.packed.isEmpty else { return .error(.nothingToDo, "the carton is empty: nothing to post (cancel instead)") }
+        let lines = aggregate(s.packed.map {
+            PostingLine(item: $0.item, qty: $0.quantity, from: config.packLocation, to: config.packedLocation, lot: $0.lot, serial: $0.serial)
+        })
+        let request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "pack", session: s.session),
+                                     kind: .pack, ref: s.order, time: time, station: name, lines: lines, container: s.carton)
+        switch submit(request, to: deps.ledger) {
+        case .refused(let f): return f
+        case .committed(let seq):
+            posted.append(seq)
+            lastResult = PackResult(order: s.order, seq: seq, carton: s.carton, lines: lines, shortages: shortages)
+            // As at receiving: keep the session until the order is marked, so
+            // a retry re-sends the same key instead of packing it twice.
+            do { try deps.expected.markOrder(s.order, status: .done(seq: seq)) } catch {
+                return .error(.sessionNotSaved, "order \(s.order) posted (seq \(seq)) but its status was not saved (\(error)): scan the command again")
+            }
+            try? abandon()
+            if shortages.isEmpty { return .ok(.posted, "order \(s.order) packed (seq \(seq))") }
+            let list = shortages.map { "\($0.missing) × \($0.item)" }.joined(separator: ", ")
+            return .warning(.posted, "order \(s.order) packed SHORT (seq \(seq)); missing \(list)")
+        }
+    }
+}

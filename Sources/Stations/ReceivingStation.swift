@@ -1,0 +1,387 @@
+import ScanModel
+
+/// A dock door: open a receipt by ASN/PO or pallet SSCC, scan or read what
+/// arrives, close to post ONE receipt @supplier → dock with a discrepancy report.
+///
+/// Opening by a pallet's SSCC also receives that pallet's announced contents:
+/// the label was scanned because the pallet is at the door.
+public final class ReceivingStation: Station {
+    struct Pending: Codable {
+        var units: [ReceivedUnit]
+        var codes: [FeedbackCode]
+        var ssccs: [String]
+        var message: String
+    }
+    struct State: Codable {
+        var session: UInt64
+        var asn: String
+        var asnLines: [ASNLine]
+        var lastActivity: Int64
+        var units: [ReceivedUnit] = []
+        var ssccs: [String] = []
+        var pending: Pending?
+    }
+    /// The hot-path journal entry: units (and pallets) accepted by one input.
+    struct Added: Codable {
+        var units: [ReceivedUnit]
+        var ssccs: [String]
+        var lastActivity: Int64
+    }
+    /// In-memory lookups over accepted units, so a check costs O(1) in the
+    /// session's size (a portal can receive thousands of tags). Never persisted.
+    struct Index {
+        var epcs = Set<String>()
+        var serials = Set<String>()
+        var quantities: [ItemCode: [String?: Int]] = [:]
+        var allocation = Allocation(lineCount: 0)
+        var lines: [ASNLine] = []
+        init(_ state: State? = nil) {
+            lines = state?.asnLines ?? []
+            allocation = Allocation(lineCount: lines.count)
+            for u in state?.units ?? [] { add(u) }
+        }
+        mutating func add(_ u: ReceivedUnit) {
+            allocation.add(u, lines: lines)
+            if let e = u.epc { epcs.insert(e) }
+            if let s = u.serial { serials.insert("\(u.item.code)\u{0}\(s)") }
+            quantities[u.item, default: [:]][u.lot, default: 0] += u.quantity
+        }
+        func hasSerial(_ item: ItemCode, _ serial: String) -> Bool { serials.contains("\(item.code)\u{0}\(serial)") }
+    }
+
+    public let config: ReceivingConfig
+    public var name: String { config.station }
+    private let deps: StationDependencies
+    private let keeper: SessionKeeper<State, Added>
+    private var state: State? { didSet { if state == nil { index = Index() } } }
+    private var index = Index()
+    private var lastError: String?
+    /// The report of the last receipt closed by this station.
+    public private(set) var lastReport: ReceiptReport?
+
+    /// Resumes a session saved before a restart, if there is one.
+    public init(config: ReceivingConfig, dependencies: StationDependencies) throws {
+        self.config = config
+        self.deps = dependencies
+        self.keeper = SessionKeeper(station: config.station, store: dependencies.sessions)
+        self.state = try keeper.load { s, added in
+            s.units += added.units; s.ssccs += added.ssccs; s.lastActivity = added.lastActivity
+        }
+        self.index = Index(state)
+    }
+
+    public var hasOpenSession: Bool { state != nil }
+    public var openASN: String? { state?.asn }
+    /// The discrepancy report as it stands now (nil when no receipt is open).
+    public var currentReport: ReceiptReport? {
+        state.map { index.allocation.report(asn: $0.asn, lines: $0.asnLines, seq: nil) }
+    }
+
+    /// The units received so far (for tests and the lead's diagnostics).
+    var receivedUnits: [ReceivedUnit] { state?.units ?? [] }
+
+    public func abandon() throws {
+        try keeper.save(nil)
+        state = nil
+    }
+
+    public var view: StationView {
+        guard let s = state else { return StationView(station: name, workflow: "receiving", state: "idle", lastError: lastError) }
+        let report = index.allocation.report(asn: s.asn, lines: s.asnLines, seq: nil)
+        var lines = report.lines.map { StationViewLine(item: $0.item, lot: $0.lot, expected: $0.expected, scanned: $0.received) }
+        lines += report.unexpected.map { StationViewLine(item: $0.item, lot: $0.lot, expected: nil, scanned: $0.received) }
+        return StationView(station: name, workflow: "receiving", state: s.pending == nil ? "open" : "waiting-override",
+                           document: s.asn, location: config.dock, lines: lines, lastError: lastError)
+    }
+
+    public func handle(_ input: StationInput, at time: Microseconds) -> StationEvent {
+        var posted: [UInt64] = []
+        let feedback = dispatch(input, at: time, posted: &posted)
+        if feedback.isError { lastError = feedback.message }
+        return StationEvent(station: name, time: time, feedback: feedback, view: view, postedSequences: posted)
+    }
+
+    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+        if case .idleTick = input { return idle(at: time, posted: &posted) }
+        if case .tagDeparted = input { return .ok(.ignored, "departure ignored at receiving") }
+        if case .command(let c) = input, c == config.commands.override { return acceptPending(at: time) }
+        // Anything but an override drops a waiting exception: it was refused.
+        if state?.pending != nil, var s = state {
+            s.pending = nil
+            do { try keeper.save(s); state = s } catch { return notSaved(error) }
+        }
+        switch input {
+        case .document(let number): return open(number: number, at: time)
+        case .logisticUnit(let sscc): return pallet(sscc.digits, at: time)
+        case .tradeItem(let scan):
+            guard state != nil else { return noReceipt() }
+            let unit = ReceivedUnit(item: ItemCode(gtin: scan.gtin), lot: scan.lot, expiry: scan.expiry?.lastValidDay,
+                                    serial: scan.serial, epc: nil, sscc: nil, quantity: scan.quantity ?? 1)
+            return receive([unit], ssccs: [], atomic: true, at: time)
+        case .tag(let tag), .tagArrived(_, let tag):
+            return receiveTags([tag], at: time)
+        case .cycleReport(let report):
+            return receiveTags(report.current.map(\.tag), at: time)
+        case .command(let c):
+            if c == config.commands.close { return close(at: time, posted: &posted) }
+            if c == config.commands.cancel {
+                guard state != nil else { return .error(.nothingToDo, "no receipt open") }
+                do { try abandon() } catch { return notSaved(error) }
+                return .warning(.cancelled, "receipt cancelled, nothing posted")
+            }
+            return .error(.unknownCommand, "command \(c) is not used at receiving")
+        case .location(let l):
+            return .error(.wrongMoment, "location \(l) scanned: receiving posts to \(config.dock), scan an item")
+        case .unrecognized(let text): return unrecognizedBarcode(text)
+        case .idleTick, .tagDeparted:
+            return .ok(.ignored, "")
+        }
+    }
+
+    private func noReceipt() -> Feedback {
+        .error(.wrongMoment, "no receipt open: scan the ASN/PO or a pallet label first")
+    }
+
+    // MARK: opening
+
+    private func open(number: String, at time: Microseconds) -> Feedback {
+        if let s = state {
+            return s.asn == number ? .warning(.accepted, "receipt \(number) is already open")
+                                   : .error(.wrongMoment, "receipt \(s.asn) is open: close it before opening \(number)")
+        }
+        let asn: ASN?
+        do { asn = try deps.expected.asn(number: number) } catch { return unavailable(error) }
+        guard let asn else { return .error(.unknownDocument, "no ASN/PO \(number) in the expected data") }
+        return start(asn, at: time)
+    }
+
+    private func start(_ asn: ASN, at time: Microseconds) -> Feedback {
+        if case .done(let seq) = asn.status {
+            return .error(.documentDone, "ASN \(asn.number) was already received (ledger seq \(seq))")
+        }
+        do {
+            let n = try deps.sessions.nextSessionNumber(station: name)
+            let s = State(session: n, asn: asn.number, asnLines: asn.lines, lastActivity: time.value)
+            try keeper.save(s)
+            state = s
+            index = Index(s)
+        } catch { return notSaved(error) }
+        lastError = nil
+        return .ok(.opened, "receipt \(asn.number) open: \(asn.lines.count) lines expected")
+    }
+
+    private func pallet(_ sscc: String, at time: Microseconds) -> Feedback {
+        if state == nil {
+            let asn: ASN?
+            do { asn = try deps.expected.asn(containingSSCC: sscc) } catch { return unavailable(error) }
+            guard let asn else { return .error(.unexpectedSSCC, "pallet \(sscc) is not on any open ASN") }
+            let opened = start(asn, at: time)
+            if opened.isError { return opened }
+        }
+        guard let s = state else { return noReceipt() }
+        if s.ssccs.contains(sscc) { return .error(.duplicateSSCC, "pallet \(sscc) was already received") }
+        let contents = s.asnLines.filter { $0.sscc == sscc }
+        guard !contents.isEmpty else { return .error(.unexpectedSSCC, "pallet \(sscc) is not announced on ASN \(s.asn)") }
+        let units = contents.map {
+            ReceivedUnit(item: $0.item, lot: $0.lot, expiry: $0.expiry, serial: nil, epc: nil, sscc: sscc, quantity: $0.quantity)
+        }
+        return receive(units, ssccs: [sscc], atomic: true, at: time)
+    }
+
+    private func receiveTags(_ tags: [EPCTag], at time: Microseconds) -> Feedback {
+        guard state != nil else { return noReceipt() }
+        var units: [ReceivedUnit] = []
+        var unknown = 0
+        for tag in tags {
+            guard let gtin = tag.gtin, let serial = tag.serial else { unknown += 1; continue }
+            units.append(ReceivedUnit(item: ItemCode(gtin: gtin), lot: nil, expiry: nil, serial: serial,
+                                      epc: tag.epc.hex, sscc: nil, quantity: 1))
+        }
+        if units.isEmpty {
+            return unknown > 0 ? .error(.unknownEPC, "tag is not an SGTIN: cannot tell which item it is")
+                               : .ok(.ignored, "no tags")
+        }
+        let feedback = receive(units, ssccs: [], atomic: tags.count == 1, at: time)
+        if unknown > 0, !feedback.isError {
+            return .warning(.unknownEPC, feedback.message + "; \(unknown) tag(s) not SGTIN, ignored")
+        }
+        return feedback
+    }
+
+    // MARK: checks
+
+    private struct ASNView { let number: String; let lines: [ASNLine] }
+    private enum Verdict { case accept, exception([FeedbackCode], String), refuse(Feedback) }
+
+    /// Checks units in order (each against the session plus those before it).
+    /// Atomic batches (a scan, a pallet) are taken or refused as one.
+    private func receive(_ units: [ReceivedUnit], ssccs: [String], atomic: Bool, at time: Microseconds) -> Feedback {
+        // Only the ASN is borrowed: holding the whole state here would make the
+        // in-place append below copy every unit received so far.
+        guard let asn = state.map({ ASNView(number: $0.asn, lines: $0.asnLines) }) else { return noReceipt() }
+        var accepted: [ReceivedUnit] = []
+        var waiting: [ReceivedUnit] = []
+        var batch = Index()
+        var codes: [FeedbackCode] = []
+        var messages: [String] = []
+        var refusals: [Feedback] = []
+        for var unit in units {
+            switch check(&unit, asn: asn, batch: batch, at: time) {
+            case .accept: accepted.append(unit); batch.add(unit)
+            case .exception(let c, let m):
+                waiting.append(unit); batch.add(unit)
+                for code in c where !codes.contains(code) { codes.append(code) }
+                messages.append(m)
+            case .refuse(let f): refusals.append(f)
+            }
+        }
+        if atomic, let first = refusals.first { return first }
+        if atomic, !waiting.isEmpty { waiting = accepted + waiting; accepted = [] }
+        if waiting.isEmpty, !accepted.isEmpty {
+            // Common case: append a small journal entry, then grow the state in place.
+            let added = Added(units: accepted, ssccs: ssccs, lastActivity: time.value)
+            do { try keeper.append(added) } catch { return notSaved(error) }
+            state?.units += accepted
+            state?.ssccs += ssccs
+            state?.lastActivity = time.value
+            for u in accepted { index.add(u) }
+        } else if !waiting.isEmpty, var next = state {
+            next.units += accepted
+            next.pending = Pending(units: waiting, codes: codes, ssccs: ssccs, message: messages.joined(separator: "; "))
+            next.lastActivity = time.value
+            do { try keeper.save(next) } catch { return notSaved(error) }
+            state = next
+            for u in accepted { index.add(u) }
+            let main = codes.first ?? .unexpectedItem
+            return .error(main, messages.joined(separator: "; ") + " — scan \(config.commands.override) to accept anyway")
+        }
+        if let first = refusals.first {
+            return accepted.isEmpty ? first : .warning(first.code, "\(accepted.count) received; refused: \(first.message)")
+        }
+        let qty = accepted.reduce(0) { $0 + $1.quantity }
+        return .ok(.accepted, "received \(qty) × \(accepted.first?.item.code ?? "")")
+    }
+
+    private func check(_ u: inout ReceivedUnit, asn: ASNView, batch: Index, at time: Microseconds) -> Verdict {
+        guard u.quantity > 0, u.quantity <= maxScanQuantity else {
+            return .refuse(.error(.badQuantity, "quantity \(u.quantity) is not between 1 and \(maxScanQuantity)"))
+        }
+        let record: ItemRecord?
+        do { record = try deps.master.item(u.item) } catch { return .refuse(unavailable(error)) }
+        guard let record else { return .refuse(.error(.unknownItem, "item \(u.item) is not in the master data")) }
+        if let epc = u.epc, index.epcs.contains(epc) || batch.epcs.contains(epc) {
+            return .refuse(.error(.duplicateEPC, "tag \(epc) was already received in this receipt"))
+        }
+        switch record.tracking {
+        case .lot:
+            if u.lot == nil { return .refuse(.error(.missingLot, "item \(u.item) is lot-tracked: scan the label with its lot (10)")) }
+        case .serial:
+            guard let serial = u.serial else {
+                return .refuse(.error(.missingSerial, "item \(u.item) is serialised: scan the label with its serial (21)"))
+            }
+            if u.quantity != 1 { return .refuse(.error(.badQuantity, "serialised item \(u.item) \(serial) must have quantity 1")) }
+            if index.hasSerial(u.item, serial) || batch.hasSerial(u.item, serial) {
+                return .refuse(.error(.duplicateSerial, "serial \(serial) of \(u.item) was already received"))
+            }
+            do {
+                if let at = try deps.stock.location(ofItem: u.item, serial: serial)?.location {
+                    return .refuse(.error(.duplicateSerial, "serial \(serial) of \(u.item) is already on hand at \(at)"))
+                }
+            } catch { return .refuse(unavailable(error)) }
+        case .none:
+            u.serial = nil  // a (21) on an untracked item is not kept as stock identity
+        }
+        var codes: [FeedbackCode] = []
+        var messages: [String] = []
+        if let expiry = u.expiry {
+            let today = CivilDate(wallClock: time, utcOffsetSeconds: config.utcOffsetSeconds)
+            let left = expiry.daysSinceEpoch - today.daysSinceEpoch
+            if left < 0 {
+                codes.append(.expired); messages.append("\(u.item) expired on \(expiry)")
+            } else if left < config.minRemainingShelfLifeDays {
+                codes.append(.shortDated); messages.append("\(u.item) expires \(expiry), \(left) days left (minimum \(config.minRemainingShelfLifeDays))")
+            }
+        }
+        let lines = Set(ReceivingMatcher.candidates(for: u, in: asn.lines))
+        if lines.isEmpty {
+            codes.append(.unexpectedItem)
+            messages.append("\(u.item)\(u.lot.map { " lot \($0)" } ?? "") is not on ASN \(asn.number)")
+        } else {
+            let expected = lines.reduce(0) { $0 + asn.lines[$1].quantity }
+            // Already received against any of these lines: per lot of this item.
+            var already = 0
+            for source in [index.quantities[u.item] ?? [:], batch.quantities[u.item] ?? [:]] {
+                for (lot, qty) in source {
+                    let probe = ReceivedUnit(item: u.item, lot: lot, quantity: 1)
+                    if !lines.isDisjoint(with: ReceivingMatcher.candidates(for: probe, in: asn.lines)) { already += qty }
+                }
+            }
+            let total = already + u.quantity
+            if total * 100 > expected * (100 + config.overReceiptTolerancePercent) {
+                codes.append(.overReceipt)
+                messages.append("\(u.item): \(total) received, \(expected) expected (tolerance \(config.overReceiptTolerancePercent)%)")
+            }
+        }
+        if codes.isEmpty { return .accept }
+        if let hard = codes.first(where: { !config.overridable.contains($0) }) {
+            return .refuse(.error(hard, messages.joined(separator: "; ")))
+        }
+        return .exception(codes, messages.joined(separator: "; "))
+    }
+
+    private func acceptPending(at time: Microseconds) -> Feedback {
+        guard var s = state, let p = s.pending else { return .error(.nothingToDo, "nothing waiting for an override") }
+        let units = p.units.map { var u = $0; u.overrides = p.codes; return u }
+        s.units += units
+        s.ssccs += p.ssccs
+        s.pending = nil
+        s.lastActivity = time.value
+        do { try keeper.save(s); state = s } catch { return notSaved(error) }
+        for u in units { index.add(u) }
+        return .warning(.overridden, "accepted by override: \(p.message)")
+    }
+
+    // MARK: closing
+
+    private func idle(at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+        guard let s = state, let timeout = config.idleTimeout, elapsed(from: s.lastActivity, to: time) >= timeout.value else {
+            return .ok(.ignored, "")
+        }
+        return close(at: time, posted: &posted)
+    }
+
+    private func close(at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+        guard let s = state else { return .error(.nothingToDo, "no receipt open") }
+        if s.units.isEmpty {
+            lastReport = ReceivingMatcher.report(asn: s.asn, lines: s.asnLines, units: [], seq: nil)
+            do { try abandon() } catch { return notSaved(error) }
+            return .warning(.nothingToDo, "nothing received: receipt \(s.asn) closed without posting")
+        }
+        let lines = aggregate(s.units.map {
+            PostingLine(item: $0.item, qty: $0.quantity, from: VirtualLocation.supplier, to: config.dock,
+                        lot: $0.lot, serial: $0.serial, expiry: $0.expiry)
+        })
+        let request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "receipt", session: s.session),
+                                     kind: .receipt, ref: s.asn, time: time, station: name, lines: lines)
+        switch submit(request, to: deps.ledger) {
+        case .refused(let f): return f
+        case .committed(let seq):
+            posted.append(seq)
+            let report = index.allocation.report(asn: s.asn, lines: s.asnLines, seq: seq)
+            lastReport = report
+            // The receipt is durable. If the ASN cannot be marked received the
+            // session stays open, so it cannot be received again under a new
+            // key; closing again re-sends the same key and gets "duplicate".
+            do { try deps.expected.markASN(s.asn, status: .done(seq: seq)) } catch {
+                return .error(.sessionNotSaved, "receipt \(s.asn) posted (seq \(seq)) but its status was not saved (\(error)): scan \(config.commands.close) again")
+            }
+            try? abandon()
+            let short = report.lines.reduce(0) { $0 + $1.short }
+            let over = report.lines.reduce(0) { $0 + $1.over }
+            let unexpected = report.unexpected.reduce(0) { $0 + $1.received }
+            let summary = "receipt \(s.asn) posted (seq \(seq))"
+            return report.isExact ? .ok(.posted, summary + ", as announced")
+                : .warning(.posted, summary + ": short \(short), over \(over), unexpected \(unexpected)")
+        }
+    }
+}

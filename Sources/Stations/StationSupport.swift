@@ -1,0 +1,148 @@
+import Foundation
+import ScanModel
+
+/// The names of command barcodes (and device triggers) a station reacts to.
+/// Configurable because sites print their own command sheets.
+public struct CommandNames: Hashable, Sendable {
+    public var close = "CLOSE"
+    public var override = "OVERRIDE"
+    public var confirm = "CONFIRM"
+    public var undo = "UNDO"
+    public var cancel = "CANCEL"
+    public var complete = "COMPLETE"
+    public var shortPack = "SHORT-PACK"
+    public var countStart = "COUNT-START"
+    public var countStop = "COUNT-STOP"
+    /// A handheld trigger press: starts a count when idle, stops it when counting.
+    public var trigger = "TRIGGER"
+    public init() {}
+}
+
+/// Everything outside the station that it talks to.
+public struct StationDependencies {
+    public let ledger: PostingGateway
+    public let stock: StockLookup
+    public let master: MasterData
+    public let expected: ExpectedDataStore
+    public let sessions: SessionStore
+    public init(ledger: PostingGateway, stock: StockLookup, master: MasterData,
+                expected: ExpectedDataStore, sessions: SessionStore) {
+        self.ledger = ledger; self.stock = stock; self.master = master
+        self.expected = expected; self.sessions = sessions
+    }
+}
+
+public struct StationError: Error, CustomStringConvertible, Sendable {
+    public let station: String
+    public let message: String
+    public var description: String { "station \(station): \(message)" }
+}
+
+/// Common surface of every station state machine. A station is not
+/// thread-safe: the service feeds each one from a single queue.
+public protocol Station: AnyObject {
+    var name: String { get }
+    var view: StationView { get }
+    /// True while a session (receipt, move, count, carton) is open.
+    var hasOpenSession: Bool { get }
+    func handle(_ input: StationInput, at time: Microseconds) -> StationEvent
+    /// Drops the open session without posting (explicit abandon after a restart).
+    func abandon() throws
+}
+
+/// A station without journal entries: every change saves a snapshot.
+struct NoDelta: Codable {}
+
+/// Persists one station's session in the SessionStore: JSON snapshots, plus
+/// JSON journal entries (`Delta`) replayed on load.
+struct SessionKeeper<State: Codable, Delta: Codable> {
+    let station: String
+    let store: SessionStore
+
+    func load(replay: (inout State, Delta) -> Void = { _, _ in }) throws -> State? {
+        guard let saved = try store.loadSession(station: station) else { return nil }
+        do {
+            var state = try JSONDecoder().decode(State.self, from: saved.snapshot)
+            for entry in saved.journal { replay(&state, try JSONDecoder().decode(Delta.self, from: entry)) }
+            return state
+        } catch {
+            throw StationError(station: station, message: "saved session cannot be read (\(error)); abandon it to continue")
+        }
+    }
+
+    /// Saves a snapshot (or removes the session, for nil). Callers change
+    /// their in-memory state only after this succeeded, so memory never runs
+    /// ahead of what a restart would see.
+    func save(_ state: State?) throws {
+        if let state {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            try store.saveSession(station: station, snapshot: try encoder.encode(state))
+        } else {
+            try store.removeSession(station: station)
+        }
+    }
+
+    func append(_ delta: Delta) throws {
+        try store.appendToSession(station: station, entry: try JSONEncoder().encode(delta))
+    }
+}
+
+enum Submission {
+    case committed(seq: UInt64)
+    case refused(Feedback)
+}
+
+/// Sends a posting; both "posted" and "duplicate" mean the ledger holds it.
+func submit(_ request: PostingRequest, to ledger: PostingGateway) -> Submission {
+    do {
+        switch try ledger.post(request) {
+        case .posted(let seq), .duplicate(let seq): return .committed(seq: seq)
+        case .rejected(let reason):
+            return .refused(.error(.postingRejected, "ledger refused \(request.kind.rawValue) \(request.key): \(reason)"))
+        }
+    } catch {
+        return .refused(.error(.ledgerUnavailable, "ledger unavailable (\(error)); nothing posted, try again"))
+    }
+}
+
+func unavailable(_ error: Error) -> Feedback {
+    .error(.ledgerUnavailable, "lookup failed (\(error)); nothing changed, scan again")
+}
+
+func notSaved(_ error: Error) -> Feedback {
+    .error(.sessionNotSaved, "session could not be saved (\(error)); scan not taken, scan again")
+}
+
+/// Sums lines with the same accounts so one posting carries each account once.
+func aggregate(_ lines: [PostingLine]) -> [PostingLine] {
+    struct Key: Hashable { let item: ItemCode; let from: LocationCode; let to: LocationCode; let lot: String?; let serial: String? }
+    var order: [Key] = []
+    var merged: [Key: PostingLine] = [:]
+    for l in lines {
+        let k = Key(item: l.item, from: l.from, to: l.to, lot: l.lot, serial: l.serial)
+        if var m = merged[k] {
+            m.qty += l.qty
+            if m.expiry == nil { m.expiry = l.expiry }
+            merged[k] = m
+        } else {
+            merged[k] = l; order.append(k)
+        }
+    }
+    return order.compactMap { merged[$0] }
+}
+
+/// Upper bound for a single scanned quantity: keeps sums far from overflow.
+let maxScanQuantity = 1_000_000
+
+/// Time from `start` to `now` in µs, saturating: device clocks can send garbage
+/// and a timeout check must not trap on it.
+func elapsed(from start: Int64, to now: Microseconds) -> Int64 {
+    let (d, overflow) = now.value.subtractingReportingOverflow(start)
+    return overflow ? (now.value < start ? Int64.min : Int64.max) : d
+}
+
+func unrecognizedBarcode(_ text: String) -> Feedback {
+    let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
+    return .error(.unknownBarcode, "barcode '\(shown)' is not an item, location, document or command")
+}
