@@ -1,3 +1,5 @@
+import ScanModel
+
 extension DriverOptions {
     /// Parses driver options written as words, as in a capture log's
     /// `# Options:` line or `replay --options`: `stx-etx`,
