@@ -30,7 +30,7 @@ public final class TSLDriver: DeviceDriver {
     public init(options: DriverOptions) {
         self.options = options.tsl
         self.device = options.device
-        splitter = TextLineSplitter(terminators: [0x0D, 0x0A], maxLength: options.tsl.maxLineLength)
+        splitter = TextLineSplitter(terminators: [0x0D, 0x0A], maxLength: options.tsl.maxLineLength, escape: 0x1B)
     }
 
     static func line(_ text: String) -> [UInt8] { Array((text + "\r\n").utf8) }
@@ -77,7 +77,7 @@ public final class TSLDriver: DeviceDriver {
             return
         }
         counters.frames &+= 1
-        if let bad = line.firstIndex(where: isNoiseByte) {
+        if let bad = firstNoise(line) {
             emitPendingTag(into: &batch)
             return problem(.binaryNoise, at: at + Int64(bad - line.startIndex), length: line.count,
                            message: "control byte 0x\(hex2(line[bad])) in a \(line.count)-byte line; dropped", time: time, into: &batch)
@@ -150,6 +150,19 @@ public final class TSLDriver: DeviceDriver {
                          time: Microseconds, into batch: inout EventBatch) {
         counters.count(kind)
         batch.append(.problem(DeviceProblem(kind: kind, offset: at, length: length, message: message, time: time)))
+    }
+
+    /// The first control byte that is not part of an ESC escape (barcode
+    /// data may carry CR and LF, escaped).
+    private func firstNoise(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8>.Index? {
+        var escaped = false
+        for i in line.indices {
+            let b = line[i]
+            if escaped { escaped = false; continue }
+            if b == 0x1B { escaped = true; continue }
+            if isNoiseByte(b) { return i }
+        }
+        return nil
     }
 
     /// Barcode data with the reader's ESC (0x1B) escapes removed.

@@ -12,12 +12,17 @@ struct TextLineSplitter {
 
     let terminators: (UInt8, UInt8, UInt8)   // unused slots repeat a real one
     let maxLength: Int
+    /// A byte that makes the next byte literal (TSL barcode data escapes
+    /// CR and LF with ESC); kept in the line for the driver to remove.
+    let escape: UInt8?
+    private var escaped = false
     private var buffer: [UInt8] = []
     private var lineStart: Int64 = 0
     private var overflowLength = 0
     private var lastWasCR = false
 
-    init(terminators: [UInt8], maxLength: Int) {
+    init(terminators: [UInt8], maxLength: Int, escape: UInt8? = nil) {
+        self.escape = escape
         let t = terminators.isEmpty ? [UInt8(ascii: "\n")] : terminators
         self.terminators = (t[0], t.count > 1 ? t[1] : t[0], t.count > 2 ? t[2] : t[0])
         self.maxLength = max(1, maxLength)
@@ -35,7 +40,11 @@ struct TextLineSplitter {
         for i in 0..<bytes.count {
             let b = bytes[i]
             let offset = base + Int64(i)
-            if isTerminator(b) {
+            if escaped {
+                escaped = false
+            } else if let e = escape, b == e {
+                escaped = true
+            } else if isTerminator(b) {
                 // The LF of a CR LF pair ends nothing new.
                 if lastWasCR && b == UInt8(ascii: "\n") { lastWasCR = false; lineStart = offset + 1; continue }
                 lastWasCR = b == UInt8(ascii: "\r")
@@ -76,6 +85,7 @@ struct TextLineSplitter {
         buffer.removeAll(keepingCapacity: true)
         overflowLength = 0
         lastWasCR = false
+        escaped = false
     }
 }
 
