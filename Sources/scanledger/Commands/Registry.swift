@@ -9,4 +9,7 @@ struct Command: Sendable {
 
 let commands: [Command] = [
     Command(name: "version", summary: "print the version") { _ in print(scanLedgerVersion); return 0 },
+    portsCommand,
+    captureCommand,
+    replayCommand,
 ]
