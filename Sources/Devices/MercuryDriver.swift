@@ -108,11 +108,17 @@ public final class MercuryDriver: DeviceDriver {
     private func scan(_ buf: UnsafeRawBufferPointer, base: Int64, time: Microseconds, into batch: inout EventBatch) -> Int {
         let n = buf.count
         var i = 0
+        // Counted locally and stored once: class property updates in the
+        // per-frame loop cost more than the parsing.
+        var frames: UInt64 = 0, tags: UInt64 = 0
+        var sawGarbage = garbageLength > 0
+        defer { counters.frames &+= frames; counters.tagReads &+= tags }
         while i < n {
             if buf[i] != MercuryProtocol.startOfFrame {
                 var j = i + 1
                 while j < n && buf[j] != MercuryProtocol.startOfFrame { j += 1 }
                 skip(at: base + Int64(i), count: j - i)
+                sawGarbage = true
                 i = j
                 continue
             }
@@ -122,6 +128,7 @@ public final class MercuryDriver: DeviceDriver {
                 reject(.badLength, at: base + Int64(i), length: 2,
                        message: "LEN 0x\(hex2(buf[i + 1])) exceeds 0xF8", time: time, into: &batch)
                 skip(at: base + Int64(i), count: 1)
+                sawGarbage = true
                 i += 1
                 continue
             }
@@ -135,12 +142,13 @@ public final class MercuryDriver: DeviceDriver {
                         + "\(hex2(UInt8(expected >> 8)))\(hex2(UInt8(expected & 0xFF))) in a \(total)-byte frame",
                        time: time, into: &batch)
                 skip(at: base + Int64(i), count: 1)
+                sawGarbage = true
                 i += 1
                 continue
             }
-            reportGarbage(time: time, into: &batch)
-            counters.frames &+= 1
-            handleFrame(UnsafeRawBufferPointer(rebasing: buf[i..<(i + total)]), at: base + Int64(i), time: time, into: &batch)
+            if sawGarbage { reportGarbage(time: time, into: &batch); sawGarbage = false }
+            frames &+= 1
+            tags &+= handleFrame(UnsafeRawBufferPointer(rebasing: buf[i..<(i + total)]), at: base + Int64(i), time: time, into: &batch)
             i += total
         }
         return i
@@ -174,14 +182,16 @@ public final class MercuryDriver: DeviceDriver {
     }
 
     /// A frame with a good CRC: `f` is FF LEN OP STATUS(2) DATA CRC(2).
-    private func handleFrame(_ f: UnsafeRawBufferPointer, at: Int64, time: Microseconds, into batch: inout EventBatch) {
+    /// Returns the number of tag reads it carried.
+    @inline(__always)
+    private func handleFrame(_ f: UnsafeRawBufferPointer, at: Int64, time: Microseconds, into batch: inout EventBatch) -> UInt64 {
         let op = f[2]
         let status = UInt16(f[3]) << 8 | UInt16(f[4])
         let data = UnsafeRawBufferPointer(rebasing: f[5..<(f.count - 2)])
         switch status {
         case MercuryProtocol.Status.ok:
             if op == MercuryProtocol.Opcode.readTagIDMultiple && data.count > 0 {
-                handleStream(data, at: at, time: time, into: &batch)
+                return handleStream(data, at: at, time: time, into: &batch)
             } else {
                 batch.append(.commandDone(command: "0x" + hex2(op), time: time))
             }
@@ -194,19 +204,22 @@ public final class MercuryDriver: DeviceDriver {
                                                 message: "reader status 0x\(hex2(UInt8(status >> 8)))\(hex2(UInt8(status & 0xFF)))\(meaning) to opcode 0x\(hex2(op))",
                                                 time: time)))
         }
+        return 0
     }
 
     /// A streamed 0x22 reply: option, search flags, [metadata flags],
     /// response type, then (type 1) one tag record.
-    private func handleStream(_ d: UnsafeRawBufferPointer, at: Int64, time: Microseconds, into batch: inout EventBatch) {
+    @inline(__always)
+    private func handleStream(_ d: UnsafeRawBufferPointer, at: Int64, time: Microseconds, into batch: inout EventBatch) -> UInt64 {
         let hasFlags = d[0] & 0x10 != 0
         let typeAt = hasFlags ? 5 : 3
         guard d.count > typeAt else {
-            return badRecord("stream reply of \(d.count) bytes is too short", at: at, length: d.count + 7, time: time, into: &batch)
+            badRecord("stream reply of \(d.count) bytes is too short", at: at, length: d.count + 7, time: time, into: &batch)
+            return 0
         }
         let flags = hasFlags ? MercuryProtocol.Metadata(rawValue: UInt16(d[3]) << 8 | UInt16(d[4])) : []
         switch d[typeAt] {
-        case 0x01: parseRecord(d, from: typeAt + 1, flags: flags, at: at, time: time, into: &batch)
+        case 0x01: return parseRecord(d, from: typeAt + 1, flags: flags, at: at, time: time, into: &batch) ? 1 : 0
         case 0x02: break                     // reader statistics stream: not used
         case 0x00: batch.append(.commandDone(command: "0x22", time: time))
         default:
@@ -214,10 +227,14 @@ public final class MercuryDriver: DeviceDriver {
             batch.append(.problem(DeviceProblem(kind: .unknown, offset: at, length: d.count + 7,
                                                 message: "unknown stream response type 0x\(hex2(d[typeAt]))", time: time)))
         }
+        return 0
     }
 
+    /// Appends the record's tag read; false (and a problem event) when the
+    /// record does not fit its frame.
+    @inline(__always)
     private func parseRecord(_ d: UnsafeRawBufferPointer, from start: Int, flags: MercuryProtocol.Metadata,
-                             at: Int64, time: Microseconds, into batch: inout EventBatch) {
+                             at: Int64, time: Microseconds, into batch: inout EventBatch) -> Bool {
         let n = d.count
         var k = start
         var count: UInt32 = 1
@@ -233,7 +250,7 @@ public final class MercuryDriver: DeviceDriver {
         if flags.contains(.timestamp) { fixed += 4 }
         if flags.contains(.phase) { fixed += 2 }
         if flags.contains(.protocolID) { fixed += 1 }
-        guard k + fixed <= n else { return badRecord("metadata overruns the frame", at: at, length: n + 7, time: time, into: &batch) }
+        guard k + fixed <= n else { badRecord("metadata overruns the frame", at: at, length: n + 7, time: time, into: &batch); return false }
         if flags.contains(.readCount) { count = max(1, UInt32(d[k])); k += 1 }
         if flags.contains(.rssi) { rssi = Float(Int8(bitPattern: d[k])); k += 1 }
         if flags.contains(.antenna) {
@@ -246,21 +263,22 @@ public final class MercuryDriver: DeviceDriver {
         if flags.contains(.phase) { k += 2 }
         if flags.contains(.protocolID) { protocolID = d[k]; k += 1 }
         if flags.contains(.data) {
-            guard k + 2 <= n else { return badRecord("data length overruns the frame", at: at, length: n + 7, time: time, into: &batch) }
+            guard k + 2 <= n else { badRecord("data length overruns the frame", at: at, length: n + 7, time: time, into: &batch); return false }
             let bits = Int(d[k]) << 8 | Int(d[k + 1])
             k += 2 + (bits + 7) / 8
         }
         if flags.contains(.gpio) { k += 1 }
-        guard k + 2 <= n else { return badRecord("EPC length overruns the frame", at: at, length: n + 7, time: time, into: &batch) }
+        guard k + 2 <= n else { badRecord("EPC length overruns the frame", at: at, length: n + 7, time: time, into: &batch); return false }
         let epcBits = Int(d[k]) << 8 | Int(d[k + 1])
         k += 2
         var epcBytes = epcBits / 8 - 2          // the tag's own CRC follows the EPC
         guard epcBytes >= 0, k + epcBytes + 2 <= n else {
-            return badRecord("EPC of \(epcBits) bits overruns the frame", at: at, length: n + 7, time: time, into: &batch)
+            badRecord("EPC of \(epcBits) bits overruns the frame", at: at, length: n + 7, time: time, into: &batch)
+            return false
         }
         if protocolID == 0x05 {
             // Gen2 records carry the PC word first, and XPC words when the PC says so.
-            guard epcBytes >= 2 else { return badRecord("Gen2 record without a PC word", at: at, length: n + 7, time: time, into: &batch) }
+            guard epcBytes >= 2 else { badRecord("Gen2 record without a PC word", at: at, length: n + 7, time: time, into: &batch); return false }
             let xpc = d[k] & 0x02 != 0
             k += 2; epcBytes -= 2
             if xpc && epcBytes >= 2 {
@@ -270,11 +288,12 @@ public final class MercuryDriver: DeviceDriver {
             }
         }
         guard epcBytes <= 32 else {
-            return badRecord("EPC of \(epcBytes * 8) bits is longer than 256", at: at, length: n + 7, time: time, into: &batch)
+            badRecord("EPC of \(epcBytes * 8) bits is longer than 256", at: at, length: n + 7, time: time, into: &batch)
+            return false
         }
         let epc = Self.epc(UnsafeRawBufferPointer(rebasing: d[k..<(k + epcBytes)]))
-        counters.tagReads &+= 1
         batch.append(.tag(TagRead(epc: epc, device: device, antenna: antenna, rssi: rssi, count: count, time: time)))
+        return true
     }
 
     private func badRecord(_ message: String, at: Int64, length: Int, time: Microseconds, into batch: inout EventBatch) {

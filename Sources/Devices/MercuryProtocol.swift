@@ -41,22 +41,23 @@ public enum MercuryProtocol {
         public static let standard: Metadata = [.readCount, .rssi, .antenna, .frequency, .timestamp, .protocolID]
     }
 
-    /// Nibble table: CRC-CCITT (poly 0x1021) of each 4-bit value.
-    static let crcTable: [UInt16] = (0..<16).map { (n: Int) -> UInt16 in
-        var c = UInt16(n) << 12
-        for _ in 0..<4 { c = (c & 0x8000) != 0 ? (c << 1) ^ 0x1021 : c << 1 }
+    /// Byte table for the MercuryAPI CRC: entry h is what shifting the top
+    /// byte h out of the register feeds back (eight steps of poly 0x1021).
+    /// MercuryAPI itself uses the equivalent nibble table, two steps per byte.
+    static let crcTable: [UInt16] = (0..<256).map { (h: Int) -> UInt16 in
+        var c = UInt16(h) << 8
+        for _ in 0..<8 { c = (c & 0x8000) != 0 ? (c << 1) ^ 0x1021 : c << 1 }
         return c
     }
 
-    /// The MercuryAPI message CRC (init 0xFFFF, two table steps per byte).
-    /// Not CRC-16/CCITT-FALSE, though it looks close.
+    /// The MercuryAPI message CRC (init 0xFFFF; data shifted in at the low
+    /// end, so not CRC-16/CCITT-FALSE, though it looks close).
     @inline(__always)
     public static func crc(_ bytes: UnsafeRawBufferPointer) -> UInt16 {
         var c: UInt16 = 0xFFFF
         crcTable.withUnsafeBufferPointer { t in
             for b in bytes {
-                c = ((c << 4) | UInt16(b >> 4)) ^ t[Int(c >> 12)]
-                c = ((c << 4) | UInt16(b & 0x0F)) ^ t[Int(c >> 12)]
+                c = ((c << 8) | UInt16(b)) ^ t[Int(c >> 8)]
             }
         }
         return c

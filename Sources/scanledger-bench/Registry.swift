@@ -5,4 +5,6 @@ struct Benchmark: Sendable {
 }
 
 let benchmarks: [Benchmark] = [
+    parseMercuryBenchmark,
+    ptyMercuryBenchmark,
 ]

@@ -56,7 +56,7 @@ enum PtyReplay {
         }
         defer { close(master); close(slave) }
         _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
-        let path = String(cString: pathBuffer)
+        let path = String(decoding: pathBuffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let serial = try SerialSettings(parsing: log.value("Serial") ?? "115200 8N1")
         let transport = try TermiosTransport(path: path, settings: serial)
         defer { transport.close() }

@@ -15,7 +15,7 @@ final class FakeReader {
         guard CLinuxShims_openpty(&m, &s, &name, name.count) == 0 else { throw DeviceError.system(call: "openpty", target: "", errno: errno) }
         close(s)   // the runner opens the slave by path, as it would a real port
         master = m
-        path = String(cString: name)
+        path = String(decoding: name.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
     }
 
