@@ -35,8 +35,13 @@ let replayCommand = Command(name: "replay", summary: "decode a capture log or ra
             return 1
         }
     }
-    guard let name = driverName ?? log?.value("Driver") else {
-        FileHandle.standardError.write(Data("scanledger replay: --driver is required (the log has no '# Driver:' line)\n\(usage)".utf8))
+    var name = driverName ?? log?.value("Driver")
+    if name == nil, let guess = DriverSniffer.guess(log?.deviceBytes ?? [UInt8](data)) {
+        FileHandle.standardError.write(Data("scanledger replay: no --driver given; the bytes look like '\(guess)'\n".utf8))
+        name = guess
+    }
+    guard let name else {
+        FileHandle.standardError.write(Data("scanledger replay: --driver is required (no '# Driver:' line, and the bytes do not identify a protocol)\n\(usage)".utf8))
         return 2
     }
     let options: DriverOptions
