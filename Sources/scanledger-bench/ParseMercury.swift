@@ -29,9 +29,11 @@ let parseMercuryBenchmark = Benchmark(name: "parse-mercury") {
         blackHole(tags)
     }
 
+    // The baseline is ~100x slower: time it on the first 20,000 records.
     var naiveTags = 0
-    let data = Data(stream.bytes)
-    let baseline = medianRate(runs: 3, work: stream.records) {
+    let small = MercuryBenchStream.make(records: 20_000)
+    let data = Data(small.bytes)
+    let baseline = medianRate(runs: 3, work: small.records) {
         naiveTags = NaiveMercuryParser.countTags(data)
         blackHole(naiveTags)
     }

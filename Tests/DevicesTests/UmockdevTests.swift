@@ -65,3 +65,35 @@ import Testing
         #expect(out.trimmingCharacters(in: .whitespacesAndNewlines) == path)
     }
 }
+
+/// `scanledger replay FILE` prints exactly the .chk for every capture.
+@Suite struct ReplayCommandTests {
+    @Test(arguments: Captures.logNames)
+    func replayCommandPrintsTheChk(name: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try UmockdevTests.scanledger())
+        p.arguments = ["replay", Captures.directory.appendingPathComponent(name + ".log").path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let chk = try String(contentsOf: Captures.directory.appendingPathComponent(name + ".chk"), encoding: .utf8)
+        #expect(out == chk)
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        for args in [["replay", "--driver", "nope", "-"], ["replay", "--bogus"], ["ports", "--bogus"], ["capture"]] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: try UmockdevTests.scanledger())
+            p.arguments = args
+            p.standardInput = FileHandle.nullDevice
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 2, "\(args)")
+        }
+    }
+}
