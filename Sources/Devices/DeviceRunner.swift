@@ -98,6 +98,7 @@ public final class DeviceRunner: @unchecked Sendable {
     private var shouldStop: Bool { lock.lock(); defer { lock.unlock() }; return stopping }
 
     private func run() {
+        defer { setConnected(false); lock.lock(); finished = true; lock.broadcast(); lock.unlock() }
         let name = config.name.name
         guard let driver = DriverRegistry.make(config.driver, options: config.options) else { return }
         var batch = EventBatch()
@@ -164,8 +165,6 @@ public final class DeviceRunner: @unchecked Sendable {
                 backoff = Microseconds(min(backoff.value * 2, config.backoffMax.value))
             }
         }
-        setConnected(false)
-        lock.lock(); finished = true; lock.broadcast(); lock.unlock()
     }
 
     private func deliver(_ batch: inout EventBatch, driver: any DeviceDriver, reconnects: UInt64) {

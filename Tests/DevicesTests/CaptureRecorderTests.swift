@@ -39,3 +39,31 @@ final class TextSink: @unchecked Sendable {
         #expect(tags.first?.rssi == -50)
     }
 }
+
+/// The `scanledger capture` command end to end on a pseudo-terminal.
+@Suite struct CaptureCommandTests {
+    @Test func capturesFromAPtyIntoAReplayableLog() throws {
+        let reader = try FakeReader()
+        defer { reader.hangUp() }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("scanledger-capture-\(getpid()).log")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try UmockdevTests.scanledger())
+        p.arguments = ["capture", reader.path, "--driver", "tsl", "--serial", "115200 8N1", "--name", "TSL 1128 test",
+                       "--seconds", "3", "-o", out.path]
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let driver = TSLDriver(options: DriverOptions())
+        let commands = (driver.initCommands + driver.startCommands).flatMap { $0 }
+        #expect(reader.receive(commands.count) == commands)
+        reader.send(Array("CS: .iv\r\nEP: 300833B2DDD9014000000001\r\nRI: -47\r\nOK:\r\n\r\n".utf8))
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let log = try CaptureLog.parse(String(contentsOf: out, encoding: .utf8))
+        for key in CaptureLog.requiredKeys { #expect(log.value(key) != nil, "missing \(key)") }
+        #expect(log.value("Name") == "TSL 1128 test")
+        #expect(log.value("Source")?.hasPrefix("recorded on hardware") == true)
+        let tags = Replay.events(log, driver: TSLDriver(options: DriverOptions())).compactMap { if case .tag(let t) = $0 { t } else { nil } }
+        #expect(tags.map(\.epc.hex) == ["300833B2DDD9014000000001"])
+    }
+}
