@@ -75,6 +75,10 @@ public struct DeviceProblem: Sendable, Equatable, CustomStringConvertible {
 /// allocates nothing once the batch has grown to its working size.
 public struct EventBatch: Sendable {
     public var events: [DeviceEvent]
+    /// Bytes the driver wants sent to the device in answer to what it just
+    /// read (protocols with acknowledgements, such as LLRP's KEEPALIVE_ACK).
+    /// The runner writes them after each feed; replay ignores them.
+    public var outgoing: [[UInt8]] = []
 
     public init(capacity: Int = 256) {
         events = []
@@ -84,8 +88,11 @@ public struct EventBatch: Sendable {
     @inline(__always)
     public mutating func append(_ event: DeviceEvent) { events.append(event) }
 
-    public mutating func removeAll() { events.removeAll(keepingCapacity: true) }
+    public mutating func removeAll() {
+        events.removeAll(keepingCapacity: true)
+        if !outgoing.isEmpty { outgoing.removeAll() }
+    }
 
-    public var isEmpty: Bool { events.isEmpty }
+    public var isEmpty: Bool { events.isEmpty && outgoing.isEmpty }
     public var count: Int { events.count }
 }

@@ -33,7 +33,10 @@ public struct DeviceConfig: Sendable {
 /// after it returns: copy what you keep.
 public final class DeviceRunner: @unchecked Sendable {
     public typealias Handler = @Sendable (DeviceID, EventBatch) -> Void
-    public typealias Opener = @Sendable (String, SerialSettings) throws(DeviceError) -> any ByteTransport
+    /// Opens the device a configuration names. The default resolves the
+    /// port selector (re-enumerating USB ports) and opens it as a serial
+    /// line; other transports (libusb HID, evdev, TCP) plug in here.
+    public typealias Opener = @Sendable (DeviceConfig) throws(DeviceError) -> any ByteTransport
     public typealias Clock = @Sendable () -> Microseconds
 
     public let config: DeviceConfig
@@ -52,12 +55,19 @@ public final class DeviceRunner: @unchecked Sendable {
     /// Throws when the driver name is unknown (a configuration error).
     public init(config: DeviceConfig, logger: any DeviceLogger = StandardErrorLogger(),
                 clock: @escaping Clock = DeviceRunner.wallClock,
-                opener: @escaping Opener = { (path, settings) throws(DeviceError) in try SerialPortTransport.open(path: path, settings: settings) },
+                opener: @escaping Opener = DeviceRunner.openSerial,
                 handler: @escaping Handler) throws(DeviceError) {
         guard DriverRegistry.make(config.driver, options: config.options) != nil else {
             throw DeviceError.configuration("device \(config.name): unknown driver '\(config.driver)' (known: \(DriverRegistry.names.joined(separator: ", ")))")
         }
         self.config = config; self.logger = logger; self.clock = clock; self.opener = opener; self.handler = handler
+    }
+
+    public static let openSerial: Opener = { (config) throws(DeviceError) in
+        let ports: [SerialPortInfo]
+        if case .usb = config.port { ports = try SerialPorts.list() } else { ports = [] }
+        let path = try config.port.resolve(in: ports)
+        return try SerialPortTransport.open(path: path, settings: config.serial)
     }
 
     public static let wallClock: Clock = {
@@ -116,10 +126,7 @@ public final class DeviceRunner: @unchecked Sendable {
             var connectedAt: Microseconds? = nil
             var transport: (any ByteTransport)? = nil
             do {
-                let ports: [SerialPortInfo]
-                if case .usb = config.port { ports = try SerialPorts.list() } else { ports = [] }
-                let path = try config.port.resolve(in: ports)
-                let t = try opener(path, config.serial)
+                let t = try opener(config)
                 transport = t
                 let now = clock()
                 connectedAt = now
@@ -138,6 +145,7 @@ public final class DeviceRunner: @unchecked Sendable {
                     if n > 0 {
                         lastByte = now
                         driver.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), time: now, into: &batch)
+                        for reply in batch.outgoing { try t.write(reply) }
                         logProblems(batch, limiter: &limiter, now: now)
                         deliver(&batch, driver: driver, reconnects: reconnects)
                     } else if let silence = driver.silenceTimeout, now - lastByte > silence {
@@ -171,7 +179,7 @@ public final class DeviceRunner: @unchecked Sendable {
         var c = driver.counters
         c.reconnects = reconnects
         lock.lock(); countersSnapshot = c; lock.unlock()
-        guard !batch.isEmpty else { return }
+        guard !batch.events.isEmpty else { batch.removeAll(); return }
         handler(config.name, batch)
         batch.removeAll()
     }

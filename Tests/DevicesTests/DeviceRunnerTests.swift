@@ -132,3 +132,45 @@ final class EventLog: @unchecked Sendable {
 struct SilentLogger: DeviceLogger {
     func log(_ level: DeviceLogLevel, device: String, _ message: String) {}
 }
+
+final class RecordingLogger: DeviceLogger, @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func log(_ level: DeviceLogLevel, device: String, _ message: String) {
+        lock.lock(); lines.append("\(level.rawValue) \(device): \(message)"); lock.unlock()
+    }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
+}
+
+@Suite(.serialized) struct DeviceRunnerLoggingTests {
+    /// Bad input is logged with the device name and byte offset, at most
+    /// five warnings a minute, while a healthy device next to it keeps going.
+    @Test func problemsAreRateLimitedAndOtherDevicesUnaffected() throws {
+        let noisy = try FakeReader(), healthy = try FakeReader()
+        defer { noisy.hangUp(); healthy.hangUp() }
+        let logger = RecordingLogger()
+        var noisyConfig = DeviceConfig(name: "pack-2-scanner", driver: "line", port: .path(noisy.path))
+        noisyConfig.pollMilliseconds = 20
+        var healthyConfig = DeviceConfig(name: "dock-1", driver: "tsl", port: .path(healthy.path))
+        healthyConfig.pollMilliseconds = 20
+        let noisyEvents = EventLog(), healthyEvents = EventLog()
+        let a = try DeviceRunner(config: noisyConfig, logger: logger) { _, b in noisyEvents.add(b) }
+        let b = try DeviceRunner(config: healthyConfig, logger: logger) { _, b in healthyEvents.add(b) }
+        a.start(); b.start()
+        defer { a.stop(); b.stop() }
+        #expect(waitUntil { a.isConnected && b.isConnected })
+        _ = healthy.receive(TSLDriver(options: DriverOptions()).initCommands.joined().count)
+
+        // Twenty lines of binary noise: twenty problem events, five log lines.
+        var noise: [UInt8] = []
+        for _ in 0..<20 { noise += [0x41, 0x00, 0x42, 0x0D] }
+        noisy.send(noise)
+        healthy.send(Array("EP: 3074257BF7194E4000001A85\r\nRI: -50\r\n".utf8))
+        #expect(waitUntil { a.counters.binaryNoise == 20 })
+        #expect(waitUntil { healthyEvents.kinds.contains("tag 3074257BF7194E4000001A85") })
+        let warnings = logger.all.filter { $0.hasPrefix("warning pack-2-scanner: binary-noise") }
+        #expect(warnings.count == 5)
+        #expect(warnings.first?.contains("at byte 1") == true)
+        #expect(noisyEvents.all.filter { if case .problem = $0 { true } else { false } }.count == 20)
+    }
+}
