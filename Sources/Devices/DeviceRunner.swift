@@ -112,7 +112,7 @@ public final class DeviceRunner: @unchecked Sendable {
         let name = config.name.name
         guard let driver = DriverRegistry.make(config.driver, options: config.options) else { return }
         var batch = EventBatch()
-        var backoff = config.backoffInitial
+        var backoff = ReconnectBackoff(initial: config.backoffInitial, maximum: config.backoffMax, healthyAfter: config.healthyAfter)
         var reconnects: UInt64 = 0
         var everConnected = false
         var limiter = WarningLimiter()
@@ -164,13 +164,12 @@ public final class DeviceRunner: @unchecked Sendable {
                     setConnected(false)
                 }
                 deliver(&batch, driver: driver, reconnects: reconnects)
-                if let at = connectedAt, now - at >= config.healthyAfter { backoff = config.backoffInitial }
+                let wait = backoff.failed(connectedFor: connectedAt.map { now - $0 })
                 let admitted = limiter.admit(at: now)
                 if admitted.show || connectedAt != nil {
-                    logger.log(.warning, device: name, "\(error); retrying in \(backoff.value / 1000) ms")
+                    logger.log(.warning, device: name, "\(error); retrying in \(wait.value / 1000) ms")
                 }
-                sleep(backoff)
-                backoff = Microseconds(min(backoff.value * 2, config.backoffMax.value))
+                sleep(wait)
             }
         }
     }

@@ -53,3 +53,16 @@ import ScanModel
         #expect(runner.counters.reconnects >= 1)
     }
 }
+
+@Suite struct ReconnectBackoffTests {
+    @Test func doublesToTheCapAndResetsAfterAHealthyConnection() {
+        var b = ReconnectBackoff(initial: .milliseconds(500), maximum: .seconds(30), healthyAfter: .seconds(30))
+        let waits = (0..<9).map { _ in b.failed(connectedFor: nil).value / 1000 }
+        #expect(waits == [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000])
+        // A short-lived connection does not reset the wait…
+        #expect(b.failed(connectedFor: .seconds(5)) == .seconds(30))
+        // …a healthy one does.
+        #expect(b.failed(connectedFor: .seconds(31)) == .milliseconds(500))
+        #expect(b.failed(connectedFor: nil) == .seconds(1))
+    }
+}
