@@ -45,22 +45,27 @@ public enum Replay {
 }
 
 /// Entry point for fuzzing (Tests/Fuzz, `scanledger-fuzz`): feeds `bytes`
-/// to the named driver in pieces of varying size and flushes. Must never
-/// crash or hang on any input. Returns the number of events (so the work
-/// cannot be optimised away), or -1 for an unknown driver name.
+/// to the named driver in pieces of shifting size, then whole to a second
+/// instance, and traps if the two disagree: every driver must give the same
+/// events however its input is split. Must never crash or hang otherwise.
+/// Returns the number of events, or -1 for an unknown driver name.
 @discardableResult
 public func fuzzFeed(driver name: String, bytes: [UInt8]) -> Int {
-    guard let driver = DriverRegistry.make(name) else { return -1 }
-    var batch = EventBatch()
+    guard let split = DriverRegistry.make(name), let whole = DriverRegistry.make(name) else { return -1 }
+    var a = EventBatch(), b = EventBatch()
     var i = 0
     var step = 1
     while i < bytes.count {
         let end = min(bytes.count, i + step)
-        driver.feed(Array(bytes[i..<end]), time: Microseconds(Int64(i)), into: &batch)
+        split.feed(Array(bytes[i..<end]), time: .zero, into: &a)
         i = end
-        step = step % 61 + 7 // split points move around so every parser state sees a boundary
+        step = step % 61 + 7   // split points move so every parser state meets a boundary
     }
-    driver.flush(time: Microseconds(Int64(bytes.count)), into: &batch)
-    // Whole-buffer pass must agree on the number of tag reads.
-    return batch.count
+    split.flush(time: .zero, into: &a)
+    whole.feed(bytes, time: .zero, into: &b)
+    whole.flush(time: .zero, into: &b)
+    if a.events != b.events {
+        fatalError("driver \(name) gives different events for the same \(bytes.count) bytes split differently")
+    }
+    return a.count
 }

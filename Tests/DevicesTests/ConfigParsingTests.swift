@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import ScanModel
 @testable import Devices
@@ -81,5 +82,22 @@ import ScanModel
         #expect(o.line.stxEtx && o.line.stripPrefix == [0x2A] && o.line.maxLength == 100 && o.mercury.expectedReadRate == 300)
         #expect(throws: DeviceError.self) { try DriverOptions(parsing: "strip-prefix=2") }
         #expect(throws: DeviceError.self) { try DriverOptions(parsing: "turbo") }
+    }
+}
+
+@Suite struct ByIDLinkTests {
+    /// /dev/serial/by-id entries are symlinks; the listing maps each real
+    /// device to the links that name it, and a path selector resolves a link
+    /// to its target at every (re)connect.
+    @Test func mapsLinksToTheirTargets() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scanledger-byid-\(getpid())")
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let link = dir.appendingPathComponent("usb-Honeywell_Xenon_1900g_18296B4A21-if00").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "/dev/null")
+        #expect(SerialPorts.byIDLinks(in: dir.path) == ["/dev/null": [link]])
+        #expect(try PortSelector(parsing: link).resolve(in: []) == "/dev/null")
+        #expect(SerialPorts.byIDLinks(in: "/nonexistent").isEmpty)
     }
 }
