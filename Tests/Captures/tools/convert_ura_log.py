@@ -19,8 +19,13 @@ import datetime
 import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SRC = os.path.join(HERE, "..", "sources", "sparkfun-m6enano-596F596F-ura.txt")
-OUT = os.path.join(HERE, "..", "thingmagic-m6enano-sparkfun-recorded.log")
+# (source under ../sources, capture written beside the other logs, what it shows, original file name)
+LOGS = [
+    ("sparkfun-m6enano-596F596F-ura.txt", "thingmagic-m6enano-sparkfun-recorded.log",
+     "one 32-bit-EPC tag, continuous read", "5-596F569F 7 counts -63dbm.txt"),
+    ("sparkfun-m6enano-1545-ura.txt", "thingmagic-m6enano-sparkfun-recorded-96bit.log",
+     "one 96-bit-EPC tag, continuous read", "6-00000001545 4 counts -59dbm.txt"),
+]
 
 
 def parse(text):
@@ -64,30 +69,37 @@ def tags(data):
     return out
 
 
-def main():
-    with open(SRC) as f:
+def convert(source, output, what, original):
+    with open(os.path.join(HERE, "..", "sources", source)) as f:
         records = parse(f.read())
     device = b"".join(r[2] for r in records if r[1] == "<")
     header = [
-        ("Name", "ThingMagic M6e Nano on SparkFun SEN-14066 (one tag, continuous read)"),
+        ("Name", "ThingMagic M6e Nano on SparkFun SEN-14066 (%s)" % what),
         ("Interface", "serial (USB-serial adapter)"),
         ("VID-PID", "unknown"),
         ("Firmware", "unknown (reply to 0x03 in the log)"),
         ("Serial", "115200 8N1"),
         ("Source", "recorded on hardware by SparkFun Electronics, 2016-10-05, with ThingMagic Universal Reader "
-                   "Assistant transport logging (SparkFun_Simultaneous_RFID_Tag_Reader_Library, MIT licence; "
-                   "see sources/README.md); converted by Tests/Captures/tools/convert_ura_log.py"),
+                   "Assistant transport logging (SparkFun_Simultaneous_RFID_Tag_Reader_Library, 'Example "
+                   "Communication Logs/%s', MIT licence; see sources/README.md); converted by "
+                   "Tests/Captures/tools/convert_ura_log.py" % original),
         ("Driver", "mercury"),
         ("Expect-Tags", " ".join(tags(device))),
         ("Expect-Scans", ""),
     ]
-    with open(OUT, "w") as f:
+    out = os.path.join(HERE, "..", output)
+    with open(out, "w") as f:
         for k, v in header:
             f.write("# %s: %s\n" % (k, v))
         f.write("%s ! connect\n" % stamp(records[0][0]))
         for t, direction, data in records:
             f.write("%s %s %s\n" % (stamp(t), direction, " ".join("%02X" % b for b in data)))
-    print("wrote", os.path.normpath(OUT))
+    print("wrote", os.path.normpath(out))
+
+
+def main():
+    for log in LOGS:
+        convert(*log)
 
 
 def stamp(t):
