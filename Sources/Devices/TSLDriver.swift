@@ -36,7 +36,9 @@ public final class TSLDriver: DeviceDriver {
     static func line(_ text: String) -> [UInt8] { Array((text + "\r\n").utf8) }
 
     public var initCommands: [[UInt8]] {
-        var inventory = ".iv -x -n -r on -fs on"   // configure only: RSSI on, fast search
+        // Reset to defaults, configure only (-n), include RSSI. Not -fs: it keeps
+        // only the strongest tag of a round, which would break counting.
+        var inventory = ".iv -x -n -r on"
         if let p = options.outputPower { inventory += " -o \(p)" }
         return [Self.line(".ab"), Self.line(".vr"), Self.line(".sa -a on"), Self.line(inventory)]
     }

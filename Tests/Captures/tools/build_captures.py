@@ -243,7 +243,7 @@ def tsl_startup(log):
     log.tx(crlf(".ab")); log.rx(crlf("CS: .ab", "OK:", ""))
     log.tx(crlf(".vr")); log.rx(crlf("CS: .vr", "MF: Technology Solutions (UK) Ltd", "UB: 1128", "US: 001234", "OK:", ""))
     log.tx(crlf(".sa -a on")); log.rx(crlf("CS: .sa -a on", "OK:", ""))
-    log.tx(crlf(".iv -x -n -r on -fs on")); log.rx(crlf("CS: .iv -x -n -r on -fs on", "OK:", ""))
+    log.tx(crlf(".iv -x -n -r on")); log.rx(crlf("CS: .iv -x -n -r on", "OK:", ""))
 
 
 def tsl_inventory(log, epcs, rssi=-55):
