@@ -131,7 +131,7 @@ public final class TSLDriver: DeviceDriver {
             command = ""
         case "SW":
             let state = String(decoding: value, as: UTF8.self)
-            let pressed = state != "off"
+            let pressed = state.lowercased() != "off"   // "single", "double" (any press) or "off"
             if pressed != triggerDown {
                 triggerDown = pressed
                 batch.append(.trigger(pressed: pressed, time: time))
