@@ -9,4 +9,6 @@ let benchmarks: [Benchmark] = [
     decodeGS1Benchmark,
     parseLLRPBenchmark,
     stationFeedbackBenchmark,
+    parseMercuryBenchmark,
+    ptyMercuryBenchmark,
 ]

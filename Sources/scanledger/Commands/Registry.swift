@@ -10,4 +10,7 @@ struct Command: Sendable {
 let commands: [Command] = [
     Command(name: "decode", summary: "decode barcode scans or EPC hex to JSON", run: DecodeCommand.run),
     Command(name: "version", summary: "print the version") { _ in print(scanLedgerVersion); return 0 },
+    portsCommand,
+    captureCommand,
+    replayCommand,
 ]

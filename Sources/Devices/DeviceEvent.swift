@@ -1,0 +1,98 @@
+import ScanModel
+
+/// What a driver reports. Tag reads are fixed-size values (no heap), so a
+/// batch of them is one contiguous array that is reused between reads.
+public enum DeviceEvent: Sendable, Equatable {
+    case tag(TagRead)
+    case scan(Scan)
+    /// A handheld's trigger (TSL switch) went down or up; used to start and
+    /// stop count sweeps.
+    case trigger(pressed: Bool, time: Microseconds)
+    /// The device said it is alive while it has nothing to report
+    /// (Mercury status 0x0400 while streaming).
+    case keepalive(time: Microseconds)
+    /// A command finished: TSL `OK:`, Mercury status 0x0000 to a command.
+    case commandDone(command: String, time: Microseconds)
+    case connected(time: Microseconds)
+    case disconnected(time: Microseconds)
+    case problem(DeviceProblem)
+
+    public var time: Microseconds {
+        switch self {
+        case .tag(let t): return t.time
+        case .scan(let s): return s.time
+        case .trigger(_, let t), .keepalive(let t), .commandDone(_, let t),
+             .connected(let t), .disconnected(let t): return t
+        case .problem(let p): return p.time
+        }
+    }
+}
+
+/// Something wrong in the byte stream or reported by the device: counted,
+/// logged (rate-limited) with the device name and byte offset, never fatal.
+public struct DeviceProblem: Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Checksum mismatch (Mercury CRC).
+        case badCRC = "bad-crc"
+        /// A length field that cannot be right (Mercury LEN > 0xF8, record
+        /// lengths that overrun their frame).
+        case badLength = "bad-length"
+        /// Bytes that are not part of any frame, skipped while resynchronising.
+        case garbage = "garbage"
+        /// A text line longer than the cap (4 KiB by default).
+        case lineTooLong = "line-too-long"
+        /// Control bytes on a text protocol.
+        case binaryNoise = "binary-noise"
+        /// A frame or line cut off by a disconnect or the end of input.
+        case truncated = "truncated"
+        /// The device reported an error (Mercury non-zero status, TSL `ER:`).
+        case deviceError = "device-error"
+        /// A well-formed frame or line this driver does not understand.
+        case unknown = "unknown"
+    }
+
+    public var kind: Kind
+    /// Offset of the first offending byte in this device's input stream
+    /// (counted from the first byte since the driver was created).
+    public var offset: Int64
+    /// How many bytes the problem covers (skipped garbage, bad frame length).
+    public var length: Int
+    /// Device status or error code where the device gave one.
+    public var code: Int?
+    public var message: String
+    public var time: Microseconds
+
+    public init(kind: Kind, offset: Int64, length: Int, code: Int? = nil, message: String, time: Microseconds) {
+        self.kind = kind; self.offset = offset; self.length = length
+        self.code = code; self.message = message; self.time = time
+    }
+
+    public var description: String { "\(kind.rawValue) at byte \(offset): \(message)" }
+}
+
+/// A caller-owned, reusable list of events. Drivers append; the caller
+/// drains and calls `removeAll()`, which keeps the storage, so the hot path
+/// allocates nothing once the batch has grown to its working size.
+public struct EventBatch: Sendable {
+    public var events: [DeviceEvent]
+    /// Bytes the driver wants sent to the device in answer to what it just
+    /// read (protocols with acknowledgements, such as LLRP's KEEPALIVE_ACK).
+    /// The runner writes them after each feed; replay ignores them.
+    public var outgoing: [[UInt8]] = []
+
+    public init(capacity: Int = 256) {
+        events = []
+        events.reserveCapacity(capacity)
+    }
+
+    @inline(__always)
+    public mutating func append(_ event: DeviceEvent) { events.append(event) }
+
+    public mutating func removeAll() {
+        events.removeAll(keepingCapacity: true)
+        if !outgoing.isEmpty { outgoing.removeAll() }
+    }
+
+    public var isEmpty: Bool { events.isEmpty && outgoing.isEmpty }
+    public var count: Int { events.count }
+}

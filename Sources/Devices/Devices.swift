@@ -1,2 +1,0 @@
-// Module Devices: see docs/ARCHITECTURE.md. Filled in by its issue.
-import ScanModel

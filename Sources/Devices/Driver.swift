@@ -1,0 +1,114 @@
+import ScanModel
+
+/// A protocol family: turns a device's byte stream (split anywhere) into
+/// events, and knows the commands the device wants. One file per family;
+/// every family is listed once in `DriverRegistry`.
+///
+/// Drivers are not thread-safe: one device, one driver, one thread (the
+/// device's runner). Everything a driver needs to say goes into the caller's
+/// `EventBatch`; nothing on the read path allocates per read except what a
+/// `Scan` inherently carries (its bytes).
+public protocol DeviceDriver: AnyObject {
+    /// The registry name ("line", "mercury", "tsl").
+    var name: String { get }
+    var counters: DriverCounters { get }
+
+    /// Consumes bytes as they arrived. `time` is when they were received.
+    func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch)
+    /// The stream ended or the connection broke: report a partial frame or
+    /// pending garbage, then forget it (a reconnect starts clean).
+    func flush(time: Microseconds, into batch: inout EventBatch)
+
+    /// Commands to send after (re)connecting, before `startCommands`.
+    var initCommands: [[UInt8]] { get }
+    /// Commands that make the device start reporting (continuous read).
+    var startCommands: [[UInt8]] { get }
+    /// Commands that stop reporting, sent before closing.
+    var stopCommands: [[UInt8]] { get }
+    /// The bytes for an operator feedback signal, or nil if the device has none.
+    func feedbackCommand(_ feedback: Feedback) -> [UInt8]?
+    /// Things wrong with the configuration that the operator should hear
+    /// about (for example a baud rate that cannot carry the read rate).
+    func configurationWarnings(serial: SerialSettings?) -> [String]
+    /// If set, a device silent for this long is treated as lost (a streaming
+    /// Mercury reader sends keepalives, so silence means trouble).
+    var silenceTimeout: Microseconds? { get }
+}
+
+extension DeviceDriver {
+    /// Convenience for tests and replay: feed an array.
+    public func feed(_ bytes: [UInt8], time: Microseconds, into batch: inout EventBatch) {
+        bytes.withUnsafeBytes { feed($0, time: time, into: &batch) }
+    }
+}
+
+/// Operator feedback a station may ask a device for.
+public enum Feedback: String, Sendable, CaseIterable {
+    case beep, success, failure, vibrate
+}
+
+/// Per-device counters. Cheap fixed fields so the hot path only increments.
+public struct DriverCounters: Sendable, Equatable {
+    public var bytes: UInt64 = 0
+    /// Frames (Mercury) or lines (text protocols) recognised.
+    public var frames: UInt64 = 0
+    public var tagReads: UInt64 = 0
+    public var scans: UInt64 = 0
+    public var badCRC: UInt64 = 0
+    public var badLength: UInt64 = 0
+    public var lineTooLong: UInt64 = 0
+    public var binaryNoise: UInt64 = 0
+    public var truncated: UInt64 = 0
+    public var deviceErrors: UInt64 = 0
+    public var unknown: UInt64 = 0
+    /// Bytes skipped while hunting for the next frame.
+    public var garbageBytes: UInt64 = 0
+    /// Set by the runner, not the driver.
+    public var reconnects: UInt64 = 0
+    /// When the last byte arrived.
+    public var lastSeen: Microseconds? = nil
+
+    public init() {}
+
+    /// Counts one problem of `kind` (garbage is counted in bytes separately).
+    public mutating func count(_ kind: DeviceProblem.Kind) {
+        switch kind {
+        case .badCRC: badCRC &+= 1
+        case .badLength: badLength &+= 1
+        case .lineTooLong: lineTooLong &+= 1
+        case .binaryNoise: binaryNoise &+= 1
+        case .truncated: truncated &+= 1
+        case .deviceError: deviceErrors &+= 1
+        case .unknown: unknown &+= 1
+        case .garbage: break
+        }
+    }
+
+    /// All problems, for a quick health figure.
+    public var badFrames: UInt64 {
+        badCRC &+ badLength &+ lineTooLong &+ binaryNoise &+ truncated &+ unknown
+    }
+
+    /// Stable key/value pairs for metrics and `--json` output.
+    public var fields: [(String, UInt64)] {
+        [("bytes", bytes), ("frames", frames), ("tag_reads", tagReads), ("scans", scans),
+         ("bad_crc", badCRC), ("bad_length", badLength), ("line_too_long", lineTooLong),
+         ("binary_noise", binaryNoise), ("truncated", truncated), ("device_errors", deviceErrors),
+         ("unknown", unknown), ("garbage_bytes", garbageBytes), ("reconnects", reconnects)]
+    }
+}
+
+/// Options shared by every driver plus the per-family sections. A driver
+/// reads only its own section.
+public struct DriverOptions: Sendable {
+    /// The index stamped on every read (the service maps it to the name).
+    public var device: DeviceIndex
+    public var line: LineOptions
+    public var mercury: MercuryOptions
+    public var tsl: TSLOptions
+
+    public init(device: DeviceIndex = DeviceIndex(0), line: LineOptions = LineOptions(),
+                mercury: MercuryOptions = MercuryOptions(), tsl: TSLOptions = TSLOptions()) {
+        self.device = device; self.line = line; self.mercury = mercury; self.tsl = tsl
+    }
+}

@@ -1,0 +1,163 @@
+import ScanModel
+
+/// How a serial/CDC barcode scanner frames its output.
+public struct LineOptions: Sendable, Equatable {
+    /// Bytes that end a scan: any of CR, LF, Tab by default (CR LF is one).
+    public var terminators: [UInt8] = [0x0D, 0x0A, 0x09]
+    /// Scanners set to wrap each code in STX … ETX.
+    public var stxEtx: Bool = false
+    /// Stripped from the start / end of each scan when present (a scanner
+    /// programmed with a fixed prefix or suffix).
+    public var stripPrefix: [UInt8] = []
+    public var stripSuffix: [UInt8] = []
+    /// Longest accepted scan; longer lines are dropped and reported.
+    public var maxLength: Int = 4096
+
+    public init() {}
+}
+
+/// Serial and USB CDC-ACM barcode scanners: one scan per line (or per
+/// STX…ETX frame), an AIM identifier in front when the scanner is set to
+/// send one. The scan keeps its raw bytes (GS included); GS1 decoding is the
+/// pipeline's job.
+public final class LineDriver: DeviceDriver {
+    public let name = "line"
+    public private(set) var counters = DriverCounters()
+    public let initCommands: [[UInt8]] = []
+    public let startCommands: [[UInt8]] = []
+    public let stopCommands: [[UInt8]] = []
+    public var silenceTimeout: Microseconds? { nil }
+
+    private let options: LineOptions
+    private let device: DeviceIndex
+    private var splitter: TextLineSplitter
+    private var offset: Int64 = 0
+    // STX/ETX framing state.
+    private var inFrame = false
+    private var frame: [UInt8] = []
+    private var frameStart: Int64 = 0
+    private var garbageStart: Int64 = -1
+    private var garbageLength = 0
+
+    public init(options: DriverOptions) {
+        self.options = options.line
+        self.device = options.device
+        splitter = TextLineSplitter(terminators: options.line.terminators, maxLength: options.line.maxLength)
+    }
+
+    public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {
+        guard bytes.count > 0 else { return }
+        counters.bytes &+= UInt64(bytes.count)
+        counters.lastSeen = time
+        let base = offset
+        offset += Int64(bytes.count)
+        if options.stxEtx {
+            feedFramed(bytes, base: base, time: time, into: &batch)
+            return
+        }
+        splitter.feed(bytes, base: base) { piece in
+            switch piece {
+            case .line(let text, let at): handleLine(text, offset: at, time: time, into: &batch)
+            case .tooLong(let at, let length): tooLong(at: at, length: length, time: time, into: &batch)
+            }
+        }
+    }
+
+    private func feedFramed(_ bytes: UnsafeRawBufferPointer, base: Int64, time: Microseconds, into batch: inout EventBatch) {
+        for i in 0..<bytes.count {
+            let b = bytes[i]
+            let at = base + Int64(i)
+            if b == 0x02 {
+                if inFrame { // STX inside a frame: the previous frame lost its ETX.
+                    problem(.truncated, at: frameStart, length: frame.count + 1, message: "frame without ETX", time: time, into: &batch)
+                }
+                reportGarbage(time: time, into: &batch)
+                inFrame = true; frame.removeAll(keepingCapacity: true); frameStart = at
+            } else if b == 0x03 && inFrame {
+                inFrame = false
+                if frame.count > options.maxLength {
+                    tooLong(at: frameStart, length: frame.count + 2, time: time, into: &batch)
+                } else {
+                    handleLine(frame[...], offset: frameStart + 1, time: time, into: &batch)
+                }
+                frame.removeAll(keepingCapacity: true)
+            } else if inFrame {
+                if frame.count <= options.maxLength { frame.append(b) }
+            } else if !options.terminators.contains(b) {
+                // Outside a frame only line endings are expected.
+                if garbageLength == 0 { garbageStart = at }
+                garbageLength += 1
+                counters.garbageBytes &+= 1
+            }
+        }
+    }
+
+    private func handleLine(_ line: ArraySlice<UInt8>, offset at: Int64, time: Microseconds, into batch: inout EventBatch) {
+        reportGarbage(time: time, into: &batch)
+        guard !line.isEmpty else { return }
+        counters.frames &+= 1
+        if let bad = line.firstIndex(where: isNoiseByte) {
+            let where_ = at + Int64(bad - line.startIndex)
+            problem(.binaryNoise, at: where_, length: line.count,
+                    message: "control byte 0x\(hex2(line[bad])) in a \(line.count)-byte line; line dropped", time: time, into: &batch)
+            return
+        }
+        var data = line
+        if !options.stripPrefix.isEmpty && data.starts(with: options.stripPrefix) {
+            data = data.dropFirst(options.stripPrefix.count)
+        }
+        if !options.stripSuffix.isEmpty && data.count >= options.stripSuffix.count
+            && data.suffix(options.stripSuffix.count).elementsEqual(options.stripSuffix) {
+            data = data.dropLast(options.stripSuffix.count)
+        }
+        guard !data.isEmpty else { return }
+        counters.scans &+= 1
+        batch.append(.scan(Scan(data: Array(data), device: device, time: time)))
+    }
+
+    private func tooLong(at: Int64, length: Int, time: Microseconds, into batch: inout EventBatch) {
+        counters.frames &+= 1
+        problem(.lineTooLong, at: at, length: length,
+                message: "line of \(length) bytes exceeds the \(options.maxLength)-byte cap; dropped", time: time, into: &batch)
+    }
+
+    private func reportGarbage(time: Microseconds, into batch: inout EventBatch) {
+        guard garbageLength > 0 else { return }
+        problem(.garbage, at: garbageStart, length: garbageLength,
+                message: "\(garbageLength) bytes outside STX/ETX skipped", time: time, into: &batch)
+        garbageLength = 0
+    }
+
+    private func problem(_ kind: DeviceProblem.Kind, at: Int64, length: Int, message: String,
+                         time: Microseconds, into batch: inout EventBatch) {
+        counters.count(kind)
+        batch.append(.problem(DeviceProblem(kind: kind, offset: at, length: length, message: message, time: time)))
+    }
+
+    public func flush(time: Microseconds, into batch: inout EventBatch) {
+        reportGarbage(time: time, into: &batch)
+        if options.stxEtx {
+            if inFrame {
+                problem(.truncated, at: frameStart, length: frame.count + 1, message: "frame cut off before ETX", time: time, into: &batch)
+            }
+            inFrame = false; frame.removeAll(keepingCapacity: true)
+        } else if let (at, length) = splitter.pending {
+            problem(.truncated, at: at, length: length, message: "\(length) bytes without a line terminator dropped", time: time, into: &batch)
+        }
+        splitter.reset()
+    }
+
+    public func feedbackCommand(_ feedback: Feedback) -> [UInt8]? {
+        // Serial scanners have vendor-specific beep commands; BEL is the one
+        // most accept in serial/CDC mode.
+        feedback == .vibrate ? nil : [0x07]
+    }
+
+    public func configurationWarnings(serial: SerialSettings?) -> [String] { [] }
+}
+
+@inline(__always)
+func hex2(_ b: UInt8) -> String {
+    let digits = Array("0123456789ABCDEF".utf8)
+    return String(decoding: [digits[Int(b >> 4)], digits[Int(b & 0xF)]], as: UTF8.self)
+}

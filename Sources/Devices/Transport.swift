@@ -1,0 +1,13 @@
+/// A byte pipe to one device. The runner owns it on the device's thread.
+public protocol ByteTransport: AnyObject {
+    /// What was opened, for logs ("/dev/ttyUSB0 (2008:1001 SN 123)").
+    var description: String { get }
+    /// Settings in use, when the transport is a serial line.
+    var serialSettings: SerialSettings? { get }
+    /// Reads what is available, waiting at most `timeoutMs` for the first
+    /// byte. Returns 0 on timeout; throws `.hangup` when the device is gone.
+    func read(into buffer: UnsafeMutableRawBufferPointer, timeoutMs: Int32) throws(DeviceError) -> Int
+    /// Writes all of `bytes` (blocking up to a short timeout).
+    func write(_ bytes: [UInt8]) throws(DeviceError)
+    func close()
+}
