@@ -71,23 +71,6 @@ import ScanModel
     ]
 }
 
-/// Like `medianRate`, but divides by the thread's CPU time (CLOCK_THREAD_CPUTIME_ID).
-private func medianCPURate(runs: Int = 7, work: Int, _ body: () -> Void) -> Double {
-    func cpuNanos() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-        return Double(ts.tv_sec) * 1e9 + Double(ts.tv_nsec)
-    }
-    body()
-    var rates: [Double] = []
-    for _ in 0..<runs {
-        let start = cpuNanos()
-        body()
-        rates.append(Double(work) / ((cpuNanos() - start) / 1e9))
-    }
-    rates.sort()
-    return rates[rates.count / 2]
-}
 
 /// What a site's readers actually see: mostly item-level SGTINs with a
 /// spread of company-prefix lengths and filters, plus cases, locations and assets.

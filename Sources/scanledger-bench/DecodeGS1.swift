@@ -66,8 +66,3 @@ private func mod10Pass(_ m: [UInt8]) -> Int {
     }
 }
 
-private func threadCPUSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
