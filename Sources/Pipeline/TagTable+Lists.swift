@@ -20,6 +20,11 @@ extension TagTable {
     /// Files `row` to fire at or after `deadline` (re-filing it if it was filed).
     func schedule(_ row: Int32, at deadline: Int64) {
         wheelUnlink(row)
+        if deadline <= processedTime {
+            // Already due (a late read, zero retention, or a clock jump):
+            // the in-flight list is drained before `expire` returns or resumes.
+            return wheelInsert(row, bucket: wheelSlotCount)
+        }
         var t = tick(for: deadline)
         if t <= processedTick { t = processedTick + 1 }
         wheelInsert(row, bucket: Int(t & wheelMask))
