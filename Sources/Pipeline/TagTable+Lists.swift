@@ -23,11 +23,18 @@ extension TagTable {
         if deadline <= processedTime {
             // Already due (a late read, zero retention, or a clock jump):
             // the in-flight list is drained before `expire` returns or resumes.
-            return wheelInsert(row, bucket: wheelSlotCount)
+            return wheelInsert(row, bucket: inFlightBucket)
         }
         var t = tick(for: deadline)
         if t <= processedTick { t = processedTick + 1 }
-        wheelInsert(row, bucket: Int(t & wheelMask))
+        if t - processedTick < Int64(wheelSlotCount) {
+            wheelInsert(row, bucket: Int(t & wheelMask))
+        } else {
+            // Far out (long retention): park it by revolution; it is re-filed
+            // into the first level when its revolution begins, so a long
+            // deadline costs one extra visit instead of one per revolution.
+            wheelInsert(row, bucket: wheelSlotCount + Int((t >> wheelShift) & wheelMask))
+        }
     }
 
     @inline(__always)
@@ -51,16 +58,23 @@ extension TagTable {
         r.pointee.wheelNext = -1
     }
 
-    /// Moves a whole bucket onto the in-flight list.
+    /// Moves a whole bucket onto the in-flight list: O(1) when that list is
+    /// empty (the usual case), else row by row.
     private func spliceIntoInFlight(_ bucket: Int) {
-        var row = wheelHeads[bucket]
+        let first = wheelHeads[bucket]
+        guard first >= 0 else { return }
         wheelHeads[bucket] = -1
-        let inFlight = wheelSlotCount
+        if wheelHeads[inFlightBucket] < 0 {
+            wheelHeads[inFlightBucket] = first
+            hot(first).pointee.wheelPrev = Int32(-2 - inFlightBucket)
+            return
+        }
+        var row = first
         while row >= 0 {
             let next = hot(row).pointee.wheelNext
             hot(row).pointee.wheelPrev = -1
             hot(row).pointee.wheelNext = -1
-            wheelInsert(row, bucket: inFlight)
+            wheelInsert(row, bucket: inFlightBucket)
             row = next
         }
     }
@@ -69,22 +83,24 @@ extension TagTable {
     /// (already unlinked; it must re-file or remove it). Returns false when
     /// `shouldStop` asked to pause; calling again resumes where it stopped.
     func expire(upTo targetTick: Int64, shouldStop: () -> Bool, visit: (Int32) -> Void) -> Bool {
-        let inFlight = wheelSlotCount
         while true {
-            while wheelHeads[inFlight] >= 0 {
+            while wheelHeads[inFlightBucket] >= 0 {
                 if shouldStop() { return false }
-                let row = wheelHeads[inFlight]
+                let row = wheelHeads[inFlightBucket]
                 wheelUnlink(row)
                 visit(row)
             }
             if processedTick >= targetTick { return true }
             if targetTick - processedTick > Int64(wheelSlotCount) {
-                // A clock jump longer than the wheel: every bucket is due at
-                // once; rows re-filed beyond the target land after it.
+                // A clock jump longer than the first level: every bucket is
+                // due for a look at once; rows re-filed land after the target.
                 processedTick = targetTick
-                for b in 0..<wheelSlotCount { spliceIntoInFlight(b) }
+                for b in 0..<(2 * wheelSlotCount) { spliceIntoInFlight(b) }
             } else {
                 processedTick += 1
+                if processedTick & wheelMask == 0 {
+                    spliceIntoInFlight(wheelSlotCount + Int((processedTick >> wheelShift) & wheelMask))
+                }
                 spliceIntoInFlight(Int(processedTick & wheelMask))
             }
         }

@@ -83,11 +83,14 @@ final class TagTable {
     private var slotMask: Int
     private var growAt: Int
 
-    // Timing wheel (see TagTable+Lists.swift). Bucket `wheelSlotCount` is
-    // the in-flight list being expired.
+    // Two-level timing wheel (see TagTable+Lists.swift): buckets
+    // [0, slots) are ticks, [slots, 2·slots) whole revolutions of the first
+    // level, and bucket 2·slots is the in-flight list being expired.
     let wheelHeads: UnsafeMutablePointer<Int32>
     let wheelSlotCount: Int
+    let wheelShift: Int64
     let wheelMask: Int64
+    let inFlightBucket: Int
     let tickMicros: Int64
     var processedTick: Int64
 
@@ -108,9 +111,11 @@ final class TagTable {
         slotMask = initialSlots - 1
         growAt = initialSlots * 7 / 10
         wheelSlotCount = wheelSlots
+        wheelShift = Int64(wheelSlots.trailingZeroBitCount)
         wheelMask = Int64(wheelSlots - 1)
-        wheelHeads = .allocate(capacity: wheelSlots + 1)
-        wheelHeads.initialize(repeating: -1, count: wheelSlots + 1)
+        inFlightBucket = 2 * wheelSlots
+        wheelHeads = .allocate(capacity: 2 * wheelSlots + 1)
+        wheelHeads.initialize(repeating: -1, count: 2 * wheelSlots + 1)
         self.tickMicros = tickMicros
         processedTick = startTime / tickMicros
     }
@@ -129,7 +134,7 @@ final class TagTable {
     var bytesAllocated: Int {
         chunkCount * TagTable.chunkRows * (MemoryLayout<HotRow>.stride + MemoryLayout<ColdRow>.stride)
             + wideBytes
-            + (slotMask + 1) * 8 + (wheelSlotCount + 1) * 4
+            + (slotMask + 1) * 8 + (2 * wheelSlotCount + 1) * 4
             + maxChunks * 3 * MemoryLayout<Int>.stride
     }
 
