@@ -26,6 +26,8 @@ public final class Pipeline {
     var globalCounters = PipelineCounters()
     var scanDebouncer: ScanDebouncer
     let outboxLimit: Int
+    /// Keeps the cache-warming loads of `ingest` alive; meaningless value.
+    var prefetchSink: UInt64 = 0
     private let byName: [String: Int]
 
     struct GroupRuntime {

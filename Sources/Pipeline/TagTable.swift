@@ -189,6 +189,19 @@ final class TagTable {
         return EPC(words: r.key0, r.key1, w2, w3, bitCount: Int(r.bitCount))
     }
 
+    /// Loads the index slot and candidate row `epc` will need, so that when
+    /// a batch touches many of them first their cache misses overlap
+    /// instead of stalling one after another. Returns a value derived from
+    /// the loads so they cannot be optimised away.
+    @inline(__always)
+    func touch(_ epc: EPC) -> UInt64 {
+        let h = TagTable.hash(epc)
+        let s = slots[Int(truncatingIfNeeded: h) & slotMask]
+        guard s != 0 else { return 0 }
+        let row = Int32(truncatingIfNeeded: s & 0xFFFF_FFFF) &- 1
+        return hot(row).pointee.key0 ^ s
+    }
+
     /// The row holding `epc`, or −1.
     @inline(__always)
     func find(_ epc: EPC, hash h: UInt64) -> Int32 {
