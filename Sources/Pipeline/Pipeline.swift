@@ -22,12 +22,14 @@ public final class Pipeline {
     let zoneStates: [ZoneRuntime]
     let groups: [GroupRuntime]
     let routing: ZoneRouting
-    var outbox = EventOutbox()
-    var globalCounters = PipelineCounters()
+    // Single-threaded by contract: skip the runtime exclusivity checks.
+    @exclusivity(unchecked) var outbox = EventOutbox()
+    @exclusivity(unchecked) var globalCounters = PipelineCounters()
     var scanDebouncer: ScanDebouncer
     let outboxLimit: Int
     /// Keeps the cache-warming loads of `ingest` alive; meaningless value.
-    var prefetchSink: UInt64 = 0
+    @exclusivity(unchecked) var prefetchSink: UInt64 = 0
+    let touchScratch = UnsafeMutablePointer<UInt64>.allocate(capacity: Pipeline.touchGroup)
     private let byName: [String: Int]
 
     struct GroupRuntime {
@@ -120,6 +122,8 @@ public final class Pipeline {
             }
         }
     }
+
+    deinit { touchScratch.deallocate() }
 
     // MARK: - Public surface
 

@@ -67,7 +67,7 @@ final class TagTable {
 
     let maxRows: Int
     /// Live rows (any state but free).
-    private(set) var count = 0
+    @exclusivity(unchecked) private(set) var count = 0
 
     private let maxChunks: Int
     private var chunkCount = 0
@@ -75,13 +75,13 @@ final class TagTable {
     private let coldChunks: UnsafeMutablePointer<UnsafeMutablePointer<ColdRow>>
     /// Allocated on first use per chunk; most deployments never need one.
     private let wideChunks: UnsafeMutablePointer<UnsafeMutablePointer<WideWords>?>
-    private var nextFresh: Int32 = 0
-    private var freeHead: Int32 = -1
+    @exclusivity(unchecked) private var nextFresh: Int32 = 0
+    @exclusivity(unchecked) private var freeHead: Int32 = -1
 
     /// Index slots: high 32 bits = low 32 bits of the hash, low 32 = row + 1; 0 = empty.
-    private var slots: UnsafeMutablePointer<UInt64>
-    private var slotMask: Int
-    private var growAt: Int
+    @exclusivity(unchecked) private var slots: UnsafeMutablePointer<UInt64>
+    @exclusivity(unchecked) private var slotMask: Int
+    @exclusivity(unchecked) private var growAt: Int
 
     // Two-level timing wheel (see TagTable+Lists.swift): buckets
     // [0, slots) are ticks, [slots, 2·slots) whole revolutions of the first
@@ -92,7 +92,7 @@ final class TagTable {
     let wheelMask: Int64
     let inFlightBucket: Int
     let tickMicros: Int64
-    var processedTick: Int64
+    @exclusivity(unchecked) var processedTick: Int64
 
     // Idle rows, oldest first (evicted first at the limit).
     var idleHead: Int32 = -1
@@ -122,7 +122,7 @@ final class TagTable {
 
     deinit {
         for c in 0..<chunkCount {
-            hotChunks[c].deallocate()
+            UnsafeMutableRawPointer(hotChunks[c]).deallocate()
             coldChunks[c].deallocate()
         }
         for c in 0..<chunkCount { wideChunks[c]?.deallocate() }
@@ -189,17 +189,19 @@ final class TagTable {
         return EPC(words: r.key0, r.key1, w2, w3, bitCount: Int(r.bitCount))
     }
 
-    /// Loads the index slot and candidate row `epc` will need, so that when
-    /// a batch touches many of them first their cache misses overlap
-    /// instead of stalling one after another. Returns a value derived from
-    /// the loads so they cannot be optimised away.
+    /// Cache warming for `Pipeline.ingest`: the index slot `epc` probes
+    /// first. Called for a group of reads before processing them, so their
+    /// cache misses overlap instead of stalling one after another.
     @inline(__always)
-    func touch(_ epc: EPC) -> UInt64 {
-        let h = TagTable.hash(epc)
-        let s = slots[Int(truncatingIfNeeded: h) & slotMask]
+    func touchSlot(_ epc: EPC) -> UInt64 {
+        slots[Int(truncatingIfNeeded: TagTable.hash(epc)) & slotMask]
+    }
+
+    /// Second step of cache warming: the row a slot value from `touchSlot` names.
+    @inline(__always)
+    func touchRow(slot s: UInt64) -> UInt64 {
         guard s != 0 else { return 0 }
-        let row = Int32(truncatingIfNeeded: s & 0xFFFF_FFFF) &- 1
-        return hot(row).pointee.key0 ^ s
+        return hot(Int32(truncatingIfNeeded: s & 0xFFFF_FFFF) &- 1).pointee.key0
     }
 
     /// The row holding `epc`, or −1.
@@ -255,7 +257,10 @@ final class TagTable {
         }
         let row = nextFresh
         if Int(row) >= chunkCount * TagTable.chunkRows {
-            hotChunks[chunkCount] = .allocate(capacity: TagTable.chunkRows)
+            // Cache-line aligned, so each 64-byte row is exactly one line.
+            hotChunks[chunkCount] = UnsafeMutableRawPointer
+                .allocate(byteCount: TagTable.chunkRows * MemoryLayout<HotRow>.stride, alignment: 64)
+                .bindMemory(to: HotRow.self, capacity: TagTable.chunkRows)
             coldChunks[chunkCount] = .allocate(capacity: TagTable.chunkRows)
             wideChunks[chunkCount] = nil
             chunkCount += 1

@@ -6,7 +6,9 @@ import ScanModel
 final class ZoneRuntime {
     let id: ZoneID
     let table: TagTable
-    var counters: ZoneCounters
+    // Hot-path state: only the owning thread touches a pipeline, so the
+    // runtime exclusivity checks would only cost time.
+    @exclusivity(unchecked) var counters: ZoneCounters
 
     let observedCount: UInt32
     /// Int64.max when the time threshold is off.
@@ -23,13 +25,13 @@ final class ZoneRuntime {
     let adaptiveMax: Float
 
     /// Index into `Pipeline.groups`, or −1.
-    var group = -1
-    var limitAlarmActive = false
-    var cycle: CycleState?
+    @exclusivity(unchecked) var group = -1
+    @exclusivity(unchecked) var limitAlarmActive = false
+    @exclusivity(unchecked) var cycle: CycleState?
     /// True while a cycle is open (checked per read without unwrapping `cycle`).
-    var cycleOpen = false
+    @exclusivity(unchecked) var cycleOpen = false
     /// Time at which the open cycle ends by duration or stable set; .max if none.
-    var cycleDeadline: Int64 = .max
+    @exclusivity(unchecked) var cycleDeadline: Int64 = .max
 
     init(index: Int, config: ZoneConfig, wheelSlots: Int, tick: Int64, startTime: Int64) {
         id = ZoneID(index: index, name: config.name)
