@@ -118,7 +118,7 @@ extension Pipeline {
         if t >= z.cycleDeadline { endCyclesDue(z, before: t) }
         if !z.cycleOpen, let c = z.cycle, c.config.start == .firstRead { startCycle(z, at: t) }
 
-        let table = z.table
+        unowned(unsafe) let table = z.table   // z (and so its table) outlives this call
         let epc = read.epc
         let h = TagTable.hash(epc)
         var row = table.find(epc, hash: h)
