@@ -139,12 +139,17 @@ private func measure(_ label: String, distinct: Int, readsPerTag: Int, inField: 
     let stream = TagStream(distinct: distinct, readsPerTag: readsPerTag, inField: inField, seed: 5)
     let reads = stream.order.count
     let rate = medianRate(runs: runs, work: reads) { blackHole(runPipeline(stream).1) }
+    let cpuRate = medianCPURate(runs: runs, work: reads) { blackHole(runPipeline(stream).1) }
     let (p, arrivals) = runPipeline(stream)
     let zone = p.zones[0]
     let tracked = p.counters(for: zone).tagsTracked
     let accounted = p.memoryBytes(for: zone)
     let naiveRate = medianRate(runs: naiveRuns, work: reads) { blackHole(runNaive(stream).0.count) }
+    let naiveCPURate = medianCPURate(runs: naiveRuns, work: reads) { blackHole(runNaive(stream).0.count) }
     return [
+        "\(label)_reads_per_cpu_sec": Int(cpuRate),
+        "\(label)_baseline_reads_per_cpu_sec": Int(naiveCPURate),
+        "\(label)_cpu_ratio": cpuRate / naiveCPURate,
         "\(label)_reads": reads,
         "\(label)_reads_per_sec": Int(rate),
         "\(label)_tracked_tags": tracked,
@@ -247,7 +252,7 @@ func dedupBenchmark() -> [String: any Sendable] {
                 "t1m_reads_per_cpu_sec": Int(medianCPURate(runs: 1, work: b.order.count) { blackHole(runPipeline(b).1) })]
     }
     var out = baselineMemory()
-    let small = measure("t100k", distinct: 100_000, readsPerTag: 50, inField: 2000, runs: 5, naiveRuns: 3)
+    let small = measure("t100k", distinct: 100_000, readsPerTag: 50, inField: 2000, runs: 5, naiveRuns: 2)
     let large = measure("t1m", distinct: 1_000_000, readsPerTag: 10, inField: 20_000, runs: 3, naiveRuns: 1)
     out.merge(small) { a, _ in a }
     out.merge(large) { a, _ in a }
@@ -258,6 +263,9 @@ func dedupBenchmark() -> [String: any Sendable] {
     out["bytes_per_tag"] = small["t100k_bytes_per_tag"]
     out["baseline_reads_per_sec"] = small["t100k_baseline_reads_per_sec"]
     out["ratio"] = small["t100k_ratio"]
+    out["reads_per_cpu_sec"] = small["t100k_reads_per_cpu_sec"]
+    out["baseline_reads_per_cpu_sec"] = small["t100k_baseline_reads_per_cpu_sec"]
+    out["cpu_ratio"] = small["t100k_cpu_ratio"]
     out["targets"] = "t100k >= 10000000 reads/s, t1m >= 3000000 reads/s, bytes_per_tag <= 128, latency p99 <= 1000 us"
     return out
 }
