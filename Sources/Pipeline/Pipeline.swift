@@ -109,8 +109,8 @@ public final class Pipeline {
                 guard a.falseDepartureProbability > 0, a.falseDepartureProbability < 1 else {
                     throw PipelineConfigError(key: "\(key).smoothing.adaptive.falseDepartureProbability", "must be between 0 and 1")
                 }
-                guard a.minimum.value > 0, a.minimum <= a.maximum else {
-                    throw PipelineConfigError(key: "\(key).smoothing.adaptive", "need 0 < minimum ≤ maximum")
+                guard a.minimum.value > 0, a.minimum <= a.maximum, a.maximum <= .seconds(86_400) else {
+                    throw PipelineConfigError(key: "\(key).smoothing.adaptive", "need 0 < minimum ≤ maximum ≤ 24 h")
                 }
             }
             if let c = z.cycle {

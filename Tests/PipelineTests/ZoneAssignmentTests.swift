@@ -85,6 +85,10 @@ import ScanModel
         #expect(key(PipelineConfig(zones: [zone("a")], scanners: [ScannerConfig(device: reader2, zone: "nope")]))
                 == "scanners[0].zone")
         #expect(key(PipelineConfig(zones: [zone("a")], tick: .zero)) == "tick")
+        let huge = SmoothingConfig(adaptive: AdaptiveWindow(maximum: Microseconds(.max)))
+        #expect(key(PipelineConfig(zones: [zone("a", smoothing: huge)])) == "zones[0].smoothing.adaptive")
+        #expect(key(PipelineConfig(zones: [zone("a")], scanners: [ScannerConfig(device: reader2, debounce: .zero)]))
+                == "scanners[0].debounce")
         let e = PipelineConfigError(key: "zones[0].name", "must not be empty")
         #expect(e.description == "pipeline config zones[0].name: must not be empty")
     }
