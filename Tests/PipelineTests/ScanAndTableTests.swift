@@ -106,3 +106,20 @@ import ScanModel
         }
     }
 }
+
+@Suite struct ClockTests {
+    @Test func virtualClockDrivesThePipeline() throws {
+        let clock = VirtualClock(ms(0))
+        let p = try Pipeline(config: PipelineConfig(zones: [zone()]), startTime: clock.now())
+        p.ingest(batch: [read(tag(1), at: clock.now()), read(tag(1), at: clock.advance(by: ms(10)))])
+        clock.advance(by: ms(-5000))             // never backwards
+        #expect(clock.now() == ms(10))
+        clock.advance(by: .seconds(3))
+        p.advance(clock: clock)
+        var kinds: [String] = []
+        p.drainEvents { if case .arrived = $0 { kinds.append("A") } else if case .departed = $0 { kinds.append("D") } }
+        #expect(kinds == ["A", "D"])
+        let a = MonotonicClock().now(), b = MonotonicClock().now()
+        #expect(b >= a)
+    }
+}
