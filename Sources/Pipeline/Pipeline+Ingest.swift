@@ -175,7 +175,12 @@ extension Pipeline {
             if r.pointee.readCount >= z.observedCount
                 || satSub(t, table.cold(row).pointee.since) >= z.observedTime {
                 r.pointee.state = RowState.observed
-                table.schedule(row, at: satAdd(r.pointee.lastSeen, z.lostTimeout(for: r)))
+                // The row is filed for its glimpse deadline; when that fires
+                // it is re-filed for the lost deadline. Re-file now only if
+                // the lost deadline could be the earlier one.
+                if z.adaptive || z.lostTimeout < z.glimpsedTimeout {
+                    table.schedule(row, at: satAdd(r.pointee.lastSeen, z.lostTimeout(for: r)))
+                }
             }
         }
         if r.pointee.state == RowState.observed, r.pointee.flags & RowFlag.announced == 0, z.reportsPresence {
