@@ -13,7 +13,9 @@ extension Pipeline {
         var cachedKey: UInt32 = .max
         var cachedZone: Int32 = ZoneRouting.noZone
         var cachedFloor: Float = -.infinity
-        var zone: ZoneRuntime? = nil
+        // Unmanaged: `zoneStates` keeps every zone alive; a strong local would
+        // cost a retain and release per read.
+        var zone: Unmanaged<ZoneRuntime>? = nil
         let hostTime = config.timestamps == .host
         let nowValue = now.value
         var i = 0
@@ -38,27 +40,30 @@ extension Pipeline {
                 cachedFloor = r.floor
                 if r.zone != cachedZone {
                     cachedZone = r.zone
-                    zone = r.zone >= 0 ? zoneStates[Int(r.zone)] : nil
+                    zone = r.zone >= 0 ? Unmanaged.passUnretained(zoneStates[Int(r.zone)]) : nil
                 }
             }
-            guard let z = zone else {
+            guard let zoneRef = zone else {
                 globalCounters.unzonedReads &+= 1
                 continue
             }
-            z.counters.readsIn &+= 1
-            if let rssi = read.rssi, rssi < cachedFloor {
-                z.counters.readsBelowFloor &+= 1
-                continue
+            let floor = cachedFloor
+            zoneRef._withUnsafeGuaranteedRef { z in
+                z.counters.readsIn &+= 1
+                if let rssi = read.rssi, rssi < floor {
+                    z.counters.readsBelowFloor &+= 1
+                    return
+                }
+                let t: Int64
+                if hostTime {
+                    t = nowValue
+                } else {
+                    t = read.time.value
+                    let lag = satSub(nowValue, t)
+                    z.counters.lag = Microseconds(lag > 0 ? lag : 0)
+                }
+                process(read, at: t, in: z)
             }
-            let t: Int64
-            if hostTime {
-                t = nowValue
-            } else {
-                t = read.time.value
-                let lag = satSub(nowValue, t)
-                z.counters.lag = Microseconds(lag > 0 ? lag : 0)
-            }
-            process(read, at: t, in: z)
         }
         prefetchSink = touchSink
         return batch.count
@@ -118,7 +123,7 @@ extension Pipeline {
         if t >= z.cycleDeadline { endCyclesDue(z, before: t) }
         if !z.cycleOpen, let c = z.cycle, c.config.start == .firstRead { startCycle(z, at: t) }
 
-        unowned(unsafe) let table = z.table   // z (and so its table) outlives this call
+        let table = z.table
         let epc = read.epc
         let h = TagTable.hash(epc)
         var row = table.find(epc, hash: h)
