@@ -11,4 +11,5 @@ let benchmarks: [Benchmark] = [
     stationFeedbackBenchmark,
     parseMercuryBenchmark,
     ptyMercuryBenchmark,
+    Benchmark(name: "dedup", run: dedupBenchmark),
 ]
