@@ -196,7 +196,7 @@ public final class LedgerReader {
         let s = try db.prepare("SELECT ifnull(gtin, sku), tracking FROM items")
         defer { s.reset() }
         var out: [String: Tracking] = [:]
-        while try s.step() { out[s.text(0)] = Tracking(rawValue: s.text(1)) ?? .none }
+        while try s.step() { out[s.text(0)] = Tracking(rawValue: s.text(1)) ?? Tracking.none }
         return out
     }
 }
