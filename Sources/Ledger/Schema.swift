@@ -92,6 +92,11 @@ enum Schema {
           forwarded_upto INTEGER NOT NULL
         ) STRICT;
         INSERT INTO outbox_cursor VALUES (1, 0);
+        CREATE TABLE ledger_meta(
+          id INTEGER PRIMARY KEY CHECK(id = 1),
+          ledger_id TEXT NOT NULL
+        ) STRICT;
+        INSERT INTO ledger_meta VALUES (1, lower(hex(randomblob(16))));
         INSERT INTO locations(code, type, allow_negative) VALUES
           ('@supplier','virtual',1), ('@customer','virtual',1), ('@adjustment','virtual',1), ('@transit','virtual',1);
         """,

@@ -9,4 +9,11 @@ struct Command: Sendable {
 
 let commands: [Command] = [
     Command(name: "version", summary: "print the version") { _ in print(scanLedgerVersion); return 0 },
+    postCommand,
+    stockCommand,
+    historyCommand,
+    verifyCommand,
+    reverseCommand,
+    importCommand,
+    exportCommand,
 ]
