@@ -89,6 +89,14 @@ public final class Ledger: @unchecked Sendable {
         _ = try collector.wait()
     }
 
+    /// Group-commit transactions committed so far by this `Ledger` (for metrics).
+    public var committedBatches: Int { writer.batchesCommitted }
+
+    /// Runs `body` on the writer thread in its own transaction, without waiting (tests use it as a gate).
+    func enqueueWrite(_ body: @escaping (Connection) throws -> Void, completion: @escaping @Sendable (Result<Void, LedgerError>) -> Void) {
+        writer.write(body, completion: completion)
+    }
+
     /// Records that the central forwarder has everything up to `seq`.
     public func markForwarded(upTo seq: LedgerSequence) throws(LedgerError) {
         try writeAndWait { db in

@@ -21,8 +21,12 @@ final class Writer: @unchecked Sendable {
     private let maxBatch: Int
     private var thread: Thread?
 
-    // Touched only by the writer thread, under `condition` for readers.
-    private(set) var batchesCommitted: Int = 0
+    // Written by the writer thread, read by anyone: under `condition`.
+    private var batchesCommittedStorage: Int = 0
+    var batchesCommitted: Int {
+        condition.lock(); defer { condition.unlock() }
+        return batchesCommittedStorage
+    }
 
     init(connection: Connection, maxBatch: Int) {
         engine = PostingEngine(db: connection)
@@ -126,7 +130,9 @@ final class Writer: @unchecked Sendable {
             for job in batch { if case let .post(_, completion) = job { completion(.failure(failure)) } }
             return
         }
-        batchesCommitted += 1
+        condition.lock()
+        batchesCommittedStorage += 1
+        condition.unlock()
         var i = 0
         for job in batch {
             guard case let .post(_, completion) = job else { continue }
