@@ -41,6 +41,7 @@ enum LedgerCLI {
             }
             i += 1
         }
+        _ = try self.options(out) // reject a bad --synchronous as a usage error
         return out
     }
 
