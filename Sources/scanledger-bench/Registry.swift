@@ -5,4 +5,5 @@ struct Benchmark: Sendable {
 }
 
 let benchmarks: [Benchmark] = [
+    ledgerPostBenchmark,
 ]
