@@ -154,20 +154,9 @@ struct EPCISEventBuilder {
     }
 
     static func eventTime(_ r: HistoryRow) -> (String, String) {
-        guard let text = r.eventTime, let date = EventTimeParser().date(text) else {
-            return (utc(micros: r.commitTimeMicros), "+00:00")
-        }
-        var offset = "+00:00"
-        if !text.hasSuffix("Z"), !text.hasSuffix("z"), text.count >= 6 {
-            let suffix = String(text.suffix(6))
-            if suffix.first == "+" || suffix.first == "-" { offset = suffix }
-        }
-        return (utc(micros: Int64(date.timeIntervalSince1970 * 1_000_000)), offset)
+        guard let text = r.eventTime, let time = EventTime(text) else { return (utc(micros: r.commitTimeMicros), "+00:00") }
+        return (utc(micros: time.micros), time.offsetText)
     }
 
-    static func utc(micros: Int64) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: Date(timeIntervalSince1970: Double(micros) / 1_000_000))
-    }
+    static func utc(micros: Int64) -> String { EventTime.utcText(micros: micros) }
 }

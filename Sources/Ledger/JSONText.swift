@@ -3,6 +3,8 @@
 public enum JSONText {
     public static func quote(_ s: String?) -> String {
         guard let s else { return "null" }
+        // Fast path: nothing to escape (the usual key, code, GTIN or lot).
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + s + "\"" }
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
         for scalar in s.unicodeScalars {

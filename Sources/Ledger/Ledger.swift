@@ -36,7 +36,7 @@ public final class Ledger: @unchecked Sendable {
             try Ledger.configure(db, options: options)
             try db.exec("PRAGMA journal_mode = WAL")
             try Schema.migrate(db, path: path)
-            writer = Writer(connection: db, maxBatch: options.maxBatch)
+            writer = try Writer(connection: db, maxBatch: options.maxBatch)
         } catch {
             throw Writer.ledgerError(error)
         }

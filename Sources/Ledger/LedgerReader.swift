@@ -46,9 +46,16 @@ public struct HistoryRow: Sendable, Equatable {
     public var qty: Int64
 }
 
+/// One posting for the central forwarder.
 public struct OutboxRecord: Sendable, Equatable {
     public var seq: LedgerSequence
-    /// The posting and its entries as one JSON object.
+    public var key: String
+    /// Microseconds since 1970 when the ledger committed the posting.
+    public var commitTimeMicros: Int64
+    /// The posting request as one JSON object with sorted keys: device,
+    /// entries [{epc, expiry, item, location, lot, qty, serial}], kind, ref,
+    /// reverses (a reversal carries no entries: it negates posting `reverses`),
+    /// sscc, station, time.
     public var payload: String
 }
 
@@ -167,11 +174,13 @@ public final class LedgerReader {
 
     public func pendingOutbox(after: LedgerSequence? = nil, limit: Int = 1_000) throws -> [OutboxRecord] {
         let start = try after ?? forwardedUpTo()
-        let s = try db.prepare("SELECT seq, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?")
+        let s = try db.prepare("SELECT o.seq, p.key, p.commit_time, o.payload FROM outbox o JOIN postings p ON p.seq = o.seq WHERE o.seq > ? ORDER BY o.seq LIMIT ?")
         try s.bind([.int(start.value), .int(Int64(max(0, limit)))])
         defer { s.reset() }
         var out: [OutboxRecord] = []
-        while try s.step() { out.append(OutboxRecord(seq: LedgerSequence(s.int(0)), payload: s.text(1))) }
+        while try s.step() {
+            out.append(OutboxRecord(seq: LedgerSequence(s.int(0)), key: s.text(1), commitTimeMicros: s.int(2), payload: s.text(3)))
+        }
         return out
     }
 

@@ -24,14 +24,20 @@ final class MasterDataCache {
     private var items: [String: CachedItem] = [:]
     private var locations: [String: CachedLocation] = [:]
     private var ids: [Key: Int64] = [:]
+    /// Account balances as of the last released posting (valid inside the writer's transaction).
+    private var balances: [Int64: Int64] = [:]
     private var pending: [Key] = []
     private var uncommitted: [Key] = []
 
-    func keepPending() { uncommitted += pending; pending.removeAll(keepingCapacity: true) }
+    func keepPending(balances changed: [(Int64, Int64)]) {
+        for (account, balance) in changed { balances[account] = balance }
+        uncommitted += pending
+        pending.removeAll(keepingCapacity: true)
+    }
     func dropPending() { for k in pending { forget(k) }; pending.removeAll(keepingCapacity: true) }
     func commit() { pending.removeAll(keepingCapacity: true); uncommitted.removeAll(keepingCapacity: true) }
     func clear() {
-        items.removeAll(); locations.removeAll(); ids.removeAll()
+        items.removeAll(); locations.removeAll(); ids.removeAll(); balances.removeAll()
         pending.removeAll(); uncommitted.removeAll()
     }
 
@@ -39,6 +45,8 @@ final class MasterDataCache {
         switch k {
         case .item(let s): items[s] = nil
         case .location(let s): locations[s] = nil
+        case .account:
+            if let id = ids.removeValue(forKey: k) { balances[id] = nil }
         default: ids[k] = nil
         }
     }
@@ -119,6 +127,14 @@ final class MasterDataCache {
         ids[key] = id
         remember(key)
         return id ?? 0
+    }
+
+    /// The stored balance of `account` (cached after the first read).
+    func balance(db: Connection, account: Int64) throws -> Int64 {
+        if let b = balances[account] { return b }
+        let b = try db.scalarInt("SELECT balance FROM accounts WHERE id = ?", .int(account)) ?? 0
+        balances[account] = b
+        return b
     }
 
     func account(db: Connection, item: Int64, location: Int64, lot: Int64?, serial: Int64?) throws -> Int64 {

@@ -126,19 +126,22 @@ public struct PostingRequest: Sendable, Equatable {
         return r
     }
 
-    /// The canonical text idempotency compares: same key + same text = same posting.
-    /// `autoCreate` is deliberately not part of it (it changes what is allowed, not what is posted).
+    /// The canonical JSON of the request (keys sorted, written by hand: this
+    /// runs for every posting). Idempotency compares it, and it is the outbox
+    /// payload. `autoCreate` is deliberately not part of it: it changes what
+    /// is allowed, not what is posted.
     var canonicalPayload: String {
-        var out = "{\"kind\":\(JSONText.quote(kind.rawValue))"
-        out += ",\"ref\":\(JSONText.quote(ref)),\"station\":\(JSONText.quote(station)),\"device\":\(JSONText.quote(device))"
-        out += ",\"time\":\(JSONText.quote(eventTime)),\"sscc\":\(JSONText.quote(sscc))"
-        if let reverses { out += ",\"reverses\":\(reverses.value)" }
-        out += ",\"entries\":["
+        var out = "{\"device\":" + JSONText.quote(device) + ",\"entries\":["
         for (i, e) in entries.enumerated() {
             if i > 0 { out += "," }
-            out += "[\(JSONText.quote(e.location)),\(JSONText.quote(e.item)),\(JSONText.quote(e.lot)),\(JSONText.quote(e.serial)),\(JSONText.quote(e.epc)),\(JSONText.quote(e.expiry)),\(e.qty)]"
+            out += "{\"epc\":" + JSONText.quote(e.epc) + ",\"expiry\":" + JSONText.quote(e.expiry) + ",\"item\":" + JSONText.quote(e.item)
+            out += ",\"location\":" + JSONText.quote(e.location) + ",\"lot\":" + JSONText.quote(e.lot) + ",\"qty\":" + String(e.qty)
+            out += ",\"serial\":" + JSONText.quote(e.serial) + "}"
         }
-        return out + "]}"
+        out += "],\"kind\":" + JSONText.quote(kind.rawValue) + ",\"ref\":" + JSONText.quote(ref)
+        out += ",\"reverses\":" + JSONText.number(reverses?.value) + ",\"sscc\":" + JSONText.quote(sscc)
+        out += ",\"station\":" + JSONText.quote(station) + ",\"time\":" + JSONText.quote(eventTime) + "}"
+        return out
     }
 }
 

@@ -3,23 +3,30 @@ import ScanModel
 
 /// Applies postings on the writer connection, one savepoint each, inside a
 /// transaction the `Writer` opens and commits for a whole batch. Every
-/// invariant is checked here, before the savepoint is released.
-/// Only the writer thread touches an engine.
+/// invariant is checked here, before anything of the posting is written:
+/// balances come from a cache that is only trusted while no other connection
+/// has committed (`PRAGMA data_version`). Only the writer thread touches an engine.
 final class PostingEngine {
     let db: Connection
     private let cache = MasterDataCache()
     private var nextSeq: Int64 = 1
     private var commitTime: Int64 = 0
-    private let timeParser = EventTimeParser()
+    private var dataVersion: Int64 = -1
+    private let sql: EngineStatements
 
-    init(db: Connection) { self.db = db }
+    init(db: Connection) throws {
+        self.db = db
+        sql = try EngineStatements(db)
+    }
 
     // MARK: batch
 
     func beginBatch() throws {
         try db.exec("BEGIN IMMEDIATE")
-        // Read inside the write lock: another process may have posted since our last batch.
-        nextSeq = (try db.scalarInt("SELECT ifnull(max(seq), 0) FROM postings") ?? 0) + 1
+        // Another process may have written since our last batch: then nothing cached is trusted.
+        let version = try sql.dataVersion.firstInt() ?? 0
+        if version != dataVersion { cache.clear(); dataVersion = version }
+        nextSeq = (try sql.lastSeq.firstInt() ?? 0) + 1
         commitTime = Int64(Date().timeIntervalSince1970 * 1_000_000)
     }
 
@@ -45,39 +52,43 @@ final class PostingEngine {
     /// Throws only on database failure; business refusals come back as `.rejected`.
     func apply(_ request: PostingRequest) throws -> PostingResult {
         let payload = request.canonicalPayload
-        let lookup = try db.prepare("SELECT payload, seq, error FROM idempotency WHERE key = ?")
-        try lookup.bind([.text(request.key)])
-        if try lookup.step() {
-            let storedPayload = lookup.text(0), seq = lookup.optionalInt(1), error = lookup.optionalText(2)
-            lookup.reset()
-            guard storedPayload == payload else {
-                return PostingResult(key: request.key, status: .rejected, error: LedgerError.idempotencyConflict(key: request.key).description)
-            }
-            if let seq { return PostingResult(key: request.key, status: .duplicate, seq: LedgerSequence(seq)) }
-            return PostingResult(key: request.key, status: .rejected, error: error)
-        }
-        lookup.reset()
-
-        try db.exec("SAVEPOINT posting")
+        if let earlier = try previousAnswer(request, payload: payload) { return earlier }
+        try sql.savepoint.run()
         do {
             let seq = nextSeq
-            try record(request, seq: seq)
-            try db.prepare("INSERT INTO idempotency(key, payload, seq) VALUES (?, ?, ?)").run(.text(request.key), .text(payload), .int(seq))
-            try db.exec("RELEASE posting")
-            cache.keepPending()
+            let balances = try record(request, seq: seq, payload: payload)
+            try sql.insertPostedKey.run(.text(request.key), .int(seq))
+            try sql.release.run()
+            cache.keepPending(balances: balances)
             nextSeq += 1
             return PostingResult(key: request.key, status: .posted, seq: LedgerSequence(seq))
         } catch let refusal as LedgerError {
-            try db.exec("ROLLBACK TO posting; RELEASE posting")
+            try sql.rollbackTo.run()
+            try sql.release.run()
             cache.dropPending()
             let message = refusal.description
-            try db.prepare("INSERT INTO idempotency(key, payload, error) VALUES (?, ?, ?)").run(.text(request.key), .text(payload), .text(message))
+            try sql.insertRejectedKey.run(.text(request.key), .text(payload), .text(message))
             return PostingResult(key: request.key, status: .rejected, error: message)
         } catch {
-            try? db.exec("ROLLBACK TO posting; RELEASE posting")
+            try? sql.rollbackTo.run()
+            try? sql.release.run()
             cache.dropPending()
             throw error
         }
+    }
+
+    /// Invariant 5: the answer given before for this key, or a conflict.
+    private func previousAnswer(_ request: PostingRequest, payload: String) throws -> PostingResult? {
+        let s = sql.lookupKey
+        try s.bind([.text(request.key)])
+        defer { s.reset() }
+        guard try s.step() else { return nil }
+        let seq = s.optionalInt(0), error = s.optionalText(1), stored = s.optionalText(2)
+        guard stored == payload else {
+            return PostingResult(key: request.key, status: .rejected, error: LedgerError.idempotencyConflict(key: request.key).description)
+        }
+        if let seq { return PostingResult(key: request.key, status: .duplicate, seq: LedgerSequence(seq)) }
+        return PostingResult(key: request.key, status: .rejected, error: error)
     }
 
     private struct ResolvedEntry {
@@ -85,12 +96,14 @@ final class PostingEngine {
         let entry: PostingEntry
         let item: CachedItem
         let location: CachedLocation
+        let lotID: Int64?
         let serialID: Int64?
     }
 
-    private func record(_ request: PostingRequest, seq: Int64) throws {
+    /// Checks and writes one posting; returns the accounts' new balances.
+    private func record(_ request: PostingRequest, seq: Int64, payload: String) throws -> [(Int64, Int64)] {
         guard !request.key.isEmpty else { throw LedgerError.invalidPosting("the idempotency key is empty") }
-        if let time = request.eventTime, !timeParser.isValid(time) {
+        if let time = request.eventTime, EventTime(time) == nil {
             throw LedgerError.invalidPosting("event time '\(time)' is not ISO 8601 with a UTC offset (e.g. 2024-05-01T10:15:00Z)")
         }
         if let sscc = request.sscc, SSCC(sscc) == nil {
@@ -107,7 +120,7 @@ final class PostingEngine {
         }
         guard !entries.isEmpty else { throw LedgerError.invalidPosting("a posting needs at least one line") }
 
-        // Resolve accounts; creating master data only when allowed.
+        // Resolve accounts; master data is created only when allowed.
         var resolved: [ResolvedEntry] = []
         resolved.reserveCapacity(entries.count)
         for entry in entries {
@@ -116,50 +129,28 @@ final class PostingEngine {
             let location = try resolveLocation(entry.location, autoCreate: request.autoCreate)
             let (lotID, serialID) = try resolveLotAndSerial(item: item, entry: entry)
             let account = try cache.account(db: db, item: item.id, location: location.id, lot: lotID, serial: serialID)
-            resolved.append(ResolvedEntry(account: account, entry: entry, item: item, location: location, serialID: serialID))
+            resolved.append(ResolvedEntry(account: account, entry: entry, item: item, location: location, lotID: lotID, serialID: serialID))
         }
 
-        // Invariant 1: per item and lot/serial the entries sum to zero.
-        struct Unit: Hashable { let item: Int64; let lot: String?; let serial: String? }
-        var sums: [Unit: Int64] = [:]
-        var unitOrder: [Unit] = []
-        for r in resolved {
-            let unit = Unit(item: r.item.id, lot: r.entry.lot, serial: r.entry.serial)
-            if sums[unit] == nil { unitOrder.append(unit) }
-            let (sum, overflow) = sums[unit, default: 0].addingReportingOverflow(r.entry.qty)
-            guard !overflow else { throw LedgerError.invalidPosting("quantities of item \(r.entry.item) overflow") }
-            sums[unit] = sum
-        }
-        for unit in unitOrder where sums[unit] != 0 {
-            let e = resolved.first { $0.item.id == unit.item }?.entry
-            throw LedgerError.unbalanced(item: e?.item ?? "?", lot: unit.lot, serial: unit.serial, sum: sums[unit] ?? 0)
+        try checkBalanced(resolved)
+
+        // Net change per account, in first-seen order (postings are small: linear search beats hashing).
+        var deltas: [(account: Int64, delta: Int64, index: Int)] = []
+        for (i, r) in resolved.enumerated() {
+            if let k = deltas.firstIndex(where: { $0.account == r.account }) {
+                deltas[k].delta &+= r.entry.qty
+            } else {
+                deltas.append((r.account, r.entry.qty, i))
+            }
         }
 
-        try db.prepare("""
-            INSERT INTO postings(seq, key, kind, station, device, ref, sscc, event_time, commit_time, reverses)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).run(.int(seq), .text(request.key), .text(request.kind.rawValue), .optionalText(request.station),
-                     .optionalText(request.device), .optionalText(request.ref), .optionalText(request.sscc),
-                     .optionalText(request.eventTime), .int(commitTime), .optionalInt(reverses))
-
-        let insertEntry = try db.prepare("INSERT INTO entries(seq, account_id, qty) VALUES (?, ?, ?)")
-        var deltas: [Int64: Int64] = [:]
-        var accountOrder: [Int64] = []
-        for r in resolved {
-            try insertEntry.run(.int(seq), .int(r.account), .int(r.entry.qty))
-            if deltas[r.account] == nil { accountOrder.append(r.account) }
-            deltas[r.account, default: 0] &+= r.entry.qty
-        }
-
-        // Invariants 2 and 3 on the balances as they stand after this posting.
-        let update = try db.prepare("UPDATE accounts SET balance = balance + ? WHERE id = ? RETURNING balance")
-        for account in accountOrder {
-            guard let delta = deltas[account], delta != 0,
-                  let r = resolved.first(where: { $0.account == account }) else { continue }
-            try update.bind([.int(delta), .int(account)])
-            guard try update.step() else { update.reset(); throw LedgerError.sqlite("account \(account) vanished") }
-            let balance = update.int(0)
-            update.reset()
+        // Invariants 2 and 3, on the balances as they would stand after this posting.
+        var newBalances: [(Int64, Int64)] = []
+        newBalances.reserveCapacity(deltas.count)
+        for d in deltas where d.delta != 0 {
+            let r = resolved[d.index]
+            let (balance, overflow) = try cache.balance(db: db, account: d.account).addingReportingOverflow(d.delta)
+            guard !overflow else { throw LedgerError.invalidPosting("quantity of item \(r.entry.item) at \(r.location.code) overflows") }
             let physical = r.location.type != .virtual
             if r.serialID != nil, physical {
                 guard balance == 0 || balance == 1 else {
@@ -169,21 +160,57 @@ final class PostingEngine {
             } else if physical, !r.location.allowNegative, balance < 0 {
                 throw LedgerError.negativeOnHand(location: r.location.code, item: r.entry.item, lot: r.entry.lot, balance: balance)
             }
+            newBalances.append((d.account, balance))
         }
-        for serialID in Set(resolved.compactMap(\.serialID)) {
-            let onHand = try db.scalarInt("""
-                SELECT ifnull(sum(a.balance), 0) FROM accounts a JOIN locations l ON l.id = a.location_id
-                WHERE a.serial_id = ? AND l.type <> 'virtual'
-                """, .int(serialID)) ?? 0
-            if onHand > 1 || onHand < 0, let r = resolved.first(where: { $0.serialID == serialID }) {
+        try checkSerialsOnHandOnce(resolved)
+
+        // Everything holds: write the posting, its entries, balances and outbox row.
+        try sql.insertPosting.run(.int(seq), .text(request.key), .text(request.kind.rawValue), .optionalText(request.station),
+                                  .optionalText(request.device), .optionalText(request.ref), .optionalText(request.sscc),
+                                  .optionalText(request.eventTime), .int(commitTime), .optionalInt(reverses))
+        for r in resolved { try sql.insertEntry.run(.int(seq), .int(r.account), .int(r.entry.qty)) }
+        for (account, balance) in newBalances { try sql.setBalance.run(.int(balance), .int(account)) }
+        // Invariant 8: the outbox row, in this same transaction. Its payload is the
+        // canonical request, which idempotency compares against later.
+        try sql.insertOutbox.run(.int(seq), .text(payload))
+        return newBalances
+    }
+
+    /// Invariant 1: per item and lot/serial the entries sum to zero.
+    private func checkBalanced(_ resolved: [ResolvedEntry]) throws {
+        var sums: [(item: Int64, lot: Int64, serial: Int64, sum: Int64, index: Int)] = []
+        for (i, r) in resolved.enumerated() {
+            let lot = r.lotID ?? 0, serial = r.serialID ?? 0
+            if let k = sums.firstIndex(where: { $0.item == r.item.id && $0.lot == lot && $0.serial == serial }) {
+                let (sum, overflow) = sums[k].sum.addingReportingOverflow(r.entry.qty)
+                guard !overflow else { throw LedgerError.invalidPosting("quantities of item \(r.entry.item) overflow") }
+                sums[k].sum = sum
+            } else {
+                sums.append((r.item.id, lot, serial, r.entry.qty, i))
+            }
+        }
+        if let bad = sums.first(where: { $0.sum != 0 }) {
+            let e = resolved[bad.index].entry
+            throw LedgerError.unbalanced(item: e.item, lot: e.lot, serial: e.serial, sum: bad.sum)
+        }
+    }
+
+    /// Invariant 3 across locations: a serial is on hand at most once in total.
+    private func checkSerialsOnHandOnce(_ resolved: [ResolvedEntry]) throws {
+        var seen: [Int64] = []
+        for r in resolved {
+            guard let serialID = r.serialID, !seen.contains(serialID) else { continue }
+            seen.append(serialID)
+            let change = resolved.filter { $0.serialID == serialID && $0.location.type != .virtual }.reduce(Int64(0)) { $0 &+ $1.entry.qty }
+            guard change > 0 else { continue }
+            try sql.serialOnHand.bind([.int(serialID)])
+            let onHand = (try sql.serialOnHand.step() ? sql.serialOnHand.int(0) : 0) &+ change
+            sql.serialOnHand.reset()
+            if onHand > 1 {
                 throw LedgerError.serialOnHand(item: r.entry.item, serial: r.entry.serial ?? "?",
                                                detail: "would be on hand \(onHand) times across locations; receive it only once")
             }
         }
-
-        // Invariant 8: the outbox row, in this same transaction.
-        try db.prepare("INSERT INTO outbox(seq, payload) VALUES (?, ?)")
-            .run(.int(seq), .text(outboxPayload(request, seq: seq, reverses: reverses, entries: resolved.map(\.entry))))
     }
 
     /// The original's entries negated; refuses a second reversal or reversing a reversal.
@@ -213,20 +240,6 @@ final class PostingEngine {
                                     serial: rows.optionalText(3), epc: rows.optionalText(4), qty: 0 &- rows.int(5)))
         }
         return out
-    }
-
-    private func outboxPayload(_ r: PostingRequest, seq: Int64, reverses: Int64?, entries: [PostingEntry]) -> String {
-        let list = entries.map { e in
-            JSONText.object([("location", JSONText.quote(e.location)), ("item", JSONText.quote(e.item)),
-                             ("lot", JSONText.quote(e.lot)), ("serial", JSONText.quote(e.serial)),
-                             ("epc", JSONText.quote(e.epc)), ("qty", String(e.qty))])
-        }.joined(separator: ",")
-        return JSONText.object([
-            ("seq", String(seq)), ("key", JSONText.quote(r.key)), ("kind", JSONText.quote(r.kind.rawValue)),
-            ("ref", JSONText.quote(r.ref)), ("station", JSONText.quote(r.station)), ("device", JSONText.quote(r.device)),
-            ("sscc", JSONText.quote(r.sscc)), ("event_time", JSONText.quote(r.eventTime)),
-            ("commit_time_us", String(commitTime)), ("reverses", JSONText.number(reverses)), ("entries", "[\(list)]"),
-        ])
     }
 
     // MARK: master data resolution
@@ -269,7 +282,7 @@ final class PostingEngine {
             guard let serial = entry.serial, !serial.isEmpty else { throw LedgerError.invalidPosting("item \(entry.item) is tracked by serial: the line needs a serial") }
             guard entry.lot == nil else { throw LedgerError.invalidPosting("item \(entry.item) is tracked by serial, not lot") }
             guard entry.qty == 1 || entry.qty == -1 else {
-                throw LedgerError.serialOnHand(item: entry.item, serial: serial, detail: "a serial moves with quantity 1, not \(abs(entry.qty))")
+                throw LedgerError.serialOnHand(item: entry.item, serial: serial, detail: "a serial moves with quantity 1, not \(entry.qty.magnitude)")
             }
             var epc: String? = nil
             if let hex = entry.epc {
@@ -281,14 +294,39 @@ final class PostingEngine {
     }
 }
 
-/// Validates ISO 8601 event times with a UTC offset or Z, with or without fractions.
-final class EventTimeParser {
-    private let plain = ISO8601DateFormatter()
-    private let fractional: ISO8601DateFormatter = {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f
-    }()
-    func date(_ text: String) -> Date? { plain.date(from: text) ?? fractional.date(from: text) }
-    func isValid(_ text: String) -> Bool { date(text) != nil }
+/// The statements every posting runs, prepared once.
+struct EngineStatements {
+    let dataVersion, lastSeq, lookupKey, savepoint, release, rollbackTo: Statement
+    let insertPosting, insertEntry, setBalance, insertPostedKey, insertRejectedKey, insertOutbox, serialOnHand: Statement
+
+    init(_ db: Connection) throws {
+        dataVersion = try db.prepare("PRAGMA data_version")
+        lastSeq = try db.prepare("SELECT ifnull(max(seq), 0) FROM postings")
+        lookupKey = try db.prepare("SELECT k.seq, k.error, ifnull(o.payload, k.payload) FROM idempotency k LEFT JOIN outbox o ON o.seq = k.seq WHERE k.key = ?")
+        savepoint = try db.prepare("SAVEPOINT posting")
+        release = try db.prepare("RELEASE posting")
+        rollbackTo = try db.prepare("ROLLBACK TO posting")
+        insertPosting = try db.prepare("""
+            INSERT INTO postings(seq, key, kind, station, device, ref, sscc, event_time, commit_time, reverses)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insertEntry = try db.prepare("INSERT INTO entries(seq, account_id, qty) VALUES (?, ?, ?)")
+        setBalance = try db.prepare("UPDATE accounts SET balance = ? WHERE id = ?")
+        insertPostedKey = try db.prepare("INSERT INTO idempotency(key, seq) VALUES (?, ?)")
+        insertRejectedKey = try db.prepare("INSERT INTO idempotency(key, payload, error) VALUES (?, ?, ?)")
+        insertOutbox = try db.prepare("INSERT INTO outbox(seq, payload) VALUES (?, ?)")
+        serialOnHand = try db.prepare("""
+            SELECT ifnull(sum(a.balance), 0) FROM accounts a JOIN locations l ON l.id = a.location_id
+            WHERE a.serial_id = ? AND l.type <> 'virtual'
+            """)
+    }
+}
+
+extension Statement {
+    /// First column of the first row, for single-value statements.
+    func firstInt() throws -> Int64? {
+        defer { reset() }
+        guard try step() else { return nil }
+        return isNull(0) ? nil : int(0)
+    }
 }

@@ -76,17 +76,22 @@ enum Schema {
           BEGIN SELECT RAISE(ABORT, 'postings are immutable: post a reversal instead'); END;
         CREATE TRIGGER postings_no_delete BEFORE DELETE ON postings
           BEGIN SELECT RAISE(ABORT, 'postings are immutable: post a reversal instead'); END;
+        -- A posted key's payload is its outbox row; only rejections keep their own.
         CREATE TABLE idempotency(
           key TEXT PRIMARY KEY,
-          payload TEXT NOT NULL,
           seq INTEGER REFERENCES postings(seq),
+          payload TEXT,
           error TEXT,
-          CHECK((seq IS NULL) <> (error IS NULL))
+          CHECK((seq IS NULL) <> (error IS NULL)),
+          CHECK(seq IS NOT NULL OR payload IS NOT NULL)
         ) STRICT, WITHOUT ROWID;
+        -- The canonical request of each posting, for the central forwarder.
         CREATE TABLE outbox(
           seq INTEGER PRIMARY KEY REFERENCES postings(seq),
           payload TEXT NOT NULL
         ) STRICT;
+        CREATE TRIGGER outbox_no_update BEFORE UPDATE ON outbox
+          BEGIN SELECT RAISE(ABORT, 'outbox rows are immutable'); END;
         CREATE TABLE outbox_cursor(
           id INTEGER PRIMARY KEY CHECK(id = 1),
           forwarded_upto INTEGER NOT NULL
@@ -103,7 +108,7 @@ enum Schema {
     ]
 
     /// The names of the triggers `verify` expects to find.
-    static let requiredTriggers = ["entries_no_update", "entries_no_delete", "postings_no_update", "postings_no_delete"]
+    static let requiredTriggers = ["entries_no_update", "entries_no_delete", "postings_no_update", "postings_no_delete", "outbox_no_update"]
 
     static var currentVersion: Int64 { Int64(migrations.count) }
 

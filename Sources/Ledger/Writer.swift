@@ -28,8 +28,8 @@ final class Writer: @unchecked Sendable {
         return batchesCommittedStorage
     }
 
-    init(connection: Connection, maxBatch: Int) {
-        engine = PostingEngine(db: connection)
+    init(connection: Connection, maxBatch: Int) throws {
+        engine = try PostingEngine(db: connection)
         self.maxBatch = max(1, maxBatch)
         let t = Thread { [unowned self] in self.loop() }
         t.name = "ledger-writer"

@@ -96,6 +96,23 @@ import ScanModel
         #expect(try t.onHand(TestLedger.widget, "DOCK1") == 200)
     }
 
+    /// Two writers on one file (say the daemon and `scanledger post`): cached
+    /// balances must not survive the other's commits.
+    @Test func anotherWriterInvalidatesCachedBalances() throws {
+        let t = try TestLedger()
+        #expect(try t.receive("r1", qty: 10).status == .posted)
+        #expect(try t.move("m1", qty: 1, from: "DOCK1", to: "A-01").status == .posted) // DOCK1 balance now cached as 9
+        let other = try Ledger(path: t.path)
+        #expect(try other.postAndWait([PostingRequest(key: "m2", kind: .move, lines: [
+            PostingLine(item: TestLedger.widget, qty: 6, from: "DOCK1", to: "A-02")])])[0].seq == LedgerSequence(3))
+        other.close()
+        let tooMuch = try t.move("m3", qty: 4, from: "DOCK1", to: "A-01")
+        #expect(tooMuch.error?.contains("would be -1") == true)
+        #expect(try t.move("m4", qty: 3, from: "DOCK1", to: "A-01").seq == LedgerSequence(4))
+        #expect(try t.onHand(TestLedger.widget, "DOCK1") == 0)
+        #expect(try t.ledger.verify().ok)
+    }
+
     @Test func asyncPostAndClosedLedger() async throws {
         let t = try TestLedger()
         let r = try await t.ledger.post(PostingRequest(key: "a1", kind: .receipt,
