@@ -26,11 +26,17 @@ final class MasterDataCache {
     private var ids: [Key: Int64] = [:]
     /// Account balances as of the last released posting (valid inside the writer's transaction).
     private var balances: [Int64: Int64] = [:]
+    /// Accounts whose cached balance is newer than the table's, in first-changed order.
+    private var dirty: [Int64] = []
+    private var dirtySet: Set<Int64> = []
     private var pending: [Key] = []
     private var uncommitted: [Key] = []
 
     func keepPending(balances changed: [(Int64, Int64)]) {
-        for (account, balance) in changed { balances[account] = balance }
+        for (account, balance) in changed {
+            balances[account] = balance
+            if dirtySet.insert(account).inserted { dirty.append(account) }
+        }
         uncommitted += pending
         pending.removeAll(keepingCapacity: true)
     }
@@ -38,6 +44,7 @@ final class MasterDataCache {
     func commit() { pending.removeAll(keepingCapacity: true); uncommitted.removeAll(keepingCapacity: true) }
     func clear() {
         items.removeAll(); locations.removeAll(); ids.removeAll(); balances.removeAll()
+        dirty.removeAll(); dirtySet.removeAll()
         pending.removeAll(); uncommitted.removeAll()
     }
 
@@ -127,6 +134,12 @@ final class MasterDataCache {
         ids[key] = id
         remember(key)
         return id ?? 0
+    }
+
+    /// The balances to write before the batch commits; the cache then matches the table.
+    func takeDirtyBalances() -> [(Int64, Int64)] {
+        defer { dirty.removeAll(keepingCapacity: true); dirtySet.removeAll(keepingCapacity: true) }
+        return dirty.compactMap { account in balances[account].map { (account, $0) } }
     }
 
     /// The stored balance of `account` (cached after the first read).

@@ -31,7 +31,11 @@ final class PostingEngine {
     }
 
     func commitBatch() throws {
-        do { try db.exec("COMMIT") } catch {
+        do {
+            // Balances changed in this batch are written once per account, not once per posting.
+            for (account, balance) in cache.takeDirtyBalances() { try sql.setBalance.run(.int(balance), .int(account)) }
+            try db.exec("COMMIT")
+        } catch {
             rollbackBatch()
             throw error
         }
@@ -100,7 +104,8 @@ final class PostingEngine {
         let serialID: Int64?
     }
 
-    /// Checks and writes one posting; returns the accounts' new balances.
+    /// Checks and writes one posting; returns the accounts' new balances, which
+    /// the cache keeps (and the batch writes) once the posting is released.
     private func record(_ request: PostingRequest, seq: Int64, payload: String) throws -> [(Int64, Int64)] {
         guard !request.key.isEmpty else { throw LedgerError.invalidPosting("the idempotency key is empty") }
         if let time = request.eventTime, EventTime(time) == nil {
@@ -145,7 +150,7 @@ final class PostingEngine {
         }
 
         // Invariants 2 and 3, on the balances as they would stand after this posting.
-        var newBalances: [(Int64, Int64)] = []
+        var newBalances: [(account: Int64, balance: Int64, serial: Bool)] = []
         newBalances.reserveCapacity(deltas.count)
         for d in deltas where d.delta != 0 {
             let r = resolved[d.index]
@@ -160,7 +165,7 @@ final class PostingEngine {
             } else if physical, !r.location.allowNegative, balance < 0 {
                 throw LedgerError.negativeOnHand(location: r.location.code, item: r.entry.item, lot: r.entry.lot, balance: balance)
             }
-            newBalances.append((d.account, balance))
+            newBalances.append((d.account, balance, r.serialID != nil))
         }
         try checkSerialsOnHandOnce(resolved)
 
@@ -169,11 +174,13 @@ final class PostingEngine {
                                   .optionalText(request.device), .optionalText(request.ref), .optionalText(request.sscc),
                                   .optionalText(request.eventTime), .int(commitTime), .optionalInt(reverses))
         for r in resolved { try sql.insertEntry.run(.int(seq), .int(r.account), .int(r.entry.qty)) }
-        for (account, balance) in newBalances { try sql.setBalance.run(.int(balance), .int(account)) }
+        // Serial balances are written now (the on-hand-once check reads them from the table);
+        // the others at the end of the batch, from the cache.
+        for b in newBalances where b.serial { try sql.setBalance.run(.int(b.balance), .int(b.account)) }
         // Invariant 8: the outbox row, in this same transaction. Its payload is the
         // canonical request, which idempotency compares against later.
         try sql.insertOutbox.run(.int(seq), .text(payload))
-        return newBalances
+        return newBalances.map { ($0.account, $0.balance) }
     }
 
     /// Invariant 1: per item and lot/serial the entries sum to zero.
