@@ -131,17 +131,24 @@ public struct PostingRequest: Sendable, Equatable {
     /// payload. `autoCreate` is deliberately not part of it: it changes what
     /// is allowed, not what is posted.
     var canonicalPayload: String {
-        var out = "{\"device\":" + JSONText.quote(device) + ",\"entries\":["
+        var j = JSONBytes(capacity: 96 + entries.count * 112)
+        j.raw("{\"device\":"); j.quoted(device); j.raw(",\"entries\":[")
         for (i, e) in entries.enumerated() {
-            if i > 0 { out += "," }
-            out += "{\"epc\":" + JSONText.quote(e.epc) + ",\"expiry\":" + JSONText.quote(e.expiry) + ",\"item\":" + JSONText.quote(e.item)
-            out += ",\"location\":" + JSONText.quote(e.location) + ",\"lot\":" + JSONText.quote(e.lot) + ",\"qty\":" + String(e.qty)
-            out += ",\"serial\":" + JSONText.quote(e.serial) + "}"
+            j.raw(i == 0 ? "{\"epc\":" : ",{\"epc\":"); j.quoted(e.epc)
+            j.raw(",\"expiry\":"); j.quoted(e.expiry)
+            j.raw(",\"item\":"); j.quoted(e.item)
+            j.raw(",\"location\":"); j.quoted(e.location)
+            j.raw(",\"lot\":"); j.quoted(e.lot)
+            j.raw(",\"qty\":"); j.int(e.qty)
+            j.raw(",\"serial\":"); j.quoted(e.serial); j.raw("}")
         }
-        out += "],\"kind\":" + JSONText.quote(kind.rawValue) + ",\"ref\":" + JSONText.quote(ref)
-        out += ",\"reverses\":" + JSONText.number(reverses?.value) + ",\"sscc\":" + JSONText.quote(sscc)
-        out += ",\"station\":" + JSONText.quote(station) + ",\"time\":" + JSONText.quote(eventTime) + "}"
-        return out
+        j.raw("],\"kind\":"); j.quoted(kind.rawValue)
+        j.raw(",\"ref\":"); j.quoted(ref)
+        j.raw(",\"reverses\":"); j.int(reverses?.value)
+        j.raw(",\"sscc\":"); j.quoted(sscc)
+        j.raw(",\"station\":"); j.quoted(station)
+        j.raw(",\"time\":"); j.quoted(eventTime); j.raw("}")
+        return j.string
     }
 }
 
