@@ -149,7 +149,7 @@ public final class LedgerReader {
             JOIN locations l ON l.id = a.location_id JOIN items i ON i.id = a.item_id
             LEFT JOIN lots lo ON lo.id = a.lot_id LEFT JOIN serials s ON s.id = a.serial_id
             WHERE \(condition)
-            ORDER BY e.seq, e.id
+            ORDER BY e.seq, e.line
             """)
         try s.bind(values)
         defer { s.reset() }

@@ -21,6 +21,8 @@ final class MasterDataCache {
     private enum Key: Hashable {
         case item(String), location(String), lot(Int64, String), serial(Int64, String), account(Int64, Int64, Int64, Int64)
     }
+    /// Called before the cache inserts or updates a row (the engine opens its savepoint).
+    var beforeWrite: (() throws -> Void)?
     private var items: [String: CachedItem] = [:]
     private var locations: [String: CachedLocation] = [:]
     private var ids: [Key: Int64] = [:]
@@ -98,6 +100,7 @@ final class MasterDataCache {
         if let id = ids[key] { return id }
         var id = try db.scalarInt("SELECT id FROM lots WHERE item_id = ? AND lot = ?", .int(item), .text(lot))
         if id == nil {
+            try beforeWrite?()
             try db.prepare("INSERT INTO lots(item_id, lot, expiry) VALUES (?, ?, ?)").run(.int(item), .text(lot), .optionalText(expiry))
             id = sqlite3LastRowID(db)
         }
@@ -125,9 +128,11 @@ final class MasterDataCache {
         }
         if let existing = id {
             if storedEPC == nil, let epc {
+                try beforeWrite?()
                 try db.prepare("UPDATE serials SET epc = ? WHERE id = ?").run(.text(epc), .int(existing))
             }
         } else {
+            try beforeWrite?()
             try db.prepare("INSERT INTO serials(item_id, serial, epc) VALUES (?, ?, ?)").run(.int(item), .text(serial), .optionalText(epc))
             id = sqlite3LastRowID(db)
         }
@@ -157,6 +162,7 @@ final class MasterDataCache {
             SELECT id FROM accounts WHERE item_id = ? AND location_id = ? AND ifnull(lot_id, 0) = ? AND ifnull(serial_id, 0) = ?
             """, .int(item), .int(location), .int(lot ?? 0), .int(serial ?? 0))
         if id == nil {
+            try beforeWrite?()
             try db.prepare("INSERT INTO accounts(item_id, location_id, lot_id, serial_id) VALUES (?, ?, ?, ?)")
                 .run(.int(item), .int(location), .optionalInt(lot), .optionalInt(serial))
             id = sqlite3LastRowID(db)

@@ -13,10 +13,21 @@ final class PostingEngine {
     private var commitTime: Int64 = 0
     private var dataVersion: Int64 = -1
     private let sql: EngineStatements
+    /// Whether this posting has opened its savepoint. Checks run before the
+    /// posting writes anything, so only master data created while resolving
+    /// (accounts, lots, serials, auto-created items) needs one to undo.
+    private var savepointOpen = false
 
     init(db: Connection) throws {
         self.db = db
         sql = try EngineStatements(db)
+        cache.beforeWrite = { [unowned self] in try self.openSavepoint() }
+    }
+
+    private func openSavepoint() throws {
+        guard !savepointOpen else { return }
+        try sql.savepoint.run()
+        savepointOpen = true
     }
 
     // MARK: batch
@@ -57,25 +68,26 @@ final class PostingEngine {
     func apply(_ request: PostingRequest) throws -> PostingResult {
         let payload = request.canonicalPayload
         if let earlier = try previousAnswer(request, payload: payload) { return earlier }
-        try sql.savepoint.run()
+        savepointOpen = false
         do {
             let seq = nextSeq
             let balances = try record(request, seq: seq, payload: payload)
             try sql.insertPostedKey.run(.text(request.key), .int(seq))
-            try sql.release.run()
+            if savepointOpen { try sql.release.run() }
             cache.keepPending(balances: balances)
             nextSeq += 1
             return PostingResult(key: request.key, status: .posted, seq: LedgerSequence(seq))
         } catch let refusal as LedgerError {
-            try sql.rollbackTo.run()
-            try sql.release.run()
+            if savepointOpen {
+                try sql.rollbackTo.run()
+                try sql.release.run()
+            }
             cache.dropPending()
             let message = refusal.description
             try sql.insertRejectedKey.run(.text(request.key), .text(payload), .text(message))
             return PostingResult(key: request.key, status: .rejected, error: message)
         } catch {
-            try? sql.rollbackTo.run()
-            try? sql.release.run()
+            // A database failure: the writer rolls the whole batch back.
             cache.dropPending()
             throw error
         }
@@ -173,7 +185,7 @@ final class PostingEngine {
         try sql.insertPosting.run(.int(seq), .text(request.key), .text(request.kind.rawValue), .optionalText(request.station),
                                   .optionalText(request.device), .optionalText(request.ref), .optionalText(request.sscc),
                                   .optionalText(request.eventTime), .int(commitTime), .optionalInt(reverses))
-        for r in resolved { try sql.insertEntry.run(.int(seq), .int(r.account), .int(r.entry.qty)) }
+        try insertEntries(seq: seq, resolved)
         // Serial balances are written now (the on-hand-once check reads them from the table);
         // the others at the end of the batch, from the cache.
         for b in newBalances where b.serial { try sql.setBalance.run(.int(b.balance), .int(b.account)) }
@@ -181,6 +193,27 @@ final class PostingEngine {
         // canonical request, which idempotency compares against later.
         try sql.insertOutbox.run(.int(seq), .text(payload))
         return newBalances.map { ($0.account, $0.balance) }
+    }
+
+    /// Entries go in with multi-row INSERTs of up to `EngineStatements.entriesPerInsert` rows:
+    /// one statement run instead of one per entry.
+    private func insertEntries(seq: Int64, _ resolved: [ResolvedEntry]) throws {
+        var line = 0
+        while line < resolved.count {
+            let count = min(EngineStatements.entriesPerInsert, resolved.count - line)
+            let s = try sql.insertEntries(count, db)
+            for k in 0..<count {
+                let r = resolved[line + k]
+                let base = Int32(k * 4)
+                try s.bind(.int(seq), at: base + 1)
+                try s.bind(.int(Int64(line + k)), at: base + 2)
+                try s.bind(.int(r.account), at: base + 3)
+                try s.bind(.int(r.entry.qty), at: base + 4)
+            }
+            defer { s.reset() }
+            try s.step()
+            line += count
+        }
     }
 
     /// Invariant 1: per item and lot/serial the entries sum to zero.
@@ -237,7 +270,7 @@ final class PostingEngine {
             SELECT l.code, ifnull(i.gtin, i.sku), lo.lot, s.serial, s.epc, e.qty
             FROM entries e JOIN accounts a ON a.id = e.account_id JOIN locations l ON l.id = a.location_id
             JOIN items i ON i.id = a.item_id LEFT JOIN lots lo ON lo.id = a.lot_id LEFT JOIN serials s ON s.id = a.serial_id
-            WHERE e.seq = ? ORDER BY e.id
+            WHERE e.seq = ? ORDER BY e.line
             """)
         try rows.bind([.int(original.value)])
         defer { rows.reset() }
@@ -258,6 +291,7 @@ final class PostingEngine {
             throw LedgerError.invalidPosting("cannot auto-create item '\(identifier)': it is not a valid GTIN (check digit or length)")
         }
         let tracking: Tracking = entry.serial != nil ? .serial : (entry.lot != nil ? .lot : .none)
+        try openSavepoint()
         try db.prepare("INSERT INTO items(gtin, description, tracking) VALUES (?, '', ?)").run(.text(gtin.digits), .text(tracking.rawValue))
         guard let item = try cache.item(db: db, identifier: identifier) else { throw LedgerError.unknownItem(identifier) }
         return item
@@ -269,6 +303,7 @@ final class PostingEngine {
         guard !code.isEmpty, !code.hasPrefix("@") else {
             throw LedgerError.invalidPosting("cannot auto-create location '\(code)': codes starting with '@' are reserved for \(VirtualLocation.all.joined(separator: ", "))")
         }
+        try openSavepoint()
         try db.prepare("INSERT INTO locations(code, type) VALUES (?, 'storage')").run(.text(code))
         guard let location = try cache.location(db: db, code: code) else { throw LedgerError.unknownLocation(code) }
         return location
@@ -302,9 +337,21 @@ final class PostingEngine {
 }
 
 /// The statements every posting runs, prepared once.
-struct EngineStatements {
+final class EngineStatements {
+    static let entriesPerInsert = 16
+    private var entryInserts: [Statement?] = Array(repeating: nil, count: EngineStatements.entriesPerInsert + 1)
+
+    /// `INSERT INTO entries … VALUES (…), (…)` for `rows` rows.
+    func insertEntries(_ rows: Int, _ db: Connection) throws -> Statement {
+        if let s = entryInserts[rows] { return s }
+        let values = Array(repeating: "(?, ?, ?, ?)", count: rows).joined(separator: ", ")
+        let s = try db.prepare("INSERT INTO entries(seq, line, account_id, qty) VALUES " + values)
+        entryInserts[rows] = s
+        return s
+    }
+
     let dataVersion, lastSeq, lookupKey, savepoint, release, rollbackTo: Statement
-    let insertPosting, insertEntry, setBalance, insertPostedKey, insertRejectedKey, insertOutbox, serialOnHand: Statement
+    let insertPosting, setBalance, insertPostedKey, insertRejectedKey, insertOutbox, serialOnHand: Statement
 
     init(_ db: Connection) throws {
         dataVersion = try db.prepare("PRAGMA data_version")
@@ -317,7 +364,6 @@ struct EngineStatements {
             INSERT INTO postings(seq, key, kind, station, device, ref, sscc, event_time, commit_time, reverses)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        insertEntry = try db.prepare("INSERT INTO entries(seq, account_id, qty) VALUES (?, ?, ?)")
         setBalance = try db.prepare("UPDATE accounts SET balance = ? WHERE id = ?")
         insertPostedKey = try db.prepare("INSERT INTO idempotency(key, seq) VALUES (?, ?)")
         insertRejectedKey = try db.prepare("INSERT INTO idempotency(key, payload, error) VALUES (?, ?, ?)")

@@ -60,13 +60,14 @@ enum Schema {
           CHECK((kind = 'reversal') = (reverses IS NOT NULL))
         ) STRICT;
         CREATE INDEX postings_ref ON postings(ref) WHERE ref IS NOT NULL;
+        -- An entry is line `line` of posting `seq`; clustered by posting.
         CREATE TABLE entries(
-          id INTEGER PRIMARY KEY,
           seq INTEGER NOT NULL REFERENCES postings(seq),
+          line INTEGER NOT NULL CHECK(line >= 0),
           account_id INTEGER NOT NULL REFERENCES accounts(id),
-          qty INTEGER NOT NULL CHECK(qty <> 0)
-        ) STRICT;
-        CREATE INDEX entries_seq ON entries(seq);
+          qty INTEGER NOT NULL CHECK(qty <> 0),
+          PRIMARY KEY(seq, line)
+        ) STRICT, WITHOUT ROWID;
         CREATE INDEX entries_account ON entries(account_id);
         CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
           BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable: post a reversal instead'); END;

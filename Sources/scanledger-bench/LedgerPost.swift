@@ -152,7 +152,7 @@ final class RawLedgerInserts {
     /// Inserts `postings` postings of `lines` lines (2 entries each) in one transaction.
     private func insert(postings: Int, lines: Int, payload: String) {
         let posting = prepare("INSERT INTO postings(seq, key, kind, station, ref, event_time, commit_time) VALUES (?, ?, 'receipt', 'dock-1', 'ASN', '2024-05-01T10:00:00Z', ?)")
-        let entry = prepare("INSERT INTO entries(seq, account_id, qty) VALUES (?, ?, ?)")
+        let entry = prepare("INSERT INTO entries(seq, line, account_id, qty) VALUES " + Array(repeating: "(?, ?, ?, ?)", count: lines * 2).joined(separator: ", "))
         let key = prepare("INSERT INTO idempotency(key, seq) VALUES (?, ?)")
         let outbox = prepare("INSERT INTO outbox(seq, payload) VALUES (?, ?)")
         defer { for s in [posting, entry, key, outbox] { sqlite3_finalize(s) } }
@@ -166,14 +166,17 @@ final class RawLedgerInserts {
             sqlite3_bind_text(posting, 2, k, -1, CSQLite_transient())
             sqlite3_bind_int64(posting, 3, 1_700_000_000_000_000)
             sqlite3_step(posting); sqlite3_reset(posting)
+            // All entries of the posting in one multi-row INSERT, as the engine writes them.
             for l in 0..<lines {
                 let to = accounts[Int(seq &* 7 &+ Int64(l) &* 131) % max(physical, 1)]
                 let from = accounts[physical + Int(seq &+ Int64(l)) % max(accounts.count - physical, 1)]
-                for (account, qty) in [(from, -1 - Int64(l)), (to, 1 + Int64(l))] {
-                    sqlite3_bind_int64(entry, 1, seq); sqlite3_bind_int64(entry, 2, account); sqlite3_bind_int64(entry, 3, qty)
-                    sqlite3_step(entry); sqlite3_reset(entry)
+                for (side, (account, qty)) in [(from, -1 - Int64(l)), (to, 1 + Int64(l))].enumerated() {
+                    let line = Int32(l * 2 + side), base = line * 4
+                    sqlite3_bind_int64(entry, base + 1, seq); sqlite3_bind_int64(entry, base + 2, Int64(line))
+                    sqlite3_bind_int64(entry, base + 3, account); sqlite3_bind_int64(entry, base + 4, qty)
                 }
             }
+            sqlite3_step(entry); sqlite3_reset(entry)
             sqlite3_bind_text(key, 1, k, -1, CSQLite_transient())
             sqlite3_bind_int64(key, 2, seq)
             sqlite3_step(key); sqlite3_reset(key)
