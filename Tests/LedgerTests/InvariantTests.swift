@@ -217,4 +217,48 @@ import ScanModel
         try t.ledger.markForwarded(upTo: LedgerSequence(1)) // never moves backwards
         #expect(try t.ledger.forwardedUpTo() == LedgerSequence(3))
     }
+
+    @Test func largePostingIsStoredWhole() throws {
+        let t = try TestLedger()
+        // 20 lines = 40 entries: more than one multi-row INSERT.
+        let lines = (0..<20).map { PostingLine(item: TestLedger.milk, qty: Int64($0 + 1), from: VirtualLocation.supplier, to: "A-01", lot: "L\($0)") }
+        #expect(try t.post(PostingRequest(key: "big", kind: .receipt, lines: lines)).status == .posted)
+        let history = try t.ledger.history(.item(TestLedger.milk))
+        #expect(history.count == 40)
+        #expect(history.filter { $0.location == "A-01" }.map(\.qty) == (1...20).map { Int64($0) })
+        #expect(try t.ledger.stock(StockQuery(item: TestLedger.milk)).count == 20)
+        #expect(try t.ledger.verify().ok)
+    }
+
+    @Test func rejectedPostingLeavesNoAccountsLotsOrSerialsBehind() throws {
+        let t = try TestLedger()
+        func counts() throws -> [Int64?] {
+            try t.ledger.read { r in try ["accounts", "lots", "serials"].map { try r.db.scalarInt("SELECT count(*) FROM \($0)") } }
+        }
+        let before = try counts()
+        // New lot, new serial and new accounts are created while resolving, then the posting is refused.
+        let r = try t.post(PostingRequest(key: "x", kind: .move, lines: [
+            PostingLine(item: TestLedger.milk, qty: 5, from: "A-01", to: "A-02", lot: "NEW-LOT"),
+            PostingLine(item: TestLedger.drill, qty: 1, from: "A-01", to: "A-02", serial: "NEW-SN"),
+        ]))
+        #expect(r.status == .rejected)
+        #expect(try counts() == before)
+        // The same rows can be created by a later posting: nothing stale is cached.
+        #expect(try t.receive("y", item: TestLedger.milk, qty: 5, to: "A-01", lot: "NEW-LOT").status == .posted)
+        #expect(try t.ledger.verify().ok)
+    }
+
+    @Test func payloadsWithQuotesAndControlCharactersStayValidJSON() throws {
+        let t = try TestLedger()
+        let ref = "PO \"7\"\\\n\u{1}é"
+        let request = PostingRequest(key: "k\"1", kind: .receipt, ref: ref, station: "dock\t1",
+                                     lines: [PostingLine(item: TestLedger.widget, qty: 1, from: VirtualLocation.supplier, to: "DOCK1")])
+        #expect(try t.post(request).status == .posted)
+        #expect(try t.post(request).status == .duplicate)
+        let outbox = try #require(try t.ledger.pendingOutbox().first)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(outbox.payload.utf8)) as? [String: Any])
+        #expect(parsed["ref"] as? String == ref)
+        #expect(parsed["station"] as? String == "dock\t1")
+        #expect(outbox.key == "k\"1")
+    }
 }
