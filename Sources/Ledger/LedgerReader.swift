@@ -131,7 +131,8 @@ public final class LedgerReader {
             guard let id = try itemID(item) else { throw LedgerError.unknownItem(item) }
             condition = "a.item_id = ?"; value = .int(id)
         case .location(let code):
-            condition = "a.location_id = (SELECT id FROM locations WHERE code = ?)"; value = .text(code)
+            guard let id = try db.scalarInt("SELECT id FROM locations WHERE code = ?", .text(code)) else { throw LedgerError.unknownLocation(code) }
+            condition = "a.location_id = ?"; value = .int(id)
         case .epc(let hex):
             let normalised = EPC(hex: hex)?.hex ?? hex
             condition = "a.serial_id = (SELECT id FROM serials WHERE epc = ?)"; value = .text(normalised)
