@@ -155,7 +155,9 @@ final class PostingEngine {
         var deltas: [(account: Int64, delta: Int64, index: Int)] = []
         for (i, r) in resolved.enumerated() {
             if let k = deltas.firstIndex(where: { $0.account == r.account }) {
-                deltas[k].delta &+= r.entry.qty
+                let (sum, overflow) = deltas[k].delta.addingReportingOverflow(r.entry.qty)
+                guard !overflow else { throw LedgerError.invalidPosting("quantities of item \(r.entry.item) at \(r.location.code) overflow") }
+                deltas[k].delta = sum
             } else {
                 deltas.append((r.account, r.entry.qty, i))
             }

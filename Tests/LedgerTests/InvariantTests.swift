@@ -261,4 +261,18 @@ import ScanModel
         #expect(parsed["station"] as? String == "dock\t1")
         #expect(outbox.key == "k\"1")
     }
+
+    @Test func hugeQuantitiesAreRefusedNotWrapped() throws {
+        let t = try TestLedger()
+        let half = Int64.max / 2 + 1
+        let r = try t.post(PostingRequest(key: "huge", kind: .receipt, lines: [
+            PostingLine(item: TestLedger.widget, qty: half, from: VirtualLocation.supplier, to: "DOCK1"),
+            PostingLine(item: TestLedger.widget, qty: half, from: VirtualLocation.supplier, to: "DOCK1"),
+        ]))
+        #expect(r.status == .rejected)
+        #expect(r.error?.contains("overflow") == true)
+        #expect(try t.post(PostingRequest(key: "min", kind: .receipt, lines: [
+            PostingLine(item: TestLedger.widget, qty: Int64.min, from: VirtualLocation.supplier, to: "DOCK1")])).status == .rejected)
+        #expect(try t.ledger.verify().postings == 0)
+    }
 }
