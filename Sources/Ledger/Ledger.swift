@@ -25,6 +25,7 @@ public final class Ledger: @unchecked Sendable {
     public let path: String
     public let options: LedgerOptions
     private let writer: Writer
+    private let checkpointer: Checkpointer
     private let readerLock = NSLock()
     private var readerStorage: LedgerReader?
 
@@ -36,13 +37,25 @@ public final class Ledger: @unchecked Sendable {
             try Ledger.configure(db, options: options)
             try db.exec("PRAGMA journal_mode = WAL")
             try Schema.migrate(db, path: path)
-            writer = try Writer(connection: db, maxBatch: options.maxBatch)
+            // Checkpoints run on their own thread (see Checkpointer), not inside commits.
+            try db.exec("PRAGMA wal_autocheckpoint = 0")
+            let checkpointer = try Checkpointer(path: path, options: options)
+            self.checkpointer = checkpointer
+            do {
+                writer = try Writer(connection: db, maxBatch: options.maxBatch) { checkpointer.batchCommitted() }
+            } catch {
+                checkpointer.stop()
+                throw error
+            }
         } catch {
             throw Writer.ledgerError(error)
         }
     }
 
-    deinit { writer.stop() }
+    deinit {
+        writer.stop()
+        checkpointer.stop()
+    }
 
     static func configure(_ db: Connection, options: LedgerOptions) throws {
         sqlite3BusyTimeout(db, options.busyTimeoutMilliseconds)
@@ -50,7 +63,10 @@ public final class Ledger: @unchecked Sendable {
     }
 
     /// Waits for queued work to commit, then stops the writer. Later posts fail with `.closed`.
-    public func close() { writer.stop() }
+    public func close() {
+        writer.stop()
+        checkpointer.stop()
+    }
 
     // MARK: writing
 

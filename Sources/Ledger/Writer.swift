@@ -19,6 +19,7 @@ final class Writer: @unchecked Sendable {
     private var finished = false
     private let engine: PostingEngine
     private let maxBatch: Int
+    private let afterCommit: @Sendable () -> Void
     private var thread: Thread?
 
     // Written by the writer thread, read by anyone: under `condition`.
@@ -28,9 +29,10 @@ final class Writer: @unchecked Sendable {
         return batchesCommittedStorage
     }
 
-    init(connection: Connection, maxBatch: Int) throws {
+    init(connection: Connection, maxBatch: Int, afterCommit: @escaping @Sendable () -> Void = {}) throws {
         engine = try PostingEngine(db: connection)
         self.maxBatch = max(1, maxBatch)
+        self.afterCommit = afterCommit
         let t = Thread { [unowned self] in self.loop() }
         t.name = "ledger-writer"
         thread = t
@@ -133,6 +135,7 @@ final class Writer: @unchecked Sendable {
         condition.lock()
         batchesCommittedStorage += 1
         condition.unlock()
+        afterCommit()
         var i = 0
         for job in batch {
             guard case let .post(_, completion) = job else { continue }
