@@ -21,11 +21,17 @@ import ScanModel
         var kills = 0
         var finished = false
         var run = 0
+        var furthest = 0
         while !finished {
             run += 1
-            // Kill early at first, then leave more time, and let the last run finish.
-            let killAfter: Double? = run <= 12 ? Double(rng.next() % 400 + 30) / 1000 : nil
-            let (status, lines) = try runPost(binary, db: t.path, stdin: streamFile, killAfter: killAfter)
+            // Kill at a random moment some way past the furthest answer so far (so every
+            // run makes progress whatever the machine's speed); the 13th run may finish.
+            var kill: (afterLines: Int, extraMicroseconds: UInt32)? = nil
+            if run <= 12 {
+                kill = (furthest + 1 + Int(rng.next() % 300), UInt32(rng.next() % 5_000))
+            }
+            let (status, lines) = try runPost(binary, db: t.path, stdin: streamFile, kill: kill)
+            furthest = max(furthest, lines.count)
             for line in lines {
                 let r = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "bad output line: \(line)")
                 let key = try #require(r["key"] as? String)
@@ -75,9 +81,10 @@ import ScanModel
         #expect(totalStock == stream.balances.values.filter { $0 != 0 }.count)
     }
 
-    /// Runs `scanledger post` on the stream; SIGKILLs it after `killAfter`
-    /// seconds. Returns the exit status (nil when killed) and the complete output lines.
-    private func runPost(_ binary: URL, db: String, stdin: URL, killAfter: Double?) throws -> (Int32?, [String]) {
+    /// Runs `scanledger post` on the stream; SIGKILLs it once it has answered
+    /// `kill.afterLines` lines plus a random few microseconds (if it is still
+    /// running). Returns the exit status (nil when killed) and the complete output lines.
+    private func runPost(_ binary: URL, db: String, stdin: URL, kill: (afterLines: Int, extraMicroseconds: UInt32)?) throws -> (Int32?, [String]) {
         let p = Process()
         p.executableURL = binary
         p.arguments = ["post", "--db", db]
@@ -86,12 +93,12 @@ import ScanModel
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
         try p.run()
-        let collector = PipeCollector(out.fileHandleForReading)
+        let collector = LineCounter(out.fileHandleForReading)
         var killed = false
-        if let killAfter {
-            let deadline = Date().addingTimeInterval(killAfter)
-            while p.isRunning, Date() < deadline { usleep(2_000) }
-            if p.isRunning { kill(p.processIdentifier, SIGKILL); killed = true }
+        if let kill {
+            while p.isRunning, collector.lines < kill.afterLines { usleep(500) }
+            usleep(kill.extraMicroseconds)
+            if p.isRunning { Foundation.kill(p.processIdentifier, SIGKILL); killed = true }
         }
         p.waitUntilExit()
         let text = collector.text()
@@ -100,6 +107,41 @@ import ScanModel
         if !text.hasSuffix("\n"), !lines.isEmpty { lines.removeLast() }
         if killed, p.terminationReason == .uncaughtSignal { return (nil, lines) }
         return (p.terminationStatus, lines)
+    }
+}
+
+/// Reads a pipe on a background thread, counting complete lines as they arrive.
+final class LineCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    private var newlines = 0
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                lock.lock()
+                data.append(chunk)
+                newlines += chunk.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                lock.unlock()
+            }
+            done.signal()
+        }
+    }
+
+    var lines: Int {
+        lock.lock(); defer { lock.unlock() }
+        return newlines
+    }
+
+    /// Everything read, once the pipe is closed.
+    func text() -> String {
+        done.wait()
+        done.signal()
+        lock.lock(); defer { lock.unlock() }
+        return String(decoding: data, as: UTF8.self)
     }
 }
 
