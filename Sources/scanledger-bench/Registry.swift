@@ -12,4 +12,5 @@ let benchmarks: [Benchmark] = [
     parseMercuryBenchmark,
     ptyMercuryBenchmark,
     Benchmark(name: "dedup", run: dedupBenchmark),
+    ledgerPostBenchmark,
 ]

@@ -13,4 +13,11 @@ let commands: [Command] = [
     portsCommand,
     captureCommand,
     replayCommand,
+    postCommand,
+    stockCommand,
+    historyCommand,
+    verifyCommand,
+    reverseCommand,
+    importCommand,
+    exportCommand,
 ]

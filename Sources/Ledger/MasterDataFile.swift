@@ -1,0 +1,143 @@
+import Foundation
+import ScanModel
+
+/// A value with the file position it came from.
+public struct Positioned<T: Sendable>: Sendable {
+    public var value: T
+    public var position: SourcePosition
+    public init(_ value: T, at position: SourcePosition) { self.value = value; self.position = position }
+}
+
+/// Reads items and locations from CSV (with a header row) or JSON (an array
+/// of objects). Field names: items `gtin, sku, description, tracking`;
+/// locations `code, gln, gcp_length, type, allow_negative`.
+public enum MasterDataFile {
+    static let itemFields: Set<String> = ["gtin", "sku", "description", "tracking"]
+    static let locationFields: Set<String> = ["code", "gln", "gcp_length", "type", "allow_negative"]
+
+    public static func items(text: String, file: String) throws(LedgerError) -> [Positioned<Item>] {
+        var out: [Positioned<Item>] = []
+        for record in try records(text: text, file: file, fields: itemFields) {
+            func fail(_ key: String, _ m: String) -> LedgerError { record.error(file, key, m) }
+            var item = Item()
+            if let g = record.string("gtin") {
+                guard let gtin = GTIN(g) else { throw fail("gtin", "'\(g)' is not a valid GTIN (8, 12, 13 or 14 digits with a correct check digit)") }
+                item.gtin = gtin
+            }
+            item.sku = record.string("sku")
+            guard item.gtin != nil || item.sku != nil else { throw record.error(file, nil, "an item needs a gtin or a sku") }
+            item.description = record.string("description") ?? ""
+            if let t = record.string("tracking") {
+                guard let tracking = Tracking(rawValue: t) else { throw fail("tracking", "tracking '\(t)' must be none, lot or serial") }
+                item.tracking = tracking
+            }
+            out.append(Positioned(item, at: record.position))
+        }
+        return out
+    }
+
+    public static func locations(text: String, file: String) throws(LedgerError) -> [Positioned<Location>] {
+        var out: [Positioned<Location>] = []
+        for record in try records(text: text, file: file, fields: locationFields) {
+            func fail(_ key: String, _ m: String) -> LedgerError { record.error(file, key, m) }
+            guard let code = record.string("code") else { throw record.error(file, nil, "a location needs a code") }
+            guard !code.hasPrefix("@") else { throw fail("code", "codes starting with '@' are reserved for the virtual locations") }
+            var location = Location(code: code)
+            if let g = record.string("gln") {
+                guard let gln = GLN(g) else { throw fail("gln", "'\(g)' is not a valid GLN (13 digits with a correct check digit)") }
+                location.gln = gln
+            }
+            if let l = record.string("gcp_length") {
+                guard let n = Int(l), (6...12).contains(n) else { throw fail("gcp_length", "gcp_length '\(l)' must be a number from 6 to 12") }
+                location.gcpLength = n
+            }
+            if let t = record.string("type") {
+                guard let type = LocationType(rawValue: t), type != .virtual else {
+                    throw fail("type", "type '\(t)' must be dock, storage, pack or shipping")
+                }
+                location.type = type
+            }
+            if let a = record.string("allow_negative") {
+                switch a.lowercased() {
+                case "1", "true", "yes": location.allowNegative = true
+                case "0", "false", "no", "": location.allowNegative = false
+                default: throw fail("allow_negative", "allow_negative '\(a)' must be true or false")
+                }
+            }
+            out.append(Positioned(location, at: record.position))
+        }
+        return out
+    }
+
+    struct Record {
+        var position: SourcePosition
+        var values: [String: (String, SourcePosition)]
+        func string(_ key: String) -> String? {
+            guard let v = values[key]?.0 else { return nil }
+            let t = v.trimmingCharacters(in: .whitespaces)
+            return t.isEmpty ? nil : t
+        }
+        func error(_ file: String, _ key: String?, _ message: String) -> LedgerError {
+            let p = key.flatMap { values[$0]?.1 } ?? position
+            return .importFailed(file: file, line: p.line, column: p.column, message: message)
+        }
+    }
+
+    static func records(text: String, file: String, fields: Set<String>) throws(LedgerError) -> [Record] {
+        let first = text.utf8.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+        if first == UInt8(ascii: "[") || first == UInt8(ascii: "{") { return try jsonRecords(text: text, file: file, fields: fields) }
+        let rows: [[CSVField]]
+        do { rows = try CSVReader.rows(text) } catch {
+            throw .importFailed(file: file, line: error.position.line, column: error.position.column, message: error.message)
+        }
+        guard let header = rows.first else { throw .importFailed(file: file, line: 1, column: 1, message: "empty file: expected a header row") }
+        let names = header.map { $0.value.trimmingCharacters(in: .whitespaces).lowercased() }
+        for (i, name) in names.enumerated() where !fields.contains(name) {
+            throw .importFailed(file: file, line: header[i].position.line, column: header[i].position.column,
+                                message: "unknown column '\(name)'; expected \(fields.sorted().joined(separator: ", "))")
+        }
+        var out: [Record] = []
+        for row in rows.dropFirst() {
+            guard row.count == names.count, let start = row.first?.position else {
+                let p = row.last?.position ?? SourcePosition(line: 0, column: 1)
+                throw .importFailed(file: file, line: p.line, column: p.column, message: "\(row.count) fields, the header has \(names.count)")
+            }
+            var values: [String: (String, SourcePosition)] = [:]
+            for (name, field) in zip(names, row) { values[name] = (field.value, field.position) }
+            out.append(Record(position: start, values: values))
+        }
+        return out
+    }
+
+    static func jsonRecords(text: String, file: String, fields: Set<String>) throws(LedgerError) -> [Record] {
+        let root: PositionedJSON
+        do { root = try PositionedJSON.parse(text) } catch {
+            throw .importFailed(file: file, line: error.position.line, column: error.position.column, message: error.message)
+        }
+        guard case .array(let elements) = root.node else {
+            throw .importFailed(file: file, line: root.position.line, column: root.position.column, message: "expected a JSON array of objects")
+        }
+        var out: [Record] = []
+        for element in elements {
+            guard case .object(let pairs) = element.node else {
+                throw .importFailed(file: file, line: element.position.line, column: element.position.column, message: "expected an object")
+            }
+            var values: [String: (String, SourcePosition)] = [:]
+            for (key, value) in pairs {
+                guard fields.contains(key) else {
+                    throw .importFailed(file: file, line: value.position.line, column: value.position.column,
+                                        message: "unknown field '\(key)'; expected \(fields.sorted().joined(separator: ", "))")
+                }
+                switch value.node {
+                case .string(let s), .number(let s): values[key] = (s, value.position)
+                case .bool(let b): values[key] = (b ? "true" : "false", value.position)
+                case .null: break
+                default:
+                    throw .importFailed(file: file, line: value.position.line, column: value.position.column, message: "field '\(key)' must be a string, number or boolean")
+                }
+            }
+            out.append(Record(position: element.position, values: values))
+        }
+        return out
+    }
+}

@@ -1,0 +1,109 @@
+/// What `verify` found: counts, and one line per problem (empty means sound).
+public struct VerifyReport: Sendable, Equatable {
+    public var postings: Int64 = 0
+    public var entries: Int64 = 0
+    public var accounts: Int64 = 0
+    public var problems: [String] = []
+    public var ok: Bool { problems.isEmpty }
+}
+
+extension LedgerReader {
+    /// Re-checks every invariant from the stored rows, in one read transaction
+    /// so the picture is consistent while the writer carries on.
+    public func verify() throws -> VerifyReport {
+        try db.exec("BEGIN")
+        defer { try? db.exec("COMMIT") }
+        var report = VerifyReport()
+        report.postings = try db.scalarInt("SELECT count(*) FROM postings") ?? 0
+        report.entries = try db.scalarInt("SELECT count(*) FROM entries") ?? 0
+        report.accounts = try db.scalarInt("SELECT count(*) FROM accounts") ?? 0
+
+        for line in try strings("PRAGMA quick_check") where line != "ok" {
+            report.problems.append("sqlite quick_check: \(line)")
+        }
+        for line in try strings("SELECT \"table\" || ' row ' || rowid || ' has no parent in ' || parent FROM pragma_foreign_key_check") {
+            report.problems.append("foreign key: \(line)")
+        }
+
+        let triggers = Set(try strings("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+        for name in Schema.requiredTriggers where !triggers.contains(name) {
+            report.problems.append("trigger \(name) is missing: entries or postings could be changed in place")
+        }
+
+        // Invariant 6: cached balances equal a re-sum of the entries.
+        for line in try strings("""
+            SELECT 'account ' || a.id || ' (' || l.code || ', item ' || ifnull(i.gtin, i.sku) ||
+                   ifnull(', lot ' || lo.lot, '') || ifnull(', serial ' || s.serial, '') ||
+                   '): balance ' || a.balance || ' but entries sum to ' || ifnull(t.total, 0)
+            FROM accounts a LEFT JOIN (SELECT account_id, sum(qty) AS total FROM entries GROUP BY account_id) t ON t.account_id = a.id
+            JOIN locations l ON l.id = a.location_id JOIN items i ON i.id = a.item_id
+            LEFT JOIN lots lo ON lo.id = a.lot_id LEFT JOIN serials s ON s.id = a.serial_id
+            WHERE a.balance <> ifnull(t.total, 0)
+            """) { report.problems.append(line) }
+
+        // Sequence without gaps, starting at 1.
+        let maxSeq = try db.scalarInt("SELECT ifnull(max(seq), 0) FROM postings") ?? 0
+        if maxSeq != report.postings {
+            report.problems.append("sequence has gaps: \(report.postings) postings but the last sequence is \(maxSeq)")
+            for line in try strings("""
+                SELECT 'missing sequence ' || (p.seq + 1) FROM postings p
+                WHERE p.seq < (SELECT max(seq) FROM postings) AND NOT EXISTS (SELECT 1 FROM postings q WHERE q.seq = p.seq + 1)
+                LIMIT 20
+                """) { report.problems.append(line) }
+            if try db.scalarInt("SELECT count(*) FROM postings WHERE seq = 1") == 0, maxSeq > 0 {
+                report.problems.append("missing sequence 1")
+            }
+        }
+
+        // Invariant 1 per stored posting.
+        for line in try strings("""
+            SELECT 'posting ' || e.seq || ': entries of item ' || ifnull(i.gtin, i.sku) || ifnull(' lot ' || lo.lot, '') ||
+                   ifnull(' serial ' || s.serial, '') || ' sum to ' || sum(e.qty)
+            FROM entries e JOIN accounts a ON a.id = e.account_id JOIN items i ON i.id = a.item_id
+            LEFT JOIN lots lo ON lo.id = a.lot_id LEFT JOIN serials s ON s.id = a.serial_id
+            GROUP BY e.seq, a.item_id, a.lot_id, a.serial_id HAVING sum(e.qty) <> 0
+            """) { report.problems.append(line) }
+        for line in try strings("SELECT 'posting ' || seq || ' has no entries' FROM postings p WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE e.seq = p.seq)") {
+            report.problems.append(line)
+        }
+
+        // Invariants 2 and 3 on the stored balances.
+        for line in try strings("""
+            SELECT 'negative on-hand ' || a.balance || ' of item ' || ifnull(i.gtin, i.sku) || ' at ' || l.code
+            FROM accounts a JOIN locations l ON l.id = a.location_id JOIN items i ON i.id = a.item_id
+            WHERE a.balance < 0 AND l.type <> 'virtual' AND (l.allow_negative = 0 OR a.serial_id IS NOT NULL)
+            """) { report.problems.append(line) }
+        for line in try strings("""
+            SELECT 'serial ' || s.serial || ' of item ' || ifnull(i.gtin, i.sku) || ' is on hand ' || sum(a.balance) || ' times'
+            FROM accounts a JOIN locations l ON l.id = a.location_id JOIN serials s ON s.id = a.serial_id JOIN items i ON i.id = a.item_id
+            WHERE l.type <> 'virtual' GROUP BY a.serial_id HAVING sum(a.balance) > 1 OR max(a.balance) > 1
+            """) { report.problems.append(line) }
+
+        // Invariants 4, 5 and 8: reversals point at non-reversals, every posting has its key and outbox row.
+        for line in try strings("""
+            SELECT 'posting ' || p.seq || ' reverses ' || p.reverses || ', which is ' ||
+                   CASE WHEN o.seq IS NULL THEN 'missing' ELSE 'itself a reversal' END
+            FROM postings p LEFT JOIN postings o ON o.seq = p.reverses
+            WHERE p.reverses IS NOT NULL AND (o.seq IS NULL OR o.kind = 'reversal')
+            """) { report.problems.append(line) }
+        for line in try strings("""
+            SELECT 'posting ' || p.seq || ': idempotency key ' || quote(p.key) || ' is not recorded for it'
+            FROM postings p LEFT JOIN idempotency k ON k.key = p.key WHERE k.seq IS NOT p.seq
+            """) { report.problems.append(line) }
+        for line in try strings("SELECT 'posting ' || seq || ' has no outbox row' FROM postings p WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.seq = p.seq)") {
+            report.problems.append(line)
+        }
+        for line in try strings("SELECT 'outbox row ' || seq || ' has no posting' FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM postings p WHERE p.seq = o.seq)") {
+            report.problems.append(line)
+        }
+        return report
+    }
+
+    private func strings(_ sql: String) throws -> [String] {
+        let s = try db.prepare(sql)
+        defer { s.reset() }
+        var out: [String] = []
+        while try s.step() { out.append(s.text(0)) }
+        return out
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+
+/// The single owner of the write connection. Callers enqueue jobs from any
+/// thread; one dedicated thread drains the queue. Postings that are waiting
+/// together share one transaction (group commit) and each caller hears its
+/// result only after that transaction has committed.
+final class Writer: @unchecked Sendable {
+    typealias PostCompletion = @Sendable (Result<PostingResult, LedgerError>) -> Void
+    typealias WriteCompletion = @Sendable (Result<Void, LedgerError>) -> Void
+
+    private enum Job {
+        case post(PostingRequest, PostCompletion)
+        case write((Connection) throws -> Void, WriteCompletion)
+    }
+
+    private let condition = NSCondition()
+    private var queue: [Job] = []
+    private var stopping = false
+    private var finished = false
+    private let engine: PostingEngine
+    private let maxBatch: Int
+    private let afterCommit: @Sendable () -> Void
+    private var thread: Thread?
+
+    // Written by the writer thread, read by anyone: under `condition`.
+    private var batchesCommittedStorage: Int = 0
+    var batchesCommitted: Int {
+        condition.lock(); defer { condition.unlock() }
+        return batchesCommittedStorage
+    }
+
+    init(connection: Connection, maxBatch: Int, afterCommit: @escaping @Sendable () -> Void = {}) throws {
+        engine = try PostingEngine(db: connection)
+        self.maxBatch = max(1, maxBatch)
+        self.afterCommit = afterCommit
+        let t = Thread { [unowned self] in self.loop() }
+        t.name = "ledger-writer"
+        thread = t
+        t.start()
+    }
+
+    func post(_ request: PostingRequest, completion: @escaping PostCompletion) {
+        enqueue(.post(request, completion)) { completion(.failure(.closed)) }
+    }
+
+    func write(_ body: @escaping (Connection) throws -> Void, completion: @escaping WriteCompletion) {
+        enqueue(.write(body, completion)) { completion(.failure(.closed)) }
+    }
+
+    private func enqueue(_ job: Job, ifClosed: () -> Void) {
+        condition.lock()
+        if stopping {
+            condition.unlock()
+            ifClosed()
+            return
+        }
+        queue.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Finishes queued work, then stops the thread and returns.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping { condition.wait() }
+            if queue.isEmpty && stopping {
+                finished = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            // Take either one generic write, or the run of postings at the head.
+            var batch: [Job] = []
+            if case .write = queue[0] {
+                batch.append(queue.removeFirst())
+            } else {
+                var n = 0
+                while n < queue.count, n < maxBatch, case .post = queue[n] { n += 1 }
+                batch = Array(queue[0..<n])
+                queue.removeFirst(n)
+            }
+            condition.unlock()
+            run(batch)
+        }
+    }
+
+    private func run(_ batch: [Job]) {
+        if batch.count == 1, case let .write(body, completion) = batch[0] {
+            do {
+                try engine.db.exec("BEGIN IMMEDIATE")
+                do {
+                    try body(engine.db)
+                    try engine.db.exec("COMMIT")
+                } catch {
+                    try? engine.db.exec("ROLLBACK")
+                    throw error
+                }
+                engine.forgetCachedMasterData()
+                completion(.success(()))
+            } catch {
+                engine.forgetCachedMasterData()
+                completion(.failure(Self.ledgerError(error)))
+            }
+            return
+        }
+        var results: [PostingResult] = []
+        results.reserveCapacity(batch.count)
+        do {
+            try engine.beginBatch()
+            do {
+                for job in batch {
+                    guard case let .post(request, _) = job else { continue }
+                    results.append(try engine.apply(request))
+                }
+            } catch {
+                engine.rollbackBatch()
+                throw error
+            }
+            try engine.commitBatch()
+        } catch {
+            // Nothing of this batch is durable: every caller hears the failure.
+            let failure = Self.ledgerError(error)
+            for job in batch { if case let .post(_, completion) = job { completion(.failure(failure)) } }
+            return
+        }
+        condition.lock()
+        batchesCommittedStorage += 1
+        condition.unlock()
+        afterCommit()
+        var i = 0
+        for job in batch {
+            guard case let .post(_, completion) = job else { continue }
+            completion(.success(results[i]))
+            i += 1
+        }
+    }
+
+    static func ledgerError(_ error: Error) -> LedgerError {
+        if let e = error as? LedgerError { return e }
+        if let e = error as? SQLiteError { return LedgerError(e) }
+        return .sqlite(String(describing: error))
+    }
+}

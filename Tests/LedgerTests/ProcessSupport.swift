@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+/// Finds built executables and runs them for the CLI, durability and schema tests.
+enum ProcessSupport {
+    /// The `scanledger` binary built next to this test bundle (`swift build --build-tests`
+    /// builds every product into the same directory).
+    static func scanledger() throws -> URL {
+        var candidates: [URL] = []
+        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            candidates.append(URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("scanledger"))
+        }
+        if let bundle = Bundle.main.executableURL {
+            candidates.append(bundle.deletingLastPathComponent().appendingPathComponent("scanledger"))
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(root.appendingPathComponent(".build/debug/scanledger"))
+        for c in candidates where FileManager.default.isExecutableFile(atPath: c.path) { return c }
+        throw TestFailure("scanledger binary not found (looked at \(candidates.map(\.path).joined(separator: ", "))); build it with `swift build --build-tests`")
+    }
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs `executable` with `arguments`, feeding `stdin`, and waits.
+    static func run(_ executable: URL, _ arguments: [String], stdin: String = "", environment: [String: String] = [:]) throws -> Output {
+        let p = Process()
+        p.executableURL = executable
+        p.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        p.standardError = errors
+        try p.run()
+        let collector = PipeCollector(output.fileHandleForReading)
+        let errorCollector = PipeCollector(errors.fileHandleForReading)
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+        p.waitUntilExit()
+        return Output(status: p.terminationStatus, stdout: collector.text(), stderr: errorCollector.text())
+    }
+
+    /// Runs /usr/bin/python3 with a script; fails clearly when python is missing.
+    static func python(_ script: String, _ arguments: [String]) throws -> Output {
+        let python = URL(fileURLWithPath: "/usr/bin/python3")
+        guard FileManager.default.isExecutableFile(atPath: python.path) else {
+            throw TestFailure("/usr/bin/python3 is missing: install the Debian packages python3 and python3-jsonschema (`make deps`)")
+        }
+        return try run(python, ["-c", script] + arguments)
+    }
+}
+
+/// Reads a pipe to its end on a background thread.
+final class PipeCollector: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+    }
+    func text() -> String {
+        done.wait()
+        done.signal()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
