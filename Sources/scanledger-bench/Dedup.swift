@@ -63,25 +63,6 @@ private func residentBytes() -> Int {
     return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
 }
 
-/// Like `medianRate`, but per second of this thread's CPU time: on a
-/// machine shared with other work, wall time mostly measures the others.
-private func medianCPURate(runs: Int, work: Int, _ body: () -> Void) -> Double {
-    func cpuNanos() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-        return Double(ts.tv_sec) * 1e9 + Double(ts.tv_nsec)
-    }
-    body()
-    var rates: [Double] = []
-    for _ in 0..<runs {
-        let start = cpuNanos()
-        body()
-        rates.append(Double(work) / ((cpuNanos() - start) / 1e9))
-    }
-    rates.sort()
-    return rates[rates.count / 2]
-}
-
 private func hostMicros() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1000) }
 
 private let device = DeviceIndex(1)
