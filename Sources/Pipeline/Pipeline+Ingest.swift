@@ -135,6 +135,7 @@ extension Pipeline {
                 return
             }
             row = table.insert(epc, hash: h)
+            guard row >= 0 else { return refuse(z, at: t) }
             r = table.hot(row)
             r.pointee.state = RowState.glimpsed
             r.pointee.lastSeen = t

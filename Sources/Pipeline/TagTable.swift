@@ -220,9 +220,11 @@ final class TagTable {
         }
     }
 
-    /// Adds a row for `epc` (not present; caller checked `isFull`). The row
-    /// is zeroed except its key; state `free` until the caller sets one.
+    /// Adds a row for `epc` (not present), or returns −1 when the table is
+    /// full. The row is zeroed except its key; state `free` until the caller
+    /// sets one.
     func insert(_ epc: EPC, hash h: UInt64) -> Int32 {
+        guard count < maxRows else { return -1 }
         if count >= growAt { growIndex() }
         let row = allocateRow()
         let r = hot(row)

@@ -73,6 +73,14 @@ import ScanModel
         }
     }
 
+    @Test func fullTableRefusesInsteadOfOverrunning() {
+        let table = TagTable(maxRows: 2, wheelSlots: 8, tickMicros: 1000, startTime: 0)
+        for n in 0..<2 { #expect(table.insert(tag(n), hash: TagTable.hash(tag(n))) >= 0) }
+        #expect(table.isFull)
+        #expect(table.insert(tag(9), hash: TagTable.hash(tag(9))) == -1)
+        #expect(table.count == 2 && table.find(tag(9), hash: TagTable.hash(tag(9))) == -1)
+    }
+
     @Test func wheelFiresEachRowOnceAtOrAfterItsDeadline() {
         let table = TagTable(maxRows: 1000, wheelSlots: 16, tickMicros: 1000, startTime: 0)
         var deadlines: [Int32: Int64] = [:]
