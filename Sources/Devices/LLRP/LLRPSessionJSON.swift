@@ -1,55 +1,21 @@
-// JSON lines for LLRP events and session outputs (`.chk` files, `replay`).
+// JSON lines for LLRP session outputs: the conversation transcript that
+// `LLRPConversationReplay` writes and Tests/Captures/llrp-*.session stores.
+// Decoded events use the common vocabulary (`EventJSON`), not this.
 
-extension LLRPEvent {
-    public var jsonLine: String {
-        var o = CoreJSONObject()
-        switch self {
-        case .tag(let t):
-            o.set("type", "tag")
-            o.set("epc", t.read.epc.hex)
-            o.set("antenna", Int(t.read.antenna))
-            if let r = t.read.rssi { o.set("rssi", Int(r)) }
-            o.set("count", Int(t.read.count))
-            o.set("time", t.read.time.value)
-            if t.channelIndex != 0 { o.set("channel", Int(t.channelIndex)) }
-            if let f = t.firstSeen { o.set("first", f.value) }
-            if let l = t.lastSeen { o.set("last", l.value) }
-            o.set("clock", "\(t.clock)")
-        case .keepalive(let id):
-            o.set("type", "keepalive")
-            o.set("id", Int(id))
-        case .reader(let e, let stamp, let clock):
-            o.set("type", "reader")
-            o.set("time", stamp.value)
-            o.set("clock", "\(clock)")
-            switch e {
-            case .connectionAttempt(let s): o.set("event", "connection-attempt"); o.set("status", s.name)
-            case .connectionClose: o.set("event", "connection-close")
-            case .gpi(let port, let high): o.set("event", "gpi"); o.set("port", Int(port)); o.set("high", high)
-            case .antenna(let id, let connected): o.set("event", "antenna"); o.set("antenna", Int(id)); o.set("connected", connected)
-            case .roSpec(let type, let id): o.set("event", "rospec"); o.set("kind", Int(type)); o.set("rospec", Int(id))
-            case .readerException(let m): o.set("event", "reader-exception"); o.set("message", m)
-            }
-        case .response(let r):
-            o.set("type", "response")
-            o.set("message", LLRPMessageType.name(r.messageType))
-            o.set("id", Int(r.messageID))
-            o.set("status", Int(r.statusCode))
-            if !r.errorDescription.isEmpty { o.set("error", r.errorDescription) }
-        case .error(let e):
-            o.set("type", "error")
-            o.set("kind", e.kind.rawValue)
-            o.set("offset", e.offset)
-            o.set("detail", e.detail)
-            o.set("reason", e.description)
-        }
-        return o.text
+/// One JSON object with keys sorted, so transcript lines are byte-stable.
+struct SortedJSONObject {
+    private var fields: [(key: String, value: String)] = []
+    mutating func set(_ key: String, _ v: Int) { fields.append((key, String(v))) }
+    mutating func set(_ key: String, _ v: Int64) { fields.append((key, String(v))) }
+    mutating func set(_ key: String, _ v: String) { fields.append((key, EventJSON.string(v))) }
+    var text: String {
+        "{" + fields.sorted { $0.key < $1.key }.map { EventJSON.string($0.key) + ":" + $0.value }.joined(separator: ",") + "}"
     }
 }
 
 extension LLRPSessionOutput {
     public var jsonLine: String {
-        var o = CoreJSONObject()
+        var o = SortedJSONObject()
         switch self {
         case .connect(let host, let port, _):
             o.set("type", "connect"); o.set("host", host); o.set("port", Int(port))
