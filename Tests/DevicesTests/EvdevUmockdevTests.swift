@@ -46,8 +46,7 @@ import ScanModel
     }
 
     @Test(.enabled(if: umockdevRun != nil)) func grabAndReadAFakeKeyboardUnderUmockdev() throws {
-        let capture = try CoreCapture(url: CoreCapture.directory.appendingPathComponent("evdev-us-honeywell-1250g-normal.log"))
-        let records = capture.deviceBytes
+        let records = try Captures.load("evdev-us-honeywell-1250g-normal").deviceBytes
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scanledger-umockdev-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -74,7 +73,7 @@ import ScanModel
         var d = EvdevDecoder()
         var c = EvdevEventCollector()
         d.feed(records, into: &c)
-        let expected = c.events.compactMap { e -> String? in if case .scan(let s) = e { return CoreJSONObject.hex(s.data) } else { return nil } }
+        let expected = c.events.compactMap { e -> String? in if case .scan(let s) = e { return s.data.map(hex2).joined() } else { return nil } }
         let got = (try? String(contentsOf: output, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
         #expect(expected.count == 3)
         #expect(got == expected)
@@ -96,7 +95,7 @@ import ScanModel
             if bytes.isEmpty && p.revents & Int16(POLLHUP) != 0 { break }
             decoder.feed(bytes, into: &sink)
         }
-        let lines = sink.events.compactMap { e -> String? in if case .scan(let s) = e { return CoreJSONObject.hex(s.data) } else { return nil } }
+        let lines = sink.events.compactMap { e -> String? in if case .scan(let s) = e { return s.data.map(hex2).joined() } else { return nil } }
         try (lines.joined(separator: "\n") + "\n").write(toFile: out, atomically: true, encoding: .utf8)
     }
 }
