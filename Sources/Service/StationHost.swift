@@ -1,0 +1,90 @@
+import Foundation
+import ScanModel
+import Stations
+
+/// Runs the configured stations, each on its own serial queue (a station is
+/// a single-threaded state machine; its postings are synchronous commits).
+/// Publishes every result to the event hub and hands the device signal back
+/// to the device that caused the input.
+public final class StationHost: @unchecked Sendable {
+    final class Slot: @unchecked Sendable {
+        let spec: StationSpec
+        let station: Station
+        let queue: DispatchQueue
+        init(spec: StationSpec, station: Station) {
+            self.spec = spec; self.station = station
+            queue = DispatchQueue(label: "station.\(spec.name)")
+        }
+    }
+
+    private var slots: [String: Slot] = [:]
+    public let hub: EventHub
+    /// Called with (device name, signal) after an input from that device.
+    private let signal: @Sendable (String, DeviceSignal) -> Void
+    private let lock = NSLock()
+    private var accepted = 0
+    private var refused = 0
+
+    public init(specs: [StationSpec], dependencies: StationDependencies, reviews: CountReviewStore, hub: EventHub,
+                signal: @escaping @Sendable (String, DeviceSignal) -> Void) throws {
+        self.hub = hub
+        self.signal = signal
+        for spec in specs { slots[spec.name] = Slot(spec: spec, station: try Self.make(spec, dependencies, reviews)) }
+    }
+
+    static func make(_ spec: StationSpec, _ deps: StationDependencies, _ reviews: CountReviewStore) throws -> Station {
+        switch spec.kind {
+        case .receiving:
+            var c = ReceivingConfig(station: spec.name, dock: LocationCode(spec.dock ?? ""))
+            c.overReceiptTolerancePercent = spec.overReceiptTolerancePercent
+            c.minRemainingShelfLifeDays = spec.shortDatedDays
+            c.utcOffsetSeconds = spec.utcOffsetMinutes * 60
+            c.idleTimeout = spec.idleCloseSeconds.map { .seconds(Int64($0)) }
+            return try ReceivingStation(config: c, dependencies: deps)
+        case .move:
+            var c = MoveConfig(station: spec.name)
+            c.idleTimeout = spec.idleCloseSeconds.map { .seconds(Int64($0)) }
+            return try MoveStation(config: c, dependencies: deps)
+        case .count:
+            var c = CountConfig(station: spec.name)
+            c.autoPost = spec.autoPost
+            c.maxDuration = spec.maxDurationSeconds.map { .seconds(Int64($0)) }
+            return try CountStation(config: c, dependencies: deps, reviews: reviews)
+        case .pack:
+            return try PackStation(config: PackConfig(station: spec.name, packLocation: LocationCode(spec.packLocation ?? ""),
+                                                      packedLocation: LocationCode(spec.packedLocation ?? "")), dependencies: deps)
+        }
+    }
+
+    public var names: [String] { slots.keys.sorted() }
+    public var counts: (accepted: Int, refused: Int) { lock.withLock { (accepted, refused) } }
+
+    /// Queues an input for a station; `device` gets the feedback signal.
+    public func deliver(_ input: StationInput, to name: String, at time: Microseconds, from device: String?) {
+        guard let slot = slots[name] else { return }
+        slot.queue.async { [self] in
+            let event = slot.station.handle(input, at: time)
+            if case .idleTick = input, event.feedback.code == .ignored || event.feedback.code == .nothingToDo { return }
+            lock.withLock { if event.accepted { accepted += 1 } else { refused += 1 } }
+            if let device { signal(device, event.feedback.signal) }
+            hub.publish(ServiceJSON.stationEvent(event, input: input, device: device))
+        }
+    }
+
+    /// Every station's idle tick (timeouts run in station time).
+    public func tick(at time: Microseconds) {
+        for name in slots.keys { deliver(.idleTick, to: name, at: time, from: nil) }
+    }
+
+    /// The views, read on each station's own queue.
+    public func views() -> [(spec: StationSpec, view: StationView, open: Bool)] {
+        slots.values.sorted { $0.spec.name < $1.spec.name }.map { slot in
+            slot.queue.sync { (slot.spec, slot.station.view, slot.station.hasOpenSession) }
+        }
+    }
+
+    /// Waits until every queued input has been handled (shutdown, tests).
+    public func drain() {
+        for slot in slots.values { slot.queue.sync {} }
+    }
+}
