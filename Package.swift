@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Service", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Stations", "Ledger", "CLinuxShims"]),
 
         .executableTarget(name: "scanledgerd", dependencies: ["Service"]),
-        .executableTarget(name: "scanledger", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CLinuxShims"]),
+        .executableTarget(name: "scanledger", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CLinuxShims", "Stations", "Service"]),
         .executableTarget(name: "scanledger-fuzz", dependencies: ["ScanModel", "GS1"]),
         .executableTarget(name: "scanledger-bench", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CSQLite", "Stations"]),
 

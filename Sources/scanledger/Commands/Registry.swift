@@ -20,4 +20,10 @@ let commands: [Command] = [
     reverseCommand,
     importCommand,
     exportCommand,
+    statusCommand,
+    devicesCommand,
+    stationsCommand,
+    watchCommand,
+    countsCommand,
+    checkConfigCommand,
 ]
