@@ -1,0 +1,106 @@
+import Foundation
+import Ledger
+import Testing
+@testable import Service
+
+/// The real scanledgerd binary, driven through a pty scanner and its control
+/// socket: receiving over restarts, SIGKILL durability, sd_notify, SIGHUP.
+@Suite(.serialized) struct DaemonProcessTests {
+    let plain = gtin("0614141000012").digits
+
+    @Test func receivingOverAPtySurvivesSIGTERMAndARestart() throws {
+        let site = try DaemonSite()
+        try site.start()
+        #expect(site.notify.received("STATUS="))
+        site.scanner.scan("ASN-1001")
+        site.scanner.scan("01\(plain)3004")          // (01) + (30) quantity 4
+        site.scanner.scan("]E0\(plain.dropFirst())")    // EAN-13 with AIM prefix: one unit
+        try eventually("4 + 1 scanned") { try site.scanned() == [5] }
+        #expect(try site.stop(SIGTERM) == 0)
+        #expect(site.notify.received("STOPPING=1"))
+        #expect(site.log.contains("stopped"))
+
+        try site.start()
+        #expect(try site.scanned() == [5])             // the open receipt came back from the database
+        site.scanner.scan("01\(plain)3005")
+        site.scanner.scan("CMD:CLOSE")
+        try eventually("the receipt to post") { try site.scanned() == nil }
+        let stock = try site.request(["cmd": "stock", "location": "DOCK-1"])["rows"] as? [[String: Any]]
+        #expect(stock?.first?["qty"] as? Int == 10)
+        #expect(try site.stop() == 0)
+        try site.withLedger { (l: Ledger) throws -> Void in
+            #expect(try l.verify().ok)
+            #expect(Set(try l.history(.ref("ASN-1001")).map(\.seq)).count == 1)
+        }
+    }
+
+    @Test func sigkillMidSessionKeepsEveryAcknowledgedPostingOnceAndTheOpenSession() throws {
+        let site = try DaemonSite()
+        try site.start()
+        site.scanner.scan("ASN-1001")
+        site.scanner.scan("01\(plain)3010")
+        site.scanner.scan("CMD:CLOSE")
+        try eventually("the first receipt to post") { try site.scanned() == nil && site.request(["cmd": "status"])["postings"] as? Int == 1 }
+        site.scanner.scan("ASN-1002")
+        site.scanner.scan("01\(plain)3003")
+        try eventually("3 scanned on the second receipt") { try site.scanned() == [3] }
+        #expect(try site.stop(SIGKILL) != 0)
+
+        try site.start()
+        #expect(try site.scanned() == [3])
+        site.scanner.scan("CMD:CLOSE")
+        try eventually("the second receipt to post") { try site.scanned() == nil }
+        #expect(try site.stop() == 0)
+        try site.withLedger { (l: Ledger) throws -> Void in
+            #expect(try l.verify().ok)
+            #expect(Set(try l.history(.ref("ASN-1001")).map(\.seq)).count == 1)
+            #expect(Set(try l.history(.ref("ASN-1002")).map(\.seq)).count == 1)
+            #expect(try l.stock(StockQuery(location: "DOCK-1")).first?.qty == 13)
+        }
+    }
+
+    @Test func sighupRejectsABadConfigKeepsRunningAndAppliesAGoodOne() throws {
+        let site = try DaemonSite()
+        try site.start()
+        let pid = try #require(site.process?.processIdentifier)
+        try site.writeConfig(broken: true)
+        kill(pid, SIGHUP)
+        try eventually("the reload to be rejected") { site.log.contains("stations[0].dokc: unknown key") }
+        #expect((try site.request(["cmd": "devices"])["devices"] as? [Any])?.count == 1)
+        try site.writeConfig(extraDevice: true)
+        kill(pid, SIGHUP)
+        try eventually("the second device to run") { (try site.request(["cmd": "devices"])["devices"] as? [Any])?.count == 2 }
+        // The station still works after both reloads.
+        site.scanner.scan("ASN-1001")
+        try eventually("the receipt to open") { try site.scanned() == [0] }
+        #expect(try site.stop() == 0)
+    }
+
+    @Test func aBadConfigStopsTheDaemonWithTheKeyPath() throws {
+        let site = try DaemonSite()
+        try site.configText().replacingOccurrences(of: #""devices": ["dock-scanner"]"#, with: #""devices": ["dock-scaner"]"#)
+            .write(toFile: site.configPath, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = DaemonSite.binary
+        p.arguments = ["--config", site.configPath]
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        p.waitUntilExit()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(p.terminationStatus == 1)
+        #expect(text.contains("stations[0].devices[0]: unknown device 'dock-scaner'"))
+    }
+
+    @Test func controlRequestsAnswerErrorsWithoutHurtingOthers() throws {
+        let site = try DaemonSite()
+        try site.start()
+        #expect(try site.request(["cmd": "nope"])["ok"] as? Bool == false)
+        #expect(try site.request(["nocmd": 1])["ok"] as? Bool == false)
+        #expect(try site.request(["cmd": "counts", "action": "show", "id": "x"])["ok"] as? Bool == false)
+        let metrics = try site.request(["cmd": "metrics"])["text"] as? String ?? ""
+        #expect(metrics.contains("scanledger_postings_total"))
+        #expect(try site.request(["cmd": "status"])["live"] as? Bool == true)
+        #expect(try site.stop() == 0)
+    }
+}
