@@ -35,6 +35,9 @@ public struct ServiceConfig {
         return ScanDecoder(classifier: ScanClassifier(patterns: patterns + ScanClassifier.defaultPatterns.filter { !configured.contains($0.kind) }))
     }
 
+    /// The decoder with the default patterns only (LOC:*, CMD:*, DOC:*, PO:*, ASN:*).
+    public static var defaultDecoder: ScanDecoder { ScanDecoder() }
+
     public static func load(path: String) throws -> ServiceConfig {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
