@@ -128,12 +128,14 @@ final class DaemonSite {
         try configText(extraDevice: extraDevice, broken: broken).write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
-    func start() throws {
+    func start(environment extra: [String: String] = [:]) throws {
         let p = Process()
         p.executableURL = Self.binary
         p.arguments = ["--config", configPath]
         var env = ProcessInfo.processInfo.environment
         env["NOTIFY_SOCKET"] = notify.path
+        env.removeValue(forKey: "WATCHDOG_USEC")
+        env.merge(extra) { _, new in new }
         p.environment = env
         if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -164,15 +166,26 @@ final class DaemonSite {
 
     /// One control request, one answer.
     func request(_ object: [String: Any]) throws -> [String: Any] {
-        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = try send(object)
         defer { close(fd) }
+        return try readAnswer(fd)
+    }
+
+    /// Connects and sends one request; the caller reads the answers and closes.
+    func send(_ object: [String: Any]) throws -> Int32 {
+        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var storage = [UInt8](repeating: 0, count: CLinuxShims_sockaddr_un_size())
         let len = storage.withUnsafeMutableBytes { CLinuxShims_sockaddr_un($0.baseAddress!, socket) }
         let rc = storage.withUnsafeBytes { connect(fd, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(len)) }
-        guard rc == 0 else { throw HarnessFailure(description: "connect \(socket): errno \(errno)") }
+        guard rc == 0 else { close(fd); throw HarnessFailure(description: "connect \(socket): errno \(errno)") }
         var data = try JSONSerialization.data(withJSONObject: object)
         data.append(0x0A)
-        _ = data.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        _ = data.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
+        return fd
+    }
+
+    /// The next answer line on a connection.
+    func readAnswer(_ fd: Int32) throws -> [String: Any] {
         var line: [UInt8] = []
         var byte: UInt8 = 0
         while recv(fd, &byte, 1, 0) == 1 { if byte == 0x0A { break }; line.append(byte) }

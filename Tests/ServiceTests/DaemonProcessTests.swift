@@ -103,4 +103,47 @@ import Testing
         #expect(try site.request(["cmd": "status"])["live"] as? Bool == true)
         #expect(try site.stop() == 0)
     }
+
+    @Test func watchStreamsScanAndStationEventsForOneStation() throws {
+        let site = try DaemonSite()
+        try site.start(environment: ["WATCHDOG_USEC": "200000"])
+        let fd = try site.send(["cmd": "watch", "station": "dock-1"])
+        defer { close(fd) }
+        #expect(try site.readAnswer(fd)["streaming"] as? Bool == true)
+        site.scanner.scan("ASN-1001")
+        site.scanner.scan("garbage!")
+        var events: [[String: Any]] = []
+        while events.filter({ $0["type"] as? String == "station" }).count < 2 {
+            let e = try site.readAnswer(fd)
+            if e["type"] as? String != "heartbeat" { events.append(e) }
+        }
+        let results = events.filter { $0["type"] as? String == "station" }
+        #expect(results.map { $0["code"] as? String } == ["opened", "unknown-barcode"])
+        #expect(results.map { $0["signal"] as? String } == ["good", "bad"])
+        #expect(events.contains { $0["type"] as? String == "scan" && $0["kind"] as? String == "document" })
+        // The watchdog is petted while the pipeline thread and the ledger writer are alive.
+        try eventually("WATCHDOG=1") { site.notify.received("WATCHDOG=1") }
+        #expect(try site.stop() == 0)
+    }
+
+    @Test func devicesCanBeAddedAndRemovedOverTheSocket() throws {
+        let site = try DaemonSite()
+        try site.start()
+        let extra = try FakeScanner()
+        let added = try site.request(["cmd": "device-add", "station": "dock-1", "device": ["name": "hand-2", "driver": "line", "port": extra.path]])
+        #expect(added["ok"] as? Bool == true)
+        try eventually("hand-2 to connect") {
+            let d = try site.request(["cmd": "devices"])["devices"] as? [[String: Any]] ?? []
+            return d.contains { $0["name"] as? String == "hand-2" && $0["connected"] as? Bool == true }
+        }
+        extra.scan("ASN-1001")
+        try eventually("the added scanner to feed dock-1") { try site.scanned() == [0] }
+        #expect(try site.request(["cmd": "device-add", "device": ["name": "bad", "driver": "nope", "port": "/dev/x"]])["error"] as? String == "device.driver: unknown driver 'nope' (known: \(DriverNames.known))")
+        #expect(try site.request(["cmd": "device-remove", "name": "hand-2"])["ok"] as? Bool == true)
+        #expect(try site.request(["cmd": "device-remove", "name": "hand-2"])["ok"] as? Bool == false)
+        #expect(try site.stop() == 0)
+    }
 }
+
+import Devices
+enum DriverNames { static var known: String { DriverRegistry.names.joined(separator: ", ") } }
