@@ -3,6 +3,8 @@ import Foundation
 import Ledger
 import Service
 import Stations
+import ScanModel
+import Devices
 
 struct HarnessFailure: Error, CustomStringConvertible { let description: String }
 
@@ -21,10 +23,14 @@ final class FakeScanner {
         _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
     }
     deinit { close(master); close(slave) }
+    func write(_ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) }
+        drain()
+    }
     /// One scan per line, as a CDC-ACM scanner in line mode sends it.
     func scan(_ text: String) {
         let bytes = Array(text.utf8) + [0x0D]
-        _ = bytes.withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
+        _ = bytes.withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) }
         drain()
     }
     /// Discards what the daemon sent back (feedback BELs).
@@ -97,11 +103,13 @@ final class DaemonSite {
         notify = try DaemonNotifyListener(path: dir.appendingPathComponent("notify.sock").path)
         logPath = dir.appendingPathComponent("daemon.log").path
         let ledger = try Ledger(path: db)
-        try ledger.importItems([Item(gtin: gtin("0614141000012"), tracking: .none), Item(gtin: gtin("0614141000029"), tracking: .lot)])
+        try ledger.importItems([Item(gtin: gtin("0614141000012"), tracking: .none), Item(gtin: gtin("0614141000029"), tracking: .lot),
+                                Item(gtin: GTIN("80614141123458"), tracking: .serial)])
         try ledger.importLocations([Location(code: "DOCK-1", type: .dock), Location(code: "A-01", type: .storage)])
         try LedgerStationStores(ledger: ledger).store(asns: [
             ASN(number: "ASN-1001", lines: [ASNLine(item: ItemCode(gtin: gtin("0614141000012")), quantity: 10)]),
             ASN(number: "ASN-1002", lines: [ASNLine(item: ItemCode(gtin: gtin("0614141000012")), quantity: 4)]),
+            ASN(number: "ASN-2001", lines: [ASNLine(item: ItemCode("80614141123458"), quantity: 2)]),
         ], orders: [])
         ledger.close()
         try writeConfig()
@@ -112,15 +120,24 @@ final class DaemonSite {
         try? FileManager.default.removeItem(at: dir)
     }
 
+    /// When set, a Mercury reader on this port feeds zone "portal" of the dock station.
+    var mercuryPort: String?
+
     func configText(extraDevice: Bool = false, broken: Bool = false) -> String {
-        let second = extraDevice ? #", {"name": "spare", "driver": "line", "port": "/dev/null"}"# : ""
+        var second = extraDevice ? #", {"name": "spare", "driver": "line", "port": "/dev/null"}"# : ""
+        var zones = ""
+        if let mercuryPort {
+            second += #", {"name": "portal-reader", "driver": "mercury", "port": "\#(mercuryPort)"}"#
+            zones = #""zones": [{"name": "portal", "readers": [{"device": "portal-reader"}], "smoothing": {"observed_count": 1}}],"#
+        }
         return """
         {"_comment": "test site", "site": {"box_id": "test"}, "log_level": "info",
          "ledger": {"path": "\(db)", "synchronous": "full"},
          "control": {"socket": "\(socket)", "mode": "0600"},
          "patterns": {"document": ["ASN-####"]},
          "devices": [{"name": "dock-scanner", "driver": "line", "port": "\(scanner.path)", "serial": "115200 8N1"}\(second)],
-         "stations": [{"name": "dock-1", "type": "receiving", "devices": ["dock-scanner"], "dock": "DOCK-1"\(broken ? #", "dokc": "x""# : "")}]}
+         \(zones)
+         "stations": [{"name": "dock-1", "type": "receiving", "devices": ["dock-scanner"], \(mercuryPort == nil ? "" : #""zones": ["portal"], "#)"dock": "DOCK-1"\(broken ? #", "dokc": "x""# : "")}]}
         """
     }
 
@@ -206,4 +223,12 @@ final class DaemonSite {
         defer { l.close() }
         return try body(l)
     }
+}
+
+/// A Mercury continuous-read tag record (0x22 reply) with count, RSSI and antenna metadata.
+func mercuryTagFrame(epc: [UInt8], antenna: UInt8 = 1) -> [UInt8] {
+    var d: [UInt8] = [0x10, 0x00, 0x1B, 0x00, 0x07, 0x01, 1, UInt8(bitPattern: Int8(-55)), (antenna << 4) | antenna]
+    let body: [UInt8] = [0x30, 0x00] + epc + [0xAB, 0xCD]
+    d += [UInt8((body.count * 8) >> 8), UInt8((body.count * 8) & 0xFF)] + body
+    return MercuryProtocol.reply(0x22, d)
 }

@@ -126,6 +126,29 @@ import Testing
         #expect(try site.stop() == 0)
     }
 
+    @Test func aMercuryPortalReceivesSerialisedGoodsByTag() throws {
+        let site = try DaemonSite()
+        let reader = try FakeScanner()
+        site.mercuryPort = reader.path
+        try site.writeConfig()
+        try site.start()
+        site.scanner.scan("ASN-2001")
+        try eventually("the receipt to open") { try site.scanned() == [0] }
+        let epc: [UInt8] = [0x30, 0x74, 0x25, 0x7B, 0xF7, 0x19, 0x4E, 0x40, 0x00, 0x00, 0x1A, 0x85]  // SGTIN 80614141123458 serial 6789
+        var other = epc
+        other[11] = 0x86                                                                         // serial 6790
+        for _ in 0..<3 { reader.write(mercuryTagFrame(epc: epc) + mercuryTagFrame(epc: other, antenna: 2)) }
+        try eventually("both tags to arrive (log: \(site.log))") { try site.scanned() == [2] }
+        site.scanner.scan("CMD:CLOSE")
+        try eventually("the receipt to post") { try site.scanned() == nil }
+        let rows = try site.request(["cmd": "stock", "location": "DOCK-1"])["rows"] as? [[String: Any]] ?? []
+        #expect(rows.compactMap { $0["serial"] as? String }.sorted() == ["6789", "6790"])
+        let devices = try site.request(["cmd": "devices"])["devices"] as? [[String: Any]] ?? []
+        let counters = devices.first { $0["name"] as? String == "portal-reader" }?["counters"] as? [String: Any]
+        #expect(counters?["tag_reads"] as? Int == 6)
+        #expect(try site.stop() == 0)
+    }
+
     @Test func devicesCanBeAddedAndRemovedOverTheSocket() throws {
         let site = try DaemonSite()
         try site.start()
