@@ -40,7 +40,7 @@ enum ServiceJSON {
             "type": "station", "station": e.station, "time": e.time.value, "input": inputName(input),
             "device": null(device), "severity": e.feedback.severity, "code": e.feedback.code.rawValue,
             "message": e.feedback.message, "signal": e.feedback.signal.rawValue,
-            "posted": e.postedSequences.map { Int64(clamping: $0) }, "view": view(e.view),
+            "posted": e.postedSequences.map { Int64(clamping: $0) }, "view": view(e.view), "view_text": e.view.render(),
         ]
     }
 

@@ -100,6 +100,13 @@ import Testing
         #expect(try site.request(["cmd": "counts", "action": "show", "id": "x"])["ok"] as? Bool == false)
         let metrics = try site.request(["cmd": "metrics"])["text"] as? String ?? ""
         #expect(metrics.contains("scanledger_postings_total"))
+        // The socket file has the configured mode (0600 in the test config).
+        let mode = (try FileManager.default.attributesOfItem(atPath: site.socket)[.posixPermissions] as? NSNumber)?.intValue
+        #expect(mode == 0o600)
+        // A request line over 1 MiB is answered with an error; the next client is served.
+        let fd = try site.send(["cmd": String(repeating: "x", count: 1 << 20)])
+        defer { close(fd) }
+        #expect(try site.readAnswer(fd)["ok"] as? Bool == false)
         #expect(try site.request(["cmd": "status"])["live"] as? Bool == true)
         #expect(try site.stop() == 0)
     }

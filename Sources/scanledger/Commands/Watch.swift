@@ -23,6 +23,8 @@ let watchCommand = Command(name: "watch", summary: "follow scans, station events
             case "station":
                 let sev = (e["severity"] as? String ?? "").uppercased()
                 LedgerCLI.emit("\(ControlClient.text(e["station"])) \(sev) \(ControlClient.text(e["code"])): \(ControlClient.text(e["message"]))\n")
+                // With --station: the live view under each result, as the operator's screen would show it.
+                if args.options["--station"] != nil, let view = e["view_text"] as? String { LedgerCLI.emit(view + "\n\n") }
             case "scan":
                 LedgerCLI.emit("scan \(ControlClient.text(e["device"])) → \(ControlClient.text(e["station"])): \(ControlClient.text(e["kind"])) \(ControlClient.text(e["data"]))\n")
             case "device":
