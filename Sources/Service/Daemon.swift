@@ -10,6 +10,8 @@ enum Intake: Sendable {
     case tags([TagRead])
     case scans([Scan])
     case trigger(device: String, pressed: Bool, time: Microseconds)
+    /// Reloaded zones: the pipeline thread ends the old pipeline's cycles and starts a new one.
+    case reconfigure(PipelineConfig)
 }
 
 /// The running service. One direction of flow: device threads → intake queue
@@ -28,7 +30,8 @@ public final class Daemon: @unchecked Sendable {
     let stores: LedgerStationStores
     let hub = EventHub()
     let stations: StationHost
-    let translator: ScanTranslator
+    private var translatorStorage: ScanTranslator
+    var translator: ScanTranslator { lock.withLock { translatorStorage } }
     let inbox = BoundedQueue<Intake>(capacity: 4_096)
     let started = Date()
 
@@ -56,7 +59,7 @@ public final class Daemon: @unchecked Sendable {
         ledger = try Ledger(path: config.ledgerPath, options: LedgerOptions(synchronous: config.synchronous))
         gateway = LedgerStationGateway(ledger: ledger)
         stores = LedgerStationStores(ledger: ledger)
-        translator = ScanTranslator(decoder: config.scanDecoder)
+        translatorStorage = ScanTranslator(decoder: config.scanDecoder)
         let deps = StationDependencies(ledger: gateway, stock: gateway, master: gateway, expected: stores, sessions: stores)
         let hub = self.hub
         var signalTarget: (@Sendable (String, DeviceSignal) -> Void)? = nil
@@ -183,15 +186,27 @@ public final class Daemon: @unchecked Sendable {
 
     func runPipeline(_ config: PipelineConfig) {
         defer { pipelineDone.signal() }
-        let pipeline: Pipeline
+        var pipeline: Pipeline
         do { pipeline = try Pipeline(config: config, startTime: DeviceRunner.wallClock()) } catch {
             logger.error("pipeline", "\(error)")
             return
         }
+        func take(_ item: Intake) {
+            guard case .reconfigure(let newConfig) = item else { ingest(item, pipeline); return }
+            do {
+                let replacement = try Pipeline(config: newConfig, startTime: DeviceRunner.wallClock())
+                pipeline.finish()
+                route(pipeline)
+                pipeline = replacement
+                logger.notice("pipeline", "zones reconfigured")
+            } catch {
+                logger.error("pipeline", "new zones refused, keeping the old ones: \(error)")
+            }
+        }
         while true {
             let item = inbox.pop(timeout: 0.05)
-            if let item { ingest(item, pipeline) }
-            while let more = inbox.tryPop() { ingest(more, pipeline) }
+            if let item { take(item) }
+            while let more = inbox.tryPop() { take(more) }
             while !pipeline.advance(to: DeviceRunner.wallClock()) { route(pipeline) }
             route(pipeline)
             let counters = pipeline.counters, zones = pipeline.zoneCounters
@@ -225,6 +240,8 @@ public final class Daemon: @unchecked Sendable {
                 if let id = pipeline.zone(named: zone) { _ = pipeline.command(pressed ? .start : .stop, zone: id, at: time) }
             }
             route(pipeline)
+        case .reconfigure:
+            break // handled by the loop, which owns the pipeline variable
         }
     }
 
@@ -310,9 +327,10 @@ public final class Daemon: @unchecked Sendable {
     // MARK: reload
 
     /// SIGHUP: a new config that does not parse is rejected and logged; the
-    /// running one stays. Log level and devices (added, removed, changed) are
-    /// applied live; changes to ledger, control, patterns, zones or stations
-    /// need a restart and are reported as such.
+    /// running one stays. Applied live: log level, patterns, devices (added,
+    /// removed, changed), zones (a new pipeline; open cycles end with reason
+    /// shutdown) and stations (added, removed, changed; open sessions resume
+    /// from the database). Ledger and control socket changes need a restart.
     @discardableResult
     public func reload() -> Bool {
         let new: ServiceConfig
@@ -321,32 +339,41 @@ public final class Daemon: @unchecked Sendable {
             return false
         }
         let old = lock.withLock { config }
-        logger.level = new.logLevel
+        var kept = new
         var restartNeeded: [String] = []
-        if new.ledgerPath != old.ledgerPath || new.synchronous != old.synchronous { restartNeeded.append("ledger") }
-        if new.controlSocket != old.controlSocket || new.controlGroup != old.controlGroup || new.controlMode != old.controlMode { restartNeeded.append("control") }
-        if new.patterns != old.patterns { restartNeeded.append("patterns") }
-        if new.zones != old.zones { restartNeeded.append("zones") }
-        if new.stations != old.stations { restartNeeded.append("stations") }
-        if !restartNeeded.isEmpty {
-            logger.warning("reload", "changes to \(restartNeeded.joined(separator: ", ")) take effect at the next restart")
+        if new.ledgerPath != old.ledgerPath || new.synchronous != old.synchronous {
+            restartNeeded.append("ledger"); kept.ledgerPath = old.ledgerPath; kept.synchronous = old.synchronous
         }
+        if new.controlSocket != old.controlSocket || new.controlGroup != old.controlGroup || new.controlMode != old.controlMode {
+            restartNeeded.append("control"); kept.controlSocket = old.controlSocket; kept.controlGroup = old.controlGroup; kept.controlMode = old.controlMode
+        }
+        if new.stations != old.stations {
+            do {
+                let (added, removed) = try stations.apply(new.stations)
+                if !removed.isEmpty { logger.notice("reload", "stations stopped: \(removed.joined(separator: ", "))") }
+                if !added.isEmpty { logger.notice("reload", "stations started: \(added.joined(separator: ", "))") }
+            } catch {
+                logger.error("reload", "stations could not be created (\(error)); keeping the running stations")
+                kept.stations = old.stations
+            }
+        }
+        logger.level = kept.logLevel
+        if kept.patterns != old.patterns { lock.withLock { translatorStorage = ScanTranslator(decoder: kept.scanDecoder) } }
         let oldDevices = Dictionary(old.devices.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let newDevices = Dictionary(new.devices.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let newDevices = Dictionary(kept.devices.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for (name, spec) in oldDevices where newDevices[name] != spec {
             if stopDevice(name) { logger.notice("reload", "device \(name) stopped") }
         }
-        var merged = old
-        merged.logLevel = new.logLevel
-        merged.devices = new.devices
-        lock.withLock { config = merged }
-        if restartNeeded.contains("stations") == false { applyRouting(merged) } else {
-            lock.withLock { deviceByIndex = Dictionary(new.devices.map { ($0.index.value, $0.name) }, uniquingKeysWith: { a, _ in a }) }
+        lock.withLock { config = kept }
+        applyRouting(kept)
+        if kept.zones != old.zones || kept.devices.map(\.debounce) != old.devices.map(\.debounce) || kept.devices.map(\.index) != old.devices.map(\.index) {
+            _ = inbox.push(.reconfigure(kept.pipeline))
         }
         for (name, spec) in newDevices where oldDevices[name] != spec {
             startDevice(spec)
             logger.notice("reload", "device \(name) started")
         }
+        if !restartNeeded.isEmpty { logger.warning("reload", "changes to \(restartNeeded.joined(separator: ", ")) take effect at the next restart") }
         logger.notice("reload", "configuration \(configPath) applied")
         return true
     }

@@ -17,7 +17,10 @@ public final class StationHost: @unchecked Sendable {
         }
     }
 
+    /// Guarded by `lock`; replaced on reload.
     private var slots: [String: Slot] = [:]
+    private let dependencies: StationDependencies
+    private let reviews: CountReviewStore
     public let hub: EventHub
     /// Called with (device name, signal) after an input from that device.
     private let signal: @Sendable (String, DeviceSignal) -> Void
@@ -29,6 +32,8 @@ public final class StationHost: @unchecked Sendable {
                 signal: @escaping @Sendable (String, DeviceSignal) -> Void) throws {
         self.hub = hub
         self.signal = signal
+        self.dependencies = dependencies
+        self.reviews = reviews
         for spec in specs { slots[spec.name] = Slot(spec: spec, station: try Self.make(spec, dependencies, reviews)) }
     }
 
@@ -56,12 +61,33 @@ public final class StationHost: @unchecked Sendable {
         }
     }
 
-    public var names: [String] { slots.keys.sorted() }
+    public var names: [String] { lock.withLock { slots.keys.sorted() } }
+
+    /// Applies a reloaded station list: removed and changed stations finish
+    /// their queued inputs and go; added and changed ones are created and
+    /// resume any session saved in the database (a station saves before it
+    /// changes memory, so nothing is lost in the swap). All or nothing: if a
+    /// new station cannot be created, the running set is kept.
+    public func apply(_ specs: [StationSpec]) throws -> (added: [String], removed: [String]) {
+        let current = lock.withLock { slots }
+        let wanted = Dictionary(specs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let leaving = current.values.filter { wanted[$0.spec.name] != $0.spec }
+        for slot in leaving { slot.queue.sync {} }
+        var created: [String: Slot] = [:]
+        for spec in specs where current[spec.name]?.spec != spec {
+            created[spec.name] = Slot(spec: spec, station: try Self.make(spec, dependencies, reviews))
+        }
+        lock.withLock {
+            for slot in leaving { slots.removeValue(forKey: slot.spec.name) }
+            slots.merge(created) { _, new in new }
+        }
+        return (created.keys.sorted(), leaving.map(\.spec.name).sorted())
+    }
     public var counts: (accepted: Int, refused: Int) { lock.withLock { (accepted, refused) } }
 
     /// Queues an input for a station; `device` gets the feedback signal.
     public func deliver(_ input: StationInput, to name: String, at time: Microseconds, from device: String?) {
-        guard let slot = slots[name] else { return }
+        guard let slot = lock.withLock({ slots[name] }) else { return }
         slot.queue.async { [self] in
             let event = slot.station.handle(input, at: time)
             if case .idleTick = input, event.feedback.code == .ignored || event.feedback.code == .nothingToDo { return }
@@ -73,18 +99,18 @@ public final class StationHost: @unchecked Sendable {
 
     /// Every station's idle tick (timeouts run in station time).
     public func tick(at time: Microseconds) {
-        for name in slots.keys { deliver(.idleTick, to: name, at: time, from: nil) }
+        for name in names { deliver(.idleTick, to: name, at: time, from: nil) }
     }
 
     /// The views, read on each station's own queue.
     public func views() -> [(spec: StationSpec, view: StationView, open: Bool)] {
-        slots.values.sorted { $0.spec.name < $1.spec.name }.map { slot in
+        lock.withLock { Array(slots.values) }.sorted { $0.spec.name < $1.spec.name }.map { slot in
             slot.queue.sync { (slot.spec, slot.station.view, slot.station.hasOpenSession) }
         }
     }
 
     /// Waits until every queued input has been handled (shutdown, tests).
     public func drain() {
-        for slot in slots.values { slot.queue.sync {} }
+        for slot in lock.withLock({ Array(slots.values) }) { slot.queue.sync {} }
     }
 }

@@ -123,7 +123,7 @@ final class DaemonSite {
     /// When set, a Mercury reader on this port feeds zone "portal" of the dock station.
     var mercuryPort: String?
 
-    func configText(extraDevice: Bool = false, broken: Bool = false) -> String {
+    func configText(extraDevice: Bool = false, broken: Bool = false, changedStations: Bool = false) -> String {
         var second = extraDevice ? #", {"name": "spare", "driver": "line", "port": "/dev/null"}"# : ""
         var zones = ""
         if let mercuryPort {
@@ -137,12 +137,12 @@ final class DaemonSite {
          "patterns": {"document": ["ASN-####"]},
          "devices": [{"name": "dock-scanner", "driver": "line", "port": "\(scanner.path)", "serial": "115200 8N1"}\(second)],
          \(zones)
-         "stations": [{"name": "dock-1", "type": "receiving", "devices": ["dock-scanner"], \(mercuryPort == nil ? "" : #""zones": ["portal"], "#)"dock": "DOCK-1"\(broken ? #", "dokc": "x""# : "")}]}
+         "stations": [{"name": "dock-1", "type": "receiving", "devices": ["dock-scanner"], \(mercuryPort == nil ? "" : #""zones": ["portal"], "#)"dock": "DOCK-1"\(broken ? #", "dokc": "x""# : "")\(changedStations ? #", "over_receipt_tolerance_percent": 50}, {"name": "mover", "type": "move", "devices": ["spare"]"# : "")}]}
         """
     }
 
-    func writeConfig(extraDevice: Bool = false, broken: Bool = false) throws {
-        try configText(extraDevice: extraDevice, broken: broken).write(toFile: configPath, atomically: true, encoding: .utf8)
+    func writeConfig(extraDevice: Bool = false, broken: Bool = false, changedStations: Bool = false) throws {
+        try configText(extraDevice: extraDevice, broken: broken, changedStations: changedStations).write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
     func start(environment extra: [String: String] = [:]) throws {

@@ -67,12 +67,19 @@ import Testing
         kill(pid, SIGHUP)
         try eventually("the reload to be rejected") { site.log.contains("stations[0].dokc: unknown key") }
         #expect((try site.request(["cmd": "devices"])["devices"] as? [Any])?.count == 1)
-        try site.writeConfig(extraDevice: true)
+        site.scanner.scan("ASN-1001")
+        site.scanner.scan("01\(plain)3003")
+        try eventually("3 scanned") { try site.scanned() == [3] }
+        // A good config: one more device, a changed station and a new one, applied live.
+        try site.writeConfig(extraDevice: true, changedStations: true)
         kill(pid, SIGHUP)
         try eventually("the second device to run") { (try site.request(["cmd": "devices"])["devices"] as? [Any])?.count == 2 }
-        // The station still works after both reloads.
-        site.scanner.scan("ASN-1001")
-        try eventually("the receipt to open") { try site.scanned() == [0] }
+        try eventually("the new station") { (try site.request(["cmd": "stations"])["stations"] as? [Any])?.count == 2 }
+        #expect(site.log.contains("stations started: dock-1, mover"))
+        // The changed station resumed its open session and now tolerates 50 % over-receipt.
+        #expect(try site.scanned() == [3])
+        site.scanner.scan("01\(plain)3012")
+        try eventually("15 of 10 accepted") { try site.scanned() == [15] }
         #expect(try site.stop() == 0)
     }
 
