@@ -246,6 +246,9 @@ public final class Daemon: @unchecked Sendable {
     }
 
     private func route(_ pipeline: Pipeline) {
+        // Zone cycle commands caused by scanned COUNT-START/COUNT-STOP, applied
+        // after the drain (the pipeline is not re-entered while it is drained).
+        var cycleCommands: [(CycleCommand, [String], Microseconds)] = []
         pipeline.drainEvents { event in
             switch event {
             case .scan(let scan):
@@ -254,6 +257,16 @@ public final class Daemon: @unchecked Sendable {
                 let station = device.flatMap { d in lock.withLock { stationByDevice[d] } }
                 hub.publish(["type": "scan", "device": ServiceJSON.null(device), "station": ServiceJSON.null(station),
                              "kind": ServiceJSON.inputName(input), "data": ScanTranslator.printable(scan.data), "time": scan.time.value])
+                let cycled = station.map { cycleZones(of: $0) } ?? []
+                if case .command(let c) = input, c == CommandNames().countStart, !cycled.isEmpty {
+                    cycleCommands.append((.start, cycled, scan.time))
+                }
+                if case .command(let c) = input, c == CommandNames().countStop, !cycled.isEmpty {
+                    // The sweep's cycle report ends the count; the station gets it instead of the command.
+                    cycleCommands.append((.stop, cycled, scan.time))
+                    if let device { signal(device, .good) }
+                    return
+                }
                 if let station { stations.deliver(input, to: station, at: scan.time, from: device) } else {
                     logger.warning("device \(device ?? "#\(scan.device.value)")", "scan ignored: the device belongs to no station")
                     if let device { signal(device, .bad) }
@@ -274,6 +287,19 @@ public final class Daemon: @unchecked Sendable {
                 logger.warning("zone \(a.zone.name)", a.message)
                 hub.publish(["type": "alarm", "zone": a.zone.name, "kind": "\(a.kind)", "message": a.message, "time": a.time.value])
             }
+        }
+        guard !cycleCommands.isEmpty else { return }
+        for (command, zones, time) in cycleCommands {
+            for zone in zones { if let id = pipeline.zone(named: zone) { _ = pipeline.command(command, zone: id, at: time) } }
+        }
+        route(pipeline)
+    }
+
+    /// The station's zones that run event cycles (their reports carry sweeps).
+    func cycleZones(of station: String) -> [String] {
+        lock.withLock {
+            let names = zonesByStation[station] ?? []
+            return config.zones.filter { $0.cycle != nil && names.contains($0.name) }.map(\.name)
         }
     }
 

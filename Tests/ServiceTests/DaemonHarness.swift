@@ -105,7 +105,7 @@ final class DaemonSite {
         let ledger = try Ledger(path: db)
         try ledger.importItems([Item(gtin: gtin("0614141000012"), tracking: .none), Item(gtin: gtin("0614141000029"), tracking: .lot),
                                 Item(gtin: GTIN("80614141123458"), tracking: .serial)])
-        try ledger.importLocations([Location(code: "DOCK-1", type: .dock), Location(code: "A-01", type: .storage)])
+        try ledger.importLocations([Location(code: "DOCK-1", type: .dock), Location(code: "A-01", type: .storage), Location(code: "B-01", type: .storage)])
         try LedgerStationStores(ledger: ledger).store(asns: [
             ASN(number: "ASN-1001", lines: [ASNLine(item: ItemCode(gtin: gtin("0614141000012")), quantity: 10)]),
             ASN(number: "ASN-1002", lines: [ASNLine(item: ItemCode(gtin: gtin("0614141000012")), quantity: 4)]),
@@ -140,6 +140,8 @@ final class DaemonSite {
          "stations": [{"name": "dock-1", "type": "receiving", "devices": ["dock-scanner"], \(mercuryPort == nil ? "" : #""zones": ["portal"], "#)"dock": "DOCK-1"\(broken ? #", "dokc": "x""# : "")\(changedStations ? #", "over_receipt_tolerance_percent": 50}, {"name": "mover", "type": "move", "devices": ["spare"]"# : "")}]}
         """
     }
+
+    func writeRaw(_ text: String) throws { try text.write(toFile: configPath, atomically: true, encoding: .utf8) }
 
     func writeConfig(extraDevice: Bool = false, broken: Bool = false, changedStations: Bool = false) throws {
         try configText(extraDevice: extraDevice, broken: broken, changedStations: changedStations).write(toFile: configPath, atomically: true, encoding: .utf8)

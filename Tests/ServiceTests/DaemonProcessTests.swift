@@ -163,6 +163,56 @@ import Testing
         #expect(try site.stop() == 0)
     }
 
+    @Test func anRFIDCountFindsMissingAndMisplacedAndIsApprovedOverTheSocket() throws {
+        let site = try DaemonSite()
+        let reader = try FakeScanner()
+        try site.withLedger { (l: Ledger) throws -> Void in
+            for s in ["6789", "6790"] { try seedStock(l, item: "80614141123458", qty: 1, at: "A-01", serial: s) }
+            try seedStock(l, item: "80614141123458", qty: 1, at: "B-01", serial: "6791")
+        }
+        try site.writeRaw("""
+            {"site": {"box_id": "t"}, "ledger": {"path": "\(site.db)"}, "control": {"socket": "\(site.socket)"},
+             "devices": [{"name": "gun", "driver": "line", "port": "\(site.scanner.path)"},
+                         {"name": "sled", "driver": "mercury", "port": "\(reader.path)"}],
+             "zones": [{"name": "sweep", "readers": [{"device": "sled"}], "smoothing": {"observed_count": 1}, "cycle": {"start": "command"}}],
+             "stations": [{"name": "count-1", "type": "count", "devices": ["gun"], "zones": ["sweep"]}]}
+            """)
+        try site.start()
+        site.scanner.scan("LOC:A-01")
+        site.scanner.scan("CMD:COUNT-START")
+        try eventually("the count to start") {
+            let v = (try site.request(["cmd": "stations"])["stations"] as? [[String: Any]])?.first?["view"] as? [String: Any]
+            return v?["state"] as? String == "counting"
+        }
+        var e6789: [UInt8] = [0x30, 0x74, 0x25, 0x7B, 0xF7, 0x19, 0x4E, 0x40, 0x00, 0x00, 0x1A, 0x85]
+        reader.write(mercuryTagFrame(epc: e6789))
+        e6789[11] = 0x87                                     // 6791: on the ledger at B-01
+        reader.write(mercuryTagFrame(epc: e6789))
+        // Both reads must be in the pipeline before the stop: watch the reader's counter.
+        try eventually("two tag reads") {
+            let d = try site.request(["cmd": "devices"])["devices"] as? [[String: Any]] ?? []
+            return (d.first { $0["name"] as? String == "sled" }?["counters"] as? [String: Any])?["tag_reads"] as? Int == 2
+        }
+        site.scanner.scan("CMD:COUNT-STOP")
+        var counts: [[String: Any]] = []
+        try eventually("a pending count") {
+            counts = try site.request(["cmd": "counts", "action": "list"])["counts"] as? [[String: Any]] ?? []
+            return counts.count == 1
+        }
+        #expect(counts.first?["missing"] as? Int == 1 && counts.first?["misplaced"] as? Int == 1 && counts.first?["found"] as? Int == 1)
+        let id = try #require(counts.first?["id"] as? String)
+        let shown = try site.request(["cmd": "counts", "action": "show", "id": id])["count"] as? [String: Any]
+        #expect((shown?["missing_units"] as? [[String: Any]])?.first?["serial"] as? String == "6790")
+        #expect((shown?["misplaced_units"] as? [[String: Any]])?.first?["ledger_location"] as? String == "B-01")
+        let approved = try site.request(["cmd": "counts", "action": "approve", "id": id])
+        #expect((approved["count"] as? [String: Any])?["status"] as? String ?? "" == "posted (seq 4)")
+        #expect((try site.request(["cmd": "counts", "action": "list"])["counts"] as? [Any])?.count == 0)
+        let rows = try site.request(["cmd": "stock", "location": "A-01"])["rows"] as? [[String: Any]] ?? []
+        #expect(rows.compactMap { $0["serial"] as? String }.sorted() == ["6789", "6791"])
+        #expect(try site.stop() == 0)
+        try site.withLedger { (l: Ledger) throws -> Void in #expect(try l.verify().ok) }
+    }
+
     @Test func devicesCanBeAddedAndRemovedOverTheSocket() throws {
         let site = try DaemonSite()
         try site.start()
