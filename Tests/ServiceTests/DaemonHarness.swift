@@ -234,3 +234,20 @@ func mercuryTagFrame(epc: [UInt8], antenna: UInt8 = 1) -> [UInt8] {
     d += [UInt8((body.count * 8) >> 8), UInt8((body.count * 8) & 0xFF)] + body
     return MercuryProtocol.reply(0x22, d)
 }
+
+/// Runs the `scanledger` CLI built next to the tests.
+func runCLI(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+    let p = Process()
+    p.executableURL = DaemonSite.binary.deletingLastPathComponent().appendingPathComponent("scanledger")
+    p.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env.merge(environment) { _, new in new }
+    p.environment = env
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
