@@ -90,7 +90,9 @@ public final class StationHost: @unchecked Sendable {
         guard let slot = lock.withLock({ slots[name] }) else { return }
         slot.queue.async { [self] in
             let event = slot.station.handle(input, at: time)
+            // Quiet inputs that changed nothing are not news (a portal's departures, idle ticks).
             if case .idleTick = input, event.feedback.code == .ignored || event.feedback.code == .nothingToDo { return }
+            if case .tagDeparted = input, event.feedback.code == .ignored { return }
             lock.withLock { if event.accepted { accepted += 1 } else { refused += 1 } }
             if let device { signal(device, event.feedback.signal) }
             hub.publish(ServiceJSON.stationEvent(event, input: input, device: device))
