@@ -55,9 +55,14 @@ install: release
 	install -m 0755 .build/release/scanledgerd .build/release/scanledger $(DESTDIR)$(PREFIX)/bin/
 	install -d $(DESTDIR)/lib/udev/rules.d $(DESTDIR)/lib/systemd/system
 	install -m 0644 udev/*.rules $(DESTDIR)/lib/udev/rules.d/
-	install -m 0644 systemd/*.service $(DESTDIR)/lib/systemd/system/
+	for unit in systemd/*.service; do \
+	  sed 's|/usr/local/bin/|$(PREFIX)/bin/|g' $$unit > $(DESTDIR)/lib/systemd/system/$$(basename $$unit); \
+	  chmod 0644 $(DESTDIR)/lib/systemd/system/$$(basename $$unit); \
+	done
 	install -d $(DESTDIR)/usr/lib/sysusers.d
 	install -m 0644 systemd/scanledger.sysusers $(DESTDIR)/usr/lib/sysusers.d/scanledger.conf
+	install -d $(DESTDIR)/usr/lib/tmpfiles.d
+	install -m 0644 systemd/scanledger.tmpfiles $(DESTDIR)/usr/lib/tmpfiles.d/scanledger.conf
 	install -d $(DESTDIR)/etc/scanledger
 	install -m 0644 examples/scanledger.json $(DESTDIR)/etc/scanledger/scanledger.json.example
 

@@ -32,7 +32,7 @@ let package = Package(
 
         .executableTarget(name: "scanledgerd", dependencies: ["Service"]),
         .executableTarget(name: "scanledger", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CLinuxShims", "Stations", "Service"]),
-        .executableTarget(name: "scanledger-fuzz", dependencies: ["ScanModel", "GS1"]),
+        .executableTarget(name: "scanledger-fuzz", dependencies: ["ScanModel", "GS1", "Devices"]),
         .executableTarget(name: "scanledger-bench", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CSQLite", "Stations"]),
 
         .testTarget(name: "ScanModelTests", dependencies: ["ScanModel"]),

@@ -3,9 +3,10 @@ import ScanModel
 /// A device's raw traffic as a text file (docs/capture-format.md):
 /// `# Key: value` header lines, then one record per line:
 /// `SECONDS.MICROS DIR PAYLOAD` where DIR is `<` (device → host),
-/// `>` (host → device) or `!` (a connection event: `connect`, `disconnect`),
-/// and PAYLOAD is hex bytes (`FF 00 22`) or a quoted string with C escapes
-/// (`"EP: 3034\r\n"`).
+/// `>` (host → device) or `!` (a connection event: `connect`, `disconnect`;
+/// `close` = the device closed the connection, `stop` = the host shut the
+/// device down), and PAYLOAD is hex bytes, spaced (`FF 00 22`) or contiguous
+/// (`FF0022`), or a quoted string with C escapes (`"EP: 3034\r\n"`).
 public struct CaptureLog: Sendable, Equatable {
     public enum Direction: Character, Sendable { case fromDevice = "<", toDevice = ">", event = "!" }
 
@@ -13,7 +14,7 @@ public struct CaptureLog: Sendable, Equatable {
         public var time: Microseconds
         public var direction: Direction
         public var bytes: [UInt8]
-        /// For `!` records: `connect` or `disconnect`.
+        /// For `!` records: one of `CaptureLog.eventNames`.
         public var event: String
 
         public init(time: Microseconds, direction: Direction, bytes: [UInt8] = [], event: String = "") {
@@ -26,6 +27,19 @@ public struct CaptureLog: Sendable, Equatable {
     public var records: [Record]
 
     public static let requiredKeys = ["Name", "Interface", "VID-PID", "Firmware", "Serial", "Source"]
+    /// `!` record words. `close` and `stop` end a connection like `disconnect`
+    /// but say who ended it (the LLRP conversation replay needs to know).
+    public static let eventNames = ["connect", "disconnect", "close", "stop"]
+
+    /// A serial line (USB CDC-ACM, USB-serial, RS-232, Bluetooth rfcomm):
+    /// these captures are also replayed through a real pseudo-terminal.
+    public var isSerialInterface: Bool {
+        let i = (value("Interface") ?? "").lowercased()
+        return i.contains("serial") || i.contains("cdc-acm") || i.contains("rs-232")
+    }
+
+    /// A TCP conversation (LLRP): replayed against a loopback TCP peer instead.
+    public var isTCPInterface: Bool { (value("Interface") ?? "").hasPrefix("TCP") }
 
     public init(header: [(key: String, value: String)] = [], records: [Record] = []) {
         self.header = header; self.records = records
@@ -75,13 +89,13 @@ public struct CaptureLog: Sendable, Equatable {
         let payload = fields.count > 2 ? fields[2] : ""
         if dir == .event {
             let name = payload.trimmingSpaces()
-            guard name == "connect" || name == "disconnect" else {
-                throw .captureFormat(file: file, line: n, message: "event '\(name)' must be 'connect' or 'disconnect'")
+            guard eventNames.contains(name) else {
+                throw .captureFormat(file: file, line: n, message: "event '\(name)' must be one of \(eventNames.joined(separator: ", "))")
             }
             return Record(time: time, direction: dir, event: name)
         }
         guard let bytes = parsePayload(payload) else {
-            throw .captureFormat(file: file, line: n, message: "payload must be hex bytes ('FF 00 22') or a quoted string with \\r \\n \\t \\\\ \\\" \\xHH escapes")
+            throw .captureFormat(file: file, line: n, message: "payload must be hex bytes ('FF 00 22' or 'FF0022') or a quoted string with \\r \\n \\t \\\\ \\\" \\xHH escapes")
         }
         return Record(time: time, direction: dir, bytes: bytes)
     }
@@ -105,10 +119,34 @@ public struct CaptureLog: Sendable, Equatable {
         var out: [UInt8] = []
         for token in s.split(separator: " ") {
             if token.hasPrefix("#") { break }        // trailing comment
-            guard token.count == 2, let b = UInt8(token, radix: 16) else { return nil }
-            out.append(b)
+            guard let bytes = hexBytes(token) else { return nil }
+            out += bytes
         }
         return out
+    }
+
+    /// An even number of hex digits (`FF0022`) as bytes, or nil.
+    static func hexBytes(_ token: Substring) -> [UInt8]? {
+        let u = Array(token.utf8)
+        guard !u.isEmpty, u.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(u.count / 2)
+        var i = 0
+        while i < u.count {
+            guard let hi = hexValue(u[i]), let lo = hexValue(u[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+
+    static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
+        }
     }
 
     static func parseQuoted(_ u: [UInt8]) -> [UInt8]? {

@@ -8,6 +8,13 @@ public enum DeviceEvent: Sendable, Equatable {
     /// A handheld's trigger (TSL switch) went down or up; used to start and
     /// stop count sweeps.
     case trigger(pressed: Bool, time: Microseconds)
+    /// A fixed reader's general purpose input changed (LLRP GPI: a dock-door
+    /// sensor or light barrier); starts and stops sweeps like a trigger.
+    case gpi(port: UInt16, high: Bool, time: Microseconds)
+    /// Something the reader reported about itself (LLRP reader event
+    /// notification: `connection-attempt`, `connection-close`, `antenna`,
+    /// `rospec`, `reader-exception`), with its detail in words.
+    case reader(event: String, detail: String, time: Microseconds)
     /// The device said it is alive while it has nothing to report
     /// (Mercury status 0x0400 while streaming).
     case keepalive(time: Microseconds)
@@ -21,7 +28,7 @@ public enum DeviceEvent: Sendable, Equatable {
         switch self {
         case .tag(let t): return t.time
         case .scan(let s): return s.time
-        case .trigger(_, let t), .keepalive(let t), .commandDone(_, let t),
+        case .trigger(_, let t), .gpi(_, _, let t), .reader(_, _, let t), .keepalive(let t), .commandDone(_, let t),
              .connected(let t), .disconnected(let t): return t
         case .problem(let p): return p.time
         }

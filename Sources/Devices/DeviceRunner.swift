@@ -35,7 +35,7 @@ public final class DeviceRunner: @unchecked Sendable {
     public typealias Handler = @Sendable (DeviceID, EventBatch) -> Void
     /// Opens the device a configuration names. The default resolves the
     /// port selector (re-enumerating USB ports) and opens it as a serial
-    /// line; other transports (libusb HID, evdev, TCP) plug in here.
+    /// line; other transports (libusb HID, evdev) plug in here.
     public typealias Opener = @Sendable (DeviceConfig) throws(DeviceError) -> any ByteTransport
     public typealias Clock = @Sendable () -> Microseconds
 
@@ -52,15 +52,31 @@ public final class DeviceRunner: @unchecked Sendable {
     private var thread: Thread?
     private var connectedNow = false
 
-    /// Throws when the driver name is unknown (a configuration error).
+    /// Throws when the driver name is unknown (a configuration error). Without
+    /// an `opener`, the driver's usual transport is used (`defaultOpener`).
     public init(config: DeviceConfig, logger: any DeviceLogger = StandardErrorLogger(),
                 clock: @escaping Clock = DeviceRunner.wallClock,
-                opener: @escaping Opener = DeviceRunner.openSerial,
+                opener: Opener? = nil,
                 handler: @escaping Handler) throws(DeviceError) {
         guard DriverRegistry.make(config.driver, options: config.options) != nil else {
             throw DeviceError.configuration("device \(config.name): unknown driver '\(config.driver)' (known: \(DriverRegistry.names.joined(separator: ", ")))")
         }
-        self.config = config; self.logger = logger; self.clock = clock; self.opener = opener; self.handler = handler
+        if opener == nil && config.driver == "llrp" {
+            throw DeviceError.configuration("device \(config.name): LLRP readers run on LLRPTCPClient (its session configures the reader), not DeviceRunner")
+        }
+        self.config = config; self.logger = logger; self.clock = clock
+        self.opener = opener ?? DeviceRunner.defaultOpener(for: config.driver)
+        self.handler = handler
+    }
+
+    /// The transport a driver's devices use: libusb for `hidpos`, an evdev
+    /// node for `evdev`, a serial line for the rest.
+    public static func defaultOpener(for driver: String) -> Opener {
+        switch driver {
+        case "hidpos": return HIDPOSTransport.opener
+        case "evdev": return EvdevTransport.opener
+        default: return openSerial
+        }
     }
 
     public static let openSerial: Opener = { (config) throws(DeviceError) in

@@ -9,7 +9,7 @@ import ScanModel
 /// `EventBatch`; nothing on the read path allocates per read except what a
 /// `Scan` inherently carries (its bytes).
 public protocol DeviceDriver: AnyObject {
-    /// The registry name ("line", "mercury", "tsl").
+    /// The registry name ("line", "mercury", "tsl", "hidpos", "evdev", "llrp").
     var name: String { get }
     var counters: DriverCounters { get }
 
@@ -106,6 +106,10 @@ public struct DriverOptions: Sendable {
     public var line: LineOptions
     public var mercury: MercuryOptions
     public var tsl: TSLOptions
+    /// HID POS: size of one interrupt-IN report in a byte stream.
+    public var hidposReportSize: Int = HIDPOSDecoder.reportSize
+    /// evdev: keyboard layout, GS substitute, terminators.
+    public var evdev: EvdevDecoder.Options = EvdevDecoder.Options()
 
     public init(device: DeviceIndex = DeviceIndex(0), line: LineOptions = LineOptions(),
                 mercury: MercuryOptions = MercuryOptions(), tsl: TSLOptions = TSLOptions()) {

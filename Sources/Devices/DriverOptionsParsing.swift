@@ -4,7 +4,8 @@ extension DriverOptions {
     /// Parses driver options written as words, as in a capture log's
     /// `# Options:` line or `replay --options`: `stx-etx`,
     /// `strip-prefix=HEX`, `strip-suffix=HEX`, `terminators=HEX…`,
-    /// `max-line=N`, `read-rate=N` (Mercury baud check).
+    /// `max-line=N`, `read-rate=N` (Mercury baud check), `report-size=N`
+    /// (HID POS), `layout=us|de|fr` and `gs-substitute=HEX` (evdev).
     public init(parsing text: String, device: DeviceIndex = DeviceIndex(0)) throws(DeviceError) {
         self.init(device: device)
         for word in text.split(separator: " ") {
@@ -32,6 +33,14 @@ extension DriverOptions {
             case "terminators": line.terminators = try hexBytes()
             case "max-line": line.maxLength = try int(); tsl.maxLineLength = line.maxLength
             case "read-rate": mercury.expectedReadRate = try int()
+            case "report-size": hidposReportSize = try int()
+            case "layout":
+                guard let layout = value.flatMap(EvdevLayout.named) else { throw bad(word) }
+                evdev.layout = layout
+            case "gs-substitute":
+                let b = try hexBytes()
+                guard b.count == 1 else { throw bad(word) }
+                evdev.gsSubstitute = b[0]
             default: throw bad(word)
             }
         }
@@ -39,5 +48,5 @@ extension DriverOptions {
 }
 
 private func bad(_ word: Substring) -> DeviceError {
-    .configuration("driver option '\(word)' is not one of stx-etx, strip-prefix=HEX, strip-suffix=HEX, terminators=HEX, max-line=N, read-rate=N")
+    .configuration("driver option '\(word)' is not one of stx-etx, strip-prefix=HEX, strip-suffix=HEX, terminators=HEX, max-line=N, read-rate=N, report-size=N, layout=us|de|fr, gs-substitute=HEX")
 }

@@ -1,5 +1,4 @@
 /// Every driver, by the name used in configuration and `replay --driver`.
-/// Issue 4 adds `hidpos`, `evdev` and `llrp` here, one line each.
 public enum DriverRegistry {
     public typealias Factory = @Sendable (DriverOptions) -> any DeviceDriver
 
@@ -7,6 +6,9 @@ public enum DriverRegistry {
         ("line", { LineDriver(options: $0) }),
         ("mercury", { MercuryDriver(options: $0) }),
         ("tsl", { TSLDriver(options: $0) }),
+        ("hidpos", { HIDPOSDriver(options: $0) }),
+        ("evdev", { EvdevDriver(options: $0) }),
+        ("llrp", { LLRPDriver(options: $0) }),
     ]
 
     public static var names: [String] { factories.map(\.name) }

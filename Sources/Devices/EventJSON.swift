@@ -6,7 +6,8 @@ import ScanModel
 ///   {"antenna":1,"count":3,"epc":"3034…","rssi":-61,"time":…,"type":"tag"}
 ///   {"aim":"]C1","data":"01…","symbology":"gs1-128","time":…,"type":"scan"}
 ///   {"code":null,"kind":"bad-crc","length":29,"message":"…","offset":120,"time":…,"type":"error"}
-/// plus `trigger`, `keepalive`, `done`, `connected`, `disconnected`.
+/// plus `trigger`, `gpi`, `reader`, `keepalive`, `done`, `connected`, `disconnected`.
+/// Every driver (serial, HID POS, evdev, LLRP) prints this one vocabulary.
 public enum EventJSON {
     public static func line(_ event: DeviceEvent) -> String {
         switch event {
@@ -20,6 +21,10 @@ public enum EventJSON {
             return "{\"aim\":\(aimText),\"data\":\(bytesString(payload)),\"symbology\":\(symbology),\"time\":\(s.time.value),\"type\":\"scan\"}"
         case .trigger(let pressed, let time):
             return "{\"pressed\":\(pressed),\"time\":\(time.value),\"type\":\"trigger\"}"
+        case .gpi(let port, let high, let time):
+            return "{\"high\":\(high),\"port\":\(port),\"time\":\(time.value),\"type\":\"gpi\"}"
+        case .reader(let event, let detail, let time):
+            return "{\"detail\":\(string(detail)),\"event\":\(string(event)),\"time\":\(time.value),\"type\":\"reader\"}"
         case .keepalive(let time):
             return "{\"time\":\(time.value),\"type\":\"keepalive\"}"
         case .commandDone(let command, let time):

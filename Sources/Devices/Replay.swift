@@ -2,7 +2,8 @@ import ScanModel
 
 /// Feeds a capture log through a driver, the way `scanledger replay` and
 /// the capture tests do. Only device → host bytes reach the driver; `!`
-/// records become connection events, as the runner would produce them.
+/// records become connection events, as the runner would produce them
+/// (`close` and `stop` end the connection like `disconnect`).
 public enum Replay {
     public enum Split: Sendable { case asRecorded, byteByByte }
 
@@ -15,7 +16,7 @@ public enum Replay {
             switch r.direction {
             case .toDevice: continue
             case .event:
-                if r.event == "disconnect" {
+                if r.event != "connect" {
                     driver.flush(time: r.time, into: &batch)
                     batch.append(.disconnected(time: r.time))
                 } else {

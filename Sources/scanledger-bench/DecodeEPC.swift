@@ -75,14 +75,8 @@ import ScanModel
 /// What a site's readers actually see: mostly item-level SGTINs with a
 /// spread of company-prefix lengths and filters, plus cases, locations and assets.
 private func realisticEPCMix(count: Int) -> [EPC] {
-    var state: UInt64 = 0x5EED
-    func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var rng = SplitMix64(seed: 0x5EED)
+    func next() -> UInt64 { rng.next() }
     var out: [EPC] = []
     while out.count < count {
         let roll = next() % 100

@@ -19,7 +19,7 @@ private struct TagStream {
     let distinct: Int
 
     init(distinct: Int, readsPerTag: Int, inField: Int, seed: UInt64) {
-        var rng = BenchRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let step = max(1, inField / readsPerTag)
         var order: [UInt32] = []
         order.reserveCapacity(distinct * readsPerTag + inField * readsPerTag)
@@ -38,17 +38,6 @@ private struct TagStream {
     }
 }
 
-private struct BenchRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @inline(__always)
 private func benchEPC(_ n: UInt32) -> EPC { EPC(hi: 0x3074_257B_F719_4E40, lo32: n) }
@@ -153,7 +142,7 @@ private func measureLatency(seconds: Double, readsPerSecond: Double) -> [String:
 
     let producer = Thread {
         var sent = 0
-        var rng = BenchRandom(seed: 11)
+        var rng = SplitMix64(seed: 11)
         while sent < total {
             let due = min(total, Int(Double(hostMicros() - origin) * readsPerSecond / 1e6))
             if due > sent {

@@ -1,3 +1,4 @@
+import Devices
 import Foundation
 import GS1
 import ScanModel
@@ -14,7 +15,29 @@ enum FuzzTargets {
     static let all: [(name: String, run: @Sendable ([UInt8]) -> Void)] = [
         ("gs1", fuzzGS1),
         ("epc", fuzzEPC),
+        ("line", fuzzDriver("line")),
+        ("mercury", fuzzDriver("mercury")),
+        ("tsl", fuzzDriver("tsl")),
+        ("hidpos", fuzzDriver("hidpos")),
+        ("evdev", fuzzDriver("evdev")),
+        ("llrp", fuzzLLRP),
     ]
+
+    /// A device driver from `DriverRegistry`: the bytes split at shifting
+    /// points must decode exactly like the bytes whole (`fuzzFeed` traps
+    /// otherwise), and nothing may trap on the way.
+    static func fuzzDriver(_ name: String) -> @Sendable ([UInt8]) -> Void {
+        { bytes in
+            if fuzzFeed(driver: name, bytes: bytes) < 0 { preconditionFailure("driver \(name) is not registered") }
+        }
+    }
+
+    /// LLRP: the driver as above, then the session state machine must
+    /// accept whatever the decoder made of the bytes.
+    static func fuzzLLRP(_ bytes: [UInt8]) {
+        fuzzDriver("llrp")(bytes)
+        fuzzLLRPSession(bytes)
+    }
 
     /// Barcode entry points: the scan decoder (AIM, EAN/UPC, Digital Link,
     /// plain data) and both element-string forms, plus the output forms of

@@ -3,19 +3,22 @@ import Testing
 import ScanModel
 @testable import Devices
 
-/// gpsd's rule: every driver is proven by capture logs replayed whole, byte
-/// by byte, and through a real pseudo-terminal, all equal to the .chk.
+/// gpsd's rule: every driver is proven by capture logs replayed whole and
+/// byte by byte, all equal to the .chk; serial-line captures also through a
+/// real pseudo-terminal, TCP (LLRP) captures also against a loopback peer
+/// (LLRPLoopbackTests). One log format, one harness, for every driver.
 @Suite struct CaptureReplayTests {
     @Test func everyDriverHasThreeCaptures() throws {
         var perDriver: [String: Int] = [:]
         for name in Captures.logNames {
             let log = try Captures.load(name)
             perDriver[log.value("Driver") ?? "?", default: 0] += 1
-            for key in CaptureLog.requiredKeys {
+            for key in CaptureLog.requiredKeys + ["Driver"] {
                 #expect(log.value(key)?.isEmpty == false, "\(name).log lacks '# \(key):'")
             }
         }
-        for driver in ["line", "mercury", "tsl"] {
+        #expect(DriverRegistry.names.count == 6)
+        for driver in DriverRegistry.names {
             #expect((perDriver[driver] ?? 0) >= 3, "driver \(driver) has \(perDriver[driver] ?? 0) capture logs")
         }
     }
@@ -35,7 +38,7 @@ import ScanModel
         #expect(actual == (try Captures.expected(name, actual: actual)))
     }
 
-    @Test(arguments: Captures.logNames)
+    @Test(arguments: Captures.serialLogNames)
     func replayThroughPtyMatchesChk(name: String) throws {
         let log = try Captures.load(name)
         let actual = try PtyReplay.events(log, driver: try Captures.driver(for: log)).map(EventJSON.line)
@@ -43,8 +46,9 @@ import ScanModel
     }
 
     /// The logs' builder (Tests/Captures/tools/build_captures.py) lists the
-    /// tags and scans it put in; the driver must find exactly those.
-    @Test(arguments: Captures.logNames)
+    /// tags and scans it put in; the driver must find exactly those. (The
+    /// HID POS, evdev and LLRP builders check their own output instead.)
+    @Test(arguments: Captures.logNames(where: { $0.value("Expect-Tags") != nil || $0.value("Expect-Scans") != nil }))
     func findsWhatTheIndependentBuilderPutIn(name: String) throws {
         let log = try Captures.load(name)
         let events = Replay.events(log, driver: try Captures.driver(for: log))
@@ -54,6 +58,24 @@ import ScanModel
         let expectScans = (log.value("Expect-Scans") ?? "").split(separator: " ").map(String.init)
         #expect(tags == expectTags)
         #expect(scans == expectScans)
+    }
+
+    /// Each log is replayed through a transport like its own: a pty for
+    /// serial lines, loopback TCP for LLRP; HID POS and evdev logs have no
+    /// such transport here (their paths are covered by HIDPOSTests and
+    /// EvdevUmockdevTests), and nothing may be left out by a typo.
+    @Test func everyLogSaysWhichTransportReplaysIt() throws {
+        for name in Captures.logNames {
+            let log = try Captures.load(name)
+            let driver = log.value("Driver") ?? ""
+            switch driver {
+            case "line", "mercury", "tsl": #expect(log.isSerialInterface, "\(name): serial driver, interface '\(log.value("Interface") ?? "")'")
+            case "llrp": #expect(log.isTCPInterface, "\(name)")
+            default: #expect(!log.isSerialInterface && !log.isTCPInterface, "\(name)")
+            }
+        }
+        #expect(Captures.serialLogNames.count >= 9)
+        #expect(Captures.tcpLogNames.count >= 3)
     }
 
     @Test func missingChkIsReported() throws {

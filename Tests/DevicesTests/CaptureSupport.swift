@@ -14,6 +14,17 @@ enum Captures {
         return names.filter { $0.hasSuffix(".log") }.map { String($0.dropLast(4)) }.sorted()
     }
 
+    /// Logs whose header says what `filter` wants (unreadable logs are kept,
+    /// so the tests that load them report the problem).
+    static func logNames(where filter: (CaptureLog) -> Bool) -> [String] {
+        logNames.filter { name in (try? load(name)).map(filter) ?? true }
+    }
+
+    /// Serial-line captures: also replayed through a real pseudo-terminal.
+    static var serialLogNames: [String] { logNames(where: \.isSerialInterface) }
+    /// TCP (LLRP) captures: also replayed against a loopback TCP peer.
+    static var tcpLogNames: [String] { logNames(where: \.isTCPInterface) }
+
     static func load(_ name: String) throws -> CaptureLog {
         let url = directory.appendingPathComponent(name + ".log")
         return try CaptureLog.parse(String(contentsOf: url, encoding: .utf8), file: url.lastPathComponent)
@@ -27,8 +38,10 @@ enum Captures {
 
     /// The expected output; with SCANLEDGER_REBUILD_CHK=1 it is written from
     /// `actual` instead (review the diff before committing it).
-    static func expected(_ name: String, actual: [String]) throws -> [String] {
-        let url = directory.appendingPathComponent(name + ".chk")
+    /// `kind` is the file extension: `chk` (driver events, what `scanledger
+    /// replay` prints) or `session` (an LLRP conversation transcript).
+    static func expected(_ name: String, actual: [String], kind: String = "chk") throws -> [String] {
+        let url = directory.appendingPathComponent(name + "." + kind)
         if ProcessInfo.processInfo.environment["SCANLEDGER_REBUILD_CHK"] == "1" {
             try (actual.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
             return actual
@@ -84,7 +97,7 @@ enum PtyReplay {
                 }
                 guard got == record.bytes else { throw Failure(description: "pty altered host bytes") }
             case .event:
-                if record.event == "disconnect" {
+                if record.event != "connect" {
                     driver.flush(time: record.time, into: &batch)
                     batch.append(.disconnected(time: record.time))
                 } else {

@@ -28,13 +28,8 @@ func evdevDecode(_ bytes: [UInt8], _ options: EvdevDecoder.Options = .init()) ->
     return (texts, c.events, d.counters)
 }
 
-func evdevOptions(_ capture: CoreCapture) throws -> EvdevDecoder.Options {
-    let layout = try #require(EvdevLayout.named(capture.headers["Layout"] ?? "us"))
-    return EvdevDecoder.Options(layout: layout, gsSubstitute: capture.headers["GS-Substitute"]?.utf8.first)
-}
-
 @Suite struct EvdevTests {
-    static let logs = (try? CoreCapture.all(prefix: "evdev-").map(\.lastPathComponent)) ?? []
+    static let logs = Captures.logNames(where: { $0.value("Driver") == "evdev" })
     let shift: UInt16 = 42, ctrl: UInt16 = 29, alt: UInt16 = 56, altGr: UInt16 = 100
 
     @Test func recordIs24BytesAndTimeComesFromTheTerminator() throws {
@@ -104,19 +99,17 @@ func evdevOptions(_ capture: CoreCapture) throws -> EvdevDecoder.Options {
         #expect(r.counters.errors[.scanTooLong] == 2)
     }
 
-    @Test(arguments: logs) func replayWholeAndByteByByte(_ name: String) throws {
-        let capture = try CoreCapture(url: CoreCapture.directory.appendingPathComponent(name))
-        let options = try evdevOptions(capture)
-        let bytes = capture.deviceBytes
-        var whole = EvdevDecoder(options: options), single = EvdevDecoder(options: options)
-        var a = EvdevEventCollector(), b = EvdevEventCollector()
-        whole.feed(bytes, into: &a); whole.finish(into: &a)
-        for x in bytes { single.feed([x], into: &b) }
-        single.finish(into: &b)
-        #expect(a.events == b.events)
-        #expect(whole.counters == single.counters)
-        try expectMatchesCoreChk(a.events.map(\.jsonLine), capture: capture.name)
-        for key in ["Name", "Interface", "VID-PID", "Firmware", "Serial", "Source", "Layout"] { #expect(capture.headers[key] != nil) }
+    /// Layout and GS substitute come from the log's `# Options:`; a wrong
+    /// layout must change what the driver makes of the same records.
+    @Test(arguments: logs) func layoutOptionMatters(_ name: String) throws {
+        let log = try Captures.load(name)
+        let options = try DriverOptions(parsing: log.value("Options") ?? "")
+        #expect(log.value("Options")?.contains("layout=") == true)
+        let right = Replay.events(log, driver: EvdevDriver(options: options)).map(EventJSON.line)
+        var other = options
+        other.evdev.layout = options.evdev.layout.name == "us" ? .french : .us
+        let wrong = Replay.events(log, driver: EvdevDriver(options: other)).map(EventJSON.line)
+        #expect(right != wrong)
     }
 
     @Test func atLeastThreeCaptures() { #expect(Self.logs.count >= 3) }
@@ -130,7 +123,7 @@ func evdevOptions(_ capture: CoreCapture) throws -> EvdevDecoder.Options {
                 bytes.append(UInt8(truncatingIfNeeded: seed >> 40))
             }
             seed &+= 3
-            fuzzEvdev(bytes)
+            #expect(fuzzFeed(driver: "evdev", bytes: bytes) >= 0)
         }
     }
 

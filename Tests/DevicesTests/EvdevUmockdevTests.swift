@@ -46,8 +46,7 @@ import ScanModel
     }
 
     @Test(.enabled(if: umockdevRun != nil)) func grabAndReadAFakeKeyboardUnderUmockdev() throws {
-        let capture = try CoreCapture(url: CoreCapture.directory.appendingPathComponent("evdev-us-honeywell-1250g-normal.log"))
-        let records = capture.deviceBytes
+        let records = try Captures.load("evdev-us-honeywell-1250g-normal").deviceBytes
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scanledger-umockdev-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -64,17 +63,19 @@ import ScanModel
         var env = ProcessInfo.processInfo.environment
         env["SCANLEDGER_UMOCKDEV_OUTPUT"] = output.path
         p.environment = env
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
+        let childOutput = Pipe()
+        p.standardOutput = childOutput
+        p.standardError = childOutput
         try p.run()
+        let said = String(decoding: childOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "child test under umockdev-run failed")
+        #expect(p.terminationStatus == 0, "child test under umockdev-run failed:\n\(said.split(separator: "\n").filter { !$0.hasPrefix("◇") }.suffix(12).joined(separator: "\n"))")
 
         // Same scans as decoding the capture bytes directly.
         var d = EvdevDecoder()
         var c = EvdevEventCollector()
         d.feed(records, into: &c)
-        let expected = c.events.compactMap { e -> String? in if case .scan(let s) = e { return CoreJSONObject.hex(s.data) } else { return nil } }
+        let expected = c.events.compactMap { e -> String? in if case .scan(let s) = e { return s.data.map(hex2).joined() } else { return nil } }
         let got = (try? String(contentsOf: output, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
         #expect(expected.count == 3)
         #expect(got == expected)
@@ -84,19 +85,26 @@ import ScanModel
     @Test(.enabled(if: ProcessInfo.processInfo.environment["SCANLEDGER_UMOCKDEV_OUTPUT"] != nil))
     func childReadsTheFakeKeyboard() throws {
         let out = try #require(ProcessInfo.processInfo.environment["SCANLEDGER_UMOCKDEV_OUTPUT"])
-        let device = try EvdevInputDevice(path: Self.node, grab: true)
-        defer { device.close() }
-        var decoder = EvdevDecoder()
-        var sink = EvdevEventCollector()
-        // Read until the replay has been quiet for a second.
+        // The runner's path: the evdev opener (grab) and the evdev driver.
+        let transport = try DeviceRunner.defaultOpener(for: "evdev")(DeviceConfig(name: "wedge", driver: "evdev", port: .path(Self.node)))
+        defer { transport.close() }
+        let driver = try #require(DriverRegistry.make("evdev"))
+        var batch = EventBatch()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        // Read until the replay has been quiet for a second (or umockdev
+        // hangs up the node at its end, as an unplug would).
         while true {
-            var p = pollfd(fd: device.fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&p, 1, 1000) > 0 else { break }
-            let bytes = try device.read()
-            if bytes.isEmpty && p.revents & Int16(POLLHUP) != 0 { break }
-            decoder.feed(bytes, into: &sink)
+            let n: Int
+            do { n = try buffer.withUnsafeMutableBytes { try transport.read(into: $0, timeoutMs: 1000) } } catch let e as DeviceError {
+                guard case .hangup = e else { throw e }
+                break
+            }
+            if n == 0 { break }
+            // (umockdev's emulated node may split records, a kernel node does
+            // not; the driver copes either way.)
+            driver.feed(Array(buffer[0..<n]), time: .zero, into: &batch)
         }
-        let lines = sink.events.compactMap { e -> String? in if case .scan(let s) = e { return CoreJSONObject.hex(s.data) } else { return nil } }
+        let lines = batch.events.compactMap { e -> String? in if case .scan(let s) = e { return s.data.map(hex2).joined() } else { return nil } }
         try (lines.joined(separator: "\n") + "\n").write(toFile: out, atomically: true, encoding: .utf8)
     }
 }

@@ -15,23 +15,8 @@ func hidposReport(aim: String = "]C1", data: [UInt8], more: Bool = false, vendor
     return r
 }
 
-func hidposReplay(_ capture: CoreCapture, byteByByte: Bool) -> (lines: [String], counters: HIDPOSCounters) {
-    var d = HIDPOSDecoder(device: DeviceIndex(3))
-    var sink = HIDPOSEventCollector()
-    for line in capture.lines where line.direction == "<" {
-        let time = Microseconds(Int64((line.seconds * 1_000_000).rounded()))
-        if byteByByte {
-            for i in line.bytes.indices { d.feed(stream: line.bytes[i...i], time: time, into: &sink) }
-        } else {
-            d.feed(report: line.bytes, time: time, into: &sink)
-        }
-    }
-    d.finish(into: &sink)
-    return (sink.events.map(\.jsonLine), d.counters)
-}
-
 @Suite struct HIDPOSTests {
-    static let logs = (try? CoreCapture.all(prefix: "hidpos-").map(\.lastPathComponent)) ?? []
+    static let logs = Captures.logNames(where: { $0.value("Driver") == "hidpos" })
 
     @Test func singleReportScanKeepsTheAIMPrefix() throws {
         var d = HIDPOSDecoder()
@@ -64,7 +49,7 @@ func hidposReplay(_ capture: CoreCapture, byteByByte: Bool) -> (lines: [String],
         d.feed(report: bad, time: .zero, into: &c)
         d.feed(report: hidposReport(data: Array("TAIL".utf8)), time: .zero, into: &c) // continuation of the broken scan
         d.feed(report: hidposReport(data: Array("GOOD".utf8)), time: .zero, into: &c)
-        #expect(c.events.map(\.jsonLine).filter { $0.contains("\"scan\"") }.count == 1)
+        #expect(c.events.filter { if case .scan = $0 { true } else { false } }.count == 1)
         #expect(d.counters.errors[.impossibleLength] == 1 && d.counters.droppedContinuations == 1)
         // Length that fits in 56 but not in a short transfer.
         var short = Array(hidposReport(data: Array("ABCDEFGH".utf8)).prefix(10))
@@ -92,20 +77,10 @@ func hidposReplay(_ capture: CoreCapture, byteByByte: Bool) -> (lines: [String],
     @Test func capturesDeclareTheFeatureReportsTheDriverSends() throws {
         #expect(Self.logs.count >= 3)
         for name in Self.logs {
-            let c = try CoreCapture(url: CoreCapture.directory.appendingPathComponent(name))
-            let vid = UInt16(c.headers["VID-PID"]?.split(separator: ":").first ?? "", radix: 16) ?? 0
-            #expect(c.lines.filter { $0.direction == ">" }.map(\.bytes) == HIDPOSCommands.featureReportsAfterOpen(vendorID: vid), "\(name)")
-            for key in ["Name", "Interface", "VID-PID", "Firmware", "Serial", "Source"] { #expect(c.headers[key] != nil) }
+            let c = try Captures.load(name)
+            let vid = UInt16(c.value("VID-PID")?.split(separator: ":").first ?? "", radix: 16) ?? 0
+            #expect(c.records.filter { $0.direction == .toDevice }.map(\.bytes) == HIDPOSCommands.featureReportsAfterOpen(vendorID: vid), "\(name)")
         }
-    }
-
-    @Test(arguments: logs) func replayWholeReportsAndByteByByte(_ name: String) throws {
-        let capture = try CoreCapture(url: CoreCapture.directory.appendingPathComponent(name))
-        let whole = hidposReplay(capture, byteByByte: false)
-        let bytes = hidposReplay(capture, byteByByte: true)
-        #expect(whole.lines == bytes.lines)
-        #expect(whole.counters == bytes.counters)
-        try expectMatchesCoreChk(whole.lines, capture: capture.name)
     }
 
     @Test func fuzzEntryNeverTraps() {
@@ -117,7 +92,7 @@ func hidposReplay(_ capture: CoreCapture, byteByByte: Bool) -> (lines: [String],
                 bytes.append(UInt8(truncatingIfNeeded: seed >> 40))
             }
             seed = seed &+ 1
-            fuzzHIDPOS(bytes)
+            #expect(fuzzFeed(driver: "hidpos", bytes: bytes) >= 0)
         }
     }
 

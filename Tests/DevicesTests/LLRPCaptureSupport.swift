@@ -1,86 +1,74 @@
 import Foundation
 import Testing
+@testable import Devices
+import ScanModel
 
-/// A capture log: `# Key: value` headers, then `<seconds> <dir> <hex or word>` lines.
-struct CoreCapture {
-    struct Line { var seconds: Double; var direction: Character; var bytes: [UInt8]; var word: String; var number: Int }
-    var name: String
-    var headers: [String: String] = [:]
-    var lines: [Line] = []
-
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Captures")
-
-    static func all(prefix: String) throws -> [URL] {
-        try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
-            .filter { $0.lastPathComponent.hasPrefix(prefix) && $0.pathExtension == "log" }
-            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+/// Reader config from an LLRP log's `# Config:` header
+/// (`preset=cycle-count antennas=1,2 report=tags:16|sweep:1000 keepalive=5000`).
+func llrpConfig(from log: CaptureLog) throws -> LLRPReaderConfig {
+    var fields: [String: String] = [:]
+    for pair in (log.value("Config") ?? "").split(separator: " ") {
+        let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        if kv.count == 2 { fields[kv[0]] = kv[1] }
     }
-
-    init(url: URL) throws {
-        name = url.deletingPathExtension().lastPathComponent
-        let text = try String(contentsOf: url, encoding: .utf8)
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty { continue }
-            if line.hasPrefix("#") {
-                let body = line.dropFirst().trimmingCharacters(in: .whitespaces)
-                if let colon = body.firstIndex(of: ":") {
-                    headers[String(body[..<colon])] = body[body.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-                }
-                continue
-            }
-            let parts = line.split(separator: " ", maxSplits: 2).map(String.init)
-            guard parts.count == 3, let t = Double(parts[0]), let dir = parts[1].first else {
-                throw CoreCaptureError(message: "\(url.lastPathComponent):\(n + 1): expected '<seconds> <dir> <data>'")
-            }
-            var bytes: [UInt8] = []
-            if dir != "!" {
-                guard let b = CoreCapture.hexBytes(parts[2]) else {
-                    throw CoreCaptureError(message: "\(url.lastPathComponent):\(n + 1): bad hex")
-                }
-                bytes = b
-            }
-            lines.append(Line(seconds: t, direction: dir, bytes: bytes, word: parts[2], number: n + 1))
-        }
-    }
-
-    static func hexBytes(_ s: String) -> [UInt8]? {
-        let digits = Array(s.utf8.filter { $0 != UInt8(ascii: " ") })
-        guard digits.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        var i = 0
-        while i < digits.count {
-            guard let h = UInt8(String(decoding: digits[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
-            out.append(h)
-            i += 2
-        }
-        return out
-    }
-
-    /// Bytes the device sent, concatenated ('<' lines).
-    var deviceBytes: [UInt8] { lines.filter { $0.direction == "<" }.flatMap(\.bytes) }
+    let preset = try #require(LLRPInventoryPreset(rawValue: fields["preset"] ?? "presence"))
+    var config = LLRPReaderConfig(host: "127.0.0.1", preset: preset)
+    config.antennas = (fields["antennas"] ?? "").split(separator: ",").compactMap { UInt16($0) }
+    let report = (fields["report"] ?? "tags:1").split(separator: ":")
+    let n = report.count == 2 ? UInt32(report[1]) ?? 1 : 1
+    config.reportTrigger = report.first == "sweep" ? .endOfSweep(milliseconds: n) : .everyNTags(UInt16(n))
+    config.keepaliveMilliseconds = UInt32(fields["keepalive"] ?? "5000") ?? 5000
+    config.reconnectOnFramingError = false // logs keep going after injected faults
+    return config
 }
 
-struct CoreCaptureError: Error, CustomStringConvertible { var message: String; var description: String { message } }
+/// A capture record's time on the session's millisecond clock.
+func llrpMilliseconds(_ t: Microseconds) -> Int64 { (t.value + 500) / 1000 }
 
-/// Compares `lines` with `<log>.chk`; SCANLEDGER_REBUILD_CHK=1 rewrites it.
-/// A missing .chk fails.
-func expectMatchesCoreChk(_ lines: [String], capture: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let url = CoreCapture.directory.appendingPathComponent(capture + ".chk")
-    let text = lines.joined(separator: "\n") + "\n"
-    if ProcessInfo.processInfo.environment["SCANLEDGER_REBUILD_CHK"] == "1" {
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return
+/// The log as conversation steps: '<' reader bytes, '>' expected client
+/// bytes, `! close` the reader hangs up, `! stop` the host shuts down.
+func llrpSteps(_ log: CaptureLog, lineNumbers: [Int]) -> [LLRPCaptureStep] {
+    zip(log.records, lineNumbers).map { r, line in
+        let ms = llrpMilliseconds(r.time)
+        switch r.direction {
+        case .fromDevice: return LLRPCaptureStep(milliseconds: ms, kind: .fromReader(r.bytes), line: line)
+        case .toDevice: return LLRPCaptureStep(milliseconds: ms, kind: .toReader(r.bytes), line: line)
+        case .event: return LLRPCaptureStep(milliseconds: ms, kind: r.event == "stop" ? .hostStops : .readerCloses, line: line)
+        }
     }
-    guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
-        Issue.record("missing \(url.lastPathComponent): run with SCANLEDGER_REBUILD_CHK=1 and review it", sourceLocation: sourceLocation)
-        return
+}
+
+extension Captures {
+    /// 1-based file line of each record, for mismatch messages.
+    static func recordLineNumbers(_ name: String) throws -> [Int] {
+        let text = try String(contentsOf: directory.appendingPathComponent(name + ".log"), encoding: .utf8)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { i, l in
+            l.allSatisfy({ $0 == " " || $0 == "\t" }) || l.hasPrefix("#") ? nil : i + 1
+        }
     }
-    let want = expected.split(separator: "\n").map(String.init)
-    for (i, (a, b)) in zip(lines, want).enumerated() where a != b {
-        Issue.record("\(capture).chk line \(i + 1):\n expected \(b)\n got      \(a)", sourceLocation: sourceLocation)
-        return
+
+    /// An LLRP capture's conversation replayed in virtual time against the session.
+    static func conversation(_ name: String, chunk: Int = 0) throws -> LLRPConversationReplay {
+        let log = try load(name)
+        var replay = LLRPConversationReplay(config: try llrpConfig(from: log))
+        replay.run(llrpSteps(log, lineNumbers: try recordLineNumbers(name)), chunk: chunk)
+        return replay
     }
-    #expect(lines.count == want.count, "\(capture): \(lines.count) events, .chk has \(want.count)", sourceLocation: sourceLocation)
+}
+
+/// Events compared without the times the host may stamp on them (connection
+/// events, keepalives, replies, problems, reader events whose stamp is not
+/// UTC): a live client stamps them with its own clock. Tag reads keep the
+/// reader's time and are compared whole.
+func untimed(_ e: DeviceEvent) -> DeviceEvent {
+    switch e {
+    case .keepalive: return .keepalive(time: .zero)
+    case .commandDone(let c, _): return .commandDone(command: c, time: .zero)
+    case .connected: return .connected(time: .zero)
+    case .disconnected: return .disconnected(time: .zero)
+    case .problem(var p): p.time = .zero; p.offset = 0; return .problem(p)
+    case .reader(let event, let detail, _): return .reader(event: event, detail: detail, time: .zero)
+    case .gpi(let port, let high, _): return .gpi(port: port, high: high, time: .zero)
+    default: return e
+    }
 }

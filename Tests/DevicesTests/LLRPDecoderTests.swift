@@ -2,7 +2,7 @@ import Testing
 @testable import Devices
 import ScanModel
 
-func llrpHex(_ s: String) -> [UInt8] { CoreCapture.hexBytes(s) ?? [] }
+func llrpHex(_ s: String) -> [UInt8] { CaptureLog.parsePayload(s[...]) ?? [] }
 
 func llrpDecodeAll(_ bytes: [UInt8], max: Int = 4 << 20) -> (events: [LLRPEvent], counters: LLRPCounters) {
     var d = LLRPDecoder(device: DeviceIndex(7), maxMessageLength: max)
@@ -179,7 +179,8 @@ func llrpErrors(_ events: [LLRPEvent]) -> [LLRPDecodeError] {
                 let i = Int(seed >> 33) % m.count
                 m[i] = UInt8(truncatingIfNeeded: seed >> 17)
             }
-            fuzzLLRP(m)
+            #expect(fuzzFeed(driver: "llrp", bytes: m) >= 0)
+            fuzzLLRPSession(m)
         }
     }
 }

@@ -15,10 +15,10 @@ final class LLRPVirtualClock: @unchecked Sendable {
 
 final class LLRPLoopbackRecorder: @unchecked Sendable {
     private let lock = NSLock()
-    private(set) var events: [LLRPEvent] = []
+    private(set) var events: [DeviceEvent] = []
     private(set) var sent: [[UInt8]] = []
     private var outputs: [LLRPSessionOutput] = []
-    func add(_ e: LLRPEvent) { lock.lock(); events.append(e); lock.unlock() }
+    func add(_ batch: EventBatch) { lock.lock(); events += batch.events; lock.unlock() }
     func add(_ o: LLRPSessionOutput) { lock.lock(); outputs.append(o); if case .send(let b, _, _) = o { sent.append(b) }; lock.unlock() }
     var outputCount: Int { lock.lock(); defer { lock.unlock() }; return outputs.count }
     /// True once the client has gone to wait for a reconnect after output `index`.
@@ -26,7 +26,7 @@ final class LLRPLoopbackRecorder: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         return outputs.dropFirst(index).contains(.note(.state(.waitingToReconnect)))
     }
-    func snapshot() -> ([LLRPEvent], [[UInt8]]) { lock.lock(); defer { lock.unlock() }; return (events, sent) }
+    func snapshot() -> ([DeviceEvent], [[UInt8]]) { lock.lock(); defer { lock.unlock() }; return (events, sent) }
 }
 
 /// Plays the reader side of a capture over loopback TCP: '<' lines are sent,
@@ -45,7 +45,7 @@ struct LLRPLoopbackReader {
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard fd >= 0, ok == 0, listen(fd, 8) == 0 else { throw CoreCaptureError(message: "cannot listen on loopback: \(String(cString: strerror(errno)))") }
+        guard fd >= 0, ok == 0, listen(fd, 8) == 0 else { throw LoopbackError(description: "cannot listen on loopback: \(String(cString: strerror(errno)))") }
         var bound = sockaddr_in()
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
@@ -84,31 +84,31 @@ struct LLRPLoopbackReader {
     }
 
     /// Runs the script; returns problems found.
-    func play(_ capture: CoreCapture, clock: LLRPVirtualClock, client: LLRPTCPClient, recorder: LLRPLoopbackRecorder) -> [String] {
+    func play(_ log: CaptureLog, lineNumbers: [Int], clock: LLRPVirtualClock, client: LLRPTCPClient, recorder: LLRPLoopbackRecorder) -> [String] {
         var problems: [String] = []
         var conn: Int32 = -1
         var closedAt = -1
-        for line in capture.lines {
-            let ms = Int64((line.seconds * 1000).rounded())
+        for (line, number) in zip(log.records, lineNumbers) {
+            let ms = llrpMilliseconds(line.time)
             switch line.direction {
-            case "<":
+            case .fromDevice:
                 if conn < 0 { clock.set(ms); conn = accept(clock: clock) }
                 clock.set(ms)
                 _ = line.bytes.withUnsafeBytes { send(conn, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            case ">":
+            case .toDevice:
                 if conn < 0 { conn = accept(clock: clock) }
-                guard let got = readMessage(conn) else { problems.append("line \(line.number): client sent nothing"); continue }
-                if got != line.bytes { problems.append("line \(line.number): client sent \(CoreJSONObject.hex(got))") }
-            default:
+                guard let got = readMessage(conn) else { problems.append("line \(number): client sent nothing"); continue }
+                if got != line.bytes { problems.append("line \(number): client sent \(got.map(hex2).joined())") }
+            case .event:
                 clock.set(ms)
-                if line.word == "stop" { client.requestStop() } else if conn >= 0 {
+                if line.event == "stop" { client.requestStop() } else if conn >= 0 {
                     closedAt = recorder.outputCount
                     close(conn); conn = -1
                 }
             }
         }
         // A log ending in "! close": let the client see the close before asking it to stop.
-        if capture.lines.last?.word == "close" {
+        if log.records.last?.event == "close" {
             for _ in 0..<500 where !recorder.waitingToReconnect(after: closedAt) { usleep(2_000) }
         }
         client.requestStop()
@@ -119,20 +119,21 @@ struct LLRPLoopbackReader {
 
 @Suite(.serialized) struct LLRPLoopbackTests {
     @Test(arguments: LLRPCaptureTests.logs) func conversationOverLoopbackTCP(_ name: String) throws {
-        let capture = try CoreCapture(url: CoreCapture.directory.appendingPathComponent(name))
+        let log = try Captures.load(name)
         let reader = try LLRPLoopbackReader()
         defer { close(reader.listenFD) }
-        var config = try llrpConfig(from: capture)
+        var config = try llrpConfig(from: log)
         config.port = reader.port
         let clock = LLRPVirtualClock()
-        clock.set(Int64((capture.lines.first?.seconds ?? 0) * 1000))
+        clock.set(log.records.first.map { llrpMilliseconds($0.time) } ?? 0)
         let recorder = LLRPLoopbackRecorder()
-        let client = LLRPTCPClient(config: config, device: DeviceIndex(0), clock: { clock.now() },
-                                   onEvent: { recorder.add($0) }, onOutput: { recorder.add($0) })
+        let client = LLRPTCPClient(config: config, name: DeviceID(name), device: DeviceIndex(0), clock: { clock.now() },
+                                   stamp: { Microseconds(clock.now() &* 1000) },
+                                   handler: { _, batch in recorder.add(batch) }, onOutput: { recorder.add($0) })
         client.pollIntervalMilliseconds = 5
         let done = DispatchSemaphore(value: 0)
         Thread.detachNewThread { client.run(); done.signal() }
-        let problems = reader.play(capture, clock: clock, client: client, recorder: recorder)
+        let problems = reader.play(log, lineNumbers: try Captures.recordLineNumbers(name), clock: clock, client: client, recorder: recorder)
         // Let the client finish its shutdown; virtual time moves so close timeouts can fire.
         var finished = false
         for _ in 0..<2000 where !finished {
@@ -142,16 +143,22 @@ struct LLRPLoopbackReader {
         #expect(finished, "client did not stop")
         #expect(problems.isEmpty, "\(problems)")
 
-        // The decoder events must equal those of the in-process replay (.chk).
-        var replay = LLRPConversationReplay(config: try llrpConfig(from: capture))
-        replay.run(llrpSteps(capture))
+        // The handler's events equal those of the in-process conversation
+        // replay (.session), apart from the times the client stamps itself
+        // and the reconnect it may make after the log has ended.
+        let replay = try Captures.conversation(name)
         let (events, sent) = recorder.snapshot()
-        let decoderTypes: Set<String> = ["\"type\":\"tag\"", "\"type\":\"keepalive\"", "\"type\":\"reader\"", "\"type\":\"response\"", "\"type\":\"error\""]
-        let expected = replay.lines.filter { l in decoderTypes.contains { l.contains($0) } }
-        #expect(events.map(\.jsonLine) == expected)
+        let expected = replay.events.map(untimed)
+        let got = Array(events.map(untimed).prefix(expected.count))
+        if let i = (0..<min(got.count, expected.count)).first(where: { got[$0] != expected[$0] }) ?? (got.count == expected.count ? nil : min(got.count, expected.count)) {
+            Issue.record("\(name): event \(i) of \(expected.count): got \(got.count > i ? EventJSON.line(got[i]) : "nothing"), expected \(expected.count > i ? EventJSON.line(expected[i]) : "nothing")")
+        }
+        #expect(events.dropFirst(expected.count).allSatisfy { e in
+            switch e { case .tag, .gpi, .scan, .trigger: false; default: true }
+        }, "events after the log ended")
         // Everything the log expects, in order; after the log ends the client may
         // only have reconnected and said CLOSE_CONNECTION on shutdown.
-        let want = capture.lines.filter { $0.direction == ">" }.map(\.bytes)
+        let want = log.records.filter { $0.direction == .toDevice }.map(\.bytes)
         #expect(Array(sent.prefix(want.count)) == want)
         #expect(sent.dropFirst(want.count).allSatisfy { $0.count >= 2 && $0[1] == 14 }, "unexpected extra messages")
     }
@@ -167,8 +174,8 @@ struct LLRPLoopbackReader {
         config.port = port
         let clock = LLRPVirtualClock()
         let notes = LLRPNoteBox()
-        let client = LLRPTCPClient(config: config, device: DeviceIndex(0), clock: { clock.now() },
-                                   onEvent: { _ in }, onOutput: { if case .note(let n) = $0 { notes.add(n) } })
+        let client = LLRPTCPClient(config: config, name: "refused", device: DeviceIndex(0), clock: { clock.now() },
+                                   handler: { _, _ in }, onOutput: { if case .note(let n) = $0 { notes.add(n) } })
         client.pollIntervalMilliseconds = 5
         let done = DispatchSemaphore(value: 0)
         Thread.detachNewThread { client.run(); done.signal() }
@@ -184,6 +191,8 @@ struct LLRPLoopbackReader {
         #expect(Array(delays.prefix(3)) == [1000, 2000, 4000])
     }
 }
+
+struct LoopbackError: Error, CustomStringConvertible { let description: String }
 
 final class LLRPNoteBox: @unchecked Sendable {
     private let lock = NSLock()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Devices
 
 /// libserialport enumeration and USB matching against a fake sysfs: the
 /// real `scanledger ports` binary runs under `umockdev-run` with two USB
@@ -81,6 +82,35 @@ import Testing
         #expect(p.terminationStatus == 0)
         let chk = try String(contentsOf: Captures.directory.appendingPathComponent(name + ".chk"), encoding: .utf8)
         #expect(out == chk)
+    }
+
+    /// `replay --raw` takes the bare device stream (HID POS reports, evdev
+    /// records, the LLRP reader→client bytes) and prints the same vocabulary.
+    @Test(arguments: Captures.logNames(where: { ["hidpos", "evdev", "llrp"].contains($0.value("Driver") ?? "") }))
+    func rawReplayOfTheNewDrivers(name: String) throws {
+        let log = try Captures.load(name)
+        let driverName = try #require(log.value("Driver"))
+        let options = log.value("Options") ?? ""
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try UmockdevTests.scanledger())
+        p.arguments = ["replay", "--driver", driverName, "--raw"] + (options.isEmpty ? [] : ["--options", options]) + ["-"]
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        try p.run()
+        input.fileHandleForWriting.write(Data(log.deviceBytes))
+        try input.fileHandleForWriting.close()
+        let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let driver = try #require(DriverRegistry.make(driverName, options: try DriverOptions(parsing: options)))
+        let expected = Replay.events(raw: log.deviceBytes, driver: driver)
+        #expect(out == expected.map { EventJSON.line($0) + "\n" }.joined())
+        // The same reads as the timed replay (.chk), whatever the times.
+        let reads = { (events: [DeviceEvent]) in events.compactMap { e -> String? in
+            switch e { case .tag(let t): t.epc.hex; case .scan(let s): s.data.map(hex2).joined(); default: nil } } }
+        #expect(reads(expected) == reads(Replay.events(log, driver: try Captures.driver(for: log))))
+        #expect(!reads(expected).isEmpty)
     }
 
     @Test func usageErrorsExitTwo() throws {

@@ -10,14 +10,14 @@ import ScanModel
 
     static let set82 = Array("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz".utf8)
 
-    static func digits(_ n: Int, _ rng: inout EPCTestRNG) -> String {
+    static func digits(_ n: Int, _ rng: inout SplitMix64) -> String {
         String(decoding: (0..<n).map { _ in UInt8(0x30 + rng.next() % 10) }, as: UTF8.self)
     }
 
-    static func below(_ limit: UInt64, _ rng: inout EPCTestRNG) -> UInt64 { limit == 0 ? 0 : rng.next() % limit }
+    static func below(_ limit: UInt64, _ rng: inout SplitMix64) -> UInt64 { limit == 0 ? 0 : rng.next() % limit }
 
     /// A random value of one of the alphabets the '+' encodings distinguish.
-    static func serial(_ maxLength: Int, _ rng: inout EPCTestRNG) -> String {
+    static func serial(_ maxLength: Int, _ rng: inout SplitMix64) -> String {
         let n = 1 + Int(rng.next() % UInt64(maxLength))
         let alphabets: [[UInt8]] = [Array("0123456789".utf8), Array("0123456789ABCDEF".utf8), Array("0123456789abcdef".utf8),
                                     Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8), set82]
@@ -29,7 +29,7 @@ import ScanModel
 
     @Test(arguments: fixed96)
     func typedIdentityRoundTrip(scheme: EPCScheme) throws {
-        var rng = EPCTestRNG(seed: UInt64(scheme.rawValue))
+        var rng = SplitMix64(seed: UInt64(scheme.rawValue))
         for _ in 0..<1500 {
             let p = Int(rng.next() % 7)
             let l = EPC96.layout(scheme, p)
@@ -62,7 +62,7 @@ import ScanModel
 
     @Test(arguments: stringSchemes)
     func stringSchemeRoundTrip(scheme: EPCScheme) throws {
-        var rng = EPCTestRNG(seed: 1000 + UInt64(scheme.rawValue))
+        var rng = SplitMix64(seed: 1000 + UInt64(scheme.rawValue))
         for _ in 0..<800 {
             let p = Int(rng.next() % 7)
             let part = EPCPartitionTable.table(for: scheme)[p]
@@ -86,7 +86,7 @@ import ScanModel
 
     @Test(arguments: plusSchemes)
     func plusSchemeRoundTrip(scheme: EPCScheme) throws {
-        var rng = EPCTestRNG(seed: 2000 + UInt64(scheme.rawValue))
+        var rng = SplitMix64(seed: 2000 + UInt64(scheme.rawValue))
         let extras: [[EPCElement]] = [[], [EPCElement("17", "281231")], [EPCElement("10", "LOT-42"), EPCElement("3103", "001250")],
                                       [EPCElement("30", "12"), EPCElement("00", "106141412345678908")], [EPCElement("7006", "260101"), EPCElement("242", "123")]]
         for i in 0..<600 {

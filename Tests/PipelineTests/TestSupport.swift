@@ -1,20 +1,6 @@
 import ScanModel
 @testable import Pipeline
 
-/// SplitMix64: tiny, seeded, reproducible (no packages).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
-
 /// An SGTIN-96-shaped EPC with serial `n`.
 func tag(_ n: Int) -> EPC {
     EPC(hi: 0x3074_257B_F719_4E40, lo32: UInt32(truncatingIfNeeded: n))

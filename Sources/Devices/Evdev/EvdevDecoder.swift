@@ -231,32 +231,3 @@ public struct EvdevCounters: Hashable, Sendable {
     public var errors: [EvdevError.Kind: Int] = [:]
     public init() {}
 }
-
-extension EvdevEvent {
-    public var jsonLine: String {
-        var o = CoreJSONObject()
-        switch self {
-        case .scan(let s):
-            o.set("type", "scan")
-            o.set("hex", CoreJSONObject.hex(s.data))
-            o.set("text", String(decoding: s.data, as: UTF8.self))
-            o.set("time", s.time.value)
-        case .error(let e):
-            o.set("type", "error"); o.set("kind", e.kind.rawValue); o.set("offset", e.offset)
-            o.set("detail", e.detail); o.set("reason", e.description)
-        }
-        return o.text
-    }
-}
-
-/// Fuzz entry point: any bytes as input_event records, all three layouts; never traps.
-public func fuzzEvdev(_ bytes: [UInt8]) {
-    for layout in [EvdevLayout.us, .german, .french] {
-        var d = EvdevDecoder(options: .init(layout: layout, gsSubstitute: UInt8(ascii: "|"), maxScanLength: 256))
-        var sink = EvdevEventCollector()
-        let cut = bytes.isEmpty ? 0 : Int(bytes[0]) % (bytes.count + 1)
-        d.feed(Array(bytes[..<cut]), into: &sink)
-        d.feed(Array(bytes[cut...]), into: &sink)
-        d.finish(into: &sink)
-    }
-}

@@ -18,8 +18,8 @@ public struct EvdevDeviceError: Error, CustomStringConvertible, Sendable {
 
 /// An evdev keyboard node opened non-blocking and grabbed (EVIOCGRAB), so
 /// scans do not also type into the console or a logged-in session. Closing
-/// ungrabs. Reads return whole `input_event` records; feed them to
-/// `EvdevDecoder`.
+/// ungrabs. `EvdevTransport` reads it (whole `input_event` records) for the
+/// runner and the `evdev` driver.
 public final class EvdevInputDevice: @unchecked Sendable {
     public let path: String
     public private(set) var fd: Int32 = -1
@@ -34,19 +34,6 @@ public final class EvdevInputDevice: @unchecked Sendable {
             throw EvdevDeviceError(path: path, call: "ioctl(EVIOCGRAB)", errno: e)
         }
         fd = f
-    }
-
-    /// Reads what is available (whole records); empty when nothing is pending.
-    public func read(maxRecords: Int = 64) throws -> [UInt8] {
-        guard fd >= 0 else { return [] }
-        var buffer = [UInt8](repeating: 0, count: maxRecords * EvdevDecoder.recordSize)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n >= 0 { return Array(buffer[0..<n]) }
-            if errno == EINTR { continue }
-            if errno == EAGAIN || errno == EWOULDBLOCK { return [] }
-            throw EvdevDeviceError(path: path, call: "read", errno: errno)
-        }
     }
 
     public func close() {

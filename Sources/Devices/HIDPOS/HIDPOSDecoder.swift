@@ -96,7 +96,7 @@ public struct HIDPOSDecoder: Sendable {
     }
 
     /// Replay of a raw stream of fixed-size reports in any split.
-    public mutating func feed<S: HIDPOSEventSink>(stream bytes: ArraySlice<UInt8>, time: Microseconds,
+    public mutating func feed<C: Collection<UInt8>, S: HIDPOSEventSink>(stream bytes: C, time: Microseconds,
                                                   reportSize: Int = HIDPOSDecoder.reportSize, into sink: inout S) {
         let size = max(1, reportSize)
         for b in bytes {
@@ -172,38 +172,4 @@ public struct HIDPOSCounters: Hashable, Sendable {
     public var droppedContinuations = 0
     public var errors: [HIDPOSError.Kind: Int] = [:]
     public init() {}
-}
-
-extension HIDPOSEvent {
-    public var jsonLine: String {
-        var o = CoreJSONObject()
-        switch self {
-        case .scan(let s, let sym, let vendor):
-            o.set("type", "scan")
-            o.set("hex", CoreJSONObject.hex(s.data))
-            o.set("text", String(decoding: s.data, as: UTF8.self))
-            o.set("symbology", sym?.rawValue ?? "none")
-            o.set("vendor_symbology", Int(vendor))
-            o.set("time", s.time.value)
-        case .error(let e):
-            o.set("type", "error"); o.set("kind", e.kind.rawValue); o.set("report", e.report)
-            o.set("detail", e.detail); o.set("reason", e.description)
-        }
-        return o.text
-    }
-}
-
-/// Fuzz entry point: arbitrary bytes as reports of every size; never traps.
-public func fuzzHIDPOS(_ bytes: [UInt8]) {
-    var d = HIDPOSDecoder(maxScanLength: 1024)
-    var sink = HIDPOSEventCollector()
-    var i = 0
-    while i < bytes.count {
-        let size = Int(bytes[i]) % 80
-        let end = min(bytes.count, i + 1 + size)
-        d.feed(report: Array(bytes[min(i + 1, end)..<end]), time: .zero, into: &sink)
-        i = end
-    }
-    d.feed(stream: bytes[...], time: .zero, into: &sink)
-    d.finish(into: &sink)
 }

@@ -24,9 +24,12 @@ public struct LLRPCaptureStep: Sendable {
 /// Replays a whole LLRP conversation in virtual time: the decoder and the
 /// session run exactly as in the driver, the capture's timestamps are the
 /// clock, and what the session sends is compared with the log's '>' lines
-/// byte for byte. Output: one JSON line per event or session output.
+/// byte for byte. Output: the decoded events in the common vocabulary
+/// (`events`, stamped with the virtual clock where the reader gave no time)
+/// and a transcript interleaving them with the session's outputs (`lines`).
 public struct LLRPConversationReplay {
     public private(set) var lines: [String] = []
+    public private(set) var events: [DeviceEvent] = []
     /// Where the session's messages differ from the log's '>' lines.
     public private(set) var mismatches: [String] = []
     public private(set) var decoder: LLRPDecoder
@@ -52,7 +55,7 @@ public struct LLRPConversationReplay {
             switch step.kind {
             case .fromReader(let bytes):
                 guard connected else {
-                    var o = CoreJSONObject(); o.set("type", "dropped"); o.set("bytes", bytes.count)
+                    var o = SortedJSONObject(); o.set("type", "dropped"); o.set("bytes", bytes.count)
                     lines.append(o.text)
                     continue
                 }
@@ -73,7 +76,7 @@ public struct LLRPConversationReplay {
                 } else {
                     let got = sent.removeFirst()
                     if got != bytes {
-                        mismatches.append("line \(step.line): log expects \(LLRPReplayText.describe(bytes)) = \(CoreJSONObject.hex(bytes)), session sent \(CoreJSONObject.hex(got))")
+                        mismatches.append("line \(step.line): log expects \(LLRPReplayText.describe(bytes)) = \(LLRPReplayText.hex(bytes)), session sent \(LLRPReplayText.hex(got))")
                     }
                 }
             case .readerCloses:
@@ -82,6 +85,7 @@ public struct LLRPConversationReplay {
                     var collector = LLRPEventCollector()
                     decoder.finish(into: &collector)
                     deliver(collector.events, now: now, out: &out)
+                    note(.disconnected(time: Microseconds(now &* 1000)))
                     session.transportClosed(now: now, into: &out)
                     apply(&out, now: now)
                 }
@@ -98,10 +102,22 @@ public struct LLRPConversationReplay {
 
     mutating func deliver(_ events: [LLRPEvent], now: Int64, out: inout [LLRPSessionOutput]) {
         for e in events {
-            lines.append(e.jsonLine)
+            record(e, now: now)
             session.handle(e, now: now, into: &out)
             apply(&out, now: now)
         }
+    }
+
+    /// A connection event, as `LLRPTCPClient` hands it to its handler.
+    mutating func note(_ event: DeviceEvent) {
+        events.append(event)
+        lines.append(EventJSON.line(event))
+    }
+
+    mutating func record(_ e: LLRPEvent, now: Int64) {
+        let event = LLRPDriver.deviceEvent(e, time: Microseconds(now &* 1000))
+        events.append(event)
+        lines.append(EventJSON.line(event))
     }
 
     mutating func apply(_ out: inout [LLRPSessionOutput], now: Int64) {
@@ -116,6 +132,7 @@ public struct LLRPConversationReplay {
                 // bytes are the new connection's.
                 connected = true
                 decoder.reset()
+                note(.connected(time: Microseconds(now &* 1000)))
                 session.transportConnected(now: now, into: &out)
             case .send(let bytes, _, _):
                 sent.append(bytes)
@@ -124,7 +141,8 @@ public struct LLRPConversationReplay {
                     connected = false
                     var collector = LLRPEventCollector()
                     decoder.finish(into: &collector)
-                    for e in collector.events { lines.append(e.jsonLine) }
+                    for e in collector.events { record(e, now: now) }
+                    note(.disconnected(time: Microseconds(now &* 1000)))
                 }
             case .note:
                 break
@@ -135,6 +153,8 @@ public struct LLRPConversationReplay {
 }
 
 enum LLRPReplayText {
+    static func hex(_ bytes: [UInt8]) -> String { bytes.map(hex2).joined() }
+
     static func describe(_ bytes: [UInt8]) -> String {
         guard bytes.count >= 2 else { return "\(bytes.count) bytes" }
         return LLRPMessageType.name(UInt16(bytes[0] & 3) << 8 | UInt16(bytes[1]))

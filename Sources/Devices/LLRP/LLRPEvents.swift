@@ -39,6 +39,8 @@ public struct LLRPResponse: Hashable, Sendable {
     public var statusCode: UInt16
     /// The reader's ErrorDescription (empty on success).
     public var errorDescription: String
+    /// Where the response message starts in the reader→client stream.
+    public var streamOffset: Int = 0
     public var isSuccess: Bool { statusCode == LLRPStatusCode.success }
 }
 

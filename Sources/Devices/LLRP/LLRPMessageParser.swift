@@ -32,7 +32,8 @@ extension LLRPDecoder {
              LLRPMessageType.addROSpecResponse...LLRPMessageType.getROSpecsResponse,
              LLRPMessageType.addAccessSpecResponse...LLRPMessageType.getAccessSpecsResponse,
              LLRPMessageType.errorMessage:
-            var response = LLRPResponse(messageType: type, messageID: id, statusCode: UInt16.max, errorDescription: "")
+            var response = LLRPResponse(messageType: type, messageID: id, statusCode: UInt16.max, errorDescription: "",
+                                        streamOffset: streamOffset)
             decodeParameterList(m, from: body, to: m.count, message: type, base: streamOffset, into: &sink) { _, tlvType, start, end, _ in
                 guard tlvType == LLRPParameterType.llrpStatus, response.statusCode == UInt16.max else { return false }
                 guard end - start >= 8 else { return true }

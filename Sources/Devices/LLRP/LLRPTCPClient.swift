@@ -10,17 +10,29 @@ import ScanModel
 /// connect with timeout, poll loop). The clock is injected so tests can run
 /// a loopback conversation in virtual time; by default it is monotonic ms.
 ///
+/// This is the LLRP counterpart of `DeviceRunner`: the reader's setup is a
+/// conversation with timeouts, so the session (not a fixed list of init
+/// commands) decides what to send. Decoded events reach the same kind of
+/// handler as the runner's, `(DeviceID, EventBatch)`, in the common
+/// vocabulary (`LLRPDriver.deviceEvent`), framed by `connected` and
+/// `disconnected` like the runner's.
+///
 /// Threading: `run()` blocks its caller's thread until the session stops;
 /// `requestStop()` may be called from any thread (it writes to a wake pipe).
-/// Callbacks run on the `run()` thread.
+/// Callbacks run on the `run()` thread; the batch is reused after the
+/// handler returns.
 public final class LLRPTCPClient: @unchecked Sendable {
     public typealias Clock = @Sendable () -> Int64
+    public typealias Handler = DeviceRunner.Handler
 
     public let config: LLRPReaderConfig
     private var session: LLRPSession
     private var decoder: LLRPDecoder
     private let clock: Clock
-    private let onEvent: (LLRPEvent) -> Void
+    private let stamp: DeviceRunner.Clock
+    private let name: DeviceID
+    private let handler: Handler
+    private var batch = EventBatch()
     private let onOutput: (LLRPSessionOutput) -> Void
     /// Longest poll sleep; the session's own deadlines shorten it.
     public var pollIntervalMilliseconds: Int = 250
@@ -33,15 +45,21 @@ public final class LLRPTCPClient: @unchecked Sendable {
 
     public static let monotonicMilliseconds: Clock = { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }
 
-    /// - onEvent: every decoded event (tag reads included), in stream order.
+    /// - clock: drives the session's timers (monotonic milliseconds).
+    /// - stamp: the time put on events the reader did not time-stamp itself.
+    /// - handler: every decoded event (tag reads included), in stream order.
     /// - onOutput: every session output (state changes, sent messages, notes).
-    public init(config: LLRPReaderConfig, device: DeviceIndex, clock: @escaping Clock = LLRPTCPClient.monotonicMilliseconds,
-                onEvent: @escaping (LLRPEvent) -> Void, onOutput: @escaping (LLRPSessionOutput) -> Void = { _ in }) {
+    public init(config: LLRPReaderConfig, name: DeviceID, device: DeviceIndex,
+                clock: @escaping Clock = LLRPTCPClient.monotonicMilliseconds,
+                stamp: @escaping DeviceRunner.Clock = DeviceRunner.wallClock,
+                handler: @escaping Handler, onOutput: @escaping (LLRPSessionOutput) -> Void = { _ in }) {
         self.config = config
         session = LLRPSession(config: config)
         decoder = LLRPDecoder(device: device)
         self.clock = clock
-        self.onEvent = onEvent
+        self.stamp = stamp
+        self.name = name
+        self.handler = handler
         self.onOutput = onOutput
         var fds: [Int32] = [-1, -1]
         if pipe(&fds) == 0 {
@@ -98,17 +116,16 @@ public final class LLRPTCPClient: @unchecked Sendable {
     private func readSocket(now: Int64, out: inout [LLRPSessionOutput]) {
         let n = readBuffer.withUnsafeMutableBytes { recv(socketFD, $0.baseAddress, $0.count, 0) }
         if n > 0 {
-            var sink = ForwardingSink(onEvent: onEvent)
+            var sink = ForwardingSink(time: stamp(), batch: takeBatch())
             readBuffer.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &sink) }
+            deliver(&sink.batch)
             for e in sink.forSession {
                 session.handle(e, now: now, into: &out)
                 perform(&out)
             }
         } else if n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
             let reason = n == 0 ? "reader closed the connection" : String(cString: strerror(errno))
-            var sink = ForwardingSink(onEvent: onEvent)
-            decoder.finish(into: &sink)
-            closeSocket()
+            finishStream()
             if n == 0 { session.transportClosed(now: now, into: &out) } else { session.transportFailed(now: now, reason: reason, into: &out) }
             perform(&out)
         }
@@ -128,6 +145,9 @@ public final class LLRPTCPClient: @unchecked Sendable {
                 case .success(let fd):
                     socketFD = fd
                     decoder.reset()
+                    var b = takeBatch()
+                    b.append(.connected(time: stamp()))
+                    deliver(&b)
                     session.transportConnected(now: now, into: &out)
                 case .failure(let error):
                     session.transportFailed(now: now, reason: error.description, into: &out)
@@ -139,16 +159,35 @@ public final class LLRPTCPClient: @unchecked Sendable {
                     session.transportFailed(now: clock(), reason: "send: \(reason)", into: &out)
                 }
             case .disconnect:
-                if socketFD >= 0 {
-                    var sink = ForwardingSink(onEvent: onEvent)
-                    decoder.finish(into: &sink)
-                    closeSocket()
-                }
+                if socketFD >= 0 { finishStream() }
             case .note:
                 break
             }
         }
         out.removeAll(keepingCapacity: true)
+    }
+
+    /// The connection ended: report a partial message, close, say so.
+    private func finishStream() {
+        var sink = ForwardingSink(time: stamp(), batch: takeBatch())
+        decoder.finish(into: &sink)
+        closeSocket()
+        sink.batch.append(.disconnected(time: stamp()))
+        deliver(&sink.batch)
+    }
+
+    /// The reusable batch, moved out so a sink can own it while decoding.
+    private func takeBatch() -> EventBatch {
+        var b = EventBatch(capacity: 0)
+        swap(&b, &batch)
+        return b
+    }
+
+    /// Hands events to the handler and keeps the storage for next time.
+    private func deliver(_ b: inout EventBatch) {
+        if !b.events.isEmpty { handler(name, b) }
+        b.removeAll()
+        swap(&b, &batch)
     }
 
     private func sendAll(_ bytes: [UInt8]) -> Bool {
@@ -225,14 +264,16 @@ public final class LLRPTCPClient: @unchecked Sendable {
     }
 }
 
-/// Tags go straight to the driver; everything also goes to the session, but
-/// a batch of tags only needs to refresh liveness once.
+/// Every event goes into the handler's batch; everything also goes to the
+/// session, but a batch of tags only needs to refresh liveness once.
+/// (KEEPALIVE_ACK is the session's to send, so this is not `LLRPDriver`'s sink.)
 private struct ForwardingSink: LLRPEventSink {
-    let onEvent: (LLRPEvent) -> Void
+    let time: Microseconds
+    var batch: EventBatch
     var forSession: [LLRPEvent] = []
     var sawTag = false
     mutating func receive(_ event: LLRPEvent) {
-        onEvent(event)
+        batch.append(LLRPDriver.deviceEvent(event, time: time))
         if case .tag = event {
             if sawTag { return }
             sawTag = true

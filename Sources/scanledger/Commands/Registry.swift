@@ -13,6 +13,7 @@ let commands: [Command] = [
     portsCommand,
     captureCommand,
     replayCommand,
+    simulateCommand,
     postCommand,
     stockCommand,
     historyCommand,

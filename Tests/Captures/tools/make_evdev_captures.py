@@ -8,7 +8,7 @@ the Swift decoder's key->character tables. Records are struct input_event
 on 64-bit Linux: <qqHHi little-endian> (tv_sec, tv_usec, type, code, value).
 
 Data lines: "<seconds> < <hex of one or more 24-byte records>".
-Extra headers: "# Layout:" and "# GS-Substitute:" configure the decoder.
+"# Driver: evdev" and "# Options: layout=… [gs-substitute=HEX]" configure the decoder.
 """
 import os, re, struct, sys
 
@@ -100,8 +100,8 @@ class Log:
         with open(path, 'w') as f:
             f.write(f"# Name: {self.name}\n# Interface: evdev keyboard (struct input_event, 24 bytes, x86-64)\n")
             f.write(f"# VID-PID: {self.vidpid}\n# Firmware: {self.firmware}\n# Serial: n/a\n# Source: {SOURCE}\n")
-            f.write(f"# Layout: {self.layout}\n")
-            if self.substitute: f.write(f"# GS-Substitute: {self.substitute}\n")
+            gs = f" gs-substitute={ord(self.substitute):02X}" if self.substitute else ""
+            f.write(f"# Driver: evdev\n# Options: layout={self.layout}{gs}\n")
             f.write("\n".join(self.lines) + "\n")
         print('wrote', path)
 

@@ -54,7 +54,7 @@ class Log:
         path = os.path.join(OUT, self.name + '.log')
         with open(path, 'w') as f:
             f.write(f"# Name: {self.name}\n# Interface: USB HID POS (usage page 0x8C), interrupt IN, 64-byte reports\n")
-            f.write(f"# VID-PID: {self.vidpid}\n# Firmware: {self.firmware}\n# Serial: n/a\n# Source: {SOURCE}\n")
+            f.write(f"# VID-PID: {self.vidpid}\n# Firmware: {self.firmware}\n# Serial: n/a\n# Source: {SOURCE}\n# Driver: hidpos\n")
             f.write("\n".join(self.lines) + "\n")
         print('wrote', path)
 

@@ -53,7 +53,7 @@ class Log:
         path = os.path.join(OUT, self.name + '.log')
         with open(path, 'w') as f:
             f.write(f"# Name: {self.name}\n# Interface: TCP 5084 (LLRP 1.0.1)\n# VID-PID: n/a\n")
-            f.write(f"# Firmware: {self.firmware}\n# Serial: n/a\n# Source: {SOURCE}\n# Config: {self.config}\n")
+            f.write(f"# Firmware: {self.firmware}\n# Serial: n/a\n# Source: {SOURCE}\n# Driver: llrp\n# Config: {self.config}\n")
             f.write("\n".join(self.lines) + "\n")
         print('wrote', path)
 

@@ -1,0 +1,73 @@
+import ScanModel
+
+/// `evdev` in the driver registry: a stream of 24-byte `struct input_event`
+/// records from a keyboard-wedge scanner, in the common event vocabulary.
+/// Scans carry the kernel's time stamp of their terminating key; problems
+/// carry the time the bytes arrived. Layout and GS substitute come from
+/// `layout=` and `gs-substitute=` options.
+public final class EvdevDriver: DeviceDriver {
+    public let name = "evdev"
+    private var decoder: EvdevDecoder
+    private var lastSeen: Microseconds? = nil
+
+    public init(options: DriverOptions = DriverOptions()) {
+        decoder = EvdevDecoder(options: options.evdev, device: options.device)
+    }
+
+    public var counters: DriverCounters {
+        let c = decoder.counters
+        var d = DriverCounters()
+        d.bytes = UInt64(c.bytes)
+        d.frames = UInt64(c.records)
+        d.scans = UInt64(c.scans)
+        d.unknown = UInt64(c.errors[.unknownKey, default: 0])
+        d.truncated = UInt64(c.errors[.truncatedRecord, default: 0] + c.errors[.unterminatedScan, default: 0])
+        d.lineTooLong = UInt64(c.errors[.scanTooLong, default: 0])
+        d.lastSeen = lastSeen
+        return d
+    }
+
+    public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {
+        lastSeen = time
+        var sink = BatchSink(time: time, batch: EventBatch(capacity: 0))
+        swap(&sink.batch, &batch)
+        decoder.feed(bytes, into: &sink)
+        swap(&sink.batch, &batch)
+    }
+
+    public func flush(time: Microseconds, into batch: inout EventBatch) {
+        var sink = BatchSink(time: time, batch: EventBatch(capacity: 0))
+        swap(&sink.batch, &batch)
+        decoder.finish(into: &sink)
+        swap(&sink.batch, &batch)
+    }
+
+    public var initCommands: [[UInt8]] { [] }
+    public var startCommands: [[UInt8]] { [] }
+    public var stopCommands: [[UInt8]] { [] }
+    public func feedbackCommand(_ feedback: Feedback) -> [UInt8]? { nil }
+    public func configurationWarnings(serial: SerialSettings?) -> [String] { [] }
+    public var silenceTimeout: Microseconds? { nil }
+
+    struct BatchSink: EvdevEventSink {
+        let time: Microseconds
+        var batch: EventBatch
+        mutating func receive(_ event: EvdevEvent) {
+            switch event {
+            case .scan(let s):
+                batch.append(.scan(s))
+            case .error(let e):
+                let kind: DeviceProblem.Kind
+                var length = EvdevDecoder.recordSize
+                switch e.kind {
+                case .unknownKey: kind = .unknown
+                case .truncatedRecord: kind = .truncated; length = e.detail
+                case .unterminatedScan: kind = .truncated; length = 0
+                case .scanTooLong: kind = .lineTooLong; length = 0
+                }
+                batch.append(.problem(DeviceProblem(kind: kind, offset: Int64(e.offset), length: length,
+                                                    message: e.description, time: time)))
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import ScanModel
+
+/// `hidpos` in the driver registry: a byte stream of fixed-size HID POS
+/// interrupt-IN reports (64 bytes unless `report-size=N`), as a transport
+/// delivers them one after another, in the common event vocabulary. Scans
+/// keep their AIM identifier; the vendor symbology byte is not printed.
+public final class HIDPOSDriver: DeviceDriver {
+    public let name = "hidpos"
+    private var decoder: HIDPOSDecoder
+    private let reportSize: Int
+    private var lastSeen: Microseconds? = nil
+
+    public init(options: DriverOptions = DriverOptions()) {
+        decoder = HIDPOSDecoder(device: options.device)
+        reportSize = max(6, options.hidposReportSize)
+    }
+
+    public var counters: DriverCounters {
+        let c = decoder.counters
+        var d = DriverCounters()
+        d.bytes = UInt64(c.bytes)
+        d.frames = UInt64(c.reports)
+        d.scans = UInt64(c.scans)
+        d.truncated = UInt64(c.errors[.shortReport, default: 0] + c.errors[.unfinishedScan, default: 0])
+        d.badLength = UInt64(c.errors[.impossibleLength, default: 0])
+        d.lineTooLong = UInt64(c.errors[.scanTooLong, default: 0])
+        d.lastSeen = lastSeen
+        return d
+    }
+
+    public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {
+        lastSeen = time
+        var sink = BatchSink(time: time, reportSize: reportSize, batch: EventBatch(capacity: 0))
+        swap(&sink.batch, &batch)
+        decoder.feed(stream: bytes, time: time, reportSize: reportSize, into: &sink)
+        swap(&sink.batch, &batch)
+    }
+
+    public func flush(time: Microseconds, into batch: inout EventBatch) {
+        var sink = BatchSink(time: time, reportSize: reportSize, batch: EventBatch(capacity: 0))
+        swap(&sink.batch, &batch)
+        decoder.finish(into: &sink)
+        swap(&sink.batch, &batch)
+    }
+
+    public var initCommands: [[UInt8]] { [] }
+    public var startCommands: [[UInt8]] { [] }
+    public var stopCommands: [[UInt8]] { [] }
+    public func feedbackCommand(_ feedback: Feedback) -> [UInt8]? { nil }
+    public func configurationWarnings(serial: SerialSettings?) -> [String] { [] }
+    public var silenceTimeout: Microseconds? { nil }
+
+    struct BatchSink: HIDPOSEventSink {
+        let time: Microseconds
+        let reportSize: Int
+        var batch: EventBatch
+        mutating func receive(_ event: HIDPOSEvent) {
+            switch event {
+            case .scan(let s, _, _):
+                batch.append(.scan(s))
+            case .error(let e):
+                let kind: DeviceProblem.Kind
+                var length = reportSize
+                switch e.kind {
+                case .shortReport: kind = .truncated; length = e.detail
+                case .impossibleLength: kind = .badLength
+                case .scanTooLong: kind = .lineTooLong
+                case .unfinishedScan: kind = .truncated; length = e.detail
+                }
+                batch.append(.problem(DeviceProblem(kind: kind, offset: Int64(e.report) &* Int64(reportSize), length: length,
+                                                    message: e.description, time: time)))
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+/// A HID POS scanner behind the `HIDPOSUSBPort` seam as a `ByteTransport`,
+/// so `DeviceRunner` runs it like any device (reconnect, backoff, counters)
+/// with the `hidpos` driver. Reports arrive on libusb's event thread and are
+/// queued; `read` hands them out as a stream of fixed-size reports (a short
+/// transfer is zero-padded, a long one cut, so the stream never loses step).
+/// `write` sends a feature report (`bytes[0]` is the report ID).
+public final class HIDPOSTransport: ByteTransport, @unchecked Sendable {
+    public let description: String
+    public var serialSettings: SerialSettings? { nil }
+    private let port: any HIDPOSUSBPort
+    private let reportSize: Int
+    private let condition = NSCondition()
+    private var queued: [UInt8] = []
+    private var gone: String? = nil
+    /// Reports that can wait for the runner before the oldest are dropped
+    /// (a stalled consumer must not grow memory without bound).
+    private let maxQueuedReports = 4096
+
+    /// Starts reading at once and sends the vendor's feature reports
+    /// (Honeywell's 0xFE "enable scanning").
+    public init(port: any HIDPOSUSBPort, vendorID: UInt16, description: String,
+                reportSize: Int = HIDPOSDecoder.reportSize) throws(DeviceError) {
+        self.port = port
+        self.description = description
+        self.reportSize = max(1, reportSize)
+        do {
+            try port.start(onReport: { [weak self] in self?.enqueue($0) }, onGone: { [weak self] in self?.lost($0) })
+            for report in HIDPOSCommands.featureReportsAfterOpen(vendorID: vendorID) { try port.sendFeatureReport(report) }
+        } catch {
+            port.close()
+            throw DeviceError.hangup("\(description): \(error)")
+        }
+    }
+
+    func enqueue(_ report: [UInt8]) {
+        condition.lock()
+        var r = Array(report.prefix(reportSize))
+        if r.count < reportSize { r += [UInt8](repeating: 0, count: reportSize - r.count) }
+        if queued.count >= maxQueuedReports * reportSize { queued.removeFirst(reportSize) }
+        queued += r
+        condition.signal()
+        condition.unlock()
+    }
+
+    func lost(_ reason: String) {
+        condition.lock(); gone = reason; condition.broadcast(); condition.unlock()
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer, timeoutMs: Int32) throws(DeviceError) -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = Date(timeIntervalSinceNow: Double(max(0, timeoutMs)) / 1000)
+        while queued.isEmpty && gone == nil {
+            if !condition.wait(until: deadline) { break }
+        }
+        if queued.isEmpty, let reason = gone { throw DeviceError.hangup("\(description): \(reason)") }
+        // Whole reports only, as many as fit.
+        let n = min(queued.count, buffer.count / reportSize * reportSize)
+        guard n > 0 else { return 0 }
+        queued.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        queued.removeFirst(n)
+        return n
+    }
+
+    public func write(_ bytes: [UInt8]) throws(DeviceError) {
+        guard !bytes.isEmpty else { return }
+        do { try port.sendFeatureReport(bytes) } catch { throw DeviceError.hangup("\(description): \(error)") }
+    }
+
+    public func close() { port.close() }
+
+    /// The runner's opener for `hidpos` devices: `port` must be
+    /// `usb:VVVV:PPPP` (the serial number is not matched by libusb here).
+    public static let opener: DeviceRunner.Opener = { (config) throws(DeviceError) in
+        guard case .usb(let vendor, let product, _) = config.port else {
+            throw DeviceError.configuration("device \(config.name): a hidpos device needs port usb:VVVV:PPPP, not \(config.port)")
+        }
+        let name = String(format: "HID POS %04x:%04x", vendor, product)
+        let usb: LibUSBHIDPOSPort
+        do { usb = try LibUSBHIDPOSPort(vendorID: vendor, productID: product) } catch {
+            throw DeviceError.hangup("\(name): \(error)")
+        }
+        return try HIDPOSTransport(port: usb, vendorID: vendor, description: name,
+                                   reportSize: config.options.hidposReportSize)
+    }
+}

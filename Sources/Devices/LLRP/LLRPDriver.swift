@@ -1,0 +1,115 @@
+import ScanModel
+
+/// `llrp` in the driver registry: the reader→client LLRP byte stream as a
+/// `DeviceDriver`, printing the common event vocabulary (`scanledger replay
+/// --driver llrp`, capture tests, fuzzing). Each KEEPALIVE is answered by
+/// queueing KEEPALIVE_ACK on `EventBatch.outgoing`.
+///
+/// Bringing a reader to a known state is a conversation (wait for the
+/// connection event, delete old specs, add/enable/start the ROSpec), which
+/// `LLRPSession` drives; on a live reader `LLRPTCPClient` runs the session
+/// and uses `LLRPDriver.deviceEvent` to hand the same events to the same
+/// kind of handler as `DeviceRunner` (see docs/devices.md).
+public final class LLRPDriver: DeviceDriver {
+    public let name = "llrp"
+    private var decoder: LLRPDecoder
+    private var failedResponses: UInt64 = 0
+    private var lastSeen: Microseconds? = nil
+
+    public init(options: DriverOptions = DriverOptions()) {
+        decoder = LLRPDecoder(device: options.device)
+    }
+
+    public var counters: DriverCounters {
+        let c = decoder.counters
+        var d = DriverCounters()
+        d.bytes = UInt64(c.bytes)
+        d.frames = UInt64(c.messages)
+        d.tagReads = UInt64(c.tagReads)
+        d.garbageBytes = UInt64(c.garbageBytes)
+        d.badLength = UInt64(c.errors[.badLength, default: 0] + c.errors[.badVersion, default: 0]
+            + c.errors[.badParameter, default: 0] + c.errors[.epcTooLong, default: 0])
+        d.truncated = UInt64(c.errors[.truncated, default: 0])
+        d.unknown = UInt64(c.errors[.unknownTVParameter, default: 0] + c.errors[.missingEPC, default: 0])
+        d.deviceErrors = failedResponses
+        d.lastSeen = lastSeen
+        return d
+    }
+
+    public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {
+        lastSeen = time
+        var sink = BatchSink(time: time, batch: EventBatch(capacity: 0))
+        swap(&sink.batch, &batch)
+        decoder.feed(bytes, into: &sink)
+        swap(&sink.batch, &batch)
+        failedResponses &+= sink.failedResponses
+    }
+
+    public func flush(time: Microseconds, into batch: inout EventBatch) {
+        var sink = BatchSink(time: time, batch: EventBatch(capacity: 0))
+        swap(&sink.batch, &batch)
+        decoder.finish(into: &sink)
+        swap(&sink.batch, &batch)
+    }
+
+    public var initCommands: [[UInt8]] { [] }
+    public var startCommands: [[UInt8]] { [] }
+    public var stopCommands: [[UInt8]] { [] }
+    public func feedbackCommand(_ feedback: Feedback) -> [UInt8]? { nil }
+    public func configurationWarnings(serial: SerialSettings?) -> [String] { [] }
+    /// Keepalive misses are the session's job (it knows the forced interval).
+    public var silenceTimeout: Microseconds? { nil }
+
+    struct BatchSink: LLRPEventSink {
+        let time: Microseconds
+        var batch: EventBatch
+        var failedResponses: UInt64 = 0
+        mutating func receive(_ event: LLRPEvent) {
+            if case .keepalive(let id) = event { batch.outgoing.append(LLRPClientMessage.keepaliveAck(messageID: id)) }
+            if case .response(let r) = event, !r.isSuccess { failedResponses &+= 1 }
+            batch.append(LLRPDriver.deviceEvent(event, time: time))
+        }
+    }
+
+    /// The common vocabulary for one decoded LLRP event. `time` is when the
+    /// bytes arrived; tag reads keep the reader's own time stamps, reader
+    /// events keep the notification's UTC stamp when the reader sent one.
+    public static func deviceEvent(_ event: LLRPEvent, time: Microseconds) -> DeviceEvent {
+        switch event {
+        case .tag(let t):
+            return .tag(t.read)
+        case .keepalive:
+            return .keepalive(time: time)
+        case .reader(let e, let stamp, let clock):
+            let at = clock == .utc ? stamp : time
+            switch e {
+            case .connectionAttempt(let s): return .reader(event: "connection-attempt", detail: s.name, time: at)
+            case .connectionClose: return .reader(event: "connection-close", detail: "", time: at)
+            case .gpi(let port, let high): return .gpi(port: port, high: high, time: at)
+            case .antenna(let id, let connected):
+                return .reader(event: "antenna", detail: "\(id) \(connected ? "connected" : "disconnected")", time: at)
+            case .roSpec(let type, let id):
+                let what = ["start", "end", "preempted"].indices.contains(Int(type)) ? ["start", "end", "preempted"][Int(type)] : "type-\(type)"
+                return .reader(event: "rospec", detail: "\(what) \(id)", time: at)
+            case .readerException(let m): return .reader(event: "reader-exception", detail: m, time: at)
+            }
+        case .response(let r):
+            let command = LLRPMessageType.name(r.messageType)
+            if r.isSuccess { return .commandDone(command: command, time: time) }
+            let reason = r.errorDescription.isEmpty ? "" : ": \(r.errorDescription)"
+            return .problem(DeviceProblem(kind: .deviceError, offset: Int64(r.streamOffset), length: 0, code: Int(r.statusCode),
+                                          message: "LLRP: \(command) (message \(r.messageID)) failed with status \(LLRPStatusCode.name(r.statusCode))\(reason)",
+                                          time: time))
+        case .error(let e):
+            let kind: DeviceProblem.Kind
+            var length = 0
+            switch e.kind {
+            case .badVersion, .badLength, .badParameter, .epcTooLong: kind = .badLength
+            case .garbage: kind = .garbage; length = e.detail
+            case .truncated: kind = .truncated; length = e.detail
+            case .unknownTVParameter, .missingEPC: kind = .unknown
+            }
+            return .problem(DeviceProblem(kind: kind, offset: Int64(e.offset), length: length, message: e.description, time: time))
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+import ScanModel
+@testable import Devices
+
+/// A HID POS scanner on the far side of the libusb seam: the test plays
+/// libusb's event thread (reports, removal) and sees the feature reports.
+final class FakeHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
+    private let lock = NSLock()
+    private var onReport: (@Sendable ([UInt8]) -> Void)?
+    private var onGone: (@Sendable (String) -> Void)?
+    private var features: [[UInt8]] = []
+    private var starts = 0
+
+    func start(onReport: @escaping @Sendable ([UInt8]) -> Void, onGone: @escaping @Sendable (String) -> Void) throws {
+        lock.lock(); self.onReport = onReport; self.onGone = onGone; starts += 1; lock.unlock()
+    }
+    func sendFeatureReport(_ report: [UInt8]) throws { lock.lock(); features.append(report); lock.unlock() }
+    func close() { lock.lock(); onReport = nil; onGone = nil; lock.unlock() }
+
+    func report(_ r: [UInt8]) { lock.lock(); let f = onReport; lock.unlock(); f?(r) }
+    func remove() { lock.lock(); let g = onGone; lock.unlock(); g?("device removed") }
+    var sentFeatures: [[UInt8]] { lock.lock(); defer { lock.unlock() }; return features }
+    var startCount: Int { lock.lock(); defer { lock.unlock() }; return starts }
+}
+
+@Suite(.serialized) struct TransportSeamTests {
+    /// HID POS under the runner: feature report on open, a multi-report scan
+    /// reassembled, removal seen as a disconnect, and the runner reopens.
+    @Test func hidposRunsUnderTheRunnerThroughTheUSBSeam() throws {
+        let port = FakeHIDPOSPort()
+        var config = DeviceConfig(name: "pack-1", driver: "hidpos", port: .usb(vendor: 0x0C2E, product: 0x0B61, serial: nil))
+        config.backoffInitial = .milliseconds(10)
+        config.pollMilliseconds = 20
+        let log = EventLog()
+        let runner = try DeviceRunner(config: config, logger: SilentLogger(), opener: { (c) throws(DeviceError) in
+            try HIDPOSTransport(port: port, vendorID: 0x0C2E, description: "fake HID POS")
+        }) { _, batch in log.add(batch) }
+        runner.start()
+        defer { runner.stop() }
+        #expect(waitUntil { port.startCount == 1 })
+        #expect(port.sentFeatures == [[0xFE, 0x01]])   // Honeywell: enable scanning
+
+        port.report(hidposReport(aim: "]C1", data: Array("0109501101020917".utf8), more: true))
+        port.report(Array(hidposReport(aim: "]C1", data: Array("10ABC".utf8)).prefix(40)))  // short transfer: padded
+        #expect(waitUntil { log.all.contains { if case .scan = $0 { true } else { false } } })
+        let scans = log.all.compactMap { if case .scan(let s) = $0 { String(decoding: s.data, as: UTF8.self) } else { nil } }
+        #expect(scans == ["]C1010950110102091710ABC"])
+
+        port.remove()
+        #expect(waitUntil { log.kinds.contains("disconnected") })
+        #expect(waitUntil { port.startCount == 2 })
+        #expect(runner.counters.scans == 1)
+    }
+
+    @Test func evdevOpenerNeedsAnEventNodeAndSaysWhatFailed() {
+        let wrong = DeviceConfig(name: "wedge", driver: "evdev", port: .usb(vendor: 1, product: 2, serial: nil))
+        #expect(throws: DeviceError.self) { _ = try EvdevTransport.opener(wrong) }
+        let null = DeviceConfig(name: "wedge", driver: "evdev", port: .path("/dev/null"))
+        do {
+            _ = try DeviceRunner.defaultOpener(for: "evdev")(null)
+            Issue.record("EVIOCGRAB on /dev/null succeeded")
+        } catch {
+            #expect(error == .system(call: "ioctl(EVIOCGRAB)", target: "/dev/null", errno: ENOTTY)
+                    || error.description.contains("EVIOCGRAB"))
+        }
+    }
+
+    @Test func llrpIsNotRunByTheSerialRunner() {
+        #expect(throws: DeviceError.self) {
+            try DeviceRunner(config: DeviceConfig(name: "dock", driver: "llrp", port: .path("/dev/null"))) { _, _ in }
+        }
+    }
+
+    /// The llrp driver answers each KEEPALIVE through `EventBatch.outgoing`,
+    /// however the bytes are split.
+    @Test func llrpDriverQueuesKeepaliveAcks() {
+        let keepalive = llrpHex("043e0000000a00000007")
+        let driver = LLRPDriver()
+        var batch = EventBatch()
+        driver.feed(Array(keepalive.prefix(4)), time: Microseconds(1), into: &batch)
+        #expect(batch.outgoing.isEmpty)
+        driver.feed(Array(keepalive.dropFirst(4)), time: Microseconds(2), into: &batch)
+        #expect(batch.outgoing == [LLRPClientMessage.keepaliveAck(messageID: 7)])
+        #expect(batch.events == [.keepalive(time: Microseconds(2))])
+        #expect(driver.counters.frames == 1 && driver.counters.bytes == 10)
+    }
+}
