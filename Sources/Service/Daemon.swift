@@ -153,6 +153,10 @@ public final class Daemon: @unchecked Sendable {
                         hub.publish(["type": "device", "device": name, "event": "disconnected", "time": time.value])
                     case .problem(let p):
                         hub.publish(["type": "device", "device": name, "event": "problem", "kind": p.kind.rawValue, "message": p.message, "time": p.time.value])
+                    case .gpi(let port, let high, let time):
+                        hub.publish(["type": "device", "device": name, "event": "gpi", "port": Int(port), "high": high, "time": time.value])
+                    case .reader(let event, let detail, let time):
+                        hub.publish(["type": "device", "device": name, "event": "reader", "kind": event, "message": detail, "time": time.value])
                     case .keepalive, .commandDone: break
                     }
                 }
