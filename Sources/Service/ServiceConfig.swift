@@ -195,6 +195,12 @@ public struct DeviceSpec: Sendable, Equatable {
         guard (port == nil) != (host == nil) else {
             throw ConfigError(path: node.path, message: "give exactly one of \"port\" (serial/USB) or \"host\" (network reader)")
         }
+        if driver == "llrp", host == nil {
+            throw ConfigError(path: "\(node.path).host", message: "an llrp reader is reached over the network: give \"host\" instead of \"port\"")
+        }
+        if driver != "llrp", let h = try node.optional("host") {
+            throw ConfigError(path: h.path, message: "only llrp readers take \"host\"; driver '\(driver)' needs \"port\"")
+        }
         if let port, let p = try node.optional("port") {
             do { _ = try PortSelector(parsing: port) } catch { throw ConfigError(path: p.path, message: "\(error)") }
         }
@@ -222,7 +228,7 @@ public struct DeviceSpec: Sendable, Equatable {
 
     /// The Devices module's configuration (serial/USB devices).
     public func deviceConfig() throws -> DeviceConfig {
-        guard let port else { throw ConfigError(path: "devices.\(name)", message: "network readers (\"host\") are not wired into this daemon yet") }
+        guard let port else { throw ConfigError(path: "devices.\(name)", message: "LLRP readers (\"host\") are accepted in the config but not yet started by scanledgerd (they run on LLRPTCPClient, not DeviceRunner)") }
         return DeviceConfig(name: DeviceID(name), driver: driver, port: try PortSelector(parsing: port),
                             serial: try SerialSettings(parsing: serial), options: try DriverOptions(parsing: options, device: index))
     }

@@ -46,6 +46,8 @@ import Testing
         #expect(error("{\(base), \"devices\": [{\"name\": \"a\", \"driver\": \"line\", \"port\": \"/dev/x\", \"serial\": \"fast\"}]}").hasPrefix("devices[0].serial:"))
         #expect(error("{\(base), \"devices\": [{\"name\": \"a\", \"driver\": \"line\", \"port\": \"/dev/x\", \"options\": \"wobble\"}]}").hasPrefix("devices[0].options:"))
         #expect(error("{\(base), \"devices\": [\(device), \(device)]}") == "devices[1].name: device 's1' is defined twice")
+        #expect(error("{\(base), \"devices\": [{\"name\": \"r\", \"driver\": \"llrp\", \"port\": \"/dev/x\"}]}").hasPrefix("devices[0].host: an llrp reader"))
+        #expect(error("{\(base), \"devices\": [{\"name\": \"r\", \"driver\": \"line\", \"host\": \"10.0.0.5\"}]}").hasPrefix("devices[0].host: only llrp readers"))
     }
 
     @Test func crossReferencesAreChecked() {
