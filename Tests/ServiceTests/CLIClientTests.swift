@@ -28,6 +28,36 @@ import Ledger
         #expect(down.status == 1 && down.err.contains("cannot reach scanledgerd"))
     }
 
+    @Test func watchFollowsOneStationLive() throws {
+        let site = try DaemonSite()
+        try site.start()
+        let p = Process()
+        p.executableURL = DaemonSite.binary.deletingLastPathComponent().appendingPathComponent("scanledger")
+        p.arguments = ["watch", "--station", "dock-1", "--socket", site.socket]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGTERM); p.waitUntilExit() } }
+        // Scan until the watcher has subscribed and printed the result (it may connect after the first scan).
+        var text = ""
+        let fd = out.fileHandleForReading.fileDescriptor
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        var lastScan = Date.distantPast
+        try eventually("the watcher to print a result with the live view") {
+            // The watcher may subscribe after a scan: scan again (a second ASN-1001
+            // is refused, but its event still carries the view) until one shows.
+            if Date().timeIntervalSince(lastScan) > 0.5 { site.scanner.scan("ASN-1001"); lastScan = Date() }
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n > 0 { text += String(decoding: buffer[0..<n], as: UTF8.self) }
+            return text.contains("dock-1 [receiving] open doc ASN-1001 at DOCK-1")
+        }
+        #expect(text.contains("dock-1 OK opened") || text.contains("dock-1 ERROR wrong-moment"))
+        #expect(try site.stop() == 0)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)  // the stream ended with the daemon
+    }
+
     @Test func checkConfigAndImportOfExpectedDataOnTheDatabaseFile() throws {
         let site = try DaemonSite()
         #expect(try runCLI(["check-config", site.configPath]).status == 0)
