@@ -32,22 +32,30 @@ do { config = try ServiceConfig.load(path: configPath) } catch {
 if checkOnly { print("\(configPath): ok"); exit(0) }
 logger.level = config.logLevel
 
-let daemon: Daemon
+// Signals are taken over before anything starts, so a SIGTERM during startup
+// (devices opening, ledger migrating) waits for startup to finish and then
+// stops cleanly instead of killing the process half-way.
+let signalQueue = DispatchQueue(label: "scanledgerd.signals")
+let started = DispatchSemaphore(value: 0)
+nonisolated(unsafe) var running: Daemon? = nil
+let watcher = SignalWatcher(queue: signalQueue, onStop: { signo in
+    started.wait(); started.signal()
+    logger.notice("scanledgerd", "signal \(signo): shutting down")
+    running?.stop()
+    exit(0)
+}, onReload: {
+    started.wait(); started.signal()
+    logger.notice("scanledgerd", "SIGHUP: reloading \(configPath)")
+    running?.reload()
+})
+
 do {
-    daemon = try Daemon(configPath: configPath, config: config, logger: logger)
+    let daemon = try Daemon(configPath: configPath, config: config, logger: logger)
     try daemon.start()
+    running = daemon
 } catch {
     logger.error("scanledgerd", "cannot start: \(error)")
     exit(1)
 }
-
-let control = DispatchQueue(label: "scanledgerd.signals")
-let watcher = SignalWatcher(queue: control, onStop: { signo in
-    logger.notice("scanledgerd", "signal \(signo): shutting down")
-    daemon.stop()
-    exit(0)
-}, onReload: {
-    logger.notice("scanledgerd", "SIGHUP: reloading \(configPath)")
-    daemon.reload()
-})
+started.signal()
 withExtendedLifetime(watcher) { dispatchMain() }
