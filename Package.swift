@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Service", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Stations", "Ledger", "CLinuxShims"]),
 
         .executableTarget(name: "scanledgerd", dependencies: ["Service"]),
-        .executableTarget(name: "scanledger", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CLinuxShims"]),
+        .executableTarget(name: "scanledger", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CLinuxShims", "Stations", "Service"]),
         .executableTarget(name: "scanledger-fuzz", dependencies: ["ScanModel", "GS1", "Devices"]),
         .executableTarget(name: "scanledger-bench", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CSQLite", "Stations"]),
 
@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "GS1Tests", dependencies: ["GS1", "ScanModel"], resources: [.copy("Vectors")]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "ScanModel", "GS1", "CLinuxShims"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ScanModel"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "CLinuxShims"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "CLinuxShims", "Stations", "Ledger", "ScanModel", "Devices"]),
         .testTarget(name: "StationsTests", dependencies: ["Stations", "ScanModel"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "ScanModel", "GS1", "CSQLite"], exclude: ["EPCIS"]),
         .testTarget(name: "CLITests", dependencies: ["ScanModel"]),

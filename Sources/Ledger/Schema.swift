@@ -106,6 +106,32 @@ enum Schema {
         INSERT INTO locations(code, type, allow_negative) VALUES
           ('@supplier','virtual',1), ('@customer','virtual',1), ('@adjustment','virtual',1), ('@transit','virtual',1);
         """,
+        // 2: generic documents, journals and counters (station sessions, expected data, count results).
+        """
+        CREATE TABLE documents(
+          kind TEXT NOT NULL,
+          key TEXT NOT NULL,
+          body TEXT NOT NULL,
+          UNIQUE(kind, key)
+        ) STRICT;
+        CREATE TABLE document_aliases(
+          kind TEXT NOT NULL,
+          alias TEXT NOT NULL,
+          key TEXT NOT NULL,
+          PRIMARY KEY(kind, alias)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX document_aliases_key ON document_aliases(kind, key);
+        CREATE TABLE journal_entries(
+          journal TEXT NOT NULL,
+          position INTEGER NOT NULL CHECK(position > 0),
+          body TEXT NOT NULL,
+          PRIMARY KEY(journal, position)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE counters(
+          name TEXT PRIMARY KEY,
+          value INTEGER NOT NULL CHECK(value > 0)
+        ) STRICT, WITHOUT ROWID;
+        """,
     ]
 
     /// The names of the triggers `verify` expects to find.

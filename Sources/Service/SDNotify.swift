@@ -27,7 +27,9 @@ public struct SDNotify: Sendable {
         let bytes = Array(state.utf8)
         let sent = storage.withUnsafeBytes { addr in
             bytes.withUnsafeBytes { buf in
-                sendto(fd, buf.baseAddress, buf.count, Int32(MSG_NOSIGNAL),
+                // MSG_DONTWAIT: a notify socket nobody reads (its queue holds
+                // ~10 datagrams) must never stall the daemon, least of all its shutdown.
+                sendto(fd, buf.baseAddress, buf.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT),
                        addr.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(length))
             }
         }

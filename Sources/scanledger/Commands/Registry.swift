@@ -21,4 +21,10 @@ let commands: [Command] = [
     reverseCommand,
     importCommand,
     exportCommand,
+    statusCommand,
+    devicesCommand,
+    stationsCommand,
+    watchCommand,
+    countsCommand,
+    checkConfigCommand,
 ]

@@ -1,0 +1,100 @@
+import Foundation
+import Ledger
+import Stations
+
+/// Expected data (ASNs, pack orders), open station sessions and count results,
+/// kept as documents in the ledger database (see Ledger's DocumentStore).
+/// Document kinds: "asn" (aliases: SSCCs), "order" (alias: tote), "session"
+/// (journal "session/<station>", counter "session/<station>"), "count".
+public final class LedgerStationStores: ExpectedDataStore, SessionStore, CountReviewStore, @unchecked Sendable {
+    public let ledger: Ledger
+    public init(ledger: Ledger) { self.ledger = ledger }
+
+    private static func encode<T: Encodable>(_ value: T) throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = .sortedKeys
+        return String(decoding: try e.encode(value), as: UTF8.self)
+    }
+    private static func decode<T: Decodable>(_ type: T.Type, _ text: String, what: String) throws -> T {
+        do { return try JSONDecoder().decode(type, from: Data(text.utf8)) } catch {
+            throw StoreError(message: "stored \(what) cannot be read: \(error)")
+        }
+    }
+
+    // MARK: ExpectedDataStore
+
+    public func asn(number: String) throws -> ASN? {
+        try ledger.document(kind: "asn", key: number).map { try Self.decode(ASN.self, $0, what: "ASN \(number)") }
+    }
+    public func asn(containingSSCC sscc: String) throws -> ASN? {
+        try ledger.document(kind: "asn", keyOrAlias: sscc).map { try Self.decode(ASN.self, $0, what: "ASN for SSCC \(sscc)") }
+    }
+    public func order(numberOrTote key: String) throws -> PackOrder? {
+        try ledger.document(kind: "order", keyOrAlias: key).map { try Self.decode(PackOrder.self, $0, what: "order \(key)") }
+    }
+    public func store(asns: [ASN], orders: [PackOrder]) throws {
+        var docs: [StoredDocument] = []
+        for a in asns { docs.append(StoredDocument(kind: "asn", key: a.number, body: try Self.encode(a), aliases: a.ssccs.sorted())) }
+        for o in orders { docs.append(StoredDocument(kind: "order", key: o.number, body: try Self.encode(o), aliases: o.tote.map { [$0] } ?? [])) }
+        try ledger.putDocuments(docs)
+    }
+    public func markASN(_ number: String, status: DocumentStatus) throws {
+        guard var a = try asn(number: number) else { return }
+        a.status = status
+        try store(asns: [a], orders: [])
+    }
+    public func markOrder(_ number: String, status: DocumentStatus) throws {
+        guard let raw = try ledger.document(kind: "order", key: number) else { return }
+        var o = try Self.decode(PackOrder.self, raw, what: "order \(number)")
+        o.status = status
+        try store(asns: [], orders: [o])
+    }
+    /// Every stored ASN / order, oldest first (for the control socket).
+    public func allASNs() throws -> [ASN] { try ledger.documents(kind: "asn").map { try Self.decode(ASN.self, $0.body, what: "ASN \($0.key)") } }
+    public func allOrders() throws -> [PackOrder] { try ledger.documents(kind: "order").map { try Self.decode(PackOrder.self, $0.body, what: "order \($0.key)") } }
+
+    // MARK: SessionStore
+
+    private static func journal(_ station: String) -> String { "session/\(station)" }
+
+    public func loadSession(station: String) throws -> SavedSession? {
+        guard let snapshot = try ledger.document(kind: "session", key: station) else { return nil }
+        let journal = try ledger.journal(Self.journal(station)).map { Data($0.utf8) }
+        return SavedSession(snapshot: Data(snapshot.utf8), journal: journal)
+    }
+    public func saveSession(station: String, snapshot: Data) throws {
+        try ledger.putDocument(StoredDocument(kind: "session", key: station, body: String(decoding: snapshot, as: UTF8.self)),
+                               clearingJournal: Self.journal(station))
+    }
+    public func appendToSession(station: String, entry: Data) throws {
+        guard try ledger.document(kind: "session", key: station) != nil else {
+            throw StoreError(message: "station \(station): journal entry without a session snapshot")
+        }
+        try ledger.appendJournal(Self.journal(station), entry: String(decoding: entry, as: UTF8.self))
+    }
+    public func removeSession(station: String) throws {
+        try ledger.deleteDocument(kind: "session", key: station, clearingJournal: Self.journal(station))
+    }
+    public func nextSessionNumber(station: String) throws -> UInt64 {
+        try ledger.nextCounterValue("session/\(station)")
+    }
+    /// Stations with a saved (open) session.
+    public func openSessions() throws -> [String] { try ledger.documents(kind: "session").map(\.key) }
+
+    // MARK: CountReviewStore
+
+    public func save(_ result: CountResult) throws {
+        try ledger.putDocuments([StoredDocument(kind: "count", key: result.id, body: try Self.encode(result))])
+    }
+    public func result(id: String) throws -> CountResult? {
+        try ledger.document(kind: "count", key: id).map { try Self.decode(CountResult.self, $0, what: "count \(id)") }
+    }
+    public func all() throws -> [CountResult] {
+        try ledger.documents(kind: "count").map { try Self.decode(CountResult.self, $0.body, what: "count \($0.key)") }
+    }
+}
+
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public var description: String { message }
+}

@@ -1,0 +1,299 @@
+import Devices
+import Foundation
+import GS1
+import Ledger
+import Pipeline
+import ScanModel
+
+/// `scanledgerd --config FILE`, parsed and checked as a whole before anything
+/// starts: every error names its key path, unknown keys are errors, and
+/// cross-references (a station naming an unknown device or zone) are checked.
+/// docs/config.md describes every key. `_comment` is allowed in every object.
+public struct ServiceConfig {
+    public var boxID: String
+    public var logLevel: LogLevel
+    public var ledgerPath: String
+    public var synchronous: LedgerOptions.Synchronous
+    public var controlSocket: String
+    public var controlGroup: String?
+    public var controlMode: UInt32
+    public var patterns: [ScanPattern]
+    public var devices: [DeviceSpec]
+    public var zones: [ZoneConfig]
+    public var stations: [StationSpec]
+
+    public static let defaultSocket = "/run/scanledger/control.sock"
+
+    /// The pipeline configuration: zones plus one debounce-free scanner entry per device.
+    public var pipeline: PipelineConfig {
+        PipelineConfig(zones: zones, scanners: devices.map { ScannerConfig(device: $0.index, debounce: $0.debounce) })
+    }
+
+    public var scanDecoder: ScanDecoder {
+        // A kind the config gives patterns for replaces that kind's defaults; other kinds keep theirs.
+        let configured = Set(patterns.map(\.kind))
+        return ScanDecoder(classifier: ScanClassifier(patterns: patterns + ScanClassifier.defaultPatterns.filter { !configured.contains($0.kind) }))
+    }
+
+    /// The decoder with the default patterns only (LOC:*, CMD:*, DOC:*, PO:*, ASN:*).
+    public static var defaultDecoder: ScanDecoder { ScanDecoder() }
+
+    public static func load(path: String) throws -> ServiceConfig {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ConfigError(path: path, message: "cannot read: \((error as NSError).localizedDescription)")
+        }
+        return try parse(try ConfigNode.parse(data, file: path))
+    }
+
+    public static func parse(_ root: ConfigNode) throws -> ServiceConfig {
+        try root.rejectUnknownKeys(allowed: ["_comment", "site", "log_level", "ledger", "control", "patterns", "devices", "zones", "stations"])
+        let site = try root.required("site")
+        try site.rejectUnknownKeys(allowed: ["_comment", "box_id"])
+        let boxID = try site.required("box_id").string()
+        var logLevel = LogLevel.info
+        if let node = try root.optional("log_level") {
+            let name = try node.oneOf(["error", "warning", "notice", "info", "debug"])
+            logLevel = LogLevel(name: name) ?? .info
+        }
+        let ledger = try root.required("ledger")
+        try ledger.rejectUnknownKeys(allowed: ["_comment", "path", "synchronous"])
+        let ledgerPath = try ledger.required("path").nonEmptyString()
+        let synchronous: LedgerOptions.Synchronous = try ledger.optional("synchronous").map { try $0.oneOf(["full", "normal"]) == "full" ? .full : .normal } ?? .full
+
+        var socket = defaultSocket, group: String? = nil, mode: UInt32 = 0o660
+        if let control = try root.optional("control") {
+            try control.rejectUnknownKeys(allowed: ["_comment", "socket", "group", "mode"])
+            if let s = try control.optional("socket") { socket = try s.nonEmptyString() }
+            group = try control.optional("group")?.nonEmptyString()
+            if let m = try control.optional("mode") {
+                let text = try m.string()
+                guard let v = UInt32(text, radix: 8), v <= 0o777 else { throw ConfigError(path: m.path, message: "'\(text)' is not an octal file mode such as \"0660\"") }
+                mode = v
+            }
+        }
+
+        var patterns: [ScanPattern] = []
+        if let p = try root.optional("patterns") {
+            try p.rejectUnknownKeys(allowed: ["_comment", "location", "command", "document"])
+            for (key, kind) in [("location", ScanKind.location), ("command", .command), ("document", .document)] {
+                for node in try p.optional(key)?.array() ?? [] {
+                    let text = try node.nonEmptyString()
+                    guard text.filter({ $0 == "*" }).count <= 1 else { throw ConfigError(path: node.path, message: "at most one '*' per pattern") }
+                    patterns.append(ScanPattern(kind, text))
+                }
+            }
+        }
+
+        var devices: [DeviceSpec] = []
+        for (i, node) in try root.optional("devices")?.array().enumerated().map({ ($0, $1) }) ?? [] {
+            let d = try DeviceSpec.parse(node, index: UInt16(clamping: i + 1))
+            if devices.contains(where: { $0.name == d.name }) { throw ConfigError(path: "\(node.path).name", message: "device '\(d.name)' is defined twice") }
+            devices.append(d)
+        }
+        let deviceIndex = Dictionary(devices.map { ($0.name, $0.index) }, uniquingKeysWith: { a, _ in a })
+
+        var zones: [ZoneConfig] = []
+        for node in try root.optional("zones")?.array() ?? [] {
+            let z = try parseZone(node, devices: deviceIndex)
+            if zones.contains(where: { $0.name == z.name }) { throw ConfigError(path: "\(node.path).name", message: "zone '\(z.name)' is defined twice") }
+            zones.append(z)
+        }
+        // The pipeline checks what it owns (antenna overlaps, limits); its key names the zone.
+        do { _ = try Pipeline(config: PipelineConfig(zones: zones)) } catch {
+            throw ConfigError(path: "zones.\(error.key)", message: error.message)
+        }
+
+        var stations: [StationSpec] = []
+        var deviceOwner: [String: String] = [:], zoneOwner: [String: String] = [:]
+        for node in try root.optional("stations")?.array() ?? [] {
+            let s = try StationSpec.parse(node)
+            if stations.contains(where: { $0.name == s.name }) { throw ConfigError(path: "\(node.path).name", message: "station '\(s.name)' is defined twice") }
+            for (i, d) in s.devices.enumerated() {
+                let path = "\(node.path).devices[\(i)]"
+                guard deviceIndex[d] != nil else { throw ConfigError(path: path, message: "unknown device '\(d)' (defined: \(devices.map(\.name).joined(separator: ", ")))") }
+                if let other = deviceOwner[d] { throw ConfigError(path: path, message: "device '\(d)' already belongs to station '\(other)'") }
+                deviceOwner[d] = s.name
+            }
+            for (i, z) in s.zones.enumerated() {
+                let path = "\(node.path).zones[\(i)]"
+                guard zones.contains(where: { $0.name == z }) else { throw ConfigError(path: path, message: "unknown zone '\(z)' (defined: \(zones.map(\.name).joined(separator: ", ")))") }
+                if let other = zoneOwner[z] { throw ConfigError(path: path, message: "zone '\(z)' already belongs to station '\(other)'") }
+                zoneOwner[z] = s.name
+            }
+            stations.append(s)
+        }
+        return ServiceConfig(boxID: boxID, logLevel: logLevel, ledgerPath: ledgerPath, synchronous: synchronous,
+                             controlSocket: socket, controlGroup: group, controlMode: mode, patterns: patterns,
+                             devices: devices, zones: zones, stations: stations)
+    }
+
+    static func parseZone(_ node: ConfigNode, devices: [String: DeviceIndex]) throws -> ZoneConfig {
+        try node.rejectUnknownKeys(allowed: ["_comment", "name", "readers", "smoothing", "max_tags", "cycle"])
+        let name = try node.required("name").nonEmptyString()
+        var readers: [ZoneReader] = []
+        for r in try node.required("readers").array() {
+            try r.rejectUnknownKeys(allowed: ["_comment", "device", "antennas", "rssi_floor"])
+            let deviceNode = try r.required("device")
+            let device = try deviceNode.string()
+            guard let index = devices[device] else { throw ConfigError(path: deviceNode.path, message: "unknown device '\(device)'") }
+            let antennas = try r.optional("antennas")?.array().map { UInt16(try $0.int(in: 1...64)) } ?? []
+            let floor = try r.optional("rssi_floor").map { Float(try $0.double(in: -150...0)) }
+            readers.append(ZoneReader(device: index, antennas: antennas, rssiFloor: floor))
+        }
+        var smoothing = SmoothingConfig()
+        if let s = try node.optional("smoothing") {
+            try s.rejectUnknownKeys(allowed: ["_comment", "observed_count", "glimpsed_timeout_ms", "lost_timeout_ms", "retention_ms"])
+            if let v = try s.optional("observed_count") { smoothing.observedCount = UInt32(try v.int(in: 1...1_000)) }
+            if let v = try s.optional("glimpsed_timeout_ms") { smoothing.glimpsedTimeout = .milliseconds(Int64(try v.int(in: 1...3_600_000))) }
+            if let v = try s.optional("lost_timeout_ms") { smoothing.lostTimeout = .milliseconds(Int64(try v.int(in: 1...3_600_000))) }
+            if let v = try s.optional("retention_ms") { smoothing.retention = .milliseconds(Int64(try v.int(in: 1...86_400_000))) }
+        }
+        let maxTags = try node.optional("max_tags")?.int(in: 1...10_000_000) ?? 100_000
+        var cycle: CycleConfig? = nil
+        if let c = try node.optional("cycle") {
+            try c.rejectUnknownKeys(allowed: ["_comment", "start", "duration_ms", "stable_ms", "min_reads"])
+            var cc = CycleConfig()
+            if let v = try c.optional("start") {
+                switch try v.oneOf(["command", "first-read", "continuous"]) {
+                case "first-read": cc.start = .firstRead
+                case "continuous": cc.start = .continuous
+                default: cc.start = .command
+                }
+            }
+            cc.duration = try c.optional("duration_ms").map { .milliseconds(Int64(try $0.int(in: 1...86_400_000))) }
+            cc.stableFor = try c.optional("stable_ms").map { .milliseconds(Int64(try $0.int(in: 1...86_400_000))) }
+            if let v = try c.optional("min_reads") { cc.minReads = UInt32(try v.int(in: 1...1_000_000)) }
+            cycle = cc
+        }
+        return ZoneConfig(name: name, readers: readers, smoothing: smoothing, maxTags: maxTags, cycle: cycle)
+    }
+}
+
+/// One configured device.
+public struct DeviceSpec: Sendable, Equatable {
+    public var name: String
+    public var driver: String
+    /// Position in the config (1-based): the pipeline's DeviceIndex.
+    public var index: DeviceIndex
+    public var port: String?
+    public var host: String?
+    public var serial: String
+    public var options: String
+    public var debounce: Microseconds?
+
+    static func parse(_ node: ConfigNode, index: UInt16) throws -> DeviceSpec {
+        try node.rejectUnknownKeys(allowed: ["_comment", "name", "driver", "port", "host", "serial", "options", "debounce_ms"])
+        let name = try node.required("name").nonEmptyString()
+        let driverNode = try node.required("driver")
+        let driver = try driverNode.string()
+        guard DriverRegistry.names.contains(driver) else {
+            throw ConfigError(path: driverNode.path, message: "unknown driver '\(driver)' (known: \(DriverRegistry.names.joined(separator: ", ")))")
+        }
+        let port = try node.optional("port")?.nonEmptyString()
+        let host = try node.optional("host")?.nonEmptyString()
+        guard (port == nil) != (host == nil) else {
+            throw ConfigError(path: node.path, message: "give exactly one of \"port\" (serial/USB) or \"host\" (network reader)")
+        }
+        if driver == "llrp", host == nil {
+            throw ConfigError(path: "\(node.path).host", message: "an llrp reader is reached over the network: give \"host\" instead of \"port\"")
+        }
+        if driver != "llrp", let h = try node.optional("host") {
+            throw ConfigError(path: h.path, message: "only llrp readers take \"host\"; driver '\(driver)' needs \"port\"")
+        }
+        if let port, let p = try node.optional("port") {
+            do { _ = try PortSelector(parsing: port) } catch { throw ConfigError(path: p.path, message: "\(error)") }
+        }
+        let serialNode = try node.optional("serial")
+        let serial = try serialNode?.string() ?? "115200 8N1"
+        do { _ = try SerialSettings(parsing: serial) } catch { throw ConfigError(path: serialNode?.path ?? "\(node.path).serial", message: "\(error)") }
+        var options = ""
+        if let o = try node.optional("options") {
+            if let words = o.value as? String { options = words } else {
+                // An object {"stx-etx": true, "max-line": 512} as option words.
+                var words: [String] = []
+                for (key, value) in try o.object().sorted(by: { $0.key < $1.key }) where key != "_comment" {
+                    let child = try o.required(key)
+                    if let b = try? child.bool() { if b { words.append(key) } } else if let s = value as? String { words.append("\(key)=\(s)") } else {
+                        words.append("\(key)=\(try child.int(in: 0...Int(Int32.max)))")
+                    }
+                }
+                options = words.joined(separator: " ")
+            }
+            do { _ = try DriverOptions(parsing: options) } catch { throw ConfigError(path: o.path, message: "\(error)") }
+        }
+        let debounce = try node.optional("debounce_ms").map { Microseconds.milliseconds(Int64(try $0.int(in: 1...60_000))) }
+        return DeviceSpec(name: name, driver: driver, index: DeviceIndex(index), port: port, host: host, serial: serial, options: options, debounce: debounce)
+    }
+
+    /// The Devices module's configuration (serial/USB devices).
+    public func deviceConfig() throws -> DeviceConfig {
+        guard let port else { throw ConfigError(path: "devices.\(name)", message: "LLRP readers (\"host\") are accepted in the config but not yet started by scanledgerd (they run on LLRPTCPClient, not DeviceRunner)") }
+        return DeviceConfig(name: DeviceID(name), driver: driver, port: try PortSelector(parsing: port),
+                            serial: try SerialSettings(parsing: serial), options: try DriverOptions(parsing: options, device: index))
+    }
+}
+
+/// One configured station.
+public struct StationSpec: Sendable, Equatable {
+    public enum Kind: String, Sendable { case receiving, move, count, pack }
+    public var name: String
+    public var kind: Kind
+    public var devices: [String]
+    public var zones: [String]
+    // receiving
+    public var dock: String?
+    public var overReceiptTolerancePercent = 0
+    public var shortDatedDays = 0
+    public var utcOffsetMinutes = 0
+    // receiving, move
+    public var idleCloseSeconds: Int?
+    // count
+    public var autoPost = false
+    public var maxDurationSeconds: Int?
+    // pack
+    public var packLocation: String?
+    public var packedLocation: String?
+
+    static let keys: [Kind: Set<String>] = [
+        .receiving: ["dock", "over_receipt_tolerance_percent", "short_dated_days", "idle_close_seconds", "utc_offset_minutes"],
+        .move: ["idle_close_seconds"],
+        .count: ["auto_post", "max_duration_seconds"],
+        .pack: ["pack_location", "packed_location"],
+    ]
+
+    static func parse(_ node: ConfigNode) throws -> StationSpec {
+        let name = try node.required("name").nonEmptyString()
+        let kindName = try node.required("type").oneOf(["receiving", "move", "count", "pack"])
+        let kind = Kind(rawValue: kindName) ?? .move
+        try node.rejectUnknownKeys(allowed: Set(["_comment", "name", "type", "devices", "zones"]).union(keys[kind] ?? []))
+        var s = StationSpec(name: name, kind: kind,
+                            devices: try node.optional("devices")?.array().map { try $0.nonEmptyString() } ?? [],
+                            zones: try node.optional("zones")?.array().map { try $0.nonEmptyString() } ?? [])
+        switch kind {
+        case .receiving:
+            s.dock = try node.required("dock").nonEmptyString()
+            s.overReceiptTolerancePercent = try node.optional("over_receipt_tolerance_percent")?.int(in: 0...1_000) ?? 0
+            s.shortDatedDays = try node.optional("short_dated_days")?.int(in: 0...36_500) ?? 0
+            s.utcOffsetMinutes = try node.optional("utc_offset_minutes")?.int(in: -1_440...1_440) ?? 0
+            s.idleCloseSeconds = try node.optional("idle_close_seconds")?.int(in: 1...604_800) ?? 900
+        case .move:
+            s.idleCloseSeconds = try node.optional("idle_close_seconds")?.int(in: 1...604_800)
+        case .count:
+            s.autoPost = try node.optional("auto_post")?.bool() ?? false
+            s.maxDurationSeconds = try node.optional("max_duration_seconds")?.int(in: 1...86_400)
+        case .pack:
+            s.packLocation = try node.required("pack_location").nonEmptyString()
+            s.packedLocation = try node.required("packed_location").nonEmptyString()
+        }
+        return s
+    }
+}
+
+extension ConfigNode {
+    func nonEmptyString() throws -> String {
+        let s = try string()
+        guard !s.isEmpty else { throw ConfigError(path: path, message: "must not be empty") }
+        return s
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import ScanModel
+import Stations
+
+/// Runs the configured stations, each on its own serial queue (a station is
+/// a single-threaded state machine; its postings are synchronous commits).
+/// Publishes every result to the event hub and hands the device signal back
+/// to the device that caused the input.
+public final class StationHost: @unchecked Sendable {
+    final class Slot: @unchecked Sendable {
+        let spec: StationSpec
+        let station: Station
+        let queue: DispatchQueue
+        init(spec: StationSpec, station: Station) {
+            self.spec = spec; self.station = station
+            queue = DispatchQueue(label: "station.\(spec.name)")
+        }
+    }
+
+    /// Guarded by `lock`; replaced on reload.
+    private var slots: [String: Slot] = [:]
+    private let dependencies: StationDependencies
+    private let reviews: CountReviewStore
+    public let hub: EventHub
+    /// Called with (device name, signal) after an input from that device.
+    private let signal: @Sendable (String, DeviceSignal) -> Void
+    private let lock = NSLock()
+    private var accepted = 0
+    private var refused = 0
+
+    public init(specs: [StationSpec], dependencies: StationDependencies, reviews: CountReviewStore, hub: EventHub,
+                signal: @escaping @Sendable (String, DeviceSignal) -> Void) throws {
+        self.hub = hub
+        self.signal = signal
+        self.dependencies = dependencies
+        self.reviews = reviews
+        for spec in specs { slots[spec.name] = Slot(spec: spec, station: try Self.make(spec, dependencies, reviews)) }
+    }
+
+    static func make(_ spec: StationSpec, _ deps: StationDependencies, _ reviews: CountReviewStore) throws -> Station {
+        switch spec.kind {
+        case .receiving:
+            var c = ReceivingConfig(station: spec.name, dock: LocationCode(spec.dock ?? ""))
+            c.overReceiptTolerancePercent = spec.overReceiptTolerancePercent
+            c.minRemainingShelfLifeDays = spec.shortDatedDays
+            c.utcOffsetSeconds = spec.utcOffsetMinutes * 60
+            c.idleTimeout = spec.idleCloseSeconds.map { .seconds(Int64($0)) }
+            return try ReceivingStation(config: c, dependencies: deps)
+        case .move:
+            var c = MoveConfig(station: spec.name)
+            c.idleTimeout = spec.idleCloseSeconds.map { .seconds(Int64($0)) }
+            return try MoveStation(config: c, dependencies: deps)
+        case .count:
+            var c = CountConfig(station: spec.name)
+            c.autoPost = spec.autoPost
+            c.maxDuration = spec.maxDurationSeconds.map { .seconds(Int64($0)) }
+            return try CountStation(config: c, dependencies: deps, reviews: reviews)
+        case .pack:
+            return try PackStation(config: PackConfig(station: spec.name, packLocation: LocationCode(spec.packLocation ?? ""),
+                                                      packedLocation: LocationCode(spec.packedLocation ?? "")), dependencies: deps)
+        }
+    }
+
+    public var names: [String] { lock.withLock { slots.keys.sorted() } }
+
+    /// Applies a reloaded station list: removed and changed stations finish
+    /// their queued inputs and go; added and changed ones are created and
+    /// resume any session saved in the database (a station saves before it
+    /// changes memory, so nothing is lost in the swap). All or nothing: if a
+    /// new station cannot be created, the running set is kept.
+    public func apply(_ specs: [StationSpec]) throws -> (added: [String], removed: [String]) {
+        let current = lock.withLock { slots }
+        let wanted = Dictionary(specs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let leaving = current.values.filter { wanted[$0.spec.name] != $0.spec }
+        for slot in leaving { slot.queue.sync {} }
+        var created: [String: Slot] = [:]
+        for spec in specs where current[spec.name]?.spec != spec {
+            created[spec.name] = Slot(spec: spec, station: try Self.make(spec, dependencies, reviews))
+        }
+        lock.withLock {
+            for slot in leaving { slots.removeValue(forKey: slot.spec.name) }
+            slots.merge(created) { _, new in new }
+        }
+        return (created.keys.sorted(), leaving.map(\.spec.name).sorted())
+    }
+    public var counts: (accepted: Int, refused: Int) { lock.withLock { (accepted, refused) } }
+
+    /// Queues an input for a station; `device` gets the feedback signal.
+    public func deliver(_ input: StationInput, to name: String, at time: Microseconds, from device: String?) {
+        guard let slot = lock.withLock({ slots[name] }) else { return }
+        slot.queue.async { [self] in
+            let event = slot.station.handle(input, at: time)
+            // Quiet inputs that changed nothing are not news (a portal's departures, idle ticks).
+            if case .idleTick = input, event.feedback.code == .ignored || event.feedback.code == .nothingToDo { return }
+            if case .tagDeparted = input, event.feedback.code == .ignored { return }
+            lock.withLock { if event.accepted { accepted += 1 } else { refused += 1 } }
+            if let device { signal(device, event.feedback.signal) }
+            hub.publish(ServiceJSON.stationEvent(event, input: input, device: device))
+        }
+    }
+
+    /// Every station's idle tick (timeouts run in station time).
+    public func tick(at time: Microseconds) {
+        for name in names { deliver(.idleTick, to: name, at: time, from: nil) }
+    }
+
+    /// The views, read on each station's own queue.
+    public func views() -> [(spec: StationSpec, view: StationView, open: Bool)] {
+        lock.withLock { Array(slots.values) }.sorted { $0.spec.name < $1.spec.name }.map { slot in
+            slot.queue.sync { (slot.spec, slot.station.view, slot.station.hasOpenSession) }
+        }
+    }
+
+    /// Waits until every queued input has been handled (shutdown, tests).
+    public func drain() {
+        for slot in lock.withLock({ Array(slots.values) }) { slot.queue.sync {} }
+    }
+}
