@@ -36,7 +36,7 @@ release: deps
 	$(SWIFT) build -c release
 
 demo: release
-	@./examples/demo.sh .build/release
+	./examples/demo.sh .build/release
 
 test: deps
 	$(SWIFT) build --build-tests
