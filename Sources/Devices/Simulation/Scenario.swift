@@ -37,76 +37,83 @@ public struct Scenario: Sendable {
         var lines: [Line] = []
         var declared: Set<String> = []
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let number = index + 1
-            func fail(_ message: String) -> SimulationError { SimulationError("\(file):\(number): \(message)") }
-            let trimmed = raw.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            let words = trimmed.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-            let verb = words[0]
-            func name() throws -> String {
-                guard words.count >= 2 else { throw fail("\(verb) needs a device name") }
-                if verb != "device", !declared.contains(words[1]) { throw fail("device '\(words[1])' is not declared above") }
-                return words[1]
+            if let line = try parseLine(String(raw), number: index + 1, file: file, declared: &declared) {
+                lines.append(line)
             }
-            func seconds(_ word: String) throws -> Double {
-                guard let s = Double(word), s >= 0, s <= 3600 else { throw fail("'\(word)' is not a number of seconds (0…3600)") }
-                return s
-            }
-            let step: Step
-            switch verb {
-            case "device":
-                let n = try name()
-                guard words.count == 3, let kind = SimulatedDevice.Kind(rawValue: words[2]) else {
-                    throw fail("device NAME line|mercury|tsl")
-                }
-                guard declared.insert(n).inserted else { throw fail("device '\(n)' declared twice") }
-                step = .device(n, kind)
-            case "open":
-                step = .open(try name(), seconds: words.count > 2 ? try seconds(words[2]) : 10)
-            case "scan":
-                let n = try name()
-                guard let range = trimmed.range(of: n) else { throw fail("scan NAME DATA") }
-                let data = trimmed[range.upperBound...].trimmingCharacters(in: .whitespaces)
-                guard !data.isEmpty else { throw fail("scan needs data") }
-                step = .scan(n, try unescape(data, fail: fail))
-            case "tags":
-                let n = try name()
-                guard words.count >= 3 else { throw fail("tags NAME EPC[,EPC…] [antenna=N] [rssi=DBM] [count=N] [repeat=N]") }
-                var epcs: [EPC] = []
-                for hex in words[2].split(separator: ",") {
-                    guard let epc = EPC(hex: hex), hex.count % 2 == 0 else { throw fail("'\(hex)' is not an EPC in whole hex bytes") }
-                    epcs.append(epc)
-                }
-                var antenna: UInt8 = 1, rssi: Int8 = -55, count: UInt8 = 1, repeats = 1
-                for option in words.dropFirst(3) {
-                    let kv = option.split(separator: "=", maxSplits: 1).map(String.init)
-                    guard kv.count == 2 else { throw fail("'\(option)' is not KEY=VALUE") }
-                    switch kv[0] {
-                    case "antenna": guard let v = UInt8(kv[1]), (1...15).contains(v) else { throw fail("antenna is 1…15") }; antenna = v
-                    case "rssi": guard let v = Int8(kv[1]) else { throw fail("rssi is a dBm value such as -55") }; rssi = v
-                    case "count": guard let v = UInt8(kv[1]), v > 0 else { throw fail("count is 1…255") }; count = v
-                    case "repeat": guard let v = Int(kv[1]), (1...100_000).contains(v) else { throw fail("repeat is 1…100000") }; repeats = v
-                    default: throw fail("unknown option '\(kv[0])' (antenna, rssi, count, repeat)")
-                    }
-                }
-                step = .tags(n, epcs, antenna: antenna, rssi: rssi, count: count, repeats: repeats)
-            case "trigger":
-                let n = try name()
-                guard words.count == 3, ["press", "release"].contains(words[2]) else { throw fail("trigger NAME press|release") }
-                step = .trigger(n, pressed: words[2] == "press")
-            case "keepalive":
-                step = .keepalive(try name())
-            case "sleep":
-                guard words.count == 2 else { throw fail("sleep SECONDS") }
-                step = .sleep(try seconds(words[1]))
-            case "say":
-                step = .say(String(trimmed.dropFirst(3)).trimmingCharacters(in: .whitespaces))
-            default:
-                throw fail("unknown step '\(verb)' (device, open, scan, tags, trigger, keepalive, sleep, say)")
-            }
-            lines.append(Line(number: number, step: step))
         }
         return Scenario(file: file, lines: lines)
+    }
+
+    /// One step; nil for a blank or comment line. `declared` collects device
+    /// names so later steps can be checked against them.
+    public static func parseLine(_ raw: String, number: Int, file: String, declared: inout Set<String>) throws -> Line? {
+        func fail(_ message: String) -> SimulationError { SimulationError("\(file):\(number): \(message)") }
+        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty || trimmed.hasPrefix("#") { return nil }
+        let words = trimmed.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        let verb = words[0]
+        func name() throws -> String {
+            guard words.count >= 2 else { throw fail("\(verb) needs a device name") }
+            if verb != "device", !declared.contains(words[1]) { throw fail("device '\(words[1])' is not declared above") }
+            return words[1]
+        }
+        func seconds(_ word: String) throws -> Double {
+            guard let s = Double(word), s >= 0, s <= 3600 else { throw fail("'\(word)' is not a number of seconds (0…3600)") }
+            return s
+        }
+        let step: Step
+        switch verb {
+        case "device":
+            let n = try name()
+            guard words.count == 3, let kind = SimulatedDevice.Kind(rawValue: words[2]) else {
+                throw fail("device NAME line|mercury|tsl")
+            }
+            guard declared.insert(n).inserted else { throw fail("device '\(n)' declared twice") }
+            step = .device(n, kind)
+        case "open":
+            step = .open(try name(), seconds: words.count > 2 ? try seconds(words[2]) : 10)
+        case "scan":
+            let n = try name()
+            guard let range = trimmed.range(of: n) else { throw fail("scan NAME DATA") }
+            let data = trimmed[range.upperBound...].trimmingCharacters(in: .whitespaces)
+            guard !data.isEmpty else { throw fail("scan needs data") }
+            step = .scan(n, try unescape(data, fail: fail))
+        case "tags":
+            let n = try name()
+            guard words.count >= 3 else { throw fail("tags NAME EPC[,EPC…] [antenna=N] [rssi=DBM] [count=N] [repeat=N]") }
+            var epcs: [EPC] = []
+            for hex in words[2].split(separator: ",") {
+                guard let epc = EPC(hex: hex), hex.count % 2 == 0 else { throw fail("'\(hex)' is not an EPC in whole hex bytes") }
+                epcs.append(epc)
+            }
+            var antenna: UInt8 = 1, rssi: Int8 = -55, count: UInt8 = 1, repeats = 1
+            for option in words.dropFirst(3) {
+                let kv = option.split(separator: "=", maxSplits: 1).map(String.init)
+                guard kv.count == 2 else { throw fail("'\(option)' is not KEY=VALUE") }
+                switch kv[0] {
+                case "antenna": guard let v = UInt8(kv[1]), (1...15).contains(v) else { throw fail("antenna is 1…15") }; antenna = v
+                case "rssi": guard let v = Int8(kv[1]) else { throw fail("rssi is a dBm value such as -55") }; rssi = v
+                case "count": guard let v = UInt8(kv[1]), v > 0 else { throw fail("count is 1…255") }; count = v
+                case "repeat": guard let v = Int(kv[1]), (1...100_000).contains(v) else { throw fail("repeat is 1…100000") }; repeats = v
+                default: throw fail("unknown option '\(kv[0])' (antenna, rssi, count, repeat)")
+                }
+            }
+            step = .tags(n, epcs, antenna: antenna, rssi: rssi, count: count, repeats: repeats)
+        case "trigger":
+            let n = try name()
+            guard words.count == 3, ["press", "release"].contains(words[2]) else { throw fail("trigger NAME press|release") }
+            step = .trigger(n, pressed: words[2] == "press")
+        case "keepalive":
+            step = .keepalive(try name())
+        case "sleep":
+            guard words.count == 2 else { throw fail("sleep SECONDS") }
+            step = .sleep(try seconds(words[1]))
+        case "say":
+            step = .say(String(trimmed.dropFirst(3)).trimmingCharacters(in: .whitespaces))
+        default:
+            throw fail("unknown step '\(verb)' (device, open, scan, tags, trigger, keepalive, sleep, say)")
+        }
+        return Line(number: number, step: step)
     }
 
     /// `\x1d`, `\r`, `\n`, `\t`, `\\` in scan data; a real GS byte also passes.
@@ -135,40 +142,61 @@ public struct Scenario: Sendable {
 
     /// Plays the scenario. `created` is told each device's pty path as soon
     /// as it exists (to write a config or a symlink); `say` receives narration.
-    public func run(created: (SimulatedDevice) throws -> Void, say: (String) -> Void) throws {
-        var devices: [String: SimulatedDevice] = [:]
-        for line in lines {
-            func fail(_ message: String) -> SimulationError { SimulationError("\(file):\(line.number): \(message)") }
-            do {
-                switch line.step {
-                case .device(let name, let kind):
-                    let device = try SimulatedDevice(name: name, kind: kind)
-                    devices[name] = device
-                    try created(device)
-                case .open(let name, let seconds):
-                    guard devices[name]!.waitUntilOpened(timeout: .milliseconds(Int64(seconds * 1000))) else {
-                        throw fail("nobody opened \(name) (\(devices[name]!.path)) within \(seconds) s")
-                    }
-                case .scan(let name, let data):
-                    try devices[name]!.scan(data)
-                case .tags(let name, let epcs, let antenna, let rssi, let count, let repeats):
-                    for _ in 0..<repeats { try devices[name]!.tags(epcs, antenna: antenna, rssi: rssi, count: count) }
-                case .trigger(let name, let pressed):
-                    try devices[name]!.trigger(pressed: pressed)
-                case .keepalive(let name):
-                    try devices[name]!.keepalive()
-                case .sleep(let seconds):
-                    let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
-                    while ContinuousClock.now < deadline {
-                        for device in devices.values { device.drainCommands() }
-                        usleep(10_000)
-                    }
-                case .say(let text):
-                    say(text)
+    public func run(created: @escaping (SimulatedDevice) throws -> Void, say: @escaping (String) -> Void) throws {
+        let player = ScenarioPlayer(file: file, created: created, say: say)
+        for line in lines { try player.perform(line) }
+    }
+}
+
+/// Performs steps one at a time and owns the devices they declared, so a
+/// scenario can also be typed in interactively.
+public final class ScenarioPlayer {
+    private let file: String
+    private let created: (SimulatedDevice) throws -> Void
+    private let say: (String) -> Void
+    private var devices: [String: SimulatedDevice] = [:]
+
+    public init(file: String, created: @escaping (SimulatedDevice) throws -> Void, say: @escaping (String) -> Void) {
+        self.file = file; self.created = created; self.say = say
+    }
+
+    public func perform(_ line: Scenario.Line) throws {
+        func fail(_ message: String) -> SimulationError { SimulationError("\(file):\(line.number): \(message)") }
+        func device(_ name: String) throws -> SimulatedDevice {
+            guard let d = devices[name] else { throw fail("device '\(name)' is not declared") }
+            return d
+        }
+        do {
+            switch line.step {
+            case .device(let name, let kind):
+                let d = try SimulatedDevice(name: name, kind: kind)
+                devices[name] = d
+                try created(d)
+            case .open(let name, let seconds):
+                let d = try device(name)
+                guard d.waitUntilOpened(timeout: .milliseconds(Int64(seconds * 1000))) else {
+                    throw fail("nobody opened \(name) (\(d.path)) within \(seconds) s")
                 }
-            } catch let error as SimulationError where !error.description.hasPrefix(file) {
-                throw fail(error.description)
+            case .scan(let name, let data):
+                try device(name).scan(data)
+            case .tags(let name, let epcs, let antenna, let rssi, let count, let repeats):
+                let d = try device(name)
+                for _ in 0..<repeats { try d.tags(epcs, antenna: antenna, rssi: rssi, count: count) }
+            case .trigger(let name, let pressed):
+                try device(name).trigger(pressed: pressed)
+            case .keepalive(let name):
+                try device(name).keepalive()
+            case .sleep(let seconds):
+                let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+                while ContinuousClock.now < deadline {
+                    for d in devices.values { d.drainCommands() }
+                    usleep(10_000)
+                }
+            case .say(let text):
+                say(text)
             }
+        } catch let error as SimulationError where !error.description.hasPrefix(file) {
+            throw fail(error.description)
         }
     }
 }

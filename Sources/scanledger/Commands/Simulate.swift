@@ -23,30 +23,47 @@ let simulateCommand = Command(name: "simulate", summary: "drive simulated device
         }
     }
     guard let file else { return usageError("usage: scanledger simulate [--links DIR] SCENARIO|-") }
-    do {
-        let text: String
-        if file == "-" {
-            text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-        } else {
-            text = try String(contentsOfFile: file, encoding: .utf8)
-        }
-        let scenario = try Scenario.parse(text, file: file == "-" ? "<stdin>" : file)
-        if let links { try FileManager.default.createDirectory(atPath: links, withIntermediateDirectories: true) }
-        try scenario.run(created: { device in
-            if let links {
-                let link = links + "/" + device.name
-                unlink(link)
-                guard symlink(device.path, link) == 0 else {
-                    throw SimulationError("cannot link \(link): \(String(cString: strerror(errno)))")
-                }
+    let link: (SimulatedDevice) throws -> Void = { device in
+        if let links {
+            let path = links + "/" + device.name
+            unlink(path)
+            guard symlink(device.path, path) == 0 else {
+                throw SimulationError("cannot link \(path): \(String(cString: strerror(errno)))")
             }
-            printNow("device \(device.name) \(device.kind.rawValue) \(device.path)")
-        }, say: printNow)
+        }
+        printNow("device \(device.name) \(device.kind.rawValue) \(device.path)")
+    }
+    do {
+        if let links { try FileManager.default.createDirectory(atPath: links, withIntermediateDirectories: true) }
+        if file == "-" { return interactive(link) }
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try Scenario.parse(text, file: file).run(created: link, say: printNow)
         return 0
     } catch {
         FileHandle.standardError.write(Data("scanledger simulate: \(error)\n".utf8))
         return 1
     }
+}
+
+/// Steps typed (or piped) one per line, performed as they arrive; a bad
+/// line is reported and the session goes on. Exit 1 if any line failed.
+private func interactive(_ link: @escaping (SimulatedDevice) throws -> Void) -> Int32 {
+    let player = ScenarioPlayer(file: "<stdin>", created: link, say: printNow)
+    var declared: Set<String> = []
+    var number = 0
+    var failed = false
+    while let text = readLine(strippingNewline: true) {
+        number += 1
+        do {
+            if let line = try Scenario.parseLine(text, number: number, file: "<stdin>", declared: &declared) {
+                try player.perform(line)
+            }
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            failed = true
+        }
+    }
+    return failed ? 1 : 0
 }
 
 /// Unbuffered, so a script waiting for a device's path sees it at once.
