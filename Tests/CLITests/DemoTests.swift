@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+
+/// The README's first command plays examples/demo.sh against the release
+/// build; here the same script runs against this build, so a change that
+/// breaks the demo day fails `make test`, not a user's first five minutes.
+@Suite struct DemoTests {
+    @Test func warehouseDayRunsAndEndsClean() throws {
+        let daemon = try #require(CLI.executable("scanledgerd"), "build scanledgerd first")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [CLI.repoRoot.appendingPathComponent("examples/demo.sh").path, daemon.deletingLastPathComponent().path]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "demo.sh failed:\n\(text)")
+        // The story the README tells, as the operators and the ledger saw it.
+        for expected in [
+            "dock-1 ERROR over-receipt: 04006381333931: 5 received, 4 expected",
+            "dock-1 WARNING overridden",
+            "receipt ASN-1001 posted (seq 1): short 0, over 1, unexpected 0",
+            "count A-01: 2 found, 1 missing, 1 misplaced",
+            "pack-1 ERROR wrong-item-for-order",
+            "order SO-5001 packed",
+            ": OK",
+            "scanledgerd exited with status 0",
+        ] {
+            #expect(text.contains(expected), "demo output lacks \"\(expected)\"")
+        }
+        // After the approved count: 1003 written off, 1004 moved to A-01.
+        let afterStock = text.components(separatedBy: "== Stock on hand").last ?? ""
+        let stock = afterStock.components(separatedBy: "== Ledger history").first ?? ""
+        #expect(stock.contains("A-01         -            1004"))
+        #expect(!stock.contains("1003"))
+    }
+}
