@@ -42,6 +42,21 @@ extension DeviceDriver {
     }
 }
 
+/// A driver for a stream the host only listens to: HID POS reports, evdev
+/// key events, and LLRP (whose conversation the LLRP session drives, and
+/// whose keepalive misses it detects from the interval it forced). No
+/// commands, no feedback bytes, no silence timeout.
+public protocol ListenOnlyDriver: DeviceDriver {}
+
+extension ListenOnlyDriver {
+    public var initCommands: [[UInt8]] { [] }
+    public var startCommands: [[UInt8]] { [] }
+    public var stopCommands: [[UInt8]] { [] }
+    public func feedbackCommand(_ feedback: Feedback) -> [UInt8]? { nil }
+    public func configurationWarnings(serial: SerialSettings?) -> [String] { [] }
+    public var silenceTimeout: Microseconds? { nil }
+}
+
 /// Operator feedback a station may ask a device for.
 public enum Feedback: String, Sendable, CaseIterable {
     case beep, success, failure, vibrate

@@ -5,7 +5,7 @@ import ScanModel
 /// Scans carry the kernel's time stamp of their terminating key; problems
 /// carry the time the bytes arrived. Layout and GS substitute come from
 /// `layout=` and `gs-substitute=` options.
-public final class EvdevDriver: DeviceDriver {
+public final class EvdevDriver: ListenOnlyDriver {
     public let name = "evdev"
     private var decoder: EvdevDecoder
     private var lastSeen: Microseconds? = nil
@@ -42,12 +42,6 @@ public final class EvdevDriver: DeviceDriver {
         swap(&sink.batch, &batch)
     }
 
-    public var initCommands: [[UInt8]] { [] }
-    public var startCommands: [[UInt8]] { [] }
-    public var stopCommands: [[UInt8]] { [] }
-    public func feedbackCommand(_ feedback: Feedback) -> [UInt8]? { nil }
-    public func configurationWarnings(serial: SerialSettings?) -> [String] { [] }
-    public var silenceTimeout: Microseconds? { nil }
 
     struct BatchSink: EvdevEventSink {
         let time: Microseconds

@@ -4,7 +4,7 @@ import ScanModel
 /// interrupt-IN reports (64 bytes unless `report-size=N`), as a transport
 /// delivers them one after another, in the common event vocabulary. Scans
 /// keep their AIM identifier; the vendor symbology byte is not printed.
-public final class HIDPOSDriver: DeviceDriver {
+public final class HIDPOSDriver: ListenOnlyDriver {
     public let name = "hidpos"
     private var decoder: HIDPOSDecoder
     private let reportSize: Int
@@ -43,12 +43,6 @@ public final class HIDPOSDriver: DeviceDriver {
         swap(&sink.batch, &batch)
     }
 
-    public var initCommands: [[UInt8]] { [] }
-    public var startCommands: [[UInt8]] { [] }
-    public var stopCommands: [[UInt8]] { [] }
-    public func feedbackCommand(_ feedback: Feedback) -> [UInt8]? { nil }
-    public func configurationWarnings(serial: SerialSettings?) -> [String] { [] }
-    public var silenceTimeout: Microseconds? { nil }
 
     struct BatchSink: HIDPOSEventSink {
         let time: Microseconds

@@ -10,7 +10,7 @@ import ScanModel
 /// `LLRPSession` drives; on a live reader `LLRPTCPClient` runs the session
 /// and uses `LLRPDriver.deviceEvent` to hand the same events to the same
 /// kind of handler as `DeviceRunner` (see docs/devices.md).
-public final class LLRPDriver: DeviceDriver {
+public final class LLRPDriver: ListenOnlyDriver {
     public let name = "llrp"
     private var decoder: LLRPDecoder
     private var failedResponses: UInt64 = 0
@@ -52,13 +52,6 @@ public final class LLRPDriver: DeviceDriver {
         swap(&sink.batch, &batch)
     }
 
-    public var initCommands: [[UInt8]] { [] }
-    public var startCommands: [[UInt8]] { [] }
-    public var stopCommands: [[UInt8]] { [] }
-    public func feedbackCommand(_ feedback: Feedback) -> [UInt8]? { nil }
-    public func configurationWarnings(serial: SerialSettings?) -> [String] { [] }
-    /// Keepalive misses are the session's job (it knows the forced interval).
-    public var silenceTimeout: Microseconds? { nil }
 
     struct BatchSink: LLRPEventSink {
         let time: Microseconds
