@@ -21,4 +21,5 @@ let commands: [Command] = [
     reverseCommand,
     importCommand,
     exportCommand,
+    centralCommand,
 ]
