@@ -61,6 +61,11 @@ public final class CentralDatabase {
         }
     }
 
+    /// Runs one statement (text parameters, nil = NULL), for tools and benchmarks.
+    public func execute(_ sql: String, _ params: [String?] = []) throws(CentralError) {
+        try db.run(sql, params.isEmpty ? nil : params)
+    }
+
     /// Lag per origin.
     public func status() throws(CentralError) -> [OriginLag] {
         try CentralSchema.check(db)

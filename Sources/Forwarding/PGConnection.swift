@@ -62,7 +62,9 @@ final class PGConnection {
                                "cannot connect to the central database (\(settings.redactedConninfo)): \(text)")
         }
         // Quiet NOTICEs (e.g. "relation already exists, skipping") on stderr.
-        _ = exec("SET client_min_messages = warning")
+        // JIT off: a batch statement's estimated cost crosses jit_above_cost,
+        // and compiling it (~1 s, every time: parameters differ) dwarfs running it.
+        _ = exec("SET client_min_messages = warning; SET jit = off")
     }
 
     deinit { PQfinish(conn) }
