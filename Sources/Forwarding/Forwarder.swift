@@ -127,8 +127,9 @@ public final class Forwarder: @unchecked Sendable {
 
     /// Sends the next batch; returns how many postings it held (0: nothing pending).
     private func forwardOneBatch() throws(CentralError) -> Int {
-        let connection = try connected()
+        // Backlog first: during an outage (connecting fails) it is the metric that matters.
         let backlog = try refreshBacklog()
+        let connection = try connected()
         let records: [OutboxRecord]
         do { records = try ledger.pendingOutbox(limit: config.batchSize) } catch {
             throw CentralError(.ledger, "reading the local outbox: \(error)")

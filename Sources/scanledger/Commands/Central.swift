@@ -16,7 +16,7 @@ let centralCommand = Command(name: "central", summary: "central PostgreSQL: init
     let args: LedgerCLI.Arguments
     do {
         args = try LedgerCLI.parse(argv, options: ["--central", "--password-file", "--site", "--origin", "--location", "--item", "--batch"],
-                                   flags: ["--json", "--by-origin", "--until-caught-up"])
+                                   flags: ["--json", "--by-origin"])
     } catch {
         return LedgerCLI.usage("central", synopsis, "\(error)")
     }
