@@ -19,6 +19,7 @@ let package = Package(
                        providers: [.apt(["libserialport-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(name: "CLinuxShims", linkerSettings: [.linkedLibrary("util")]),
 
         // Left to right: nothing imports a module to its right.
@@ -28,12 +29,13 @@ let package = Package(
         .target(name: "Pipeline", dependencies: ["ScanModel"]),
         .target(name: "Ledger", dependencies: ["ScanModel", "GS1", "CSQLite"]),
         .target(name: "Stations", dependencies: ["ScanModel"]),
+        .target(name: "Forwarding", dependencies: ["Ledger", "ScanModel", "CLibPQ"]),
         .target(name: "Service", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Stations", "Ledger", "CLinuxShims"]),
 
         .executableTarget(name: "scanledgerd", dependencies: ["Service"]),
-        .executableTarget(name: "scanledger", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CLinuxShims", "Stations", "Service"]),
+        .executableTarget(name: "scanledger", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CLinuxShims", "Stations", "Service", "Forwarding"]),
         .executableTarget(name: "scanledger-fuzz", dependencies: ["ScanModel", "GS1", "Devices"]),
-        .executableTarget(name: "scanledger-bench", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CSQLite", "Stations"]),
+        .executableTarget(name: "scanledger-bench", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CSQLite", "Stations", "Forwarding"]),
 
         .testTarget(name: "ScanModelTests", dependencies: ["ScanModel"]),
         .testTarget(name: "GS1Tests", dependencies: ["GS1", "ScanModel"], resources: [.copy("Vectors")]),
@@ -42,6 +44,7 @@ let package = Package(
         .testTarget(name: "ServiceTests", dependencies: ["Service", "CLinuxShims", "Stations", "Ledger", "ScanModel", "Devices"]),
         .testTarget(name: "StationsTests", dependencies: ["Stations", "ScanModel"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "ScanModel", "GS1", "CSQLite"], exclude: ["EPCIS"]),
+        .testTarget(name: "ForwardingTests", dependencies: ["Forwarding", "Ledger", "ScanModel"]),
         .testTarget(name: "CLITests", dependencies: ["ScanModel"]),
     ],
     swiftLanguageModes: [.v6]

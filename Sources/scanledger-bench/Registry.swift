@@ -13,4 +13,5 @@ let benchmarks: [Benchmark] = [
     ptyMercuryBenchmark,
     Benchmark(name: "dedup", run: dedupBenchmark),
     ledgerPostBenchmark,
+    forwardBenchmark,
 ]

@@ -27,4 +27,5 @@ let commands: [Command] = [
     watchCommand,
     countsCommand,
     checkConfigCommand,
+    centralCommand,
 ]

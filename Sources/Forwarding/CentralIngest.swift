@@ -1,0 +1,148 @@
+import Foundation
+import Ledger
+
+/// Sends one batch of outbox records to the central database in ONE
+/// transaction. Idempotent: rows already there (a re-send after a crash
+/// between the central commit and the local mark) are skipped by
+/// `ON CONFLICT DO NOTHING`, then compared: a central row whose content
+/// differs from the local posting is a conflict, reported and never
+/// overwritten (the whole batch rolls back).
+enum CentralIngest {
+    /// The whole batch travels as four array parameters and PostgreSQL splits
+    /// it (unnest) and parses the payload JSON into postings and entries: one
+    /// round trip, no per-row statements.
+    ///
+    /// Two statements, not one with data-modifying CTEs: measured on
+    /// PostgreSQL 15, the CTE form took ~4× as long for 5,000 postings.
+    static let insertPostings = """
+        INSERT INTO postings(origin, seq, key, kind, ref, station, device, sscc, event_time, reverses, commit_us, payload)
+        SELECT $1, seq, key, p->>'kind', p->>'ref', p->>'station', p->>'device', p->>'sscc', p->>'time',
+               (p->>'reverses')::bigint, commit_us, p
+        -- OFFSET 0 keeps the subquery apart: each payload is parsed once, not once per p->>'…'.
+        FROM (SELECT t.seq, t.key, t.commit_us, t.payload::jsonb AS p
+              FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[]) AS t(seq, key, commit_us, payload) OFFSET 0) input
+        ORDER BY seq
+        ON CONFLICT DO NOTHING
+        """
+
+    /// Entries of the batch's postings, from the stored (already parsed)
+    /// payload; entries of postings that were there before exist already.
+    static let insertEntries = """
+        INSERT INTO entries(origin, seq, line, location, item, lot, serial, epc, qty)
+        SELECT p.origin, p.seq, (e.ord - 1)::int, e.v->>'location', e.v->>'item', e.v->>'lot', e.v->>'serial',
+               e.v->>'epc', (e.v->>'qty')::bigint
+        FROM postings p, jsonb_array_elements(p.payload->'entries') WITH ORDINALITY AS e(v, ord)
+        WHERE p.origin = $1 AND p.seq BETWEEN $2 AND $3 AND p.kind <> 'reversal'
+        ON CONFLICT DO NOTHING
+        """
+
+    /// A reversal carries no entries: it negates its original's, which is
+    /// already central (same origin, earlier sequence, forwarded in order).
+    static let insertReversalEntries = """
+        INSERT INTO entries(origin, seq, line, location, item, lot, serial, epc, qty)
+        SELECT p.origin, p.seq, e.line, e.location, e.item, e.lot, e.serial, e.epc, -e.qty
+        FROM postings p JOIN entries e ON e.origin = p.origin AND e.seq = p.reverses
+        WHERE p.origin = $1 AND p.seq BETWEEN $2 AND $3 AND p.kind = 'reversal'
+        ON CONFLICT DO NOTHING
+        """
+
+    /// The first record that is not in the central database exactly as sent.
+    static let findConflict = """
+        SELECT t.seq, p.seq IS NULL
+        FROM unnest($2::bigint[], $3::text[], $4::text[]) AS t(seq, key, payload)
+        LEFT JOIN postings p ON p.origin = $1 AND p.seq = t.seq
+        WHERE p.seq IS NULL OR p.key <> t.key OR p.payload <> t.payload::jsonb
+        ORDER BY t.seq LIMIT 1
+        """
+
+    static let reportOrigin = """
+        INSERT INTO origins(origin, site, local_head_seq, local_head_commit_us, reported_at)
+        VALUES ($1, $2, $3, $4, now())
+        ON CONFLICT (origin) DO UPDATE SET site = EXCLUDED.site,
+          local_head_seq = greatest(origins.local_head_seq, EXCLUDED.local_head_seq),
+          local_head_commit_us = greatest(origins.local_head_commit_us, EXCLUDED.local_head_commit_us),
+          reported_at = now()
+        """
+
+    /// What one batch did at the central database.
+    struct Outcome {
+        /// Rows new to the central database (the rest were there already).
+        var inserted: Int
+    }
+
+    /// Sends `records` (ascending, non-empty) and commits. Throws without
+    /// committing anything on any failure, including a conflict.
+    static func send(_ records: [OutboxRecord], origin: String, site: String, localHead: OutboxBacklog?,
+                     over db: PGConnection) throws(CentralError) -> Outcome {
+        guard let first = records.first, let last = records.last else { return Outcome(inserted: 0) }
+        let seqs = PGArray.integers(records.map(\.seq.value))
+        let keys = PGArray.texts(records.map(\.key))
+        let payloads = PGArray.texts(records.map(\.payload))
+        try db.run("BEGIN")
+        do throws(CentralError) {
+            let headSeq = max(localHead?.headSeq.value ?? 0, last.seq.value)
+            let headTime = max(localHead?.headCommitTimeMicros ?? 0, last.commitTimeMicros)
+            try db.run(reportOrigin, [origin, site, String(headSeq), String(headTime)])
+            let inserted = try db.query(insertPostings, [origin, seqs, keys, PGArray.integers(records.map(\.commitTimeMicros)), payloads]).affected
+            if inserted > 0 {
+                try db.run(insertEntries, [origin, String(first.seq.value), String(last.seq.value)])
+            }
+            if records.contains(where: { $0.payload.contains("\"kind\":\"reversal\"") }) {
+                try db.run(insertReversalEntries, [origin, String(first.seq.value), String(last.seq.value)])
+            }
+            if inserted < records.count {
+                // Some were there already: fine if identical (a re-send), a conflict otherwise.
+                let check = try db.query(findConflict, [origin, seqs, keys, payloads])
+                if check.rowCount > 0, let seq = check.int(0, 0) {
+                    let missing = check.text(0, 1) == "t"
+                    let key = records.first(where: { $0.seq.value == seq })?.key ?? "?"
+                    throw CentralError(.conflict, missing
+                        ? "central database already holds key '\(key)' of origin '\(origin)' under a different sequence than local posting \(seq); not overwritten (is another box using origin '\(origin)'?)"
+                        : "central posting (\(origin), \(seq)) differs from the local posting \(seq) (key '\(key)'); not overwritten (is another box using origin '\(origin)'?)")
+                }
+            }
+            try db.run("COMMIT")
+            return Outcome(inserted: inserted)
+        } catch {
+            _ = db.exec("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Tells the central database how far this box's own ledger is (lag), without postings.
+    static func report(origin: String, site: String, head: OutboxBacklog, over db: PGConnection) throws(CentralError) {
+        try db.run(reportOrigin, [origin, site, String(head.headSeq.value), String(head.headCommitTimeMicros)])
+    }
+}
+
+/// PostgreSQL array literals in text form (`{1,2}`, `{"a","b\"c"}`).
+public enum PGArray {
+    public static func integers(_ values: [Int64]) -> String {
+        var out = "{"
+        out.reserveCapacity(values.count * 8 + 2)
+        for (i, v) in values.enumerated() {
+            if i > 0 { out += "," }
+            out += String(v)
+        }
+        return out + "}"
+    }
+
+    /// Every element quoted; backslash and double quote escaped. Works on
+    /// bytes: payloads are long and this runs for every forwarded posting.
+    public static func texts(_ values: [String]) -> String {
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        bytes.reserveCapacity(values.reduce(2) { $0 + $1.utf8.count + 8 })
+        for (i, v) in values.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "\""))
+            for b in v.utf8 {
+                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+                // A NUL cannot travel in a C string parameter; JSON never has a raw one.
+                if b != 0 { bytes.append(b) }
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

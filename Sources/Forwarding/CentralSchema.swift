@@ -1,0 +1,131 @@
+import Foundation
+
+/// The central schema: postings and entries from every origin (box), keyed by
+/// (origin, seq), plus what each origin last reported about its own ledger
+/// (for lag) and the per-site balance view. Versioned in
+/// `scanledger_schema`; `scanledger central init` applies the migrations,
+/// the forwarder only checks the version (it never alters a shared schema).
+enum CentralSchema {
+    /// Migrations by version; index 0 brings an empty database to version 1.
+    /// Append only: never edit a released one.
+    static let migrations: [String] = [
+        """
+        CREATE TABLE origins(
+          origin text PRIMARY KEY,
+          site text NOT NULL DEFAULT 'default',
+          -- What the box last said about its own ledger (for lag).
+          local_head_seq bigint NOT NULL DEFAULT 0,
+          local_head_commit_us bigint NOT NULL DEFAULT 0,
+          reported_at timestamptz NOT NULL DEFAULT now()
+        );
+        -- No foreign keys on postings/entries: the one ingest statement writes a
+        -- posting, its entries and its origin row together, and per-row
+        -- referential checks cost more than the insert itself at 5,000 rows a batch.
+        CREATE TABLE postings(
+          origin text NOT NULL,
+          seq bigint NOT NULL CHECK (seq > 0),
+          key text NOT NULL,
+          kind text NOT NULL,
+          ref text,
+          station text,
+          device text,
+          sscc text,
+          event_time text,
+          reverses bigint,
+          commit_us bigint NOT NULL,
+          -- The box's canonical request, compared on re-send (a conflict is reported, never overwritten).
+          payload jsonb NOT NULL,
+          -- Arrival order at the central database: shows order per origin is kept.
+          ingest_id bigint GENERATED ALWAYS AS IDENTITY,
+          ingested_at timestamptz NOT NULL DEFAULT now(),
+          PRIMARY KEY (origin, seq),
+          UNIQUE (origin, key)
+        );
+        CREATE TABLE entries(
+          origin text NOT NULL,
+          seq bigint NOT NULL,
+          line int NOT NULL,
+          location text NOT NULL,
+          item text NOT NULL,
+          lot text,
+          serial text,
+          epc text,
+          qty bigint NOT NULL,
+          PRIMARY KEY (origin, seq, line)
+        );
+        -- On-hand per site (all boxes of the site together) at physical locations.
+        CREATE VIEW site_balances AS
+          SELECT o.site, e.location, e.item, e.lot, e.serial, sum(e.qty)::bigint AS qty
+          FROM entries e JOIN origins o USING (origin)
+          WHERE e.location NOT LIKE '@%'
+          GROUP BY o.site, e.location, e.item, e.lot, e.serial
+          HAVING sum(e.qty) <> 0;
+        -- The same per box, to compare with each box's own `scanledger stock`.
+        CREATE VIEW origin_balances AS
+          SELECT e.origin, e.location, e.item, e.lot, e.serial, sum(e.qty)::bigint AS qty
+          FROM entries e
+          WHERE e.location NOT LIKE '@%'
+          GROUP BY e.origin, e.location, e.item, e.lot, e.serial
+          HAVING sum(e.qty) <> 0;
+        -- Lag per origin: postings and seconds the central copy is behind the box.
+        CREATE VIEW origin_lag AS
+          SELECT o.origin, o.site, o.local_head_seq,
+                 coalesce(p.max_seq, 0) AS central_seq,
+                 greatest(o.local_head_seq - coalesce(p.max_seq, 0), 0) AS postings_behind,
+                 CASE WHEN o.local_head_seq <= coalesce(p.max_seq, 0) THEN 0
+                      ELSE greatest(o.local_head_commit_us - coalesce(p.max_commit_us, 0), 0) / 1e6 END AS seconds_behind,
+                 o.reported_at
+          FROM origins o
+          LEFT JOIN (SELECT origin, max(seq) AS max_seq, max(commit_us) AS max_commit_us FROM postings GROUP BY origin) p USING (origin);
+        """,
+    ]
+
+    static var currentVersion: Int { migrations.count }
+
+    /// The database's schema version: 0 when not initialised.
+    static func version(_ db: PGConnection) throws(CentralError) -> Int {
+        let exists = try db.query("SELECT to_regclass('scanledger_schema') IS NOT NULL")
+        guard exists.text(0, 0) == "t" else { return 0 }
+        return Int(try db.query("SELECT version FROM scanledger_schema WHERE id = 1").int(0, 0) ?? 0)
+    }
+
+    /// Fails unless the schema is exactly the one this build writes.
+    static func check(_ db: PGConnection) throws(CentralError) {
+        let v = try version(db)
+        if v == 0 {
+            throw CentralError(.schema, "the central database has no scanledger schema; run `scanledger central init` against it")
+        }
+        if v > currentVersion {
+            throw CentralError(.schema, "the central schema version \(v) is newer than this scanledger supports (\(currentVersion)); upgrade scanledger on this box")
+        }
+        if v < currentVersion {
+            throw CentralError(.schema, "the central schema version \(v) is older than this scanledger writes (\(currentVersion)); run `scanledger central init` to migrate it")
+        }
+    }
+
+    /// Creates or migrates the schema; returns (from, to). Runs in one
+    /// transaction holding an advisory lock, so two boxes initialising at
+    /// once do not both migrate.
+    @discardableResult
+    static func migrate(_ db: PGConnection) throws(CentralError) -> (from: Int, to: Int) {
+        try db.run("BEGIN")
+        do throws(CentralError) {
+            try db.run("SELECT pg_advisory_xact_lock(7305286415)")
+            try db.run("CREATE TABLE IF NOT EXISTS scanledger_schema(id int PRIMARY KEY CHECK (id = 1), version int NOT NULL, migrated_at timestamptz NOT NULL DEFAULT now())")
+            try db.run("INSERT INTO scanledger_schema(id, version) VALUES (1, 0) ON CONFLICT DO NOTHING")
+            let from = Int(try db.query("SELECT version FROM scanledger_schema WHERE id = 1").int(0, 0) ?? 0)
+            if from > currentVersion {
+                throw CentralError(.schema, "the central schema version \(from) is newer than this scanledger supports (\(currentVersion)); upgrade scanledger")
+            }
+            for v in from..<currentVersion {
+                try db.run(migrations[v])
+                try db.run("UPDATE scanledger_schema SET version = \(v + 1), migrated_at = now() WHERE id = 1")
+            }
+            try db.run("COMMIT")
+            return (from, currentVersion)
+        } catch {
+            _ = db.exec("ROLLBACK")
+            throw error
+        }
+    }
+}

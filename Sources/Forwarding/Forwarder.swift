@@ -1,0 +1,271 @@
+import Foundation
+import Ledger
+
+/// Forwards every posting of one ledger to the central PostgreSQL, exactly
+/// once, in sequence order, through outages.
+///
+/// Exactly once = at-least-once sending + idempotent ingest: a batch is
+/// committed centrally first, and only then is the local forwarded mark
+/// advanced. A crash in between re-sends the batch, which the central key
+/// (origin, seq) and `ON CONFLICT DO NOTHING` turn into a no-op (after
+/// checking the central rows are identical). Failures are retried with
+/// backoff forever: nothing is dropped; the backlog simply waits in the
+/// ledger's outbox.
+///
+/// Threading: `run()` blocks its thread until `stop()`; everything else may be
+/// called from any thread. `start()` runs it on a thread of its own.
+public final class Forwarder: @unchecked Sendable {
+    public enum LogLevel: String, Sendable { case debug, info, warning, error }
+    public typealias Log = @Sendable (LogLevel, String) -> Void
+
+    public let config: ForwarderConfig
+    private let ledger: Ledger
+    private let log: Log
+
+    private let condition = NSCondition()
+    private var stopRequested = false
+    private var woken = false
+    private var running = false
+    private var snapshot = ForwarderStatus()
+
+    // Owned by the thread that forwards (run() or forwardPending()).
+    private var db: PGConnection?
+    private var lastBytesMeasurement: Double = -.infinity
+    private var lastReportedHead: Int64 = -1
+    private var lastHeartbeat: Double = -.infinity
+
+    public init(config: ForwarderConfig, ledger: Ledger, log: @escaping Log = { _, _ in }) {
+        self.config = config
+        self.ledger = ledger
+        self.log = log
+        snapshot.origin = config.origin
+    }
+
+    /// A copy of the current state and counters.
+    public var status: ForwarderStatus {
+        condition.lock(); defer { condition.unlock() }
+        return snapshot
+    }
+
+    /// Runs `run()` on a new thread named "forwarder".
+    public func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "forwarder"
+        thread.start()
+    }
+
+    /// Forwards until `stop()`. Returns after closing the central connection.
+    public func run() {
+        condition.lock()
+        guard !running else { condition.unlock(); return }
+        running = true
+        condition.unlock()
+        defer {
+            db = nil
+            condition.lock()
+            running = false
+            snapshot.state = .stopped
+            snapshot.connected = false
+            condition.broadcast()
+            condition.unlock()
+        }
+        log(.info, "forwarding origin '\(config.origin)' to \(config.connection.redactedConninfo)")
+        while !isStopRequested {
+            do {
+                let sent = try forwardOneBatch()
+                if sent == 0 { pause(config.pollIntervalSeconds, wakeable: true) }
+            } catch {
+                let delay = recordFailure(error)
+                pause(delay, wakeable: false)
+            }
+        }
+    }
+
+    /// Asks `run()` to finish its current batch and return; waits until it has.
+    public func stop() {
+        condition.lock()
+        stopRequested = true
+        condition.broadcast()
+        while running { condition.wait() }
+        condition.unlock()
+    }
+
+    /// Cuts the idle wait short (call after posting so forwarding starts at once).
+    public func wake() {
+        condition.lock()
+        woken = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Forwards everything pending now, on the caller's thread, without
+    /// retrying (for `scanledger central forward` and tests). Do not call
+    /// while `run()` is active. Returns the postings new to the central database.
+    @discardableResult
+    public func forwardPending() throws(CentralError) -> Int64 {
+        var total: Int64 = 0
+        let before = status.forwardedPostings
+        while true {
+            do {
+                if try forwardOneBatch() == 0 { break }
+            } catch {
+                _ = recordFailure(error)
+                throw error
+            }
+        }
+        total = status.forwardedPostings - before
+        db = nil
+        return total
+    }
+
+    // MARK: one step
+
+    private var isStopRequested: Bool {
+        condition.lock(); defer { condition.unlock() }
+        return stopRequested
+    }
+
+    /// Sends the next batch; returns how many postings it held (0: nothing pending).
+    private func forwardOneBatch() throws(CentralError) -> Int {
+        // Backlog first: during an outage (connecting fails) it is the metric that matters.
+        let backlog = try refreshBacklog()
+        let connection = try connected()
+        let records: [OutboxRecord]
+        do { records = try ledger.pendingOutbox(limit: config.batchSize) } catch {
+            throw CentralError(.ledger, "reading the local outbox: \(error)")
+        }
+        guard let last = records.last else {
+            try heartbeat(backlog, over: connection)
+            update { $0.state = .idle; $0.lagSeconds = 0 }
+            return 0
+        }
+        update { $0.state = .forwarding }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let outcome: CentralIngest.Outcome
+        do {
+            outcome = try CentralIngest.send(records, origin: config.origin, site: config.site, localHead: backlog, over: connection)
+        } catch {
+            if error.kind == .connection || !connection.isHealthy { db = nil }
+            throw error
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        lastReportedHead = max(backlog.headSeq.value, last.seq.value)
+        // Only now, with the batch committed centrally, may the mark move.
+        do { try ledger.markForwarded(upTo: last.seq) } catch {
+            throw CentralError(.ledger, "batch up to \(last.seq) is central, but marking it forwarded failed (it will be re-sent and skipped): \(error)")
+        }
+        let nowMicros = Int64(Date().timeIntervalSince1970 * 1e6)
+        update { s in
+            s.recordBatch(seconds: seconds)
+            s.forwardedPostings += Int64(outcome.inserted)
+            s.alreadyCentralPostings += Int64(records.count - outcome.inserted)
+            s.forwardedUpTo = last.seq.value
+            s.localHeadSeq = max(s.localHeadSeq, last.seq.value)
+            s.backlogPostings = max(0, s.localHeadSeq - last.seq.value)
+            s.lagSeconds = s.backlogPostings == 0 ? 0 : max(0, Double(nowMicros - last.commitTimeMicros) / 1e6)
+            s.consecutiveFailures = 0
+            s.lastError = nil
+            s.lastErrorKind = nil
+        }
+        if outcome.inserted < records.count {
+            log(.info, "re-sent postings \(records[0].seq)…\(last.seq): \(records.count - outcome.inserted) were already central (identical), skipped")
+        }
+        return records.count
+    }
+
+    private func connected() throws(CentralError) -> PGConnection {
+        if let db, db.isHealthy { return db }
+        db = nil
+        update { $0.state = .connecting; $0.connected = false }
+        let connection = try PGConnection(config.connection)
+        try CentralSchema.check(connection)
+        db = connection
+        let reconnect = status.connects > 0
+        update { $0.connected = true; $0.connects += 1 }
+        log(.info, reconnect ? "reconnected to the central database" : "connected to the central database (server \(connection.serverVersion))")
+        return connection
+    }
+
+    /// Reads the local head and forwarded mark (bytes now and then) and updates the backlog alarm.
+    private func refreshBacklog() throws(CentralError) -> OutboxBacklog {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let seconds = Double(now) / 1e9
+        let measure = seconds - lastBytesMeasurement >= config.backlogMeasureIntervalSeconds
+        let backlog: OutboxBacklog
+        let oldestPending: Int64?
+        do {
+            backlog = try ledger.outboxBacklog(measureBytes: measure)
+            oldestPending = backlog.pendingPostings > 0 ? try ledger.pendingOutbox(limit: 1).first?.commitTimeMicros : nil
+        } catch {
+            throw CentralError(.ledger, "reading the local outbox: \(error)")
+        }
+        if measure { lastBytesMeasurement = seconds }
+        let nowMicros = Int64(Date().timeIntervalSince1970 * 1e6)
+        var raised = false, cleared = false
+        update { s in
+            s.localHeadSeq = backlog.headSeq.value
+            s.forwardedUpTo = backlog.forwardedUpTo.value
+            s.backlogPostings = backlog.pendingPostings
+            if let bytes = backlog.pendingPayloadBytes { s.backlogBytes = bytes }
+            s.lagSeconds = oldestPending.map { max(0, Double(nowMicros - $0) / 1e6) } ?? 0
+            let alarm = s.backlogPostings > config.backlogAlarmPostings || (s.backlogBytes ?? 0) > config.backlogAlarmBytes
+            raised = alarm && !s.backlogAlarm
+            cleared = !alarm && s.backlogAlarm
+            s.backlogAlarm = alarm
+        }
+        if raised { log(.warning, "unforwarded backlog over the alarm threshold: \(backlog.pendingPostings) postings, \(status.backlogBytes ?? 0) bytes") }
+        if cleared { log(.info, "unforwarded backlog back under the alarm threshold") }
+        return backlog
+    }
+
+    /// Keeps the central lag view current while idle: on a new head, else every 30 s.
+    private func heartbeat(_ backlog: OutboxBacklog, over connection: PGConnection) throws(CentralError) {
+        let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+        guard backlog.headSeq.value != lastReportedHead || now - lastHeartbeat >= 30 else { return }
+        do { try CentralIngest.report(origin: config.origin, site: config.site, head: backlog, over: connection) } catch {
+            if error.kind == .connection || !connection.isHealthy { db = nil }
+            throw error
+        }
+        lastReportedHead = backlog.headSeq.value
+        lastHeartbeat = now
+    }
+
+    // MARK: failures and waiting
+
+    /// Counts the failure, logs it, and returns how long to wait before retrying.
+    private func recordFailure(_ error: CentralError) -> Double {
+        if error.kind != .conflict && error.kind != .query { db = nil }
+        var failures = 0
+        update { s in
+            s.errorsByKind[error.kind.rawValue, default: 0] += 1
+            s.consecutiveFailures += 1
+            s.lastError = error.message
+            s.lastErrorKind = error.kind.rawValue
+            s.state = .retrying
+            s.connected = db != nil
+            failures = s.consecutiveFailures
+        }
+        let exponent = Double(min(failures - 1, 30))
+        let base = min(config.retryMaxSeconds, config.retryInitialSeconds * pow(2, exponent))
+        let delay = base * Double.random(in: 0.75...1.0) // jitter: boxes that lost the server together do not return together
+        log(failures == 1 || failures % 10 == 0 ? .warning : .debug,
+            "\(error.kind.rawValue) error (failure \(failures)); retrying in \(String(format: "%.1f", delay)) s: \(error.message)")
+        return delay
+    }
+
+    private func pause(_ seconds: Double, wakeable: Bool) {
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while !stopRequested && !(wakeable && woken) {
+            if !condition.wait(until: deadline) { break }
+        }
+        if wakeable { woken = false }
+    }
+
+    private func update(_ body: (inout ForwarderStatus) -> Void) {
+        condition.lock()
+        body(&snapshot)
+        condition.unlock()
+    }
+}
