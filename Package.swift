@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Ledger", dependencies: ["ScanModel", "GS1", "CSQLite"]),
         .target(name: "Stations", dependencies: ["ScanModel"]),
         .target(name: "Forwarding", dependencies: ["Ledger", "ScanModel", "CLibPQ"]),
-        .target(name: "Service", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Stations", "Ledger", "CLinuxShims"]),
+        .target(name: "Service", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Stations", "Ledger", "Forwarding", "CLinuxShims"]),
 
         .executableTarget(name: "scanledgerd", dependencies: ["Service"]),
         .executableTarget(name: "scanledger", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CLinuxShims", "Stations", "Service", "Forwarding"]),

@@ -152,6 +152,24 @@ extension Daemon {
                                      samples: zones.map { .init(labels: [("zone", $0.zone.name)], value: Double($0.readsIn)) }))
         families.append(MetricFamily(name: "scanledger_zone_lag_seconds", help: "Pipeline time minus the last read's time.", kind: .gauge,
                                      samples: zones.map { .init(labels: [("zone", $0.zone.name)], value: Double($0.lag.value) / 1e6) }))
+        if let f = forwarder?.status {
+            families += [
+                MetricFamily(name: "scanledger_forwarded_postings_total", help: "Postings forwarded to the central database.", kind: .counter,
+                             samples: [.init(value: Double(f.forwardedPostings))]),
+                MetricFamily(name: "scanledger_forward_batch_seconds_avg", help: "Average central batch latency (send and commit).", kind: .gauge,
+                             samples: [.init(value: f.batches == 0 ? 0 : f.batchSecondsSum / Double(f.batches))]),
+                MetricFamily(name: "scanledger_forward_backlog_postings", help: "Postings not yet in the central database.", kind: .gauge,
+                             samples: [.init(value: Double(f.backlogPostings))]),
+                MetricFamily(name: "scanledger_forward_backlog_bytes", help: "Outbox bytes not yet forwarded (measured every few seconds).", kind: .gauge,
+                             samples: [.init(value: Double(f.backlogBytes ?? 0))]),
+                MetricFamily(name: "scanledger_forward_backlog_alarm", help: "1 while the backlog exceeds its alarm threshold.", kind: .gauge,
+                             samples: [.init(value: f.backlogAlarm ? 1 : 0)]),
+                MetricFamily(name: "scanledger_forward_lag_seconds", help: "Age of the oldest posting not yet central.", kind: .gauge,
+                             samples: [.init(value: f.lagSeconds)]),
+                MetricFamily(name: "scanledger_forward_errors_total", help: "Forwarding failures by kind.", kind: .counter,
+                             samples: f.errorsByKind.sorted { $0.key < $1.key }.map { .init(labels: [("kind", $0.key)], value: Double($0.value)) }),
+            ]
+        }
         return PrometheusText.render(families)
     }
 }

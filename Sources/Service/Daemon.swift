@@ -1,4 +1,5 @@
 import Devices
+import Forwarding
 import Foundation
 import Ledger
 import Pipeline
@@ -48,6 +49,8 @@ public final class Daemon: @unchecked Sendable {
 
     private let pipelineDone = DispatchSemaphore(value: 0)
     private var control: ControlServer?
+    /// Set once in start(), before any control request can read it.
+    nonisolated(unsafe) var forwarder: Forwarder?
     private var timers: [DispatchSourceTimer] = []
     private let timerQueue = DispatchQueue(label: "daemon.timers")
 
@@ -104,6 +107,19 @@ public final class Daemon: @unchecked Sendable {
         try server.start(mode: mode_t(config.controlMode), group: config.controlGroup)
         control = server
         startTimers()
+        if let central = config.central {
+            let logger = self.logger
+            let f = Forwarder(config: central, ledger: ledger) { level, message in
+                switch level {
+                case .error: logger.error("central", message)
+                case .warning: logger.warning("central", message)
+                case .info: logger.info("central", message)
+                case .debug: logger.debug("central", message)
+                }
+            }
+            f.start()
+            forwarder = f
+        }
         notify.send("READY=1")
         notify.send("STATUS=\(statusLine())")
         logger.notice("scanledgerd", "ready: \(statusLine())")
@@ -121,6 +137,7 @@ public final class Daemon: @unchecked Sendable {
         stations.drain()
         control?.stop()
         hub.close()
+        forwarder?.stop()   // finishes its current batch; the rest goes next start
         ledger.close()
         let all = lock.withLock { runners.values.map(\.runner) }
         for r in all { r.stop() }

@@ -1,4 +1,5 @@
 import Devices
+import Forwarding
 import Foundation
 import GS1
 import Ledger
@@ -21,6 +22,8 @@ public struct ServiceConfig {
     public var devices: [DeviceSpec]
     public var zones: [ZoneConfig]
     public var stations: [StationSpec]
+    /// Forwarding to a central PostgreSQL; nil keeps every posting local.
+    public var central: ForwarderConfig?
 
     public static let defaultSocket = "/run/scanledger/control.sock"
 
@@ -47,7 +50,7 @@ public struct ServiceConfig {
     }
 
     public static func parse(_ root: ConfigNode) throws -> ServiceConfig {
-        try root.rejectUnknownKeys(allowed: ["_comment", "site", "log_level", "ledger", "control", "patterns", "devices", "zones", "stations"])
+        try root.rejectUnknownKeys(allowed: ["_comment", "site", "log_level", "ledger", "control", "patterns", "devices", "zones", "stations", "central"])
         let site = try root.required("site")
         try site.rejectUnknownKeys(allowed: ["_comment", "box_id"])
         let boxID = try site.required("box_id").string()
@@ -123,9 +126,37 @@ public struct ServiceConfig {
             }
             stations.append(s)
         }
+        let central = try root.optional("central").map { try parseCentral($0, origin: boxID) }
         return ServiceConfig(boxID: boxID, logLevel: logLevel, ledgerPath: ledgerPath, synchronous: synchronous,
                              controlSocket: socket, controlGroup: group, controlMode: mode, patterns: patterns,
-                             devices: devices, zones: zones, stations: stations)
+                             devices: devices, zones: zones, stations: stations, central: central)
+    }
+
+    /// `central`: where this box forwards its postings. The origin is the
+    /// box id, so it cannot drift from what `status` and the logs say.
+    static func parseCentral(_ node: ConfigNode, origin: String) throws -> ForwarderConfig {
+        try node.rejectUnknownKeys(allowed: ["_comment", "conninfo", "password_file", "site", "batch_size",
+                                             "backlog_alarm_postings", "backlog_alarm_megabytes"])
+        let conninfo = try node.required("conninfo")
+        let passwordFile = try node.optional("password_file")
+        let settings: CentralConnectionSettings
+        do {
+            settings = try CentralConnectionSettings(conninfo: try conninfo.nonEmptyString(), passwordFile: try passwordFile?.nonEmptyString())
+        } catch let error as CentralError {
+            // The message is already redacted; name the key it is about.
+            throw ConfigError(path: (passwordFile != nil && error.message.contains("password file")) ? passwordFile!.path : conninfo.path,
+                              message: error.message)
+        }
+        do {
+            return try ForwarderConfig(
+                connection: settings, origin: origin,
+                site: try node.optional("site")?.nonEmptyString() ?? "default",
+                batchSize: try node.optional("batch_size")?.int(in: 1...50_000) ?? 5_000,
+                backlogAlarmBytes: Int64(try node.optional("backlog_alarm_megabytes")?.int(in: 1...1_000_000) ?? 512) << 20,
+                backlogAlarmPostings: Int64(try node.optional("backlog_alarm_postings")?.int(in: 1...1_000_000_000) ?? 1_000_000))
+        } catch let error as CentralError {
+            throw ConfigError(path: "site.box_id", message: error.message)
+        }
     }
 
     static func parseZone(_ node: ConfigNode, devices: [String: DeviceIndex]) throws -> ZoneConfig {
