@@ -28,7 +28,7 @@ extension Daemon {
         }
     }
 
-    static let commands = ["status", "devices", "stations", "stock", "history", "import", "counts", "watch", "metrics", "device-add", "device-remove", "reload"]
+    static let commands = ["status", "devices", "stations", "stock", "history", "import", "counts", "watch", "metrics", "device-add", "device-remove", "device-attached", "device-detached", "reload"]
 
     func respond(_ cmd: String, _ r: [String: Any]) throws -> [String: Any] {
         switch cmd {
@@ -86,12 +86,39 @@ extension Daemon {
             guard let name = r["name"] as? String else { throw RequestError("device-remove needs \"name\"") }
             guard stopDevice(name) else { throw RequestError("no running device '\(name)'") }
             return ["removed": name]
+        case "device-attached", "device-detached":
+            // From udev via scanledger-attach@.service. Configured devices find
+            // their port again on their own (selectors are re-resolved at each
+            // reconnect); an arrival restarts their runner at once instead of
+            // waiting out the backoff. A departure is only reported.
+            guard let path = r["path"] as? String, !path.isEmpty else { throw RequestError("\(cmd) needs \"path\"") }
+            let names = devicesAt(path: path)
+            if cmd == "device-attached" {
+                for name in names {
+                    guard let spec = lock.withLock({ runners[name]?.spec }) else { continue }
+                    _ = stopDevice(name)
+                    startDevice(spec)
+                }
+            }
+            hub.publish(["type": "device", "event": cmd == "device-attached" ? "attached" : "detached", "path": path, "devices": names])
+            logger.info("udev", "\(path) \(cmd == "device-attached" ? "attached" : "detached"): \(names.isEmpty ? "no configured device uses it" : names.joined(separator: ", "))")
+            return ["devices": names]
         case "reload":
             guard reload() else { throw RequestError("the configuration was rejected (see the log); the previous one keeps running") }
             return [:]
         default:
             throw RequestError("unknown cmd '\(cmd)' (one of: \(Self.commands.joined(separator: ", ")))")
         }
+    }
+
+    /// Configured devices whose port is `path` (or a link to the same node).
+    func devicesAt(path: String) -> [String] {
+        func resolved(_ p: String) -> String { URL(fileURLWithPath: p).resolvingSymlinksInPath().path }
+        let target = resolved(path)
+        return lock.withLock { runners.values.compactMap { entry -> String? in
+            guard let port = entry.spec.port, port.hasPrefix("/") else { return nil }
+            return resolved(port) == target ? entry.spec.name : nil
+        } }.sorted()
     }
 
     func nextDeviceIndex() -> UInt16 {

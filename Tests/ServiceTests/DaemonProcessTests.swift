@@ -213,6 +213,28 @@ import Testing
         try site.withLedger { (l: Ledger) throws -> Void in #expect(try l.verify().ok) }
     }
 
+    /// What scanledger-attach@.service runs when udev sees the node come and go.
+    @Test func udevAttachReconnectsTheConfiguredDeviceOnThatPath() throws {
+        let site = try DaemonSite()
+        try site.start()
+        let link = site.dir.appendingPathComponent("by-id-scanner").path
+        #expect(symlink(site.scanner.path, link) == 0)
+        let attached = try runCLI(["device", "attached", link, "--socket", site.socket, "--json"])
+        #expect(attached.status == 0, "\(attached.err)")
+        #expect(attached.out.contains("\"devices\":[\"dock-scanner\"]"), "\(attached.out)")
+        let elsewhere = try site.request(["cmd": "device-detached", "path": "/dev/ttyUSB9"])
+        #expect(elsewhere["devices"] as? [String] == [])
+        #expect(try site.request(["cmd": "device-attached"])["error"] as? String == "device-attached needs \"path\"")
+        // The restarted runner still feeds its station.
+        try eventually("dock-scanner to reconnect") {
+            let d = try site.request(["cmd": "devices"])["devices"] as? [[String: Any]] ?? []
+            return d.contains { $0["name"] as? String == "dock-scanner" && $0["connected"] as? Bool == true }
+        }
+        site.scanner.scan("ASN-1001")
+        try eventually("the scan to reach dock-1") { try site.scanned() == [0] }
+        #expect(try site.stop() == 0)
+    }
+
     @Test func devicesCanBeAddedAndRemovedOverTheSocket() throws {
         let site = try DaemonSite()
         try site.start()

@@ -27,5 +27,6 @@ let commands: [Command] = [
     watchCommand,
     countsCommand,
     checkConfigCommand,
+    deviceCommand,
     centralCommand,
 ]
