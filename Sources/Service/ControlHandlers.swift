@@ -41,10 +41,16 @@ extension Daemon {
                     "ledger_sequence": try ledger.latestSequence().value, "postings": c.posted, "rejected": c.rejected,
                     "live": livenessProblem() == nil]
         case "devices":
-            let entries = lock.withLock { runners.values.map { ($0.spec, $0.runner.isConnected, $0.runner.counters, stationByDevice[$0.spec.name]) } }
-            return ["devices": entries.sorted { $0.0.name < $1.0.name }.map { spec, connected, counters, station -> [String: Any] in
-                ["name": spec.name, "driver": spec.driver, "port": ServiceJSON.null(spec.port ?? spec.host), "connected": connected,
-                 "station": ServiceJSON.null(station), "counters": ServiceJSON.counters(counters)]
+            let entries = lock.withLock { runners.values.map { ($0.spec, $0.runner, stationByDevice[$0.spec.name]) } }
+            return ["devices": entries.sorted { $0.0.name < $1.0.name }.map { spec, runner, station -> [String: Any] in
+                var out: [String: Any] = ["name": spec.name, "index": Int(spec.index.value), "driver": spec.driver, "port": ServiceJSON.null(spec.port ?? spec.host),
+                                          "connected": runner.isConnected, "station": ServiceJSON.null(station), "counters": ServiceJSON.counters(runner.counters)]
+                if let reader = runner as? LLRPReaderRunner {
+                    let st = reader.status
+                    out["llrp"] = ["state": st.state.rawValue, "connect_failures": Int64(clamping: st.connectFailures),
+                                   "session_failures": Int64(clamping: st.sessionFailures), "keepalives": st.decoder.keepalives] as [String: Any]
+                }
+                return out
             }]
         case "stations":
             return ["stations": stations.views().map { spec, view, open -> [String: Any] in
@@ -73,13 +79,17 @@ extension Daemon {
             return ["text": metricsText()]
         case "device-add":
             guard let object = r["device"] else { throw RequestError("device-add needs \"device\": a device object as in the config file") }
-            let spec = try DeviceSpec.parse(ConfigNode(value: object, path: "device"), index: nextDeviceIndex())
-            if lock.withLock({ runners[spec.name] != nil }) { throw RequestError("device '\(spec.name)' already runs; remove it first") }
-            if let station = r["station"] as? String {
-                guard config.stations.contains(where: { $0.name == station }) else { throw RequestError("unknown station '\(station)'") }
-                lock.withLock { stationByDevice[spec.name] = station }
+            var spec = try DeviceSpec.parse(ConfigNode(value: object, path: "device"), index: 0)
+            let station = r["station"] as? String
+            if let station, !config.stations.contains(where: { $0.name == station }) { throw RequestError("unknown station '\(station)'") }
+            try lock.withLock {
+                if runners[spec.name] != nil { throw RequestError("device '\(spec.name)' already runs; remove it first") }
+                guard let index = numbering.index(for: spec.name) else { throw RequestError("all 65535 device numbers are used; restart scanledgerd") }
+                spec.index = index
+                addedDevices[spec.name] = (spec, station)
+                if let station { stationByDevice[spec.name] = station }
+                deviceByIndex[spec.index.value] = spec.name
             }
-            lock.withLock { deviceByIndex[spec.index.value] = spec.name }
             startDevice(spec)
             return ["device": spec.name]
         case "device-remove":
@@ -119,10 +129,6 @@ extension Daemon {
             guard let port = entry.spec.port, port.hasPrefix("/") else { return nil }
             return resolved(port) == target ? entry.spec.name : nil
         } }.sorted()
-    }
-
-    func nextDeviceIndex() -> UInt16 {
-        lock.withLock { (deviceByIndex.keys.max() ?? 0) &+ 1 }
     }
 
     func counts(_ r: [String: Any]) throws -> [String: Any] {

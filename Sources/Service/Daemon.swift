@@ -37,7 +37,11 @@ public final class Daemon: @unchecked Sendable {
     let started = Date()
 
     // Guarded by `lock`.
-    var runners: [String: (spec: DeviceSpec, runner: DeviceRunner)] = [:]
+    var runners: [String: (spec: DeviceSpec, runner: any RunningDevice)] = [:]
+    var numbering = DeviceNumbering()
+    /// Devices added over the socket (`device-add`): not in the file, so a
+    /// reload keeps them running and keeps their routing.
+    var addedDevices: [String: (spec: DeviceSpec, station: String?)] = [:]
     var deviceByIndex: [UInt16: String] = [:]
     var stationByDevice: [String: String] = [:]
     var stationByZone: [String: String] = [:]
@@ -54,7 +58,9 @@ public final class Daemon: @unchecked Sendable {
     private var timers: [DispatchSourceTimer] = []
     private let timerQueue = DispatchQueue(label: "daemon.timers")
 
-    public init(configPath: String, config: ServiceConfig, logger: Logger, notify: SDNotify = SDNotify()) throws {
+    public init(configPath: String, config parsed: ServiceConfig, logger: Logger, notify: SDNotify = SDNotify()) throws {
+        var config = parsed
+        numbering.apply(to: &config)
         self.configPath = configPath
         self.config = config
         self.logger = logger
@@ -79,8 +85,10 @@ public final class Daemon: @unchecked Sendable {
     /// Routing tables from a config (device index → name, device/zone → station).
     func applyRouting(_ c: ServiceConfig) {
         lock.withLock {
-            deviceByIndex = Dictionary(c.devices.map { ($0.index.value, $0.name) }, uniquingKeysWith: { a, _ in a })
+            let added = addedDevices.values.filter { a in !c.devices.contains { $0.name == a.spec.name } }
+            deviceByIndex = Dictionary((c.devices + added.map(\.spec)).map { ($0.index.value, $0.name) }, uniquingKeysWith: { a, _ in a })
             stationByDevice = [:]; stationByZone = [:]; zonesByStation = [:]
+            for a in added { if let s = a.station, c.stations.contains(where: { $0.name == s }) { stationByDevice[a.spec.name] = s } }
             for s in c.stations {
                 for d in s.devices { stationByDevice[d] = s.name }
                 for z in s.zones { stationByZone[z] = s.name }
@@ -139,57 +147,32 @@ public final class Daemon: @unchecked Sendable {
         hub.close()
         forwarder?.stop()   // finishes its current batch; the rest goes next start
         ledger.close()
+        // In parallel: each LLRP reader waits for its CLOSE_CONNECTION_RESPONSE.
         let all = lock.withLock { runners.values.map(\.runner) }
-        for r in all { r.stop() }
+        DispatchQueue.concurrentPerform(iterations: all.count) { all[$0].stop() }
         logger.notice("scanledgerd", "stopped")
     }
 
     // MARK: devices
 
+    /// Starts the device on its own thread (a serial/USB `DeviceRunner` or an
+    /// LLRP reader); its events go through the shared `DeviceIntake` handler.
     func startDevice(_ spec: DeviceSpec) {
-        let config: DeviceConfig
-        do { config = try spec.deviceConfig() } catch {
-            logger.error("device \(spec.name)", "\(error)")
-            return
-        }
-        let name = spec.name
-        let inbox = self.inbox, hub = self.hub, logger = self.logger
+        let intake = DeviceIntake(name: spec.name, inbox: inbox, hub: hub, logger: logger)
         do {
-            let runner = try DeviceRunner(config: config, logger: ServiceDeviceLogger(logger: logger)) { _, batch in
-                var tags: [TagRead] = [], scans: [Scan] = []
-                for event in batch.events {
-                    switch event {
-                    case .tag(let t): tags.append(t)
-                    case .scan(let s): scans.append(s)
-                    case .trigger(let pressed, let time): _ = inbox.push(.trigger(device: name, pressed: pressed, time: time))
-                    case .connected(let time):
-                        logger.info("device \(name)", "connected")
-                        hub.publish(["type": "device", "device": name, "event": "connected", "time": time.value])
-                    case .disconnected(let time):
-                        logger.warning("device \(name)", "disconnected; reconnecting")
-                        hub.publish(["type": "device", "device": name, "event": "disconnected", "time": time.value])
-                    case .problem(let p):
-                        hub.publish(["type": "device", "device": name, "event": "problem", "kind": p.kind.rawValue, "message": p.message, "time": p.time.value])
-                    case .gpi(let port, let high, let time):
-                        hub.publish(["type": "device", "device": name, "event": "gpi", "port": Int(port), "high": high, "time": time.value])
-                    case .reader(let event, let detail, let time):
-                        hub.publish(["type": "device", "device": name, "event": "reader", "kind": event, "message": detail, "time": time.value])
-                    case .keepalive, .commandDone: break
-                    }
-                }
-                // Copies: the batch is reused after we return. push blocks when the pipeline is behind.
-                if !tags.isEmpty { _ = inbox.push(.tags(tags)) }
-                if !scans.isEmpty { _ = inbox.push(.scans(scans)) }
-            }
-            lock.withLock { runners[name] = (spec, runner) }
+            let runner = try intake.makeRunner(for: spec)
+            lock.withLock { runners[spec.name] = (spec, runner) }
             runner.start()
         } catch {
-            logger.error("device \(name)", "\(error)")
+            logger.error("device \(spec.name)", "\(error)")
         }
     }
 
     func stopDevice(_ name: String) -> Bool {
-        guard let entry = lock.withLock({ runners.removeValue(forKey: name) }) else { return false }
+        guard let entry = lock.withLock({ () -> (spec: DeviceSpec, runner: any RunningDevice)? in
+            addedDevices.removeValue(forKey: name)
+            return runners.removeValue(forKey: name)
+        }) else { return false }
         entry.runner.stop()
         return true
     }
@@ -197,9 +180,9 @@ public final class Daemon: @unchecked Sendable {
     func signal(_ device: String, _ signal: DeviceSignal) {
         guard let runner = lock.withLock({ runners[device]?.runner }) else { return }
         switch signal {
-        case .good: _ = runner.send(.success)
-        case .attention: _ = runner.send(.beep)
-        case .bad: _ = runner.send(.failure)
+        case .good: _ = runner.feedback(.success)
+        case .attention: _ = runner.feedback(.beep)
+        case .bad: _ = runner.feedback(.failure)
         }
     }
 
@@ -387,6 +370,7 @@ public final class Daemon: @unchecked Sendable {
         }
         let old = lock.withLock { config }
         var kept = new
+        lock.withLock { numbering.apply(to: &kept) }
         var restartNeeded: [String] = []
         if new.ledgerPath != old.ledgerPath || new.synchronous != old.synchronous {
             restartNeeded.append("ledger"); kept.ledgerPath = old.ledgerPath; kept.synchronous = old.synchronous
@@ -417,6 +401,8 @@ public final class Daemon: @unchecked Sendable {
             _ = inbox.push(.reconfigure(kept.pipeline))
         }
         for (name, spec) in newDevices where oldDevices[name] != spec {
+            // The file now defines a device that was added over the socket: the file's wins.
+            if lock.withLock({ addedDevices[name] != nil }), stopDevice(name) { logger.notice("reload", "device \(name) (added over the socket) replaced by the configured one") }
             startDevice(spec)
             logger.notice("reload", "device \(name) started")
         }

@@ -41,6 +41,24 @@ public struct ServiceConfig {
     /// The decoder with the default patterns only (LOC:*, CMD:*, DOC:*, PO:*, ASN:*).
     public static var defaultDecoder: ScanDecoder { ScanDecoder() }
 
+    /// Gives each device the index `index(name)` returns, in `devices` and in
+    /// the zones' readers alike. The daemon numbers devices for the life of
+    /// the process (a reload or `device-add` never reuses a number), while a
+    /// parsed file numbers them by position.
+    public mutating func renumberDevices(_ index: (String) -> DeviceIndex) {
+        var map: [UInt16: DeviceIndex] = [:]
+        for i in devices.indices {
+            let new = index(devices[i].name)
+            map[devices[i].index.value] = new
+            devices[i].index = new
+        }
+        for z in zones.indices {
+            for r in zones[z].readers.indices {
+                if let new = map[zones[z].readers[r].device.value] { zones[z].readers[r].device = new }
+            }
+        }
+    }
+
     public static func load(path: String) throws -> ServiceConfig {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
@@ -232,6 +250,9 @@ public struct DeviceSpec: Sendable, Equatable {
         if driver != "llrp", let h = try node.optional("host") {
             throw ConfigError(path: h.path, message: "only llrp readers take \"host\"; driver '\(driver)' needs \"port\"")
         }
+        if let host, let h = try node.optional("host"), LLRPReaderConfig.parseAddress(host) == nil {
+            throw ConfigError(path: h.path, message: "'\(host)' is not HOST or HOST:PORT (IPv6: [ADDRESS]:PORT); the LLRP port defaults to 5084")
+        }
         if let port, let p = try node.optional("port") {
             do { _ = try PortSelector(parsing: port) } catch { throw ConfigError(path: p.path, message: "\(error)") }
         }
@@ -245,23 +266,43 @@ public struct DeviceSpec: Sendable, Equatable {
                 var words: [String] = []
                 for (key, value) in try o.object().sorted(by: { $0.key < $1.key }) where key != "_comment" {
                     let child = try o.required(key)
-                    if let b = try? child.bool() { if b { words.append(key) } } else if let s = value as? String { words.append("\(key)=\(s)") } else {
+                    if let b = try? child.bool() { if b { words.append(key) } } else if let s = value as? String { words.append("\(key)=\(s)") }
+                    else if value is [Any] {
+                        // {"antennas": [1, 2]} → antennas=1,2
+                        words.append("\(key)=\(try child.array().map { String(try $0.int(in: 0...Int(Int32.max))) }.joined(separator: ","))")
+                    } else {
                         words.append("\(key)=\(try child.int(in: 0...Int(Int32.max)))")
                     }
                 }
                 options = words.joined(separator: " ")
             }
-            do { _ = try DriverOptions(parsing: options) } catch { throw ConfigError(path: o.path, message: "\(error)") }
+            if driver == "llrp" {
+                do { _ = try LLRPReaderConfig.parsing(options: options, host: "") } catch { throw ConfigError(path: o.path, message: error.description) }
+            } else {
+                do { _ = try DriverOptions(parsing: options) } catch { throw ConfigError(path: o.path, message: "\(error)") }
+            }
         }
         let debounce = try node.optional("debounce_ms").map { Microseconds.milliseconds(Int64(try $0.int(in: 1...60_000))) }
         return DeviceSpec(name: name, driver: driver, index: DeviceIndex(index), port: port, host: host, serial: serial, options: options, debounce: debounce)
     }
 
-    /// The Devices module's configuration (serial/USB devices).
+    /// The Devices module's configuration for serial/USB devices (`port`).
     public func deviceConfig() throws -> DeviceConfig {
-        guard let port else { throw ConfigError(path: "devices.\(name)", message: "LLRP readers (\"host\") are accepted in the config but not yet started by scanledgerd (they run on LLRPTCPClient, not DeviceRunner)") }
+        guard let port else { throw ConfigError(path: "devices.\(name).port", message: "a network reader (\"host\") runs on LLRPTCPClient: use readerConfig()") }
         return DeviceConfig(name: DeviceID(name), driver: driver, port: try PortSelector(parsing: port),
                             serial: try SerialSettings(parsing: serial), options: try DriverOptions(parsing: options, device: index))
+    }
+}
+
+extension DeviceSpec {
+    /// The LLRP session settings for a network reader (`host`).
+    public func readerConfig() throws -> LLRPReaderConfig {
+        guard let host, let address = LLRPReaderConfig.parseAddress(host) else {
+            throw ConfigError(path: "devices.\(name).host", message: "an llrp reader needs \"host\": HOST or HOST:PORT")
+        }
+        do { return try LLRPReaderConfig.parsing(options: options, host: address.host, port: address.port) } catch {
+            throw ConfigError(path: "devices.\(name).options", message: error.description)
+        }
     }
 }
 

@@ -4,20 +4,10 @@ import Testing
 import ScanModel
 
 /// Reader config from an LLRP log's `# Config:` header
-/// (`preset=cycle-count antennas=1,2 report=tags:16|sweep:1000 keepalive=5000`).
+/// (`preset=cycle-count antennas=1,2 report=tags:16|sweep:1000 keepalive=5000`),
+/// read by the same parser as a daemon config's `options`.
 func llrpConfig(from log: CaptureLog) throws -> LLRPReaderConfig {
-    var fields: [String: String] = [:]
-    for pair in (log.value("Config") ?? "").split(separator: " ") {
-        let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-        if kv.count == 2 { fields[kv[0]] = kv[1] }
-    }
-    let preset = try #require(LLRPInventoryPreset(rawValue: fields["preset"] ?? "presence"))
-    var config = LLRPReaderConfig(host: "127.0.0.1", preset: preset)
-    config.antennas = (fields["antennas"] ?? "").split(separator: ",").compactMap { UInt16($0) }
-    let report = (fields["report"] ?? "tags:1").split(separator: ":")
-    let n = report.count == 2 ? UInt32(report[1]) ?? 1 : 1
-    config.reportTrigger = report.first == "sweep" ? .endOfSweep(milliseconds: n) : .everyNTags(UInt16(n))
-    config.keepaliveMilliseconds = UInt32(fields["keepalive"] ?? "5000") ?? 5000
+    var config = try LLRPReaderConfig.parsing(options: log.value("Config") ?? "", host: "127.0.0.1")
     config.reconnectOnFramingError = false // logs keep going after injected faults
     return config
 }

@@ -21,7 +21,13 @@ public final class LLRPDriver: ListenOnlyDriver {
     }
 
     public var counters: DriverCounters {
-        let c = decoder.counters
+        var d = LLRPDriver.driverCounters(decoder.counters, failedResponses: failedResponses)
+        d.lastSeen = lastSeen
+        return d
+    }
+
+    /// The common counters from the decoder's (shared with `LLRPTCPClient`).
+    public static func driverCounters(_ c: LLRPCounters, failedResponses: UInt64) -> DriverCounters {
         var d = DriverCounters()
         d.bytes = UInt64(c.bytes)
         d.frames = UInt64(c.messages)
@@ -32,7 +38,6 @@ public final class LLRPDriver: ListenOnlyDriver {
         d.truncated = UInt64(c.errors[.truncated, default: 0])
         d.unknown = UInt64(c.errors[.unknownTVParameter, default: 0] + c.errors[.missingEPC, default: 0])
         d.deviceErrors = failedResponses
-        d.lastSeen = lastSeen
         return d
     }
 

@@ -41,6 +41,9 @@ public final class LLRPTCPClient: @unchecked Sendable {
     private var wakeRead: Int32 = -1, wakeWrite: Int32 = -1
     private let lock = NSLock()
     private var stopRequested = false
+    private var published = LLRPClientStatus()
+    private var working = LLRPClientStatus()
+    private var everConnected = false
     private var readBuffer = [UInt8](repeating: 0, count: 65_536)
 
     public static let monotonicMilliseconds: Clock = { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }
@@ -74,8 +77,11 @@ public final class LLRPTCPClient: @unchecked Sendable {
         if wakeWrite >= 0 { close(wakeWrite) }
     }
 
-    public var counters: LLRPCounters { decoder.counters }
-    public var state: LLRPSession.State { session.state }
+    /// A copy taken on the `run()` thread after every read, connect and
+    /// state change; safe to read from any thread (control socket, metrics).
+    public var status: LLRPClientStatus { lock.lock(); defer { lock.unlock() }; return published }
+    public var counters: LLRPCounters { status.decoder }
+    public var state: LLRPSession.State { status.state }
 
     /// Asks for CLOSE_CONNECTION and a clean stop; `run()` returns once done.
     public func requestStop() {
@@ -109,15 +115,26 @@ public final class LLRPTCPClient: @unchecked Sendable {
             if fds.count > 1, fds[1].revents != 0, socketFD >= 0, fds[1].fd == socketFD {
                 readSocket(now: now, out: &out)
             }
+            publish()
         }
         closeSocket()
+        publish()
+    }
+
+    /// Copies the run thread's counters where other threads can read them.
+    private func publish() {
+        working.decoder = decoder.counters
+        working.state = session.state
+        lock.lock(); published = working; lock.unlock()
     }
 
     private func readSocket(now: Int64, out: inout [LLRPSessionOutput]) {
         let n = readBuffer.withUnsafeMutableBytes { recv(socketFD, $0.baseAddress, $0.count, 0) }
         if n > 0 {
-            var sink = ForwardingSink(time: stamp(), batch: takeBatch())
+            working.lastSeen = stamp()
+            var sink = ForwardingSink(time: working.lastSeen ?? .zero, batch: takeBatch())
             readBuffer.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &sink) }
+            working.failedResponses &+= sink.failedResponses
             deliver(&sink.batch)
             for e in sink.forSession {
                 session.handle(e, now: now, into: &out)
@@ -145,11 +162,14 @@ public final class LLRPTCPClient: @unchecked Sendable {
                 case .success(let fd):
                     socketFD = fd
                     decoder.reset()
+                    if everConnected { working.reconnects &+= 1 }
+                    everConnected = true
                     var b = takeBatch()
                     b.append(.connected(time: stamp()))
                     deliver(&b)
                     session.transportConnected(now: now, into: &out)
                 case .failure(let error):
+                    working.connectFailures &+= 1
                     session.transportFailed(now: now, reason: error.description, into: &out)
                 }
             case .send(let bytes, _, _):
@@ -160,8 +180,11 @@ public final class LLRPTCPClient: @unchecked Sendable {
                 }
             case .disconnect:
                 if socketFD >= 0 { finishStream() }
-            case .note:
-                break
+            case .note(let note):
+                switch note {
+                case .connectionRefused, .setupFailed, .timeout, .linkDead, .framingLost: working.sessionFailures &+= 1
+                default: break
+                }
             }
         }
         out.removeAll(keepingCapacity: true)
@@ -272,12 +295,43 @@ private struct ForwardingSink: LLRPEventSink {
     var batch: EventBatch
     var forSession: [LLRPEvent] = []
     var sawTag = false
+    var failedResponses: UInt64 = 0
     mutating func receive(_ event: LLRPEvent) {
+        if case .response(let r) = event, !r.isSuccess { failedResponses &+= 1 }
         batch.append(LLRPDriver.deviceEvent(event, time: time))
         if case .tag = event {
             if sawTag { return }
             sawTag = true
         }
         forSession.append(event)
+    }
+}
+
+/// What an `LLRPTCPClient` has done so far, as one consistent copy.
+public struct LLRPClientStatus: Sendable, Equatable {
+    public var decoder = LLRPCounters()
+    public var state: LLRPSession.State = .idle
+    /// Successful connections after the first one.
+    public var reconnects: UInt64 = 0
+    /// TCP connects that failed (refused, unreachable, timed out).
+    public var connectFailures: UInt64 = 0
+    /// Reader responses with an error status.
+    public var failedResponses: UInt64 = 0
+    /// Connections given up by the session: refused by the reader, a setup
+    /// step failed or timed out, keepalives missed, framing lost.
+    public var sessionFailures: UInt64 = 0
+    /// When bytes last arrived from the reader.
+    public var lastSeen: Microseconds? = nil
+    public init() {}
+
+    /// The reader is configured and inventorying.
+    public var isRunning: Bool { state == .running }
+
+    /// The counters every device shows (`devices` request, metrics).
+    public var driverCounters: DriverCounters {
+        var d = LLRPDriver.driverCounters(decoder, failedResponses: failedResponses)
+        d.reconnects = reconnects
+        d.lastSeen = lastSeen
+        return d
     }
 }

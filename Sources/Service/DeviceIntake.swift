@@ -1,0 +1,75 @@
+import Devices
+import Foundation
+import Pipeline
+import ScanModel
+
+/// What the daemon needs from a running device, whichever runner drives it:
+/// `DeviceRunner` (serial, USB, evdev) or `LLRPReaderRunner` (network readers).
+protocol RunningDevice: AnyObject, Sendable {
+    var isConnected: Bool { get }
+    var counters: DriverCounters { get }
+    func start()
+    func stop()
+    /// Operator feedback (beep, vibrate); false when the device has none.
+    func feedback(_ signal: Feedback) -> Bool
+}
+
+extension DeviceRunner: RunningDevice {
+    func feedback(_ signal: Feedback) -> Bool { send(signal) }
+}
+
+extension LLRPReaderRunner: RunningDevice {
+    func stop() { stop(limit: 15) }
+    /// Fixed readers have no beeper; their stations signal through the operator's scanner.
+    func feedback(_ signal: Feedback) -> Bool { false }
+}
+
+/// The one handler every device's events go through, on the device's own
+/// thread: tag reads and scans into the intake queue (blocking when the
+/// pipeline is behind), triggers to the pipeline, connection changes and
+/// problems to the log and the watch stream. The batch is reused after the
+/// call returns, so everything kept is copied out.
+struct DeviceIntake: Sendable {
+    let name: String
+    let inbox: BoundedQueue<Intake>
+    let hub: EventHub
+    let logger: Logger
+
+    func handle(_ device: DeviceID, _ batch: EventBatch) {
+        var tags: [TagRead] = [], scans: [Scan] = []
+        for event in batch.events {
+            switch event {
+            case .tag(let t): tags.append(t)
+            case .scan(let s): scans.append(s)
+            case .trigger(let pressed, let time): _ = inbox.push(.trigger(device: name, pressed: pressed, time: time))
+            case .connected(let time):
+                logger.info("device \(name)", "connected")
+                hub.publish(["type": "device", "device": name, "event": "connected", "time": time.value])
+            case .disconnected(let time):
+                logger.warning("device \(name)", "disconnected")
+                hub.publish(["type": "device", "device": name, "event": "disconnected", "time": time.value])
+            case .problem(let p):
+                hub.publish(["type": "device", "device": name, "event": "problem", "kind": p.kind.rawValue, "message": p.message, "time": p.time.value])
+            case .gpi(let port, let high, let time):
+                hub.publish(["type": "device", "device": name, "event": "gpi", "port": Int(port), "high": high, "time": time.value])
+            case .reader(let event, let detail, let time):
+                hub.publish(["type": "device", "device": name, "event": "reader", "kind": event, "message": detail, "time": time.value])
+            case .keepalive, .commandDone: break
+            }
+        }
+        if !tags.isEmpty { _ = inbox.push(.tags(tags)) }
+        if !scans.isEmpty { _ = inbox.push(.scans(scans)) }
+    }
+
+    /// A runner for `spec`: LLRP readers (`host`) on their TCP client, the rest on `DeviceRunner`.
+    func makeRunner(for spec: DeviceSpec) throws -> any RunningDevice {
+        let log = ServiceDeviceLogger(logger: logger)
+        let intake = self
+        if spec.host != nil {
+            return LLRPReaderRunner(config: try spec.readerConfig(), name: DeviceID(spec.name), device: spec.index, logger: log) { id, batch in
+                intake.handle(id, batch)
+            }
+        }
+        return try DeviceRunner(config: try spec.deviceConfig(), logger: log) { id, batch in intake.handle(id, batch) }
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import Testing
+@testable import Devices
+import ScanModel
+
+/// The LLRP option words of a config and the reader emulator, driven by the
+/// real TCP client and runner over loopback in real time.
+@Suite struct LLRPOptionsTests {
+    @Test func optionWordsSetTheReaderConfig() throws {
+        let c = try LLRPReaderConfig.parsing(options: "preset=cycle-count antennas=1,3 report=sweep:1500 keepalive=2000 tag-population=200 reconnect-max=5000",
+                                             host: "10.0.4.21", port: 5085)
+        #expect(c.host == "10.0.4.21" && c.port == 5085)
+        #expect(c.gen2 == LLRPGen2Settings(preset: .cycleCount, tagPopulation: 200))
+        #expect(c.antennas == [1, 3])
+        #expect(c.reportTrigger == .endOfSweep(milliseconds: 1500))
+        #expect(c.keepaliveMilliseconds == 2000)
+        #expect(c.backoff.maximumMilliseconds == 5000)
+        let d = try LLRPReaderConfig.parsing(options: "", host: "r")
+        #expect(d == LLRPReaderConfig(host: "r"))
+        #expect(try LLRPReaderConfig.parsing(options: "antennas= report=tags:16", host: "r").antennas == [])
+        #expect(try LLRPReaderConfig.parsing(options: "report=tags:16", host: "r").reportTrigger == .everyNTags(16))
+    }
+
+    @Test(arguments: [
+        ("preset=fast", "preset"), ("antennas=1,x", "antennas"), ("antennas=0", "antennas"), ("antennas=1,1", "antennas"),
+        ("report=tags:0", "report"), ("report=sweep", "report"), ("report=every:5", "report"), ("keepalive=-1", "keepalive"),
+        ("keepalive=9999999", "keepalive"), ("tag-population=0", "tag-population"), ("reconnect-max=10", "reconnect-max"),
+        ("session=2", "session"), ("stx-etx", "stx-etx"), ("keepalive=1 keepalive=2", "keepalive"),
+    ])
+    func badOptionsNameTheOption(_ words: String, _ option: String) {
+        #expect(throws: LLRPOptionError.self) { try LLRPReaderConfig.parsing(options: words, host: "r") }
+        do { _ = try LLRPReaderConfig.parsing(options: words, host: "r") } catch {
+            #expect(error.option == option)
+            #expect(error.description.contains(option))
+        }
+    }
+
+    @Test func addresses() {
+        func text(_ s: String) -> String? { LLRPReaderConfig.parseAddress(s).map { "\($0.host) \($0.port)" } }
+        #expect(text("10.0.4.21") == "10.0.4.21 5084")
+        #expect(text("reader-3.dock:5085") == "reader-3.dock 5085")
+        #expect(text("[fe80::1]:5084") == "fe80::1 5084")
+        #expect(text("[::1]") == "::1 5084")
+        #expect(text("fe80::1") == "fe80::1 5084")
+        for bad in ["", "host:", "host:0", "host:70000", ":5084", "[::1", "[]:1", "a b", "[::1]x"] {
+            #expect(LLRPReaderConfig.parseAddress(bad) == nil, "\(bad)")
+        }
+    }
+}
+
+/// Collects what the client hands its handler, across threads.
+final class EmulatorEventBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [DeviceEvent] = []
+    private var notes: [LLRPSessionNote] = []
+    func add(_ b: EventBatch) { lock.lock(); events += b.events; lock.unlock() }
+    func add(_ n: LLRPSessionNote) { lock.lock(); notes.append(n); lock.unlock() }
+    var tags: [TagRead] { lock.lock(); defer { lock.unlock() }; return events.compactMap { if case .tag(let t) = $0 { t } else { nil } } }
+    var allNotes: [LLRPSessionNote] { lock.lock(); defer { lock.unlock() }; return notes }
+    func count(_ match: (DeviceEvent) -> Bool) -> Int { lock.lock(); defer { lock.unlock() }; return events.filter(match).count }
+}
+
+/// Waits (not a timed assertion: a generous limit only so a broken build ends).
+func waitUntil(_ limit: TimeInterval = 20, _ condition: () -> Bool) -> Bool {
+    let deadline = Date(timeIntervalSinceNow: limit)
+    while Date() < deadline { if condition() { return true }; usleep(5_000) }
+    return condition()
+}
+
+@Suite(.serialized) struct LLRPEmulatorTests {
+    let epcA = EPC(hex: "3074257BF7194E4000001A85")!
+    let epcB = EPC(hex: "3074257BF7194E4000001A86")!
+
+    func client(_ emulator: LLRPReaderEmulator, box: EmulatorEventBox, device: UInt16 = 7) -> LLRPTCPClient {
+        var config = LLRPReaderConfig(host: "127.0.0.1")
+        config.port = emulator.port
+        config.keepaliveMilliseconds = 200
+        config.backoff = LLRPBackoff(initialMilliseconds: 20, maximumMilliseconds: 100)
+        let c = LLRPTCPClient(config: config, name: "dock-door", device: DeviceIndex(device),
+                              handler: { _, b in box.add(b) }, onOutput: { if case .note(let n) = $0 { box.add(n) } })
+        c.pollIntervalMilliseconds = 20
+        return c
+    }
+
+    @Test func reportsReachTheClientAndStopSendsCloseConnection() throws {
+        let emulator = try LLRPReaderEmulator()
+        defer { emulator.stop() }
+        let box = EmulatorEventBox()
+        let c = client(emulator, box: box)
+        #expect(!emulator.report([epcA]), "nothing is sent before a client runs an ROSpec")
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread { c.run(); done.signal() }
+        #expect(emulator.waitUntilInventorying(timeout: 20))
+        #expect(emulator.report([epcA, epcB], antenna: 2, rssi: -61, count: 3))
+        #expect(waitUntil { box.tags.count == 2 && c.status.decoder.tagReads == 2 })
+        #expect(box.tags.map(\.epc) == [epcA, epcB])
+        #expect(box.tags.allSatisfy { $0.antenna == 2 && $0.rssi == -61 && $0.count == 3 && $0.device == DeviceIndex(7) })
+        // The reader's keepalives (period set by the client) are acknowledged.
+        #expect(waitUntil { emulator.snapshot.keepaliveAcks >= 1 })
+        let status = c.status
+        #expect(status.isRunning && status.reconnects == 0 && status.driverCounters.tagReads == 2)
+        // The setup the session sends, answered one by one.
+        #expect(Array(emulator.snapshot.requests.prefix(7)) == [1, 3, 41, 21, 20, 24, 22])
+        c.requestStop()
+        #expect(done.wait(timeout: .now() + 20) == .success)
+        let s = emulator.snapshot
+        #expect(s.closeConnections == 1)
+        #expect(s.requests.contains(LLRPMessageType.stopROSpec))
+        #expect(c.status.state == .stopped)
+        #expect(box.allNotes.contains(.state(.stopped)))
+        #expect(!box.allNotes.contains { if case .timeout = $0 { true } else { false } }, "CLOSE_CONNECTION_RESPONSE came back")
+    }
+
+    @Test func aReaderThatDiesAndComesBackIsReconnectedAndCounted() throws {
+        let emulator = try LLRPReaderEmulator()
+        defer { emulator.stop() }
+        let box = EmulatorEventBox()
+        let c = client(emulator, box: box)
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread { c.run(); done.signal() }
+        #expect(emulator.waitUntilInventorying(timeout: 20))
+        emulator.stop()                                   // power loss: no goodbye
+        #expect(waitUntil { c.status.connectFailures >= 1 }, "connects are refused while it is down")
+        #expect(box.count { if case .disconnected = $0 { true } else { false } } == 1)
+        try emulator.start()                              // same port
+        #expect(emulator.waitUntilInventorying(timeout: 20))
+        #expect(waitUntil { c.status.isRunning })
+        #expect(c.status.reconnects == 1)
+        #expect(emulator.report([epcA]))
+        #expect(waitUntil { box.tags.count == 1 })
+        c.requestStop()
+        #expect(done.wait(timeout: .now() + 20) == .success)
+        #expect(emulator.snapshot.connections == 2 && emulator.snapshot.closeConnections == 1)
+    }
+
+    @Test func aSecondClientIsRefusedLikeAReaderDoes() throws {
+        let emulator = try LLRPReaderEmulator()
+        defer { emulator.stop() }
+        let first = EmulatorEventBox(), second = EmulatorEventBox()
+        let a = client(emulator, box: first), b = client(emulator, box: second)
+        let doneA = DispatchSemaphore(value: 0), doneB = DispatchSemaphore(value: 0)
+        Thread.detachNewThread { a.run(); doneA.signal() }
+        #expect(emulator.waitUntilInventorying(timeout: 20))
+        Thread.detachNewThread { b.run(); doneB.signal() }
+        #expect(waitUntil { second.allNotes.contains(.connectionRefused(.clientInitiatedConnectionExists)) })
+        #expect(emulator.snapshot.refusedConnections >= 1)
+        #expect(a.status.isRunning && !b.status.isRunning)
+        a.requestStop(); b.requestStop()
+        #expect(doneA.wait(timeout: .now() + 20) == .success && doneB.wait(timeout: .now() + 20) == .success)
+    }
+
+    /// The runner the daemon uses: own thread, stop sends CLOSE_CONNECTION and joins.
+    @Test func theRunnerStartsAndStopsCleanlyAndLogsTheSession() throws {
+        let emulator = try LLRPReaderEmulator()
+        defer { emulator.stop() }
+        var config = try LLRPReaderConfig.parsing(options: "keepalive=500 reconnect-max=200", host: "127.0.0.1", port: emulator.port)
+        config.connectTimeoutMilliseconds = 2_000
+        let log = MemoryDeviceLog()
+        let box = EmulatorEventBox()
+        let runner = LLRPReaderRunner(config: config, name: "portal", device: DeviceIndex(3), logger: log) { _, b in box.add(b) }
+        runner.start()
+        #expect(waitUntil { runner.isConnected })
+        #expect(emulator.report([epcB]))
+        #expect(waitUntil { runner.counters.tagReads == 1 })
+        runner.stop()
+        #expect(emulator.snapshot.closeConnections == 1)
+        #expect(!runner.isConnected)
+        runner.stop() // again: returns at once
+        #expect(log.lines.contains { $0.contains("configured and inventorying") })
+    }
+}
+
+final class MemoryDeviceLog: DeviceLogger, @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    func log(_ level: DeviceLogLevel, device: String, _ message: String) { lock.lock(); stored.append("\(device): \(message)"); lock.unlock() }
+    var lines: [String] { lock.lock(); defer { lock.unlock() }; return stored }
+}
