@@ -104,7 +104,9 @@ import ScanModel
 
     @Test(arguments: [
         ("scan dock X", "day.txt:1: device 'dock' is not declared above"),
-        ("device dock printer", "day.txt:1: device NAME line|mercury|tsl"),
+        ("device dock printer", "day.txt:1: device NAME line|mercury|tsl, or device NAME llrp [PORT]"),
+        ("device dock line 5084", "day.txt:1: only an llrp device takes a port (1…65535)"),
+        ("device r llrp 70000", "day.txt:1: only an llrp device takes a port (1…65535)"),
         ("device a line\ndevice a tsl", "day.txt:2: device 'a' declared twice"),
         ("device a mercury\ntags a 3074 rssi=loud", "day.txt:2: rssi is a dBm value such as -55"),
         ("device a mercury\ntags a 307", "day.txt:2: '307' is not an EPC in whole hex bytes"),
@@ -114,6 +116,36 @@ import ScanModel
     ])
     func errorsNameFileAndLine(text: String, message: String) {
         #expect(throws: SimulationError(message)) { try Scenario.parse(text, file: "day.txt") }
+    }
+
+    /// `device NAME llrp`: an emulated reader on loopback; `open` waits for a
+    /// client's ROSpec, `tags` become RO_ACCESS_REPORTs the real client decodes.
+    @Test func anLLRPReaderInAScenarioFeedsARealClient() throws {
+        let s = try Scenario.parse("device portal llrp\nopen portal 20\ntags portal 3074257BF7194E4000001A85 antenna=2 repeat=2", file: "t")
+        #expect(s.lines[0].step == .device("portal", .llrp, port: 0))
+        let box = EmulatorEventBox()
+        let started = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var client: LLRPTCPClient?
+        let done = DispatchSemaphore(value: 0)
+        let player = ScenarioPlayer(file: "t", created: { device in
+            #expect(device.kind == .llrp && device.path.hasPrefix("127.0.0.1:"))
+            let address = try #require(LLRPReaderConfig.parseAddress(device.path))
+            var config = LLRPReaderConfig(host: address.host)
+            config.port = address.port
+            let c = LLRPTCPClient(config: config, name: "portal", device: DeviceIndex(1), handler: { _, b in box.add(b) })
+            client = c
+            Thread.detachNewThread { started.signal(); c.run(); done.signal() }
+        }, say: { _ in })
+        for line in s.lines { try player.perform(line) }
+        _ = started.wait(timeout: .now() + 5)
+        #expect(waitUntil { box.tags.count == 2 })
+        #expect(box.tags.allSatisfy { $0.antenna == 2 && $0.epc == EPC(hex: "3074257BF7194E4000001A85") })
+        client?.requestStop()
+        #expect(done.wait(timeout: .now() + 20) == .success)
+        // Barcodes and triggers are not an RFID reader's.
+        let reader = try SimulatedDevice(name: "r", kind: .llrp)
+        #expect(throws: SimulationError.self) { try reader.scan(Array("X".utf8)) }
+        #expect(throws: SimulationError.self) { try reader.tags([EPC(hex: "3000")!]) } // nobody inventorying
     }
 
     @Test func openTimesOutWithAClearError() throws {

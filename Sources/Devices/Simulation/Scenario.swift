@@ -4,6 +4,7 @@ import ScanModel
 /// A scripted session for simulated devices, one step per line:
 ///
 ///     device NAME line|mercury|tsl      declare a device (a new pty)
+///     device NAME llrp [PORT]           declare an LLRP reader on 127.0.0.1:PORT (0/none: any free port)
 ///     open NAME [SECONDS]               wait until the daemon has opened it
 ///     scan NAME DATA                    a barcode (`\x1d` = GS, `\r` etc.)
 ///     tags NAME EPC[,EPC…] [antenna=N] [rssi=DBM] [count=N] [repeat=N]
@@ -15,7 +16,7 @@ import ScanModel
 /// `#` starts a comment. Errors name the file and line.
 public struct Scenario: Sendable {
     public enum Step: Sendable, Equatable {
-        case device(String, SimulatedDevice.Kind)
+        case device(String, SimulatedDevice.Kind, port: UInt16 = 0)
         case open(String, seconds: Double)
         case scan(String, [UInt8])
         case tags(String, [EPC], antenna: UInt8, rssi: Int8, count: UInt8, repeats: Int)
@@ -65,11 +66,16 @@ public struct Scenario: Sendable {
         switch verb {
         case "device":
             let n = try name()
-            guard words.count == 3, let kind = SimulatedDevice.Kind(rawValue: words[2]) else {
-                throw fail("device NAME line|mercury|tsl")
+            guard words.count == 3 || words.count == 4, let kind = SimulatedDevice.Kind(rawValue: words[2]) else {
+                throw fail("device NAME line|mercury|tsl, or device NAME llrp [PORT]")
+            }
+            var port: UInt16 = 0
+            if words.count == 4 {
+                guard kind == .llrp, let p = UInt16(words[3]) else { throw fail("only an llrp device takes a port (1…65535)") }
+                port = p
             }
             guard declared.insert(n).inserted else { throw fail("device '\(n)' declared twice") }
-            step = .device(n, kind)
+            step = .device(n, kind, port: port)
         case "open":
             step = .open(try name(), seconds: words.count > 2 ? try seconds(words[2]) : 10)
         case "scan":
@@ -168,8 +174,8 @@ public final class ScenarioPlayer {
         }
         do {
             switch line.step {
-            case .device(let name, let kind):
-                let d = try SimulatedDevice(name: name, kind: kind)
+            case .device(let name, let kind, let port):
+                let d = try SimulatedDevice(name: name, kind: kind, port: port)
                 devices[name] = d
                 try created(d)
             case .open(let name, let seconds):

@@ -6,20 +6,33 @@ import ScanModel
 /// pseudo-terminal: the daemon opens the slave path exactly as it would open
 /// /dev/ttyACM0, and this side writes what the real device would send. Used
 /// by `scanledger simulate`, the demo and the daemon tests, so none of them
-/// need hardware.
+/// need hardware. Kind `llrp` is a network reader instead: an
+/// `LLRPReaderEmulator` on a loopback port.
 public final class SimulatedDevice {
-    public enum Kind: String, Sendable, CaseIterable { case line, mercury, tsl }
+    public enum Kind: String, Sendable, CaseIterable { case line, mercury, tsl, llrp }
 
     public let name: String
     public let kind: Kind
-    /// The slave side, e.g. /dev/pts/7: what a config's `port` points at.
+    /// The slave side, e.g. /dev/pts/7: what a config's `port` points at;
+    /// for `llrp`, `127.0.0.1:PORT`: what a config's `host` points at.
     public let path: String
     private let master: Int32
     private var slave: Int32
+    /// The reader behind an `llrp` device.
+    public let reader: LLRPReaderEmulator?
     /// Bytes the host wrote to the device (commands), kept for inspection.
     public private(set) var received: [UInt8] = []
 
-    public init(name: String, kind: Kind) throws {
+    /// `port` is the loopback port of an `llrp` device (0: any free one).
+    public init(name: String, kind: Kind, port: UInt16 = 0) throws {
+        if kind == .llrp {
+            let reader = try LLRPReaderEmulator(port: port)
+            self.name = name; self.kind = kind; self.reader = reader
+            master = -1; slave = -1
+            path = reader.address
+            return
+        }
+        reader = nil
         var m: Int32 = -1, s: Int32 = -1
         var buffer = [CChar](repeating: 0, count: 128)
         guard CLinuxShims_openpty(&m, &s, &buffer, buffer.count) == 0 else {
@@ -34,14 +47,19 @@ public final class SimulatedDevice {
     }
 
     deinit {
-        close(master)
+        if master >= 0 { close(master) }
         if slave >= 0 { close(slave) }
+        reader?.stop()
     }
 
     /// Waits until another process has the slave open (the daemon connected).
     /// While nobody holds the slave, the master polls POLLHUP; so we drop our
     /// own slave descriptor and watch for the hang-up to clear.
     public func waitUntilOpened(timeout: Duration) -> Bool {
+        if let reader {
+            let c = timeout.components
+            return reader.waitUntilInventorying(timeout: Double(c.seconds) + Double(c.attoseconds) / 1e18)
+        }
         if slave >= 0 { close(slave); slave = -1 }
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -57,6 +75,7 @@ public final class SimulatedDevice {
     /// Reads and keeps whatever the host sent (init/start/feedback commands).
     @discardableResult
     public func drainCommands() -> Int {
+        guard master >= 0 else { return 0 }
         var total = 0
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -69,6 +88,7 @@ public final class SimulatedDevice {
 
     /// Writes raw bytes, waiting out a full pty buffer.
     public func write(_ bytes: [UInt8]) throws {
+        guard master >= 0 else { throw SimulationError("\(name): an LLRP reader takes tags, not raw bytes") }
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) }
@@ -83,7 +103,7 @@ public final class SimulatedDevice {
         switch kind {
         case .line: try write(data + [0x0D])
         case .tsl: try write(Array("BC: ".utf8) + data + Array("\r\n".utf8))
-        case .mercury: throw SimulationError("\(name): a Mercury reader cannot scan barcodes")
+        case .mercury, .llrp: throw SimulationError("\(name): an RFID reader cannot scan barcodes")
         }
     }
 
@@ -99,6 +119,10 @@ public final class SimulatedDevice {
             var text = ""
             for epc in epcs { text += "EP: \(epc.hex)\r\nRI: \(rssi)\r\n" }
             try write(Array((text + "OK:\r\n\r\n").utf8))
+        case .llrp:
+            guard let reader, reader.report(epcs, antenna: UInt16(antenna), rssi: rssi, count: UInt16(count)) else {
+                throw SimulationError("\(name): no client is inventorying on \(path) (use `open \(name)` first)")
+            }
         case .line:
             throw SimulationError("\(name): a line-mode scanner cannot read tags")
         }
@@ -110,7 +134,8 @@ public final class SimulatedDevice {
         try write(Array((pressed ? "SW: single\r\n" : "SW: off\r\n").utf8))
     }
 
-    /// What a streaming Mercury reader sends when no tag is in the field.
+    /// What a streaming Mercury reader sends when no tag is in the field
+    /// (an LLRP reader sends its KEEPALIVEs by itself).
     public func keepalive() throws {
         guard kind == .mercury else { return }
         try write(MercuryProtocol.reply(MercuryProtocol.Opcode.readTagIDMultiple, status: MercuryProtocol.Status.noTagsFound))

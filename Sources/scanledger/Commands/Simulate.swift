@@ -24,7 +24,7 @@ let simulateCommand = Command(name: "simulate", summary: "drive simulated device
     }
     guard let file else { return usageError("usage: scanledger simulate [--links DIR] SCENARIO|-") }
     let link: (SimulatedDevice) throws -> Void = { device in
-        if let links {
+        if let links, device.kind != .llrp {   // a network reader has an address, not a node
             let path = links + "/" + device.name
             unlink(path)
             guard symlink(device.path, path) == 0 else {
