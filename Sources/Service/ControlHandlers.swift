@@ -15,8 +15,7 @@ extension Daemon {
         do {
             switch cmd {
             case "watch":
-                reply.send(["ok": true, "streaming": true])
-                hub.stream(station: request["station"] as? String) { reply.send($0) }
+                hub.stream(station: request["station"] as? String, subscribed: { _ = reply.send(["ok": true, "streaming": true]) }) { reply.send($0) }
                 reply.close()
             default:
                 var answer = try respond(cmd, request)
@@ -106,7 +105,7 @@ extension Daemon {
             if cmd == "device-attached" {
                 for name in names {
                     guard let spec = lock.withLock({ runners[name]?.spec }) else { continue }
-                    _ = stopDevice(name)
+                    _ = stopDevice(name, restarting: true)
                     startDevice(spec)
                 }
             }

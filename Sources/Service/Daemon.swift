@@ -168,9 +168,11 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    func stopDevice(_ name: String) -> Bool {
+    /// Stops and forgets a running device. `restarting` keeps a socket-added
+    /// device's record (number, station) for the `startDevice` that follows.
+    func stopDevice(_ name: String, restarting: Bool = false) -> Bool {
         guard let entry = lock.withLock({ () -> (spec: DeviceSpec, runner: any RunningDevice)? in
-            addedDevices.removeValue(forKey: name)
+            if !restarting { addedDevices.removeValue(forKey: name) }
             return runners.removeValue(forKey: name)
         }) else { return false }
         entry.runner.stop()

@@ -39,9 +39,12 @@ public final class EventHub: @unchecked Sendable {
     }
 
     /// Streams events to `send` until it returns false or the hub closes.
-    public func stream(station: String?, send: ([String: Any]) -> Bool) {
+    /// `subscribed` runs once the subscription is in place, so an answer sent
+    /// from it ("streaming") never precedes events the client would miss.
+    public func stream(station: String?, subscribed: () -> Void = {}, send: ([String: Any]) -> Bool) {
         let s = Subscriber(station: station)
         lock.withLock { subscribers[ObjectIdentifier(s)] = s }
+        subscribed()
         defer { _ = lock.withLock { subscribers.removeValue(forKey: ObjectIdentifier(s)) } }
         while true {
             s.condition.lock()

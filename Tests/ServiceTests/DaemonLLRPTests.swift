@@ -130,6 +130,15 @@ import Testing
             .contains { $0["name"] as? String == "hand-2" && $0["connected"] as? Bool == true } == true }
         extra.scan("ASN-1001")
         try eventually("the added scanner's scan to reach dock-1 (log: \(site.log))") { try site.scanned() == [0] }
+        // udev re-attaching its node restarts it; it stays a socket-added device through the next reload.
+        #expect(try site.request(["cmd": "device-attached", "path": extra.path])["devices"] as? [String] == ["hand-2"])
+        #expect(try site.request(["cmd": "device-add", "device": ["name": "hand-3", "driver": "line", "port": "/dev/null"]])["ok"] as? Bool == true)
+        kill(try #require(site.process?.processIdentifier), SIGHUP)
+        try eventually("the second reload") { site.log.components(separatedBy: "scanledger.json applied").count == 3 }
+        let after = try site.request(["cmd": "devices"])["devices"] as? [[String: Any]] ?? []
+        #expect(Set(after.compactMap { $0["index"] as? Int }).count == 4)
+        extra.scan("01\(gtin("0614141000012").digits)3001")
+        try eventually("hand-2 still feeds dock-1 after the second reload") { try site.scanned() == [1] }
         #expect(try site.stop() == 0)
     }
 }

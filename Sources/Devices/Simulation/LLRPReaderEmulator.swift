@@ -255,7 +255,10 @@ public final class LLRPReaderEmulator: @unchecked Sendable {
     private func sendLocked(_ bytes: [UInt8]) -> Bool {
         guard connFD >= 0 else { return false }
         if Self.sendAll(connFD, bytes) { return true }
-        dropConnectionLocked()
+        // Only the loop thread closes the descriptor (it may be polling it);
+        // shutdown wakes that poll with EOF.
+        shutdown(connFD, Int32(SHUT_RDWR))
+        stats.inventorying = false
         return false
     }
 
