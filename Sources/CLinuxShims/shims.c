@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pty.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -78,3 +79,7 @@ int CLinuxShims_sockaddr_un(void *storage, const char *path) {
 }
 
 size_t CLinuxShims_sockaddr_un_size(void) { return sizeof(struct sockaddr_un); }
+
+int CLinuxShims_eventfd(void) {
+    return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}

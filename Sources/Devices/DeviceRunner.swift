@@ -15,7 +15,9 @@ public struct DeviceConfig: Sendable {
     /// A connection that lasted this long was healthy: the next failure
     /// starts again from `backoffInitial`.
     public var healthyAfter: Microseconds = .seconds(30)
-    /// How long one read waits; bounds stop and feedback latency.
+    /// How long one read waits when nothing happens. Feedback and stop wake
+    /// the read at once (`ByteTransport.interrupt`), so this only paces idle
+    /// work such as the silence check.
     public var pollMilliseconds: Int32 = 100
 
     public init(name: DeviceID, driver: String, port: PortSelector, serial: SerialSettings = SerialSettings(),
@@ -49,6 +51,10 @@ public final class DeviceRunner: @unchecked Sendable {
     private var finished = false
     private var countersSnapshot = DriverCounters()
     private var feedbackQueue: [[UInt8]] = []
+    /// The open transport, so another thread can wake its read (feedback, stop).
+    private var activeTransport: (any ByteTransport)?
+    /// Each signal's bytes, from the driver once: `send` runs per scan.
+    private let feedbackBytes: [Feedback: [UInt8]]
     private var thread: Thread?
     private var connectedNow = false
 
@@ -58,7 +64,7 @@ public final class DeviceRunner: @unchecked Sendable {
                 clock: @escaping Clock = DeviceRunner.wallClock,
                 opener: Opener? = nil,
                 handler: @escaping Handler) throws(DeviceError) {
-        guard DriverRegistry.make(config.driver, options: config.options) != nil else {
+        guard let driver = DriverRegistry.make(config.driver, options: config.options) else {
             throw DeviceError.configuration("device \(config.name): unknown driver '\(config.driver)' (known: \(DriverRegistry.names.joined(separator: ", ")))")
         }
         if opener == nil && config.driver == "llrp" {
@@ -67,6 +73,9 @@ public final class DeviceRunner: @unchecked Sendable {
         self.config = config; self.logger = logger; self.clock = clock
         self.opener = opener ?? DeviceRunner.defaultOpener(for: config.driver)
         self.handler = handler
+        var bytes: [Feedback: [UInt8]] = [:]
+        for signal in Feedback.allCases { bytes[signal] = driver.feedbackCommand(signal) }
+        self.feedbackBytes = bytes
     }
 
     /// The transport a driver's devices use: libusb for `hidpos`, an evdev
@@ -107,6 +116,7 @@ public final class DeviceRunner: @unchecked Sendable {
     public func stop() {
         lock.lock()
         stopping = true
+        activeTransport?.interrupt()
         lock.broadcast()
         while thread != nil && !finished { lock.wait() }
         lock.unlock()
@@ -116,8 +126,11 @@ public final class DeviceRunner: @unchecked Sendable {
     /// device has no such signal.
     @discardableResult
     public func send(_ feedback: Feedback) -> Bool {
-        guard let bytes = DriverRegistry.make(config.driver, options: config.options)?.feedbackCommand(feedback) else { return false }
-        lock.lock(); feedbackQueue.append(bytes); lock.unlock()
+        guard let bytes = feedbackBytes[feedback] else { return false }
+        lock.lock()
+        feedbackQueue.append(bytes)
+        activeTransport?.interrupt()
+        lock.unlock()
         return true
     }
 
@@ -144,6 +157,7 @@ public final class DeviceRunner: @unchecked Sendable {
             do {
                 let t = try opener(config)
                 transport = t
+                setActive(t)
                 let now = clock()
                 connectedAt = now
                 if everConnected { reconnects += 1 }
@@ -169,8 +183,10 @@ public final class DeviceRunner: @unchecked Sendable {
                     }
                 }
                 for command in driver.stopCommands { try? t.write(command) }
+                setActive(nil)
                 t.close()
             } catch {
+                setActive(nil)
                 transport?.close()
                 let now = clock()
                 driver.flush(time: now, into: &batch)
@@ -206,6 +222,8 @@ public final class DeviceRunner: @unchecked Sendable {
             if show { logger.log(.warning, device: config.name.name, p.description) }
         }
     }
+
+    private func setActive(_ transport: (any ByteTransport)?) { lock.lock(); activeTransport = transport; lock.unlock() }
 
     private func setConnected(_ value: Bool) { lock.lock(); connectedNow = value; lock.unlock() }
 

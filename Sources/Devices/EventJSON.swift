@@ -45,27 +45,8 @@ public enum EventJSON {
         return String(f)
     }
 
-    /// A JSON string literal; control characters escaped.
-    public static func string(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x7F {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (escaping rules shared through ScanModel).
+    public static func string(_ s: String) -> String { JSONText.quote(s) }
 
     /// Scan bytes as a JSON string: UTF-8 when valid, otherwise each byte as
     /// the code point of the same value (Latin-1), so nothing is lost.

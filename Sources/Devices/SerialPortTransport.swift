@@ -1,4 +1,7 @@
 import CLibSerialPort
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A real serial port through libserialport (USB CDC-ACM, FTDI, CP210x,
 /// PL2303, RS-232). Pseudo-terminals go through `TermiosTransport`.
@@ -6,6 +9,7 @@ public final class SerialPortTransport: ByteTransport {
     public let path: String
     public let serialSettings: SerialSettings?
     private var port: OpaquePointer?
+    private let wake = WakeSignal()
 
     public var description: String { path }
 
@@ -37,10 +41,28 @@ public final class SerialPortTransport: ByteTransport {
 
     public func read(into buffer: UnsafeMutableRawBufferPointer, timeoutMs: Int32) throws(DeviceError) -> Int {
         guard let port else { throw .hangup(path) }
-        let r = sp_blocking_read_next(port, buffer.baseAddress, buffer.count, UInt32(max(0, timeoutMs)))
+        var handle: Int32 = -1
+        guard sp_get_port_handle(port, &handle) == SP_OK, handle >= 0 else {
+            let r = sp_blocking_read_next(port, buffer.baseAddress, buffer.count, UInt32(max(0, timeoutMs)))
+            if r.rawValue < 0 { throw .hangup(path + ": " + SerialPorts.lastMessage()) }
+            return Int(r.rawValue)
+        }
+        // Poll the port's fd ourselves, next to the wake signal, so feedback
+        // and stop do not wait out the timeout inside libserialport.
+        let revents = wake.poll(device: handle, timeoutMs: timeoutMs)
+        if revents < 0 {
+            if errno == EINTR { return 0 }
+            throw .system(call: "poll", target: path, errno: errno)
+        }
+        if revents == 0 { return 0 }
+        let r = sp_nonblocking_read(port, buffer.baseAddress, buffer.count)
         if r.rawValue < 0 { throw .hangup(path + ": " + SerialPorts.lastMessage()) }
+        // Readable but empty, or an error flag: the adapter was unplugged.
+        if r.rawValue == 0 && revents & Int32(POLLIN | POLLHUP | POLLERR | POLLNVAL) != 0 { throw .hangup(path) }
         return Int(r.rawValue)
     }
+
+    public func interrupt() { wake.signal() }
 
     public func write(_ bytes: [UInt8]) throws(DeviceError) {
         guard let port else { throw .hangup(path) }

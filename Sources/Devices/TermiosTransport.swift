@@ -10,6 +10,7 @@ public final class TermiosTransport: ByteTransport {
     public let path: String
     public let serialSettings: SerialSettings?
     private var fd: Int32
+    private let wake = WakeSignal()
 
     public var description: String { path }
 
@@ -32,10 +33,13 @@ public final class TermiosTransport: ByteTransport {
 
     public func read(into buffer: UnsafeMutableRawBufferPointer, timeoutMs: Int32) throws(DeviceError) -> Int {
         guard fd >= 0 else { throw .hangup(path) }
-        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let ready = try sysCall("poll", path) { poll(&p, 1, timeoutMs) }
-        if ready == 0 { return 0 }
-        if p.revents & Int16(POLLIN) == 0 && p.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
+        let revents = wake.poll(device: fd, timeoutMs: timeoutMs)
+        if revents < 0 {
+            if errno == EINTR { return 0 }
+            throw .system(call: "poll", target: path, errno: errno)
+        }
+        if revents == 0 { return 0 }
+        if revents & Int32(POLLIN) == 0 && revents & Int32(POLLHUP | POLLERR | POLLNVAL) != 0 {
             throw .hangup(path)
         }
         while true {
@@ -50,6 +54,8 @@ public final class TermiosTransport: ByteTransport {
             }
         }
     }
+
+    public func interrupt() { wake.signal() }
 
     public func write(_ bytes: [UInt8]) throws(DeviceError) {
         var done = 0

@@ -7,7 +7,16 @@ public protocol ByteTransport: AnyObject {
     /// Reads what is available, waiting at most `timeoutMs` for the first
     /// byte. Returns 0 on timeout; throws `.hangup` when the device is gone.
     func read(into buffer: UnsafeMutableRawBufferPointer, timeoutMs: Int32) throws(DeviceError) -> Int
+    /// Makes a `read` that is waiting (or the next one) return 0 at once, so
+    /// the device thread sends queued feedback or stops without waiting out
+    /// the read timeout. Safe from any thread.
+    func interrupt()
     /// Writes all of `bytes` (blocking up to a short timeout).
     func write(_ bytes: [UInt8]) throws(DeviceError)
     func close()
+}
+
+extension ByteTransport {
+    /// Transports that cannot be woken (test doubles) just time out.
+    public func interrupt() {}
 }

@@ -4,7 +4,7 @@ import ScanModel
 // JSON shapes for the wire: the ledger's `post` input and the service's event
 // stream. Sorted keys so output is stable and diffable.
 
-enum JSONText {
+enum StationJSON {
     static func encode(_ object: Any) -> String {
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
@@ -27,7 +27,7 @@ extension PostingRequest {
     /// The ledger's `scanledger post` input line:
     /// {"key","kind","ref","time","station","container","lines":[{"item","qty","from","to","lot","serial","expiry"}]}.
     public var ledgerJSON: String {
-        var object: [String: Any] = ["key": key, "kind": kind.rawValue, "time": JSONText.iso8601(time), "station": station]
+        var object: [String: Any] = ["key": key, "kind": kind.rawValue, "time": StationJSON.iso8601(time), "station": station]
         if let ref { object["ref"] = ref }
         if let container { object["container"] = container }
         object["lines"] = lines.map { l -> [String: Any] in
@@ -37,7 +37,7 @@ extension PostingRequest {
             if let expiry = l.expiry { o["expiry"] = expiry.iso }
             return o
         }
-        return JSONText.encode(object)
+        return StationJSON.encode(object)
     }
 }
 
@@ -56,10 +56,10 @@ extension StationEvent {
             return o
         }
         let object: [String: Any] = [
-            "station": station, "time": JSONText.iso8601(time.value), "accepted": accepted,
+            "station": station, "time": StationJSON.iso8601(time.value), "accepted": accepted,
             "severity": feedback.severity, "code": feedback.code.rawValue, "message": feedback.message,
             "signal": feedback.signal.rawValue, "posted": postedSequences.map { NSNumber(value: $0) }, "view": view,
         ]
-        return JSONText.encode(object)
+        return StationJSON.encode(object)
     }
 }

@@ -14,4 +14,5 @@ let benchmarks: [Benchmark] = [
     Benchmark(name: "dedup", run: dedupBenchmark),
     ledgerPostBenchmark,
     forwardBenchmark,
+    daemonBenchmark,
 ]

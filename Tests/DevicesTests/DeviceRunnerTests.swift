@@ -173,4 +173,23 @@ final class RecordingLogger: DeviceLogger, @unchecked Sendable {
         #expect(warnings.first?.contains("at byte 1") == true)
         #expect(noisyEvents.all.filter { if case .problem = $0 { true } else { false } }.count == 20)
     }
+
+    /// A beep must reach the scanner as soon as the station answers, not
+    /// when the read times out: with an hour-long read timeout the beep and
+    /// the stop only arrive because they wake the read.
+    @Test(.timeLimit(.minutes(1))) func feedbackAndStopWakeAWaitingRead() throws {
+        let scanner = try FakeReader()
+        var config = DeviceConfig(name: "pack-scanner", driver: "line", port: .path(scanner.path), serial: try SerialSettings(parsing: "115200 8N1"))
+        config.pollMilliseconds = 3_600_000
+        let runner = try DeviceRunner(config: config, logger: SilentLogger()) { _, _ in }
+        runner.start()
+        #expect(waitUntil { runner.isConnected })
+        usleep(50_000)   // let the device thread settle into its read
+        #expect(runner.send(.success))
+        #expect(scanner.receive(1) == [0x07])
+        #expect(runner.send(.failure))
+        #expect(scanner.receive(1) == [0x07])
+        runner.stop()
+        #expect(!runner.isConnected)
+    }
 }

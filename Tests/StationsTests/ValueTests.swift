@@ -50,7 +50,7 @@ import Testing
         #expect(json == #"{"key":"dock-1\/receipt\/1","kind":"receipt","lines":[{"expiry":"2027-01-31","from":"@supplier","item":"00614141000012","lot":"L1","qty":2,"to":"DOCK-1"}],"ref":"ASN-1","station":"dock-1","time":"2025-11-22T10:00:00.000001Z"}"#
                 || json == #"{"key":"dock-1/receipt/1","kind":"receipt","lines":[{"expiry":"2027-01-31","from":"@supplier","item":"00614141000012","lot":"L1","qty":2,"to":"DOCK-1"}],"ref":"ASN-1","station":"dock-1","time":"2025-11-22T10:00:00.000001Z"}"#,
                 "\(json)")
-        #expect(JSONText.iso8601(-1) == "1969-12-31T23:59:59.999999Z")
+        #expect(StationJSON.iso8601(-1) == "1969-12-31T23:59:59.999999Z")
     }
 
     @Test func eventJSONCarriesResultReasonAndState() throws {
@@ -83,7 +83,7 @@ import Testing
         s.feed(.document("A"), Microseconds(Int64.max))
         s.feed(.tradeItem(TradeItemScan(gtin: w.plain, expiry: ExpiryDate(year: 2026, month: 1, day: 1))), Microseconds(Int64.min))
         #expect(s.feed(.idleTick, Microseconds(Int64.min)).feedback.code == .ignored)
-        #expect(JSONText.iso8601(Int64.min).hasSuffix("Z"))
+        #expect(StationJSON.iso8601(Int64.min).hasSuffix("Z"))
         #expect(CivilDate(wallClock: Microseconds(Int64.max), utcOffsetSeconds: 50_400).year > 9999)
     }
 }

@@ -21,3 +21,7 @@ int CLinuxShims_evdev_grab(int fd, int grab);
 /// is too long. A path starting with '@' names the abstract namespace. `storage` must point to at least sizeof(struct sockaddr_un).
 int CLinuxShims_sockaddr_un(void *storage, const char *path);
 size_t CLinuxShims_sockaddr_un_size(void);
+
+/// A non-blocking, close-on-exec eventfd (Glibc's Swift module does not
+/// export sys/eventfd.h). Returns the fd, or -1 with errno.
+int CLinuxShims_eventfd(void);

@@ -10,6 +10,7 @@ public final class EvdevTransport: ByteTransport {
     public let device: EvdevInputDevice
     public var description: String { "evdev \(device.path)" }
     public var serialSettings: SerialSettings? { nil }
+    private let wake = WakeSignal()
 
     public init(path: String, grab: Bool = true) throws(DeviceError) {
         do { device = try EvdevInputDevice(path: path, grab: grab) } catch let e as EvdevDeviceError {
@@ -20,14 +21,13 @@ public final class EvdevTransport: ByteTransport {
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer, timeoutMs: Int32) throws(DeviceError) -> Int {
-        var p = pollfd(fd: device.fd, events: Int16(POLLIN), revents: 0)
-        let ready = poll(&p, 1, timeoutMs)
-        if ready < 0 {
+        let revents = wake.poll(device: device.fd, timeoutMs: timeoutMs)
+        if revents < 0 {
             if errno == EINTR { return 0 }
             throw DeviceError.system(call: "poll", target: device.path, errno: errno)
         }
-        if ready == 0 { return 0 }
-        if p.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 && p.revents & Int16(POLLIN) == 0 {
+        if revents == 0 { return 0 }
+        if revents & Int32(POLLHUP | POLLERR | POLLNVAL) != 0 && revents & Int32(POLLIN) == 0 {
             throw DeviceError.hangup(description)
         }
         // Ask for whole records: a kernel node never splits one (emulated
@@ -41,6 +41,8 @@ public final class EvdevTransport: ByteTransport {
         if errno == ENODEV { throw DeviceError.hangup(description) }
         throw DeviceError.system(call: "read", target: device.path, errno: errno)
     }
+
+    public func interrupt() { wake.signal() }
 
     public func write(_ bytes: [UInt8]) throws(DeviceError) {
         guard bytes.isEmpty else {

@@ -14,6 +14,7 @@ public final class HIDPOSTransport: ByteTransport, @unchecked Sendable {
     private let condition = NSCondition()
     private var queued: [UInt8] = []
     private var gone: String? = nil
+    private var interrupted = false
     /// Reports that can wait for the runner before the oldest are dropped
     /// (a stalled consumer must not grow memory without bound).
     private let maxQueuedReports = 4096
@@ -44,6 +45,10 @@ public final class HIDPOSTransport: ByteTransport, @unchecked Sendable {
         condition.unlock()
     }
 
+    public func interrupt() {
+        condition.lock(); interrupted = true; condition.broadcast(); condition.unlock()
+    }
+
     func lost(_ reason: String) {
         condition.lock(); gone = reason; condition.broadcast(); condition.unlock()
     }
@@ -52,9 +57,10 @@ public final class HIDPOSTransport: ByteTransport, @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         let deadline = Date(timeIntervalSinceNow: Double(max(0, timeoutMs)) / 1000)
-        while queued.isEmpty && gone == nil {
+        while queued.isEmpty && gone == nil && !interrupted {
             if !condition.wait(until: deadline) { break }
         }
+        interrupted = false
         if queued.isEmpty, let reason = gone { throw DeviceError.hangup("\(description): \(reason)") }
         // Whole reports only, as many as fit.
         let n = min(queued.count, buffer.count / reportSize * reportSize)

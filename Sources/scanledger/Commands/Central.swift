@@ -1,6 +1,7 @@
 import Foundation
 import Forwarding
 import Ledger
+import ScanModel
 
 /// `scanledger central init|stock|status|forward`: the central PostgreSQL.
 /// The connection string comes from `--central` or SCANLEDGER_CENTRAL (a

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import ScanModel
 
 /// `scanledger history (--item I | --location L | --epc E | --ref R) [--json]`
 let historyCommand = Command(name: "history", summary: "movements of an item, location, EPC or document") { argv in

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import ScanModel
 
 /// `scanledger post [--auto-create] [--db PATH] [--synchronous full|normal]`:
 /// postings as JSON lines on stdin, one result line each on stdout, in input

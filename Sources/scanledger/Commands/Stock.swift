@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import ScanModel
 
 /// `scanledger stock [--location L] [--item I] [--lot X] [--json|--csv] [--all]`
 let stockCommand = Command(name: "stock", summary: "on-hand stock by location, item, lot and serial") { argv in
