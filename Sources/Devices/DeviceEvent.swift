@@ -103,3 +103,20 @@ public struct EventBatch: Sendable {
     public var isEmpty: Bool { events.isEmpty && outgoing.isEmpty }
     public var count: Int { events.count }
 }
+
+/// A decoder's typed sink that turns its events into device events in a
+/// batch it borrows from the caller.
+protocol BatchBorrowingSink {
+    var batch: EventBatch { get set }
+}
+
+extension BatchBorrowingSink {
+    /// Moves the caller's batch into this sink for `body` and back after, so
+    /// decoders append straight into the runner's reused storage: no copy, no
+    /// allocation on the hot path.
+    mutating func borrowing(_ batch: inout EventBatch, _ body: (inout Self) -> Void) {
+        swap(&self.batch, &batch)
+        body(&self)
+        swap(&self.batch, &batch)
+    }
+}

@@ -30,20 +30,16 @@ public final class EvdevDriver: ListenOnlyDriver {
     public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {
         lastSeen = time
         var sink = BatchSink(time: time, batch: EventBatch(capacity: 0))
-        swap(&sink.batch, &batch)
-        decoder.feed(bytes, into: &sink)
-        swap(&sink.batch, &batch)
+        sink.borrowing(&batch) { decoder.feed(bytes, into: &$0) }
     }
 
     public func flush(time: Microseconds, into batch: inout EventBatch) {
         var sink = BatchSink(time: time, batch: EventBatch(capacity: 0))
-        swap(&sink.batch, &batch)
-        decoder.finish(into: &sink)
-        swap(&sink.batch, &batch)
+        sink.borrowing(&batch) { decoder.finish(into: &$0) }
     }
 
 
-    struct BatchSink: EvdevEventSink {
+    struct BatchSink: EvdevEventSink, BatchBorrowingSink {
         let time: Microseconds
         var batch: EventBatch
         mutating func receive(_ event: EvdevEvent) {

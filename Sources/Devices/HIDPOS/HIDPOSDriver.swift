@@ -31,20 +31,16 @@ public final class HIDPOSDriver: ListenOnlyDriver {
     public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {
         lastSeen = time
         var sink = BatchSink(time: time, reportSize: reportSize, batch: EventBatch(capacity: 0))
-        swap(&sink.batch, &batch)
-        decoder.feed(stream: bytes, time: time, reportSize: reportSize, into: &sink)
-        swap(&sink.batch, &batch)
+        sink.borrowing(&batch) { decoder.feed(stream: bytes, time: time, reportSize: reportSize, into: &$0) }
     }
 
     public func flush(time: Microseconds, into batch: inout EventBatch) {
         var sink = BatchSink(time: time, reportSize: reportSize, batch: EventBatch(capacity: 0))
-        swap(&sink.batch, &batch)
-        decoder.finish(into: &sink)
-        swap(&sink.batch, &batch)
+        sink.borrowing(&batch) { decoder.finish(into: &$0) }
     }
 
 
-    struct BatchSink: HIDPOSEventSink {
+    struct BatchSink: HIDPOSEventSink, BatchBorrowingSink {
         let time: Microseconds
         let reportSize: Int
         var batch: EventBatch

@@ -44,21 +44,17 @@ public final class LLRPDriver: ListenOnlyDriver {
     public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {
         lastSeen = time
         var sink = BatchSink(time: time, batch: EventBatch(capacity: 0))
-        swap(&sink.batch, &batch)
-        decoder.feed(bytes, into: &sink)
-        swap(&sink.batch, &batch)
+        sink.borrowing(&batch) { decoder.feed(bytes, into: &$0) }
         failedResponses &+= sink.failedResponses
     }
 
     public func flush(time: Microseconds, into batch: inout EventBatch) {
         var sink = BatchSink(time: time, batch: EventBatch(capacity: 0))
-        swap(&sink.batch, &batch)
-        decoder.finish(into: &sink)
-        swap(&sink.batch, &batch)
+        sink.borrowing(&batch) { decoder.finish(into: &$0) }
     }
 
 
-    struct BatchSink: LLRPEventSink {
+    struct BatchSink: LLRPEventSink, BatchBorrowingSink {
         let time: Microseconds
         var batch: EventBatch
         var failedResponses: UInt64 = 0
