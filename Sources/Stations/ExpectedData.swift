@@ -15,19 +15,65 @@ public struct ASNLine: Hashable, Sendable, Codable {
 
 public enum DocumentStatus: Hashable, Sendable, Codable {
     case open
+    /// Part delivered: the receipts posted so far (ledger sequences). The ASN
+    /// stays receivable for what is still outstanding.
+    case partial(seqs: [UInt64])
     /// Received or packed; the ledger sequence of the posting.
     case done(seq: UInt64)
 }
 
 /// An advance shipping notice or purchase order: what a receipt expects.
+/// A truck may bring it in parts: each partial receipt adds to `received`,
+/// and the next receipt expects only what is `outstanding`.
 public struct ASN: Hashable, Sendable, Codable {
     public var number: String
     public var lines: [ASNLine]
     public var status: DocumentStatus
-    public init(number: String, lines: [ASNLine], status: DocumentStatus = .open) {
+    /// Units received per line by earlier partial receipts (empty: none).
+    public var received: [Int]
+    /// Pallets received by earlier partial receipts.
+    public var receivedSSCCs: [String]
+    public init(number: String, lines: [ASNLine], status: DocumentStatus = .open, received: [Int] = [], receivedSSCCs: [String] = []) {
         self.number = number; self.lines = lines; self.status = status
+        self.received = received; self.receivedSSCCs = receivedSSCCs
     }
     public var ssccs: Set<String> { Set(lines.compactMap(\.sscc)) }
+
+    /// The announced lines less what earlier receipts brought, line for line
+    /// (a fully received line stays, with quantity 0, so more of it is an over-receipt).
+    public var outstanding: [ASNLine] {
+        lines.indices.map { i in
+            var line = lines[i]
+            line.quantity = max(0, line.quantity - (i < received.count ? received[i] : 0))
+            return line
+        }
+    }
+
+    /// The ASN after one more partial receipt posted as `seq`, which brought
+    /// `counts` units per outstanding line and left `ssccs` received.
+    public func afterPartialReceipt(seq: UInt64, counts: [Int], ssccs: [String]) -> ASN {
+        var next = self
+        let earlier: [UInt64]
+        if case .partial(let seqs) = status { earlier = seqs } else { earlier = [] }
+        // Already counted (a close retried after its status was saved): no change.
+        if earlier.contains(seq) { return self }
+        next.received = lines.indices.map { i in
+            (i < received.count ? received[i] : 0) + (i < counts.count ? counts[i] : 0)
+        }
+        next.receivedSSCCs = Array(Set(receivedSSCCs + ssccs)).sorted()
+        next.status = .partial(seqs: earlier + [seq])
+        return next
+    }
+
+    // Documents stored before partial receipts existed have no tallies.
+    enum CodingKeys: String, CodingKey { case number, lines, status, received, receivedSSCCs }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(number: try c.decode(String.self, forKey: .number), lines: try c.decode([ASNLine].self, forKey: .lines),
+                  status: try c.decode(DocumentStatus.self, forKey: .status),
+                  received: try c.decodeIfPresent([Int].self, forKey: .received) ?? [],
+                  receivedSSCCs: try c.decodeIfPresent([String].self, forKey: .receivedSSCCs) ?? [])
+    }
 }
 
 public struct PackOrderLine: Hashable, Sendable, Codable {

@@ -57,8 +57,14 @@ public enum ExpectedImport {
         case .asn:
             let asns = try positionedASNs(data, file: path)
             for (asn, at) in asns {
-                if let old = try store.asn(number: asn.number), case .done(let seq) = old.status {
-                    throw ImportError(file: path, line: at.line, column: at.column, message: "ASN \(asn.number) was already received (ledger seq \(seq)); not replaced")
+                if let old = try store.asn(number: asn.number) {
+                    if case .done(let seq) = old.status {
+                        throw ImportError(file: path, line: at.line, column: at.column, message: "ASN \(asn.number) was already received (ledger seq \(seq)); not replaced")
+                    }
+                    if case .partial(let seqs) = old.status {
+                        throw ImportError(file: path, line: at.line, column: at.column,
+                                          message: "ASN \(asn.number) is partly received (ledger seq \(seqs.map(String.init).joined(separator: ", "))); not replaced")
+                    }
                 }
             }
             try store.store(asns: asns.map(\.0), orders: [])

@@ -2,6 +2,8 @@ import ScanModel
 
 /// A dock door: open a receipt by ASN/PO or pallet SSCC, scan or read what
 /// arrives, close to post ONE receipt @supplier → dock with a discrepancy report.
+/// PARTIAL instead of CLOSE posts what came and keeps the ASN open: the next
+/// receipt of it expects only what is still outstanding.
 ///
 /// Opening by a pallet's SSCC also receives that pallet's announced contents:
 /// the label was scanned because the pallet is at the door.
@@ -124,6 +126,7 @@ public final class ReceivingStation: Station {
             return receiveTags(report.current.map(\.tag), at: time)
         case .command(let c):
             if c == config.commands.close { return close(at: time, posted: &posted) }
+            if c == config.commands.partial { return close(at: time, posted: &posted, partial: true) }
             if c == config.commands.cancel {
                 guard state != nil else { return .error(.nothingToDo, "no receipt open") }
                 do { try abandon() } catch { return notSaved(error) }
@@ -159,15 +162,20 @@ public final class ReceivingStation: Station {
         if case .done(let seq) = asn.status {
             return .error(.documentDone, "ASN \(asn.number) was already received (ledger seq \(seq))")
         }
+        let lines = asn.outstanding
         do {
             let n = try deps.sessions.nextSessionNumber(station: name)
-            let s = State(session: n, asn: asn.number, asnLines: asn.lines, lastActivity: time.value)
+            let s = State(session: n, asn: asn.number, asnLines: lines, lastActivity: time.value, ssccs: asn.receivedSSCCs)
             try keeper.save(s)
             state = s
             index = Index(s)
         } catch { return notSaved(error) }
         lastError = nil
-        return .ok(.opened, "receipt \(asn.number) open: \(asn.lines.count) lines expected")
+        guard case .partial(let earlier) = asn.status else {
+            return .ok(.opened, "receipt \(asn.number) open: \(asn.lines.count) lines expected")
+        }
+        let units = lines.reduce(0) { $0 + $1.quantity }
+        return .ok(.opened, "receipt \(asn.number) reopened after \(earlier.count) partial receipt(s): \(units) units on \(lines.filter { $0.quantity > 0 }.count) lines outstanding")
     }
 
     private func pallet(_ sscc: String, at time: Microseconds) -> Feedback {
@@ -175,6 +183,9 @@ public final class ReceivingStation: Station {
             let asn: ASN?
             do { asn = try deps.expected.asn(containingSSCC: sscc) } catch { return unavailable(error) }
             guard let asn else { return .error(.unexpectedSSCC, "pallet \(sscc) is not on any open ASN") }
+            if asn.receivedSSCCs.contains(sscc) {
+                return .error(.duplicateSSCC, "pallet \(sscc) was already received with an earlier part of ASN \(asn.number)")
+            }
             let opened = start(asn, at: time)
             if opened.isError { return opened }
         }
@@ -350,7 +361,7 @@ public final class ReceivingStation: Station {
         return close(at: time, posted: &posted)
     }
 
-    private func close(at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+    private func close(at time: Microseconds, posted: inout [UInt64], partial: Bool = false) -> Feedback {
         guard let s = state else { return .error(.nothingToDo, "no receipt open") }
         if s.units.isEmpty {
             lastReport = ReceivingMatcher.report(asn: s.asn, lines: s.asnLines, units: [], seq: nil)
@@ -372,10 +383,21 @@ public final class ReceivingStation: Station {
             // The receipt is durable. If the ASN cannot be marked received the
             // session stays open, so it cannot be received again under a new
             // key; closing again re-sends the same key and gets "duplicate".
-            do { try deps.expected.markASN(s.asn, status: .done(seq: seq)) } catch {
-                return .error(.sessionNotSaved, "receipt \(s.asn) posted (seq \(seq)) but its status was not saved (\(error)): scan \(config.commands.close) again")
+            do {
+                if partial, let asn = try deps.expected.asn(number: s.asn) {
+                    try deps.expected.store(asns: [asn.afterPartialReceipt(seq: seq, counts: report.lines.map(\.received), ssccs: s.ssccs)], orders: [])
+                } else {
+                    try deps.expected.markASN(s.asn, status: .done(seq: seq))
+                }
+            } catch {
+                let command = partial ? config.commands.partial : config.commands.close
+                return .error(.sessionNotSaved, "receipt \(s.asn) posted (seq \(seq)) but its status was not saved (\(error)): scan \(command) again")
             }
             try? abandon()
+            if partial {
+                let outstanding = report.lines.reduce(0) { $0 + $1.short }
+                return .ok(.posted, "receipt \(s.asn) posted (seq \(seq)) as a partial delivery; \(outstanding) units still outstanding on the ASN")
+            }
             let short = report.lines.reduce(0) { $0 + $1.short }
             let over = report.lines.reduce(0) { $0 + $1.over }
             let unexpected = report.unexpected.reduce(0) { $0 + $1.received }

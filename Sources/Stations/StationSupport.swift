@@ -5,6 +5,8 @@ import ScanModel
 /// Configurable because sites print their own command sheets.
 public struct CommandNames: Hashable, Sendable {
     public var close = "CLOSE"
+    /// Receiving: post what arrived and keep the ASN open for the rest.
+    public var partial = "PARTIAL"
     public var override = "OVERRIDE"
     public var confirm = "CONFIRM"
     public var undo = "UNDO"

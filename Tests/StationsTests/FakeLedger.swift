@@ -150,11 +150,12 @@ final class FlakySessionStore: SessionStore {
 final class FlakyExpectedStore: ExpectedDataStore {
     let inner = InMemoryExpectedDataStore()
     var failMarks = false
+    var failStores = false
     struct Down: Error {}
     func asn(number: String) throws -> ASN? { try inner.asn(number: number) }
     func asn(containingSSCC sscc: String) throws -> ASN? { try inner.asn(containingSSCC: sscc) }
     func order(numberOrTote: String) throws -> PackOrder? { try inner.order(numberOrTote: numberOrTote) }
-    func store(asns: [ASN], orders: [PackOrder]) throws { try inner.store(asns: asns, orders: orders) }
+    func store(asns: [ASN], orders: [PackOrder]) throws { if failStores { throw Down() }; try inner.store(asns: asns, orders: orders) }
     func markASN(_ number: String, status: DocumentStatus) throws { if failMarks { throw Down() }; try inner.markASN(number, status: status) }
     func markOrder(_ number: String, status: DocumentStatus) throws { if failMarks { throw Down() }; try inner.markOrder(number, status: status) }
 }

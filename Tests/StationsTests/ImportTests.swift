@@ -139,6 +139,11 @@ import Testing
         let again = importError { try ExpectedImport.importFile(.asn, path: good.path, into: store) }
         #expect(again.map { ($0.line, $0.column) } ?? (0, 0) == (2, 1))
         #expect(try store.asn(number: "A1")?.status == .done(seq: 9))
+        // A partly received ASN is protected too: replacing it would lose its tallies.
+        try store.markASN("A1", status: .open)
+        try store.markASN("A2", status: .partial(seqs: [4]))
+        let partly = importError { try ExpectedImport.importFile(.asn, path: good.path, into: store) }
+        #expect(partly?.line == 3 && partly?.message.contains("partly received") == true)
         let missing = importError { try ExpectedImport.importFile(.orders, path: dir.appendingPathComponent("nope.json").path, into: store) }
         #expect(missing?.message.contains("cannot read") == true)
         let orders = dir.appendingPathComponent("orders.json")

@@ -267,6 +267,84 @@ import Testing
         #expect(s.feed(.document("ASN-F"), today).feedback.code == .documentDone)
     }
 
+    @Test func aPartialDeliveryKeepsTheASNOpenForWhatIsOutstanding() throws {
+        try announce()
+        let s = try station()
+        s.feed(.document("ASN-1"), today)
+        s.feed(.tradeItem(TradeItemScan(gtin: w.plain, quantity: 6)), today)
+        s.feed(.tradeItem(TradeItemScan(gtin: w.lotted, lot: "L1", quantity: 2)), today)
+        let first = s.feed(.command("PARTIAL"), today)
+        #expect(first.feedback.code == .posted)
+        #expect(first.feedback.message.contains("7 units still outstanding"))
+        #expect(!s.hasOpenSession)
+        let firstSeq = try #require(first.postedSequences.first)
+        let afterFirst = try #require(try w.expected.asn(number: "ASN-1"))
+        #expect(afterFirst.status == .partial(seqs: [firstSeq]))
+        #expect(afterFirst.received == [6, 2])
+        #expect(afterFirst.outstanding.map(\.quantity) == [4, 3])
+
+        // The second truck: only the rest is expected, so 5 more is an over-receipt.
+        let reopened = s.feed(.document("ASN-1"), today)
+        #expect(reopened.feedback.code == .opened && reopened.feedback.message.contains("7 units on 2 lines outstanding"))
+        #expect(s.view.lines.map(\.expected) == [4, 3])
+        #expect(s.feed(.tradeItem(TradeItemScan(gtin: w.plain, quantity: 5)), today).feedback.code == .overReceipt)
+        #expect(s.feed(.tradeItem(TradeItemScan(gtin: w.plain, quantity: 4)), today).accepted)
+        #expect(s.feed(.tradeItem(TradeItemScan(gtin: w.lotted, lot: "L1", quantity: 3)), today).accepted)
+        let last = s.feed(.command("CLOSE"), today)
+        #expect(last.feedback == .ok(.posted, "receipt ASN-1 posted (seq \(last.postedSequences.first ?? 0)), as announced"))
+        #expect(try w.expected.asn(number: "ASN-1")?.status == .done(seq: last.postedSequences.first ?? 0))
+        #expect(w.ledger.postings.map(\.request.key) == ["dock-1/receipt/1", "dock-1/receipt/2"])
+        #expect(w.ledger.qty(w.plainItem, at: "DOCK-1") == 10)
+        #expect(w.ledger.qty(w.lottedItem, at: "DOCK-1", lot: "L1") == 5)
+        #expect(s.feed(.document("ASN-1"), today).feedback.code == .documentDone)
+    }
+
+    @Test func aPalletFromAnEarlierPartOfTheASNIsNotReceivedAgain() throws {
+        try announce()
+        let s = try station()
+        #expect(s.feed(.logisticUnit(sscc("03761234500000001")), today).accepted)
+        #expect(s.feed(.command("PARTIAL"), today).feedback.code == .posted)
+        let again = s.feed(.logisticUnit(sscc("03761234500000001")), today)
+        #expect(again.feedback.code == .duplicateSSCC && again.feedback.message.contains("earlier part"))
+        #expect(!s.hasOpenSession)
+        #expect(s.feed(.logisticUnit(sscc("03761234500000002")), today).accepted)
+        #expect(s.feed(.logisticUnit(sscc("03761234500000001")), today).feedback.code == .duplicateSSCC)
+        #expect(s.feed(.command("CLOSE"), today).feedback.code == .posted)
+        #expect(s.lastReport?.isExact == true)
+        #expect(w.ledger.qty(w.plainItem, at: "DOCK-1") == 24)
+    }
+
+    @Test func aPartialReceiptWhoseTalliesCannotBeSavedIsRetriedUnderTheSameKey() throws {
+        let expected = FlakyExpectedStore()
+        try expected.store(asns: [ASN(number: "ASN-P", lines: [ASNLine(item: w.plainItem, quantity: 5)])], orders: [])
+        let deps = StationDependencies(ledger: w.ledger, stock: w.ledger, master: w.ledger, expected: expected, sessions: w.sessions)
+        let s = try ReceivingStation(config: ReceivingConfig(station: "dock-p", dock: "DOCK-1"), dependencies: deps)
+        s.feed(.document("ASN-P"), today)
+        s.feed(.tradeItem(TradeItemScan(gtin: w.plain, quantity: 2)), today)
+        expected.failStores = true
+        let failed = s.feed(.command("PARTIAL"), today)
+        #expect(failed.feedback.code == .sessionNotSaved && failed.feedback.message.contains("scan PARTIAL again"))
+        #expect(s.hasOpenSession)
+        expected.failStores = false
+        #expect(s.feed(.command("PARTIAL"), today).feedback.code == .posted)
+        #expect(w.ledger.postings.count == 1)
+        #expect(try expected.asn(number: "ASN-P")?.received == [2])
+    }
+
+    @Test func partialTalliesCountEachReceiptOnceAndReadOldDocuments() throws {
+        let asn = ASN(number: "A", lines: [ASNLine(item: w.plainItem, quantity: 5), ASNLine(item: w.lottedItem, quantity: 1, lot: "L")])
+        let once = asn.afterPartialReceipt(seq: 7, counts: [2, 0], ssccs: ["1"])
+        #expect(once.afterPartialReceipt(seq: 7, counts: [2, 0], ssccs: ["1"]) == once)
+        let twice = once.afterPartialReceipt(seq: 9, counts: [4, 1], ssccs: ["2"])
+        #expect(twice.received == [6, 1] && twice.status == .partial(seqs: [7, 9]) && twice.receivedSSCCs == ["1", "2"])
+        #expect(twice.outstanding.map(\.quantity) == [0, 0])
+        // An ASN stored before partial receipts existed has no tallies.
+        let old = try JSONDecoder().decode(ASN.self, from: Data(#"{"number":"A","lines":[],"status":{"open":{}}}"#.utf8))
+        #expect(old.received == [] && old.receivedSSCCs == [] && old.status == .open)
+        let roundTrip = try JSONDecoder().decode(ASN.self, from: JSONEncoder().encode(twice))
+        #expect(roundTrip == twice)
+    }
+
     @Test func abandonAfterRestartPostsNothing() throws {
         try announce()
         try station().feed(.document("ASN-1"), today)
