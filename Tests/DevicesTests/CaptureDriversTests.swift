@@ -75,7 +75,7 @@ import ScanModel
         let after = log.records[stopAt...]
         #expect(after.contains { $0.direction == .toDevice && Self.messageType($0.bytes) == LLRPMessageType.closeConnection })
         #expect(after.contains { $0.direction == .fromDevice && $0.bytes.count >= 2 && Self.containsMessage($0.bytes, LLRPMessageType.closeConnectionResponse) })
-        #expect(!log.records.contains { $0.direction == .event && $0.event != "stop" })
+        #expect(log.records.filter { $0.direction == .event }.map(\.event) == ["stop"])
 
         // `scanledger replay FILE` (the CLI, `# Driver:` picks llrp): the reads.
         let replay = try Self.scanledger(["replay", out.path])
@@ -121,6 +121,10 @@ import ScanModel
         #expect(run.status == 1)
         #expect(run.stderr.contains(address), "\(run.stderr)")
         #expect(run.stderr.contains("refused"), "\(run.stderr)")
+        // The header is there for whoever reads the file; no connection, so no records (not even `! stop`).
+        let log = try CaptureLog.parse(String(contentsOf: out, encoding: .utf8))
+        #expect(log.value("Driver") == "llrp")
+        #expect(log.records.isEmpty)
     }
 
     @Test(arguments: [
@@ -129,6 +133,7 @@ import ScanModel
         (["--driver", "llrp", "127.0.0.1", "--options", "speed=9"], "speed"),
         (["--driver", "evdev", "/dev/input/event0", "--options", "layout=xx"], "layout=xx"),
         (["--llrp", "not a host:x"], "not a host:x"),
+        (["--driver", "tsl", "--llrp", "127.0.0.1"], "--llrp"),
     ])
     func badOptionsAreUsageErrorsNamingTheOption(_ args: [String], _ named: String) throws {
         let run = try Self.scanledger(["capture"] + args)

@@ -113,7 +113,7 @@ public final class LLRPTCPClient: @unchecked Sendable {
                 _ = read(wakeRead, &sink, sink.count)
                 lock.lock(); let stop = stopRequested; stopRequested = false; lock.unlock()
                 if stop {
-                    wireTap?(.stopRequested)
+                    if socketFD >= 0 { wireTap?(.stopRequested) }
                     session.stop(now: now, into: &out)
                     perform(&out)
                 }
@@ -310,7 +310,9 @@ public enum LLRPWireEvent {
     case readerClosed
     /// The connection failed (a read or send error).
     case connectionLost
-    /// `requestStop()` took effect: STOP_ROSPEC and CLOSE_CONNECTION follow.
+    /// `requestStop()` took effect on an open connection: STOP_ROSPEC and
+    /// CLOSE_CONNECTION follow. (Between connections there is nothing to
+    /// close, and a `! stop` would replay as a second `disconnected`.)
     case stopRequested
 }
 

@@ -24,12 +24,13 @@ let captureCommand = Command(name: "capture", summary: "record a device's raw tr
     }
     var device: String? = nil, driverName: String? = nil, serialText = "9600 8N1", name: String? = nil
     var firmware = "unknown", seconds: Double? = nil, sendStart = true, output: String? = nil, optionText = ""
+    var llrpFlag = false
     var i = 0
     while i < args.count {
         let next = i + 1 < args.count ? args[i + 1] : nil
         switch (args[i], next) {
         case ("--driver", let v?): driverName = v; i += 1
-        case ("--llrp", let v?) where device == nil: driverName = "llrp"; device = v; i += 1
+        case ("--llrp", let v?) where device == nil: llrpFlag = true; device = v; i += 1
         case ("--options", let v?): optionText = v; i += 1
         case ("--serial", let v?): serialText = v; i += 1
         case ("--name", let v?): name = v; i += 1
@@ -45,6 +46,10 @@ let captureCommand = Command(name: "capture", summary: "record a device's raw tr
         i += 1
     }
     guard let device else { FileHandle.standardError.write(Data(usage.utf8)); return 2 }
+    if llrpFlag {
+        guard driverName == nil || driverName == "llrp" else { return say("--llrp reads an LLRP reader; it does not go with --driver \(driverName ?? "")", 2) }
+        driverName = "llrp"
+    }
     if let driverName, DriverRegistry.make(driverName) == nil {
         return say("unknown driver '\(driverName)' (known: \(DriverRegistry.names.joined(separator: ", ")))", 2)
     }
