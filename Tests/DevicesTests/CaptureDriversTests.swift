@@ -200,12 +200,19 @@ import ScanModel
         try EvdevUmockdevTests.evemu(fixture.deviceBytes).write(to: dir.appendingPathComponent("kbd.events"), atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("capture.log")
         let umockdev = try #require(EvdevUmockdevTests.umockdevRun)
-        // The recording ends when umockdev hangs up the node at the end of
-        // its script, or after --seconds (a backstop, not a measurement).
+        // Ctrl-C for scanledger (umockdev-run's child) once every record is
+        // in the log; --seconds is only a backstop.
         let run = try Self.scanledger(["capture", "--driver", "evdev", EvdevUmockdevTests.node, "--options", "layout=us",
-                                       "--firmware", "umockdev", "--seconds", "6", "-o", out.path],
+                                       "--firmware", "umockdev", "--seconds", "40", "-o", out.path],
                                       under: [umockdev, "-d", dir.appendingPathComponent("kbd.umockdev").path,
-                                              "-e", "\(EvdevUmockdevTests.node)=\(dir.appendingPathComponent("kbd.events").path)"])
+                                              "-e", "\(EvdevUmockdevTests.node)=\(dir.appendingPathComponent("kbd.events").path)"]) { p in
+            let recorded = { ((try? String(contentsOf: out, encoding: .utf8)).flatMap { try? CaptureLog.parse($0) })?.deviceBytes.count ?? 0 }
+            #expect(waitUntil(30) { recorded() >= fixture.deviceBytes.count })
+            let pid = p.processIdentifier
+            let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+            let child = children.split(separator: " ").compactMap { Int32($0) }.first
+            kill(child ?? pid, SIGINT)
+        }
         #expect(run.status == 0, "\(run.stderr)")
         let log = try CaptureLog.parse(String(contentsOf: out, encoding: .utf8))
         for key in CaptureLog.requiredKeys { #expect(log.value(key) != nil, "missing \(key)") }
