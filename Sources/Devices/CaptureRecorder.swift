@@ -26,10 +26,14 @@ public struct CaptureRecorder {
 
     /// Sends `commands` (logged as host → device), then records everything
     /// the device sends until `shouldStop` says so or the device hangs up.
+    /// `sentOnOpen` is what the transport itself sent while opening (HID POS
+    /// feature reports): logged as host → device, not sent again.
     /// Returns the number of device bytes recorded.
     @discardableResult
-    public func run(transport: any ByteTransport, commands: [[UInt8]], shouldStop: () -> Bool) throws(DeviceError) -> Int {
+    public func run(transport: any ByteTransport, sentOnOpen: [[UInt8]] = [], commands: [[UInt8]],
+                    shouldStop: () -> Bool) throws(DeviceError) -> Int {
         event("connect")
+        for c in sentOnOpen { record(.toDevice, c) }
         for c in commands {
             try transport.write(c)
             record(.toDevice, c)

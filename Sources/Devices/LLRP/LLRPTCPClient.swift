@@ -36,6 +36,10 @@ public final class LLRPTCPClient: @unchecked Sendable {
     private let onOutput: (LLRPSessionOutput) -> Void
     /// Longest poll sleep; the session's own deadlines shorten it.
     public var pollIntervalMilliseconds: Int = 250
+    /// Sees every byte on the wire as it happens, for `scanledger capture`
+    /// (`LLRPCapture`). Set before `run()`; called on the `run()` thread.
+    /// Unset, it costs one nil check per read and send.
+    public var wireTap: ((LLRPWireEvent) -> Void)? = nil
 
     private var socketFD: Int32 = -1
     private var wakeRead: Int32 = -1, wakeWrite: Int32 = -1
@@ -108,7 +112,11 @@ public final class LLRPTCPClient: @unchecked Sendable {
                 var sink = [UInt8](repeating: 0, count: 64)
                 _ = read(wakeRead, &sink, sink.count)
                 lock.lock(); let stop = stopRequested; stopRequested = false; lock.unlock()
-                if stop { session.stop(now: now, into: &out); perform(&out) }
+                if stop {
+                    if socketFD >= 0 { wireTap?(.stopRequested) }
+                    session.stop(now: now, into: &out)
+                    perform(&out)
+                }
             }
             session.tick(now: now, into: &out)
             perform(&out)
@@ -131,6 +139,7 @@ public final class LLRPTCPClient: @unchecked Sendable {
     private func readSocket(now: Int64, out: inout [LLRPSessionOutput]) {
         let n = readBuffer.withUnsafeMutableBytes { recv(socketFD, $0.baseAddress, $0.count, 0) }
         if n > 0 {
+            if let tap = wireTap { tap(.received(readBuffer[0..<n])) }
             working.lastSeen = stamp()
             var sink = ForwardingSink(time: working.lastSeen ?? .zero, batch: takeBatch())
             readBuffer.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &sink) }
@@ -142,6 +151,7 @@ public final class LLRPTCPClient: @unchecked Sendable {
             }
         } else if n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
             let reason = n == 0 ? "reader closed the connection" : String(cString: strerror(errno))
+            wireTap?(n == 0 ? .readerClosed : .connectionLost)
             finishStream()
             if n == 0 { session.transportClosed(now: now, into: &out) } else { session.transportFailed(now: now, reason: reason, into: &out) }
             perform(&out)
@@ -173,8 +183,11 @@ public final class LLRPTCPClient: @unchecked Sendable {
                     session.transportFailed(now: now, reason: error.description, into: &out)
                 }
             case .send(let bytes, _, _):
-                if !sendAll(bytes) {
+                if sendAll(bytes) {
+                    wireTap?(.sent(bytes))
+                } else {
                     let reason = String(cString: strerror(errno))
+                    wireTap?(.connectionLost)
                     closeSocket()
                     session.transportFailed(now: clock(), reason: "send: \(reason)", into: &out)
                 }
@@ -285,6 +298,22 @@ public final class LLRPTCPClient: @unchecked Sendable {
         }
         return fail("connect", lastError)
     }
+}
+
+/// What `LLRPTCPClient.wireTap` sees, in wire order.
+public enum LLRPWireEvent {
+    /// Bytes read from the reader, one `recv` (valid during the call only).
+    case received(ArraySlice<UInt8>)
+    /// One whole message sent to the reader.
+    case sent([UInt8])
+    /// The reader closed the TCP connection.
+    case readerClosed
+    /// The connection failed (a read or send error).
+    case connectionLost
+    /// `requestStop()` took effect on an open connection: STOP_ROSPEC and
+    /// CLOSE_CONNECTION follow. (Between connections there is nothing to
+    /// close, and a `! stop` would replay as a second `disconnected`.)
+    case stopRequested
 }
 
 /// Every event goes into the handler's batch; everything also goes to the
