@@ -3,23 +3,31 @@ import Ledger
 
 /// Sends one batch of outbox records to the central database in ONE
 /// transaction. Idempotent: rows already there (a re-send after a crash
-/// between the central commit and the local mark) are skipped by
-/// `ON CONFLICT DO NOTHING`, then compared: a central row whose content
-/// differs from the local posting is a conflict, reported and never
-/// overwritten (the whole batch rolls back).
+/// between the central commit and the local mark) are skipped, then
+/// compared: a central row whose content differs from the local posting is
+/// a conflict, reported and never overwritten (the whole batch rolls back).
+///
+/// Two paths. The usual one COPYs the batch (columns extracted on the box,
+/// binary format) straight into `postings` and `entries`: no JSON parsing
+/// and no conflict handling on the server. It can only succeed if none of
+/// the batch's rows is central yet; if one is, the unique key refuses the
+/// COPY (SQLSTATE 23505), the transaction rolls back with nothing written,
+/// and the batch is sent again by the statement path below, which skips
+/// existing rows (`ON CONFLICT DO NOTHING`) and checks them for conflicts.
+/// Re-sends are rare (a crash between central commit and local mark), so
+/// the slow path's cost does not matter.
 enum CentralIngest {
-    /// The whole batch travels as four array parameters and PostgreSQL splits
-    /// it (unnest) and parses the payload JSON into postings and entries: one
-    /// round trip, no per-row statements.
+    /// Statement path: the whole batch travels as array parameters and
+    /// PostgreSQL splits it (unnest) and parses the payload JSON itself.
     ///
     /// Two statements, not one with data-modifying CTEs: measured on
     /// PostgreSQL 15, the CTE form took ~4× as long for 5,000 postings.
     static let insertPostings = """
         INSERT INTO postings(origin, seq, key, kind, ref, station, device, sscc, event_time, reverses, commit_us, payload)
         SELECT $1, seq, key, p->>'kind', p->>'ref', p->>'station', p->>'device', p->>'sscc', p->>'time',
-               (p->>'reverses')::bigint, commit_us, p
+               (p->>'reverses')::bigint, commit_us, raw
         -- OFFSET 0 keeps the subquery apart: each payload is parsed once, not once per p->>'…'.
-        FROM (SELECT t.seq, t.key, t.commit_us, t.payload::jsonb AS p
+        FROM (SELECT t.seq, t.key, t.commit_us, t.payload AS raw, t.payload::jsonb AS p
               FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[]) AS t(seq, key, commit_us, payload) OFFSET 0) input
         ORDER BY seq
         ON CONFLICT DO NOTHING
@@ -31,7 +39,7 @@ enum CentralIngest {
         INSERT INTO entries(origin, seq, line, location, item, lot, serial, epc, qty)
         SELECT p.origin, p.seq, (e.ord - 1)::int, e.v->>'location', e.v->>'item', e.v->>'lot', e.v->>'serial',
                e.v->>'epc', (e.v->>'qty')::bigint
-        FROM postings p, jsonb_array_elements(p.payload->'entries') WITH ORDINALITY AS e(v, ord)
+        FROM postings p, jsonb_array_elements(p.payload::jsonb->'entries') WITH ORDINALITY AS e(v, ord)
         WHERE p.origin = $1 AND p.seq BETWEEN $2 AND $3 AND p.kind <> 'reversal'
         ON CONFLICT DO NOTHING
         """
@@ -47,11 +55,13 @@ enum CentralIngest {
         """
 
     /// The first record that is not in the central database exactly as sent.
+    /// Compared as `jsonb`: equal content, whatever the spacing (schema 1
+    /// stored the payload as `jsonb`, whose text form differs from the box's).
     static let findConflict = """
         SELECT t.seq, p.seq IS NULL
         FROM unnest($2::bigint[], $3::text[], $4::text[]) AS t(seq, key, payload)
         LEFT JOIN postings p ON p.origin = $1 AND p.seq = t.seq
-        WHERE p.seq IS NULL OR p.key <> t.key OR p.payload <> t.payload::jsonb
+        WHERE p.seq IS NULL OR p.key <> t.key OR p.payload::jsonb <> t.payload::jsonb
         ORDER BY t.seq LIMIT 1
         """
 
@@ -68,12 +78,57 @@ enum CentralIngest {
     struct Outcome {
         /// Rows new to the central database (the rest were there already).
         var inserted: Int
+        /// Whether it went by COPY (else by statements).
+        var byCopy = false
     }
 
-    /// Sends `records` (ascending, non-empty) and commits. Throws without
-    /// committing anything on any failure, including a conflict.
+    static let uniqueViolation = "23505"
+
+    /// Prepares and sends `records` (tests; the forwarder prepares ahead).
     static func send(_ records: [OutboxRecord], origin: String, site: String, localHead: OutboxBacklog?,
                      over db: PGConnection) throws(CentralError) -> Outcome {
+        try send(CentralBatch(records, origin: origin), origin: origin, site: site, localHead: localHead, over: db)
+    }
+
+    /// Sends `batch` (ascending, non-empty) and commits. Throws without
+    /// committing anything on any failure, including a conflict.
+    static func send(_ batch: CentralBatch, origin: String, site: String, localHead: OutboxBacklog?,
+                     over db: PGConnection) throws(CentralError) -> Outcome {
+        if let copy = batch.copy {
+            do throws(CentralError) {
+                return try sendByCopy(batch, copy, origin: origin, site: site, localHead: localHead, over: db)
+            } catch where error.sqlState == uniqueViolation {
+                // Some row is central already: a re-send or a conflict; the statement path tells which.
+            }
+        }
+        return try sendByStatements(batch.records, origin: origin, site: site, localHead: localHead, over: db)
+    }
+
+    private static func sendByCopy(_ batch: CentralBatch, _ copy: CentralBatch.Copy, origin: String, site: String,
+                                   localHead: OutboxBacklog?, over db: PGConnection) throws(CentralError) -> Outcome {
+        guard let first = batch.first, let last = batch.records.last else { return Outcome(inserted: 0, byCopy: true) }
+        try db.run("BEGIN")
+        do throws(CentralError) {
+            let headSeq = max(localHead?.headSeq.value ?? 0, last.seq.value)
+            let headTime = max(localHead?.headCommitTimeMicros ?? 0, last.commitTimeMicros)
+            try db.run(reportOrigin, [origin, site, String(headSeq), String(headTime)])
+            let inserted = try db.copyIn("COPY postings(\(CentralBatch.postingsColumns)) FROM STDIN (FORMAT binary)", copy.postings)
+            if copy.entryRows > 0 {
+                _ = try db.copyIn("COPY entries(\(CentralBatch.entriesColumns)) FROM STDIN (FORMAT binary)", copy.entries)
+            }
+            if copy.hasReversal {
+                try db.run(insertReversalEntries, [origin, String(first.value), String(last.seq.value)])
+            }
+            try db.run("COMMIT")
+            return Outcome(inserted: inserted, byCopy: true)
+        } catch {
+            _ = db.exec("ROLLBACK")
+            throw error
+        }
+    }
+
+    private static func sendByStatements(_ records: [OutboxRecord], origin: String, site: String, localHead: OutboxBacklog?,
+                                         over db: PGConnection) throws(CentralError) -> Outcome {
         guard let first = records.first, let last = records.last else { return Outcome(inserted: 0) }
         let seqs = PGArray.integers(records.map(\.seq.value))
         let keys = PGArray.texts(records.map(\.key))
