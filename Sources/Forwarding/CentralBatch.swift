@@ -1,9 +1,9 @@
 import Ledger
 
 /// One batch of outbox records, prepared on the box for the central
-/// database: the postings and entries as binary COPY streams, with every
-/// column already extracted from the payload JSON (so the server parses
-/// nothing). Prepared while the previous batch is still being sent.
+/// database: the postings (entries as array columns) as one binary COPY
+/// stream, with every column already extracted from the payload JSON (so
+/// the server parses nothing). Prepared while the previous batch is sent.
 struct CentralBatch {
     let records: [OutboxRecord]
     /// nil when a payload is not of the shape this reader extracts (it never
@@ -17,15 +17,10 @@ struct CentralBatch {
     struct Copy {
         /// Rows for `postings` in `postingsColumns` order.
         var postings: [UInt8]
-        /// Rows for `entries` in `entriesColumns` order (reversals excluded:
-        /// the server derives theirs from the reversed posting).
-        var entries: [UInt8]
-        var entryRows: Int
-        var hasReversal: Bool
     }
 
-    static let postingsColumns = "origin, seq, key, kind, ref, station, device, sscc, event_time, reverses, commit_us, payload"
-    static let entriesColumns = "origin, seq, line, location, item, lot, serial, epc, qty"
+    static let postingsColumns = "origin, seq, key, kind, ref, station, device, sscc, event_time, reverses, commit_us, payload, "
+        + "entry_location, entry_item, entry_lot, entry_serial, entry_epc, entry_qty"
 
     var first: LedgerSequence? { records.first?.seq }
     var last: LedgerSequence? { records.last?.seq }
@@ -52,16 +47,12 @@ struct CentralBatch {
 
     private static func encode(_ records: [OutboxRecord], origin: String) throws(Unreadable) -> Copy {
         let payloadBytes = records.reduce(0) { $0 + $1.payload.utf8.count }
-        var postings = PGCopyBinary(capacity: payloadBytes * 2 + records.count * 96)
-        var entries = PGCopyBinary(capacity: records.count * 160)
-        var entryRows = 0
-        var hasReversal = false
+        var postings = PGCopyBinary(capacity: payloadBytes * 2 + records.count * 160)
         for record in records {
             var payload = record.payload
             let failure = payload.withUTF8 { bytes -> OutboxPayloadReader.Failure? in
                 do throws(OutboxPayloadReader.Failure) {
-                    let isReversal = try appendRows(record, payload: bytes, origin: origin, postings: &postings, entries: &entries, entryRows: &entryRows)
-                    hasReversal = hasReversal || isReversal
+                    try appendRow(record, payload: bytes, origin: origin, to: &postings)
                     return nil
                 } catch {
                     return error
@@ -69,19 +60,14 @@ struct CentralBatch {
             }
             if let failure { throw Unreadable(description: "outbox payload of posting \(record.seq): \(failure)") }
         }
-        return Copy(postings: postings.finish(), entries: entries.finish(), entryRows: entryRows, hasReversal: hasReversal)
+        return Copy(postings: postings.finish())
     }
 
-    /// Appends the posting row and its entry rows; returns whether it is a reversal.
-    private static func appendRows(_ record: OutboxRecord, payload bytes: UnsafeBufferPointer<UInt8>, origin: String,
-                                   postings: inout PGCopyBinary, entries: inout PGCopyBinary,
-                                   entryRows: inout Int) throws(OutboxPayloadReader.Failure) -> Bool {
+    /// Appends the posting's row, its entries as one array per entry column.
+    private static func appendRow(_ record: OutboxRecord, payload bytes: UnsafeBufferPointer<UInt8>, origin: String,
+                                  to postings: inout PGCopyBinary) throws(OutboxPayloadReader.Failure) {
         let fields = try OutboxPayloadReader.read(bytes)
-        var isReversal = false
-        if case .string(let range, escaped: false) = fields.kind {
-            isReversal = bytes[range].elementsEqual("reversal".utf8)
-        }
-        postings.beginRow(fields: 12)
+        postings.beginRow(fields: 18)
         postings.text(origin)
         postings.int64(record.seq.value)
         postings.text(record.key)
@@ -91,19 +77,16 @@ struct CentralBatch {
         postings.int64(try integer(fields.reverses))
         postings.int64(record.commitTimeMicros)
         postings.text(bytes)
-        guard !isReversal else { return true }
-        for (line, entry) in fields.entries.enumerated() {
-            entries.beginRow(fields: 9)
-            entries.text(origin)
-            entries.int64(record.seq.value)
-            entries.int32(Int32(truncatingIfNeeded: line))
-            for value in [entry.location, entry.item, entry.lot, entry.serial, entry.epc] {
-                try text(value, in: bytes, to: &entries)
+        let entries = fields.entries
+        let columns: [KeyPath<OutboxPayloadReader.Entry, OutboxPayloadReader.Value>] = [\.location, \.item, \.lot, \.serial, \.epc]
+        for column in columns {
+            try postings.array(of: .text, count: entries.count) { copy, i throws(OutboxPayloadReader.Failure) in
+                try text(entries[i][keyPath: column], in: bytes, to: &copy)
             }
-            entries.int64(try integer(entry.qty))
-            entryRows += 1
         }
-        return false
+        try postings.array(of: .int8, count: entries.count) { copy, i throws(OutboxPayloadReader.Failure) in
+            copy.int64(try integer(entries[i].qty))
+        }
     }
 
     private static func text(_ value: OutboxPayloadReader.Value, in payload: UnsafeBufferPointer<UInt8>,

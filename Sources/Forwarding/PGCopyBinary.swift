@@ -44,8 +44,36 @@ struct PGCopyBinary {
         let lengthAt = bytes.count
         appendBigEndian(UInt32(0))
         try body(&bytes)
+        patchLength(at: lengthAt)
+    }
+
+    /// Writes the length of the field that starts at `lengthAt` (after its 4 length bytes).
+    private mutating func patchLength(at lengthAt: Int) {
         let length = UInt32(truncatingIfNeeded: bytes.count - lengthAt - 4)
         for i in 0..<4 { bytes[lengthAt + i] = UInt8(truncatingIfNeeded: length >> (24 - 8 * UInt32(i))) }
+    }
+
+    /// Element type ids of the arrays written here (pg_type.oid).
+    enum ElementType: UInt32 {
+        case int8 = 20
+        case text = 25
+    }
+
+    /// A one-dimensional array field of `count` elements written by
+    /// `element(i)` (with `text`, `int64` or `null`); lengths patched after.
+    mutating func array(of type: ElementType, count: Int,
+                        _ element: (inout PGCopyBinary, Int) throws(OutboxPayloadReader.Failure) -> Void) throws(OutboxPayloadReader.Failure) {
+        let lengthAt = bytes.count
+        appendBigEndian(UInt32(0))
+        appendBigEndian(UInt32(count > 0 ? 1 : 0)) // dimensions (an empty array has none)
+        appendBigEndian(UInt32(0))                 // "has nulls": the server works it out itself
+        appendBigEndian(type.rawValue)
+        if count > 0 {
+            appendBigEndian(UInt32(truncatingIfNeeded: count))
+            appendBigEndian(UInt32(1))             // lower bound
+            for i in 0..<count { try element(&self, i) }
+        }
+        patchLength(at: lengthAt)
     }
 
     /// The finished stream (trailer appended).
