@@ -19,8 +19,8 @@ struct CentralBatch {
         var postings: [UInt8]
     }
 
-    static let postingsColumns = "origin, seq, key, kind, ref, station, device, sscc, event_time, reverses, commit_us, payload, "
-        + "entry_location, entry_item, entry_lot, entry_serial, entry_epc, entry_qty"
+    static let postingsColumns = "origin, seq, key, kind, ref, station, device, sscc, event_time, reverses, commit_us, "
+        + "entry_location, entry_item, entry_lot, entry_serial, entry_epc, entry_expiry, entry_qty"
 
     var first: LedgerSequence? { records.first?.seq }
     var last: LedgerSequence? { records.last?.seq }
@@ -47,7 +47,7 @@ struct CentralBatch {
 
     private static func encode(_ records: [OutboxRecord], origin: String) throws(Unreadable) -> Copy {
         let payloadBytes = records.reduce(0) { $0 + $1.payload.utf8.count }
-        var postings = PGCopyBinary(capacity: payloadBytes * 2 + records.count * 160)
+        var postings = PGCopyBinary(capacity: payloadBytes + records.count * 64)
         for record in records {
             var payload = record.payload
             let failure = payload.withUTF8 { bytes -> OutboxPayloadReader.Failure? in
@@ -67,7 +67,7 @@ struct CentralBatch {
     private static func appendRow(_ record: OutboxRecord, payload bytes: UnsafeBufferPointer<UInt8>, origin: String,
                                   to postings: inout PGCopyBinary) throws(OutboxPayloadReader.Failure) {
         let fields = try OutboxPayloadReader.read(bytes)
-        postings.beginRow(fields: 18)
+        postings.beginRow(fields: 18) // the 18 of postingsColumns
         postings.text(origin)
         postings.int64(record.seq.value)
         postings.text(record.key)
@@ -76,9 +76,8 @@ struct CentralBatch {
         }
         postings.int64(try integer(fields.reverses))
         postings.int64(record.commitTimeMicros)
-        postings.text(bytes)
         let entries = fields.entries
-        let columns: [KeyPath<OutboxPayloadReader.Entry, OutboxPayloadReader.Value>] = [\.location, \.item, \.lot, \.serial, \.epc]
+        let columns: [KeyPath<OutboxPayloadReader.Entry, OutboxPayloadReader.Value>] = [\.location, \.item, \.lot, \.serial, \.epc, \.expiry]
         for column in columns {
             try postings.array(of: .text, count: entries.count) { copy, i throws(OutboxPayloadReader.Failure) in
                 try text(entries[i][keyPath: column], in: bytes, to: &copy)

@@ -78,18 +78,18 @@ enum CentralSchema {
           FROM origins o
           LEFT JOIN (SELECT origin, max(seq) AS max_seq, max(commit_us) AS max_commit_us FROM postings GROUP BY origin) p USING (origin);
         """,
-        // 2, for ingest speed (measured: the entries table's index alone
-        // cost a quarter of the central insert time):
+        // 2, for ingest speed (each change measured, see docs/forwarding.md):
         // - a posting's entries are arrays in its row, one per column
-        //   (entry_location[i], entry_item[i], …), and `entries` is a view
-        //   that unnests them: one row and one index entry per posting
-        //   instead of three rows and three. A reversal's entries are its
-        //   original's, negated, by the view (the original is the same
-        //   origin's earlier posting; the ledger refuses reversing a reversal).
-        // - the payload is stored as the box sent it (text): the box now
-        //   extracts the columns itself and COPYs them; parsing every payload
-        //   into jsonb cost more than the rest of the row. Query it as JSON
-        //   with payload::jsonb.
+        //   (entry_location[i], entry_item[i], …, now with the expiry), and
+        //   `entries` is a view that unnests them: one heap row and one index
+        //   entry per posting instead of three and three. A reversal's
+        //   entries are its original's, negated, by the view (the original is
+        //   the same origin's earlier posting; the ledger refuses reversing a
+        //   reversal).
+        // - no payload column: the box extracts every field of its canonical
+        //   JSON into the columns (so the server parses nothing), and the
+        //   columns are the content a re-send is compared with. Half the row
+        //   and its WAL were the payload.
         // - no unique index on (origin, key): keys arrive in random order, so
         //   every insert touched a random page of a large index. The box's
         //   own ledger already keeps keys unique; centrally, (origin, seq)
@@ -98,37 +98,40 @@ enum CentralSchema {
         //   could re-use a key). The (origin, seq) index is append-only.
         """
         DROP VIEW site_balances, origin_balances;
-        ALTER TABLE postings ALTER COLUMN payload TYPE text USING payload::text,
-          DROP CONSTRAINT postings_origin_key_key,
+        ALTER TABLE postings DROP CONSTRAINT postings_origin_key_key,
           ADD COLUMN entry_location text[] NOT NULL DEFAULT '{}',
           ADD COLUMN entry_item text[] NOT NULL DEFAULT '{}',
           ADD COLUMN entry_lot text[] NOT NULL DEFAULT '{}',
           ADD COLUMN entry_serial text[] NOT NULL DEFAULT '{}',
           ADD COLUMN entry_epc text[] NOT NULL DEFAULT '{}',
+          ADD COLUMN entry_expiry text[] NOT NULL DEFAULT '{}',
           ADD COLUMN entry_qty bigint[] NOT NULL DEFAULT '{}';
         UPDATE postings p SET entry_location = e.location, entry_item = e.item, entry_lot = e.lot,
-                              entry_serial = e.serial, entry_epc = e.epc, entry_qty = e.qty
+                              entry_serial = e.serial, entry_epc = e.epc, entry_qty = e.qty,
+                              entry_expiry = ARRAY(SELECT v->>'expiry' FROM jsonb_array_elements(p.payload->'entries')
+                                                     WITH ORDINALITY AS x(v, i) ORDER BY i)
           FROM (SELECT origin, seq, array_agg(location ORDER BY line) AS location, array_agg(item ORDER BY line) AS item,
                        array_agg(lot ORDER BY line) AS lot, array_agg(serial ORDER BY line) AS serial,
                        array_agg(epc ORDER BY line) AS epc, array_agg(qty ORDER BY line) AS qty
                 FROM entries GROUP BY origin, seq) e
           WHERE p.origin = e.origin AND p.seq = e.seq AND p.kind <> 'reversal';
-        ALTER TABLE postings ALTER COLUMN entry_location DROP DEFAULT, ALTER COLUMN entry_item DROP DEFAULT,
-          ALTER COLUMN entry_lot DROP DEFAULT, ALTER COLUMN entry_serial DROP DEFAULT,
-          ALTER COLUMN entry_epc DROP DEFAULT, ALTER COLUMN entry_qty DROP DEFAULT;
+        ALTER TABLE postings DROP COLUMN payload,
+          ALTER COLUMN entry_location DROP DEFAULT, ALTER COLUMN entry_item DROP DEFAULT,
+          ALTER COLUMN entry_lot DROP DEFAULT, ALTER COLUMN entry_serial DROP DEFAULT, ALTER COLUMN entry_epc DROP DEFAULT,
+          ALTER COLUMN entry_expiry DROP DEFAULT, ALTER COLUMN entry_qty DROP DEFAULT;
         DROP TABLE entries;
         CREATE VIEW entries AS
-          SELECT p.origin, p.seq, (e.ord - 1)::int AS line, e.location, e.item, e.lot, e.serial, e.epc, e.qty
+          SELECT p.origin, p.seq, (e.ord - 1)::int AS line, e.location, e.item, e.lot, e.serial, e.epc, e.qty, e.expiry
           FROM postings p,
-               unnest(p.entry_location, p.entry_item, p.entry_lot, p.entry_serial, p.entry_epc, p.entry_qty)
-                 WITH ORDINALITY AS e(location, item, lot, serial, epc, qty, ord)
+               unnest(p.entry_location, p.entry_item, p.entry_lot, p.entry_serial, p.entry_epc, p.entry_qty, p.entry_expiry)
+                 WITH ORDINALITY AS e(location, item, lot, serial, epc, qty, expiry, ord)
           WHERE p.kind <> 'reversal'
           UNION ALL
-          SELECT r.origin, r.seq, (e.ord - 1)::int, e.location, e.item, e.lot, e.serial, e.epc, -e.qty
+          SELECT r.origin, r.seq, (e.ord - 1)::int, e.location, e.item, e.lot, e.serial, e.epc, -e.qty, e.expiry
           FROM postings r
           JOIN postings o ON o.origin = r.origin AND o.seq = r.reverses,
-               unnest(o.entry_location, o.entry_item, o.entry_lot, o.entry_serial, o.entry_epc, o.entry_qty)
-                 WITH ORDINALITY AS e(location, item, lot, serial, epc, qty, ord)
+               unnest(o.entry_location, o.entry_item, o.entry_lot, o.entry_serial, o.entry_epc, o.entry_qty, o.entry_expiry)
+                 WITH ORDINALITY AS e(location, item, lot, serial, epc, qty, expiry, ord)
           WHERE r.kind = 'reversal';
         CREATE VIEW site_balances AS
           SELECT o.site, e.location, e.item, e.lot, e.serial, sum(e.qty)::bigint AS qty

@@ -18,7 +18,8 @@ struct OutboxPayloadReader {
     }
 
     struct Entry {
-        var location = Value.null, item = Value.null, lot = Value.null, serial = Value.null, epc = Value.null, qty = Value.null
+        var location = Value.null, item = Value.null, lot = Value.null, serial = Value.null, epc = Value.null, expiry = Value.null
+        var qty = Value.null
     }
 
     struct Fields {
@@ -91,6 +92,7 @@ struct OutboxPayloadReader {
                 case "lot": entry.lot = try reader.scalar()
                 case "serial": entry.serial = try reader.scalar()
                 case "epc": entry.epc = try reader.scalar()
+                case "expiry": entry.expiry = try reader.scalar()
                 case "qty": entry.qty = try reader.scalar()
                 default: try reader.skipValue()
                 }
