@@ -6,9 +6,9 @@ import Testing
 /// The COPY path: columns extracted on the box must be exactly what the
 /// server's own JSON extraction gives, whatever the characters; a batch
 /// that meets existing rows falls back to the statement path, which still
-/// detects conflicts; schema 1 databases migrate.
-@Suite(.serialized)
-struct CopyPathTests {
+/// detects conflicts; schema 1 databases migrate. Part of the serialized
+/// ForwardingTests suite: other tests there stop and restart the server.
+extension ForwardingTests {
     /// Values that break naive COPY text escaping or JSON handling.
     static let oddValues = [
         "tab\there", "new\nline", "carriage\rreturn", "back\\slash", "\\N", "quote\"d", "{curly,\"array\"}",
@@ -222,7 +222,7 @@ struct OutboxPayloadReaderTests {
     }
 
     @Test func unreadablePayloadSendsTheBatchByStatements() {
-        let good = CopyPathTests.record(seq: 1, value: "ok")
+        let good = ForwardingTests.record(seq: 1, value: "ok")
         let bad = OutboxRecord(seq: LedgerSequence(2), key: "k2", commitTimeMicros: 1, payload: #"{"kind":"receipt","ref":7,"entries":[]}"#)
         let batch = CentralBatch([good, bad], origin: "o")
         #expect(batch.copy == nil)
