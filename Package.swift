@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "GS1Tests", dependencies: ["GS1", "ScanModel"], resources: [.copy("Vectors")]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "ScanModel", "GS1", "CLinuxShims"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ScanModel"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "CLinuxShims", "Stations", "Ledger", "ScanModel", "Devices"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "CLinuxShims", "Stations", "Ledger", "ScanModel", "Devices", "Forwarding"]),
         .testTarget(name: "StationsTests", dependencies: ["Stations", "ScanModel"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "ScanModel", "GS1", "CSQLite"], exclude: ["EPCIS"]),
         .testTarget(name: "ForwardingTests", dependencies: ["Forwarding", "Ledger", "ScanModel"]),

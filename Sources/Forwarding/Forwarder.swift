@@ -33,6 +33,8 @@ public final class Forwarder: @unchecked Sendable {
     private var lastBytesMeasurement: Double = -.infinity
     private var lastReportedHead: Int64 = -1
     private var lastHeartbeat: Double = -.infinity
+    private var prefetch: BatchPrefetch?
+    private let prefetchQueue = DispatchQueue(label: "forwarder-prefetch")
 
     public init(config: ForwarderConfig, ledger: Ledger, log: @escaping Log = { _, _ in }) {
         self.config = config
@@ -62,6 +64,7 @@ public final class Forwarder: @unchecked Sendable {
         condition.unlock()
         defer {
             db = nil
+            dropPrefetch()
             condition.lock()
             running = false
             snapshot.state = .stopped
@@ -110,11 +113,13 @@ public final class Forwarder: @unchecked Sendable {
                 if try forwardOneBatch() == 0 { break }
             } catch {
                 _ = recordFailure(error)
+                dropPrefetch()
                 throw error
             }
         }
         total = status.forwardedPostings - before
         db = nil
+        dropPrefetch()
         return total
     }
 
@@ -130,20 +135,25 @@ public final class Forwarder: @unchecked Sendable {
         // Backlog first: during an outage (connecting fails) it is the metric that matters.
         let backlog = try refreshBacklog()
         let connection = try connected()
-        let records: [OutboxRecord]
-        do { records = try ledger.pendingOutbox(limit: config.batchSize) } catch {
-            throw CentralError(.ledger, "reading the local outbox: \(error)")
-        }
+        let batch = try nextBatch(after: backlog.forwardedUpTo)
+        let records = batch.records
         guard let last = records.last else {
             try heartbeat(backlog, over: connection)
             update { $0.state = .idle; $0.lagSeconds = 0 }
             return 0
         }
+        // A full batch: more are likely waiting; read the next one while this one is sent.
+        if records.count >= config.batchSize {
+            prefetch = BatchPrefetch(after: last.seq, limit: config.batchSize, origin: config.origin, ledger: ledger, queue: prefetchQueue)
+        }
+        if let why = batch.unreadable {
+            log(.warning, "postings \(records[0].seq)…\(last.seq) go by the slower statement path: \(why)")
+        }
         update { $0.state = .forwarding }
         let start = DispatchTime.now().uptimeNanoseconds
         let outcome: CentralIngest.Outcome
         do {
-            outcome = try CentralIngest.send(records, origin: config.origin, site: config.site, localHead: backlog, over: connection)
+            outcome = try CentralIngest.send(batch, origin: config.origin, site: config.site, localHead: backlog, over: connection)
         } catch {
             if error.kind == .connection || !connection.isHealthy { db = nil }
             throw error
@@ -171,6 +181,23 @@ public final class Forwarder: @unchecked Sendable {
             log(.info, "re-sent postings \(records[0].seq)…\(last.seq): \(records.count - outcome.inserted) were already central (identical), skipped")
         }
         return records.count
+    }
+
+    /// The batch after the mark: the prefetched one if it starts there, else read now.
+    private func nextBatch(after mark: LedgerSequence) throws(CentralError) -> CentralBatch {
+        let ahead = prefetch
+        prefetch = nil
+        if let ahead {
+            let result = ahead.wait()
+            if ahead.after == mark { return try result.get() }
+        }
+        return try BatchPrefetch.read(after: mark, limit: config.batchSize, origin: config.origin, ledger: ledger).get()
+    }
+
+    /// Waits for an outstanding prefetch (it reads the ledger, which the owner may close next) and forgets it.
+    private func dropPrefetch() {
+        _ = prefetch?.wait()
+        prefetch = nil
     }
 
     private func connected() throws(CentralError) -> PGConnection {

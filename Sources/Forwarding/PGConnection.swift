@@ -33,7 +33,8 @@ public struct CentralError: Error, Sendable, CustomStringConvertible, Equatable 
 
 /// One libpq connection. Not thread-safe: one owner at a time.
 final class PGConnection {
-    private var conn: OpaquePointer?
+    /// The libpq handle (nil after a failed connect); for COPY in PGCopyBinary.swift.
+    private(set) var conn: OpaquePointer?
     private let redactor: Redactor
 
     /// Connects with `settings`. The password (from a file) is passed as its
@@ -93,6 +94,15 @@ final class PGConnection {
         return check(result, sql: sql)
     }
 
+    /// Sends a `COPY … FROM STDIN`; true when the server now awaits the data.
+    func startCopy(_ sql: String) throws(CentralError) -> Bool {
+        guard let conn else { throw CentralError(.connection, "not connected to the central database") }
+        let result = PQexec(conn, sql)
+        if let result, PQresultStatus(result) == PGRES_COPY_IN { PQclear(result); return true }
+        _ = try check(result, sql: sql).get()
+        return false
+    }
+
     /// Runs `sql` and throws on failure (result discarded).
     func run(_ sql: String, _ params: [String?]? = nil) throws(CentralError) { _ = try query(sql, params) }
 
@@ -101,7 +111,7 @@ final class PGConnection {
         try (params.map { exec(sql, $0) } ?? exec(sql)).get()
     }
 
-    private func check(_ result: OpaquePointer?, sql: String) -> Result<PGResult, CentralError> {
+    func check(_ result: OpaquePointer?, sql: String) -> Result<PGResult, CentralError> {
         guard let result else {
             let text = conn.map { String(cString: PQerrorMessage($0)) } ?? ""
             return .failure(CentralError(.connection, "central database: " + redactor.redact(text.trimmingCharacters(in: .whitespacesAndNewlines))))

@@ -8,7 +8,8 @@ import Ledger
 /// synchronous=NORMAL; its time is reported, not counted). Baseline, same run,
 /// same server: the same batches as plain multi-row INSERTs of (seq, key,
 /// payload) into an unkeyed table — the transport floor without JSON
-/// parsing, entries, idempotency or the local mark.
+/// parsing, entries, idempotency or the local mark. Run it several times and
+/// quote the median: the build machine is shared.
 /// The server is a private one (initdb into a temp dir, as the tests do)
 /// unless FORWARD_BENCH_CENTRAL gives a conninfo for an empty database.
 let forwardBenchmark = Benchmark(name: "forward") {
@@ -75,6 +76,9 @@ let forwardBenchmark = Benchmark(name: "forward") {
         "catch_up_seconds": (seconds * 100).rounded() / 100,
         "postings_per_sec": Int(rate),
         "target_postings_per_sec": 50_000,
+        "ingest": "binary COPY of columns extracted on the box; next batch read while the current one commits",
+        "central_schema_version": CentralDatabase.supportedSchemaVersion,
+        "already_central_postings": Int(status.alreadyCentralPostings),
         "batch_latency_ms_mean": status.batches > 0 ? (status.batchSecondsSum / Double(status.batches) * 1e4).rounded() / 10 : 0,
         "batch_latency_ms_max": (status.batchSecondsMax * 1e4).rounded() / 10,
         "baseline": "plain multi-row INSERT of (seq,key,payload) per batch, same server",

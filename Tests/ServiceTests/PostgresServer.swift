@@ -1,0 +1,1 @@
+../ForwardingTests/PostgresServer.swift
