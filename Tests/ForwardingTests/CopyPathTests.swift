@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Forwarding
+import ScanModel
 @testable import Ledger // OutboxRecord(seq:key:commitTimeMicros:payload:) for hand-made payloads
 
 /// The COPY path: columns extracted on the box must be exactly what the
