@@ -14,6 +14,9 @@ public struct AIMIdentifier: Hashable, Sendable, CustomStringConvertible {
         case gs1ElementString
         /// EAN/UPC digits (`]E0` EAN-13/UPC-A/UPC-E, `]E4` EAN-8).
         case eanUPC
+        /// EAN-13/UPC-A/UPC-E followed by its 2- or 5-digit add-on in one
+        /// packet (`]E3`): magazines (issue number) and books (price).
+        case eanUPCWithAddOn
         /// Plain data (`]d1`, `]Q1`, Code 128 `]C0`, …): may be a Digital Link URI.
         case plain
     }
@@ -48,6 +51,8 @@ public struct AIMIdentifier: Hashable, Sendable, CustomStringConvertible {
             return .gs1ElementString
         case (UInt8(ascii: "E"), UInt8(ascii: "0")), (UInt8(ascii: "E"), UInt8(ascii: "4")):
             return .eanUPC
+        case (UInt8(ascii: "E"), UInt8(ascii: "3")):
+            return .eanUPCWithAddOn
         default:
             return .plain
         }

@@ -11,9 +11,13 @@ public struct DecodedScan: Sendable, Hashable {
     private var plainValue: String?
     /// An EPC given as hex in a barcode or typed in; nil for URIs.
     public var epc: EPC?
+    /// The 2- or 5-digit EAN/UPC add-on (`]E3`): kept for display, it is not
+    /// part of the item's identity (the GTIN is).
+    public var addOn: String?
 
-    public init(symbology: Symbology?, kind: ScanKind, elements: ElementString?, value: String?, epc: EPC?) {
+    public init(symbology: Symbology?, kind: ScanKind, elements: ElementString?, value: String?, epc: EPC?, addOn: String? = nil) {
         self.symbology = symbology; self.kind = kind; self.elements = elements; self.plainValue = value; self.epc = epc
+        self.addOn = addOn
     }
 
     /// The identifying value: the location/document/command/EPC text of
@@ -81,6 +85,8 @@ public struct ScanDecoder: Sendable {
         case .eanUPC:
             let payload = Array(bytes[start...])
             return decodeEANUPC(payload, aim: aim, offset: start)
+        case .eanUPCWithAddOn:
+            return decodeWithAddOn(Array(bytes[start...]), offset: start)
         case .plain:
             let payload = Array(bytes[start...])
             // ITF-14 on cases carries a bare GTIN-14.
@@ -115,6 +121,28 @@ public struct ScanDecoder: Sendable {
             return ElementStringParser.parseRaw(payload, options: options).map { gs1Scan($0, nil) }
         }
         return .success(plainScan(payload, nil))
+    }
+
+    /// `]E3`: the main symbol's 13 (EAN-13, UPC-A with its leading 0) or 8
+    /// (UPC-E) digits, then the add-on's 2 or 5. EAN-8 takes no add-on, so
+    /// the length alone tells the split.
+    private func decodeWithAddOn(_ payload: [UInt8], offset: Int) -> Result<DecodedScan, GS1Error> {
+        if let bad = payload.firstIndex(where: { $0 &- 48 >= 10 }) {
+            return .failure(GS1Error(.eanUPC, offset: offset + bad, "EAN/UPC data with add-on must be digits only"))
+        }
+        let mainLength: Int
+        switch payload.count {
+        case 15, 18: mainLength = 13
+        case 10, 13: mainLength = 8
+        default:
+            return .failure(GS1Error(.eanUPC, offset: offset, "]E3 EAN/UPC with add-on has \(payload.count) digits; expected 13+2, 13+5, 8+2 or 8+5"))
+        }
+        let main = AIMIdentifier(code: UInt8(ascii: "E"), modifier: UInt8(ascii: "0"))
+        return decodeEANUPC(Array(payload[..<mainLength]), aim: main, offset: offset).map {
+            var scan = $0
+            scan.addOn = String(decoding: payload[mainLength...], as: UTF8.self)
+            return scan
+        }
     }
 
     private func decodeEANUPC(_ payload: [UInt8], aim: AIMIdentifier?, offset: Int) -> Result<DecodedScan, GS1Error> {

@@ -47,6 +47,37 @@ import ScanModel
         #expect(e.kind == .eanUPC)
     }
 
+    // ISO/IEC 15424: ]E3 is the main symbol and its add-on in one packet.
+    // The add-on is kept beside the GTIN, never mixed into it.
+    @Test(arguments: [
+        ("]E3977123456700305", "09771234567003", "05", Symbology.ean13),     // periodical: ISSN + issue
+        ("]E3978030640615751995", "09780306406157", "51995", .ean13),          // book: ISBN + price
+        ("]E3041600033610812", "00416000336108", "12", .upcA),
+        ("]E30425261412", "00042100005264", "12", .upcE),
+        ("]E3042526149", "", "", .upcE),
+    ])
+    func eanUPCWithAddOnKeepsTheAddOnBesideTheGTIN(input: String, gtin: String, addOn: String, symbology: Symbology) throws {
+        guard !gtin.isEmpty else {
+            // 11 digits: neither 13+2/13+5 nor 8+2/8+5.
+            guard case .failure(let e) = decode(input) else { Issue.record("\(input) decoded"); return }
+            #expect(e.message.contains("expected 13+2, 13+5, 8+2 or 8+5"))
+            return
+        }
+        let scan = try decode(input).get()
+        #expect(scan.gtin == gtin)
+        #expect(scan.addOn == addOn)
+        #expect(scan.symbology == symbology)
+        #expect(scan.kind == .tradeItem)
+        #expect(scan.ais.map { [$0.ai, $0.value] } == [["01", gtin]])
+    }
+
+    @Test(arguments: [("]E3977123456700405", 15), ("]E397712345670030X", 17), ("]E3", 3)])
+    func eanUPCWithAddOnRejectsBadMainSymbolsAndNonDigits(input: String, offset: Int) {
+        guard case .failure(let e) = decode(input) else { Issue.record("\(input) decoded"); return }
+        #expect(e.kind == .eanUPC)
+        #expect(e.offset == offset)
+    }
+
     @Test func eanWithCompositeComponent() throws {
         let scan = try decode("]E04006381333931|]e010ABC~21X").get()
         #expect(scan.ais.map(\.ai) == ["01", "10", "21"])

@@ -86,6 +86,7 @@ enum DecodeCommand {
             if let v = scan.serial { obj["serial"] = v }
             if let v = scan.expiry() { obj["expiry"] = v }
             if let v = scan.quantity { obj["quantity"] = v }
+            if let v = scan.addOn { obj["add_on"] = v }
             switch scan.kind {
             case .location, .document, .command, .epc: obj[scan.kind.rawValue] = scan.value ?? NSNull()
             default: break
