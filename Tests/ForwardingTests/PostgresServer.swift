@@ -21,6 +21,11 @@ final class PostgresServer: @unchecked Sendable {
     let dataDirectory: String
     let socketDirectory: String
     let port: Int
+    /// The CA that signed the server's certificate (for localhost and
+    /// 127.0.0.1), and one that did not: libpq's sslmode=verify-full runs
+    /// against the real server.
+    let certificateAuthority: String
+    let unrelatedCertificateAuthority: String
     private let lock = NSLock()
     private var databaseCounter = 0
 
@@ -58,14 +63,42 @@ final class PostgresServer: @unchecked Sendable {
             try Self.run("/bin/chown", ["-R", "postgres:postgres", directory])
         }
         port = try Self.freePort()
+        certificateAuthority = directory + "/tls/ca.pem"
+        unrelatedCertificateAuthority = directory + "/tls/other-ca.pem"
         try Self.runAsPostgres("initdb", ["-D", dataDirectory, "-U", "postgres", "--pwfile=\(passwordFile)",
                                           "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync", "--no-instructions"])
+        try Self.makeCertificates(in: directory + "/tls", serverFilesInto: dataDirectory)
         try start()
+    }
+
+    /// A throwaway CA, a server certificate it signs for localhost and
+    /// 127.0.0.1 (installed as the data directory's server.crt/server.key,
+    /// which ssl=on reads), and an unrelated CA.
+    private static func makeCertificates(in tls: String, serverFilesInto data: String) throws {
+        let openssl = "/usr/bin/openssl"
+        guard FileManager.default.isExecutableFile(atPath: openssl) else {
+            throw TestFailure("openssl is not installed: apt-get install openssl")
+        }
+        try FileManager.default.createDirectory(atPath: tls, withIntermediateDirectories: true)
+        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        for ca in ["ca", "other-ca"] {
+            try run(openssl, ["req", "-x509"] + ec + ["-days", "2", "-subj", "/CN=ScanLedger test \(ca)",
+                                                      "-keyout", "\(tls)/\(ca).key", "-out", "\(tls)/\(ca).pem"])
+        }
+        try run(openssl, ["req"] + ec + ["-subj", "/CN=localhost", "-keyout", "\(tls)/server.key", "-out", "\(tls)/server.csr"])
+        FileManager.default.createFile(atPath: "\(tls)/server.ext", contents: Data("subjectAltName=DNS:localhost,IP:127.0.0.1\n".utf8))
+        try run(openssl, ["x509", "-req", "-in", "\(tls)/server.csr", "-CA", "\(tls)/ca.pem", "-CAkey", "\(tls)/ca.key",
+                          "-CAcreateserial", "-days", "2", "-extfile", "\(tls)/server.ext", "-out", "\(tls)/server.crt"])
+        // PostgreSQL refuses a key others can read; as root the server runs as postgres.
+        let owner = getuid() == 0 ? ["-o", "postgres", "-g", "postgres"] : []
+        for file in ["server.crt", "server.key"] {
+            try run("/usr/bin/install", owner + ["-m", "600", "\(tls)/\(file)", "\(data)/\(file)"])
+        }
     }
 
     /// Server options: durability off (tests restart it on purpose, never lose power).
     private var serverOptions: String {
-        "-k \(socketDirectory) -p \(port) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
+        "-k \(socketDirectory) -p \(port) -c listen_addresses=127.0.0.1 -c ssl=on -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
     }
 
     func start() throws {
@@ -93,6 +126,12 @@ final class PostgresServer: @unchecked Sendable {
     /// Connection string over TCP on loopback (needs the password).
     func tcpConninfo(database: String) -> String {
         "host=127.0.0.1 port=\(port) user=postgres dbname=\(database) sslmode=disable"
+    }
+
+    /// Connection string over TLS on loopback, verifying the server's
+    /// certificate and name against `rootCertificate`.
+    func tlsConninfo(database: String, rootCertificate: String) -> String {
+        "host=localhost hostaddr=127.0.0.1 port=\(port) user=postgres dbname=\(database) sslmode=verify-full sslrootcert=\(rootCertificate)"
     }
 
     /// A fresh, empty database; with `initialize`, the central schema applied.
