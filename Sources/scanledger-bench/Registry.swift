@@ -15,4 +15,5 @@ let benchmarks: [Benchmark] = [
     ledgerPostBenchmark,
     forwardBenchmark,
     daemonBenchmark,
+    soakBenchmark,
 ]
