@@ -111,7 +111,11 @@ public final class ControlServer: @unchecked Sendable {
 public final class ControlReply: @unchecked Sendable {
     private let fd: Int32
     private let lock = NSLock()
+    /// No more sends: the handler closed the conversation or the client went away.
     private var closed = false
+    /// The descriptor itself, released exactly once by `close()` whatever
+    /// ended the conversation (a failed send must not leak it).
+    private var released = false
 
     init(fd: Int32) { self.fd = fd }
 
@@ -144,8 +148,9 @@ public final class ControlReply: @unchecked Sendable {
     /// Ends the conversation after this reply (the server closes the socket).
     public func close() {
         lock.withLock {
-            guard !closed else { return }
             closed = true
+            guard !released else { return }
+            released = true
             Glibc.close(fd)
         }
     }
