@@ -22,6 +22,8 @@ import ScanModel
 let soakBenchmark = Benchmark(name: "soak") {
     let seconds = Double(ProcessInfo.processInfo.environment["SOAK_SECONDS"] ?? "") ?? 120
     let warmUp = min(15, seconds / 4)
+    // SOAK_OFF=scanner,mercury,llrp,control,watch,hup switches loads off, to find what grows.
+    let off = Set((ProcessInfo.processInfo.environment["SOAK_OFF"] ?? "").split(separator: ",").map(String.init))
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("soak-bench-\(getpid())")
     try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -47,6 +49,7 @@ let soakBenchmark = Benchmark(name: "soak") {
     @Sendable func running() -> Bool { Date() < end }
     let group = DispatchGroup()
     func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
+        guard !off.contains(name) else { return }
         group.enter()
         let t = Thread { body(); group.leave() }
         t.name = name
@@ -86,7 +89,7 @@ let soakBenchmark = Benchmark(name: "soak") {
     while running() {
         let t = Date().timeIntervalSince(start)
         if let s = SoakSample.read(pid: pid, at: t) { samples.append(s) }
-        if t >= nextHUP {
+        if t >= nextHUP, !off.contains("hup") {
             try? site.writeConfig(extraDevices: devices, zones: zones(observedCount: hups % 2 == 0 ? 2 : 1))
             kill(pid, SIGHUP)
             hups += 1; nextHUP += 10
@@ -124,6 +127,12 @@ let soakBenchmark = Benchmark(name: "soak") {
         "fds_warm": warmSample?.fds ?? 0, "fds_end": endSample?.fds ?? 0, "fds_max": samples.map(\.fds).max() ?? 0,
         "threads_warm": warmSample?.threads ?? 0, "threads_end": endSample?.threads ?? 0, "threads_max": samples.map(\.threads).max() ?? 0,
         "rss_slope_kib_per_min": (rssSlopeKiBPerMinute(warm) * 10).rounded() / 10,
+        "rss_anon_kib_warm": warmSample?.anonKiB ?? 0, "rss_anon_kib_end": endSample?.anonKiB ?? 0,
+        "rss_anon_slope_kib_per_min": (rssSlopeKiBPerMinute(warm, \.anonKiB) * 10).rounded() / 10,
+        // A cache filling up flattens out; a leak keeps its slope in the second half.
+        "rss_slope_second_half_kib_per_min": (rssSlopeKiBPerMinute(Array(warm.suffix(warm.count / 2))) * 10).rounded() / 10,
+        "rss_anon_slope_second_half_kib_per_min": (rssSlopeKiBPerMinute(Array(warm.suffix(warm.count / 2)), \.anonKiB) * 10).rounded() / 10,
+        "loads_off": off.sorted().joined(separator: ","),
         "baseline": "the same daemon at the end of the warm-up",
         "ratio_rss_end_to_warm": ratio(endSample?.rssKiB, warmSample?.rssKiB),
         "ratio_fds_end_to_warm": ratio(endSample?.fds, warmSample?.fds),
@@ -148,7 +157,7 @@ private final class SoakTally: @unchecked Sendable {
 
 /// One /proc sample of the daemon.
 private struct SoakSample {
-    let t: Double, rssKiB: Int, threads: Int, fds: Int
+    let t: Double, rssKiB: Int, anonKiB: Int, threads: Int, fds: Int
 
     static func read(pid: Int32, at t: Double) -> SoakSample? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
@@ -158,16 +167,16 @@ private struct SoakSample {
                 .split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) }
         }
         guard let rss = field("VmRSS"), let threads = field("Threads") else { return nil }
-        return SoakSample(t: t, rssKiB: rss, threads: threads, fds: fds.count)
+        return SoakSample(t: t, rssKiB: rss, anonKiB: field("RssAnon") ?? 0, threads: threads, fds: fds.count)
     }
 }
 
-/// Least-squares slope of RSS over time, KiB per minute.
-private func rssSlopeKiBPerMinute(_ samples: [SoakSample]) -> Double {
+/// Least-squares slope of RSS (or another KiB field) over time, KiB per minute.
+private func rssSlopeKiBPerMinute(_ samples: [SoakSample], _ kib: (SoakSample) -> Int = \.rssKiB) -> Double {
     guard samples.count >= 2 else { return 0 }
     let n = Double(samples.count)
-    let mt = samples.map(\.t).reduce(0, +) / n, mr = samples.map { Double($0.rssKiB) }.reduce(0, +) / n
-    let cov = samples.map { ($0.t - mt) * (Double($0.rssKiB) - mr) }.reduce(0, +)
+    let mt = samples.map(\.t).reduce(0, +) / n, mr = samples.map { Double(kib($0)) }.reduce(0, +) / n
+    let cov = samples.map { ($0.t - mt) * (Double(kib($0)) - mr) }.reduce(0, +)
     let varT = samples.map { ($0.t - mt) * ($0.t - mt) }.reduce(0, +)
     return varT == 0 ? 0 : cov / varT * 60
 }
