@@ -1,9 +1,20 @@
+import CSQLite
 import Foundation
 
 /// Copies the WAL back into the database on its own connection and thread,
 /// so a posting's commit waits for one fsync (its WAL frames) and never for a
 /// checkpoint's writes and fsyncs. The writer's connection has automatic
 /// checkpoints turned off; it nudges this thread after every batch.
+///
+/// PASSIVE checkpoints alone let the WAL grow without bound under a steady
+/// stream of commits: SQLite only rewinds the WAL when a write begins after
+/// a checkpoint caught up with every frame, which a busy writer never lets
+/// happen (the `soak` benchmark grew it by ~10 MB/s at 900 scans/s, to
+/// gigabytes). So once the WAL holds more than `truncateAboveFrames`, a
+/// TRUNCATE checkpoint is tried with a short busy timeout: it holds writers
+/// off for at most that long plus the few frames PASSIVE left, then empties
+/// the file; if a reader is still on an old snapshot it gives up and the next
+/// round tries again.
 final class Checkpointer: @unchecked Sendable {
     private let condition = NSCondition()
     private var pendingBatches = 0
@@ -13,9 +24,16 @@ final class Checkpointer: @unchecked Sendable {
     /// Batches to wait for before checkpointing, and the most time to let pass.
     private let everyBatches = 32
     private let maxInterval: TimeInterval = 0.5
+    /// WAL frames (pages) above which a TRUNCATE checkpoint is tried: 16 MiB at 4 KiB pages.
+    private let truncateAboveFrames: Int32
+    /// How long a TRUNCATE checkpoint may hold writers off waiting for readers.
+    private static let truncateBusyMilliseconds: Int32 = 50
+    private let busyTimeoutMilliseconds: Int32
 
-    init(path: String, options: LedgerOptions) throws {
+    init(path: String, options: LedgerOptions, truncateAboveFrames: Int32 = 4096) throws {
         connection = try Connection(path: path)
+        self.truncateAboveFrames = truncateAboveFrames
+        busyTimeoutMilliseconds = options.busyTimeoutMilliseconds
         try Ledger.configure(connection, options: options)
         let t = Thread { [unowned self] in self.loop() }
         t.name = "ledger-checkpoint"
@@ -49,8 +67,7 @@ final class Checkpointer: @unchecked Sendable {
             pendingBatches = 0
             let stop = stopping
             condition.unlock()
-            // PASSIVE never blocks the writer or readers; what it cannot copy now it copies next time.
-            if work || stop { try? connection.exec("PRAGMA wal_checkpoint(PASSIVE)") }
+            if work || stop { checkpoint() }
             if stop {
                 condition.lock()
                 finished = true
@@ -59,5 +76,16 @@ final class Checkpointer: @unchecked Sendable {
                 return
             }
         }
+    }
+
+    /// PASSIVE never blocks the writer or readers; what it cannot copy now it
+    /// copies next time. A WAL that has grown large is then emptied (see above).
+    private func checkpoint() {
+        var logFrames: Int32 = 0, copied: Int32 = 0
+        guard sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied) == SQLITE_OK,
+              logFrames > truncateAboveFrames else { return }
+        sqlite3_busy_timeout(connection.handle, Self.truncateBusyMilliseconds)
+        _ = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+        sqlite3_busy_timeout(connection.handle, busyTimeoutMilliseconds)
     }
 }
