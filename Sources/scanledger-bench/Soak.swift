@@ -85,10 +85,12 @@ let soakBenchmark = Benchmark(name: "soak") {
 
     // The main thread samples /proc each second and sends SIGHUP every 10 s.
     var samples: [SoakSample] = []
+    var walBytes: [(t: Double, bytes: Int)] = []   // the ledger's WAL file: disk that must not grow for ever
     var nextHUP = 10.0, hups = 0
     while running() {
         let t = Date().timeIntervalSince(start)
         if let s = SoakSample.read(pid: pid, at: t) { samples.append(s) }
+        walBytes.append((t, fileSize(dir.appendingPathComponent("ledger.db-wal").path)))
         if t >= nextHUP, !off.contains("hup") {
             try? site.writeConfig(extraDevices: devices, zones: zones(observedCount: hups % 2 == 0 ? 2 : 1))
             kill(pid, SIGHUP)
@@ -139,6 +141,9 @@ let soakBenchmark = Benchmark(name: "soak") {
         "ratio_threads_end_to_warm": ratio(endSample?.threads, warmSample?.threads),
         "fd_growth": fdGrowth, "thread_growth": threadGrowth,
         "flag_fd_growth": fdGrowth > 2, "flag_thread_growth": threadGrowth > 2,
+        "wal_mib_warm": mebibytes(walBytes.first { $0.t >= warmUp }?.bytes), "wal_mib_end": mebibytes(walBytes.last?.bytes),
+        "wal_mib_max": mebibytes(walBytes.map(\.bytes).max()),
+        "ledger_db_mib_end": mebibytes(fileSize(dir.appendingPathComponent("ledger.db").path)),
         "daemon_cpu_s": (site.daemonCPUSeconds() * 10).rounded() / 10,
     ]
 }
@@ -170,6 +175,12 @@ private struct SoakSample {
         return SoakSample(t: t, rssKiB: rss, anonKiB: field("RssAnon") ?? 0, threads: threads, fds: fds.count)
     }
 }
+
+private func fileSize(_ path: String) -> Int {
+    (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+}
+
+private func mebibytes(_ bytes: Int?) -> Double { (Double(bytes ?? 0) / 1_048_576 * 10).rounded() / 10 }
 
 /// Least-squares slope of RSS (or another KiB field) over time, KiB per minute.
 private func rssSlopeKiBPerMinute(_ samples: [SoakSample], _ kib: (SoakSample) -> Int = \.rssKiB) -> Double {
