@@ -34,7 +34,7 @@ let package = Package(
 
         .executableTarget(name: "scanledgerd", dependencies: ["Service"]),
         .executableTarget(name: "scanledger", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CLinuxShims", "Stations", "Service", "Forwarding"]),
-        .executableTarget(name: "scanledger-fuzz", dependencies: ["ScanModel", "GS1", "Devices"]),
+        .executableTarget(name: "scanledger-fuzz", dependencies: ["ScanModel", "GS1", "Devices", "Forwarding"]),
         .executableTarget(name: "scanledger-bench", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CSQLite", "Stations", "Forwarding"]),
 
         .testTarget(name: "ScanModelTests", dependencies: ["ScanModel"]),

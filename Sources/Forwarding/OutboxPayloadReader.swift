@@ -286,3 +286,19 @@ struct OutboxPayloadReader {
 
     private func failure(_ reason: String) -> Failure { Failure(offset: at, reason: reason) }
 }
+
+/// For `scanledger-fuzz` (target `outbox-payload`): reads `bytes` as an
+/// outbox payload and decodes every string field, as a batch does before
+/// COPY. Must return normally for any input; a malformed payload is a thrown
+/// `Failure` (the batch then goes by statements), never a trap.
+public enum OutboxPayloadFuzzing {
+    public static func exercise(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { payload in
+            guard let fields = try? OutboxPayloadReader.read(payload) else { return }
+            var values = [fields.kind, fields.ref, fields.station, fields.device, fields.sscc, fields.time, fields.reverses]
+            for e in fields.entries { values += [e.location, e.item, e.lot, e.serial, e.epc, e.expiry, e.qty] }
+            var out: [UInt8] = []
+            for value in values { try? OutboxPayloadReader.decode(value, in: payload, into: &out) }
+        }
+    }
+}

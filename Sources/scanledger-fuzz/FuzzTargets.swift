@@ -1,4 +1,5 @@
 import Devices
+import Forwarding
 import Foundation
 import GS1
 import ScanModel
@@ -21,6 +22,7 @@ enum FuzzTargets {
         ("hidpos", fuzzDriver("hidpos")),
         ("evdev", fuzzDriver("evdev")),
         ("llrp", fuzzLLRP),
+        ("outbox-payload", fuzzOutboxPayload),
     ]
 
     /// A device driver from `DriverRegistry`: the bytes split at shifting
@@ -59,6 +61,12 @@ enum FuzzTargets {
     static func fuzzEPC(_ bytes: [UInt8]) {
         if let epc = EPC(bytes: bytes.prefix(32)) { _ = EPCDecoder.decode(epc) }
         if let epc = EPC(hex: String(decoding: bytes, as: UTF8.self)) { _ = EPCDecoder.decode(epc) }
+    }
+
+    /// The forwarder's outbox payload reader (a hand-written JSON reader on
+    /// the COPY path): any bytes are read or refused, never a trap.
+    static func fuzzOutboxPayload(_ bytes: [UInt8]) {
+        OutboxPayloadFuzzing.exercise(bytes)
     }
 
     static func selected() -> [(name: String, run: @Sendable ([UInt8]) -> Void)] {
