@@ -32,10 +32,15 @@ final class WakeSignal: @unchecked Sendable {
     /// the device's revents (0 when the wait ended by timeout or by a wake-up),
     /// or -1 with errno set when poll itself failed.
     func poll(device: Int32, timeoutMs: Int32) -> Int32 {
-        var fds = [pollfd(fd: device, events: Int16(POLLIN), revents: 0), pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
-        let ready = Glibc.poll(&fds, fd >= 0 ? 2 : 1, timeoutMs)
+        // A tuple, not an array: this runs on every device read, and a tuple
+        // of two pollfds is contiguous memory on the stack (no allocation).
+        var fds = (pollfd(fd: device, events: Int16(POLLIN), revents: 0), pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
+        let count: nfds_t = fd >= 0 ? 2 : 1
+        let ready = withUnsafeMutablePointer(to: &fds) {
+            $0.withMemoryRebound(to: pollfd.self, capacity: 2) { Glibc.poll($0, count, timeoutMs) }
+        }
         if ready < 0 { return -1 }
-        if fds[1].revents != 0 { clear() }
-        return Int32(fds[0].revents)
+        if fds.1.revents != 0 { clear() }
+        return Int32(fds.0.revents)
     }
 }
