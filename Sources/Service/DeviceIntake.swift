@@ -25,10 +25,11 @@ extension LLRPReaderRunner: RunningDevice {
 }
 
 /// The one handler every device's events go through, on the device's own
-/// thread: tag reads and scans into the intake queue (blocking when the
-/// pipeline is behind), triggers to the pipeline, connection changes and
-/// problems to the log and the watch stream. The batch is reused after the
-/// call returns, so everything kept is copied out.
+/// thread. Tag reads, scans and triggers go to the router as one intake item
+/// per read, in the order the device sent them (blocking when the router is
+/// behind); connection changes and problems go to the log and the watch
+/// stream. The batch is reused after the call returns, so everything kept is
+/// copied out.
 struct DeviceIntake: Sendable {
     let name: String
     let inbox: BoundedQueue<Intake>
@@ -36,12 +37,24 @@ struct DeviceIntake: Sendable {
     let logger: Logger
 
     func handle(_ device: DeviceID, _ batch: EventBatch) {
-        var tags: [TagRead] = [], scans: [Scan] = []
+        // At most one of `tags` and `scans` holds a run at a time: a run ends
+        // where an event of another kind starts.
+        var inputs: [DeviceInput] = [], tags: [TagRead] = [], scans: [Scan] = []
+        func endRuns() {
+            if !tags.isEmpty { inputs.append(.tags(tags)); tags = [] }
+            if !scans.isEmpty { inputs.append(.scans(scans)); scans = [] }
+        }
         for event in batch.events {
             switch event {
-            case .tag(let t): tags.append(t)
-            case .scan(let s): scans.append(s)
-            case .trigger(let pressed, let time): _ = inbox.push(.trigger(device: name, pressed: pressed, time: time))
+            case .tag(let t):
+                if !scans.isEmpty { endRuns() }
+                tags.append(t)
+            case .scan(let s):
+                if !tags.isEmpty { endRuns() }
+                scans.append(s)
+            case .trigger(let pressed, let time):
+                endRuns()
+                inputs.append(.trigger(pressed: pressed, time: time))
             case .connected(let time):
                 logger.info("device \(name)", "connected")
                 hub.publish(["type": "device", "device": name, "event": "connected", "time": time.value])
@@ -57,8 +70,8 @@ struct DeviceIntake: Sendable {
             case .keepalive, .commandDone: break
             }
         }
-        if !tags.isEmpty { _ = inbox.push(.tags(tags)) }
-        if !scans.isEmpty { _ = inbox.push(.scans(scans)) }
+        endRuns()
+        if !inputs.isEmpty { _ = inbox.push(.device(name, inputs)) }
     }
 
     /// A runner for `spec`: LLRP readers (`host`) on their TCP client, the rest on `DeviceRunner`.

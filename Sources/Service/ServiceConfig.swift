@@ -10,7 +10,7 @@ import ScanModel
 /// starts: every error names its key path, unknown keys are errors, and
 /// cross-references (a station naming an unknown device or zone) are checked.
 /// docs/config.md describes every key. `_comment` is allowed in every object.
-public struct ServiceConfig {
+public struct ServiceConfig: Sendable {
     public var boxID: String
     public var logLevel: LogLevel
     public var ledgerPath: String

@@ -24,20 +24,27 @@ public final class StationHost: @unchecked Sendable {
     public let hub: EventHub
     /// Called with (device name, signal) after an input from that device.
     private let signal: @Sendable (String, DeviceSignal) -> Void
+    /// Called with a station's effects (start/stop its sweep), in order.
+    private let effects: @Sendable (String, [StationEffect], Microseconds) -> Void
+    /// Zones that run event cycles: a count station with one sweeps by cycles.
+    private var cycleZones: Set<String>
     private let lock = NSLock()
     private var accepted = 0
     private var refused = 0
 
-    public init(specs: [StationSpec], dependencies: StationDependencies, reviews: CountReviewStore, hub: EventHub,
-                signal: @escaping @Sendable (String, DeviceSignal) -> Void) throws {
+    public init(specs: [StationSpec], cycleZones: Set<String> = [], dependencies: StationDependencies, reviews: CountReviewStore, hub: EventHub,
+                signal: @escaping @Sendable (String, DeviceSignal) -> Void,
+                effects: @escaping @Sendable (String, [StationEffect], Microseconds) -> Void = { _, _, _ in }) throws {
         self.hub = hub
         self.signal = signal
+        self.effects = effects
         self.dependencies = dependencies
         self.reviews = reviews
-        for spec in specs { slots[spec.name] = Slot(spec: spec, station: try Self.make(spec, dependencies, reviews)) }
+        self.cycleZones = cycleZones
+        for spec in specs { slots[spec.name] = Slot(spec: spec, station: try Self.make(spec, dependencies, reviews, cycleZones)) }
     }
 
-    static func make(_ spec: StationSpec, _ deps: StationDependencies, _ reviews: CountReviewStore) throws -> Station {
+    static func make(_ spec: StationSpec, _ deps: StationDependencies, _ reviews: CountReviewStore, _ cycleZones: Set<String>) throws -> Station {
         switch spec.kind {
         case .receiving:
             var c = ReceivingConfig(station: spec.name, dock: LocationCode(spec.dock ?? ""))
@@ -54,6 +61,7 @@ public final class StationHost: @unchecked Sendable {
             var c = CountConfig(station: spec.name)
             c.autoPost = spec.autoPost
             c.maxDuration = spec.maxDurationSeconds.map { .seconds(Int64($0)) }
+            c.sweepsWithReadCycles = spec.zones.contains(where: cycleZones.contains)
             return try CountStation(config: c, dependencies: deps, reviews: reviews)
         case .pack:
             return try PackStation(config: PackConfig(station: spec.name, packLocation: LocationCode(spec.packLocation ?? ""),
@@ -68,16 +76,19 @@ public final class StationHost: @unchecked Sendable {
     /// resume any session saved in the database (a station saves before it
     /// changes memory, so nothing is lost in the swap). All or nothing: if a
     /// new station cannot be created, the running set is kept.
-    public func apply(_ specs: [StationSpec]) throws -> (added: [String], removed: [String]) {
-        let current = lock.withLock { slots }
+    public func apply(_ specs: [StationSpec], cycleZones: Set<String>) throws -> (added: [String], removed: [String]) {
+        let (current, oldCycleZones) = lock.withLock { (slots, self.cycleZones) }
         let wanted = Dictionary(specs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let leaving = current.values.filter { wanted[$0.spec.name] != $0.spec }
+        // A station whose zones started or stopped running cycles is rebuilt too.
+        func sweepsChanged(_ spec: StationSpec) -> Bool { spec.zones.contains { cycleZones.contains($0) != oldCycleZones.contains($0) } }
+        let leaving = current.values.filter { wanted[$0.spec.name] != $0.spec || sweepsChanged($0.spec) }
         for slot in leaving { slot.queue.sync {} }
         var created: [String: Slot] = [:]
-        for spec in specs where current[spec.name]?.spec != spec {
-            created[spec.name] = Slot(spec: spec, station: try Self.make(spec, dependencies, reviews))
+        for spec in specs where current[spec.name]?.spec != spec || sweepsChanged(spec) {
+            created[spec.name] = Slot(spec: spec, station: try Self.make(spec, dependencies, reviews, cycleZones))
         }
         lock.withLock {
+            self.cycleZones = cycleZones
             for slot in leaving { slots.removeValue(forKey: slot.spec.name) }
             slots.merge(created) { _, new in new }
         }
@@ -95,6 +106,7 @@ public final class StationHost: @unchecked Sendable {
             if case .tagDeparted = input, event.feedback.code == .ignored { return }
             lock.withLock { if event.accepted { accepted += 1 } else { refused += 1 } }
             if let device { signal(device, event.feedback.signal) }
+            if !event.effects.isEmpty { effects(name, event.effects, time) }
             hub.publish(ServiceJSON.stationEvent(event, input: input, device: device))
         }
     }

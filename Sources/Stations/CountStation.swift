@@ -8,6 +8,9 @@ public struct CountConfig: Sendable {
     /// A count running this long ends by itself on the next tick (nil: never).
     public var maxDuration: Microseconds? = nil
     public var commands = CommandNames()
+    /// True when the station's zones run read cycles: COUNT-START then starts
+    /// a sweep, COUNT-STOP ends it, and the sweep's report ends the count.
+    public var sweepsWithReadCycles = false
     public init(station: String) { self.station = station }
 }
 
@@ -99,7 +102,16 @@ public final class CountStation: Station {
         var posted: [UInt64] = []
         let feedback = dispatch(input, at: time, posted: &posted)
         if feedback.isError { lastError = feedback.message }
-        return StationEvent(station: name, time: time, feedback: feedback, view: view, postedSequences: posted)
+        return StationEvent(station: name, time: time, feedback: feedback, view: view, postedSequences: posted,
+                            effects: feedback.isError ? [] : effects(of: input))
+    }
+
+    /// The read cycle a command asks for, when this station sweeps with cycles.
+    private func effects(of input: StationInput) -> [StationEffect] {
+        guard config.sweepsWithReadCycles, case .command(let cmd) = input else { return [] }
+        if cmd == config.commands.countStart { return [.startReadCycle] }
+        if cmd == config.commands.countStop, state?.started == true { return [.stopReadCycle] }
+        return []
     }
 
     private func save(_ s: State?) -> Feedback? {
@@ -112,6 +124,10 @@ public final class CountStation: Station {
         case .location(let l): return select(l, at: time)
         case .command(let cmd) where cmd == c.countStart || (cmd == c.trigger && state?.started != true):
             return start(at: time).map { $0 } ?? .ok(.opened, "counting \(state?.location ?? ""): sweep or scan")
+        case .command(let cmd) where cmd == c.countStop && config.sweepsWithReadCycles && state?.started == true:
+            // The sweep's report (or an empty one when no cycle was open, e.g.
+            // after a restart) ends the count: see `effects(of:)`.
+            return .ok(.accepted, "ending the sweep at \(state?.location ?? "")")
         case .command(let cmd) where cmd == c.countStop || cmd == c.trigger:
             return finish(at: time, posted: &posted)
         case .command(let cmd) where cmd == c.cancel:

@@ -131,6 +131,17 @@ public struct StationView: Hashable, Sendable {
 }
 
 /// The result of one input, as the service streams it over its socket.
+/// What a station asks of the rest of the service besides its answer. The
+/// router carries it out; stations never see zones or the pipeline, and the
+/// service never interprets a station's barcodes.
+public enum StationEffect: Hashable, Sendable {
+    /// Start a read cycle in the station's cycle zones (a sweep begins).
+    case startReadCycle
+    /// End the read cycle. Its report comes back as `.cycleReport`; when no
+    /// cycle was open (say, after a restart) an empty report does.
+    case stopReadCycle
+}
+
 public struct StationEvent: Hashable, Sendable {
     public var station: String
     public var time: Microseconds
@@ -138,8 +149,12 @@ public struct StationEvent: Hashable, Sendable {
     public var view: StationView
     /// Postings that this input caused and the ledger acknowledged (seq).
     public var postedSequences: [UInt64]
-    public init(station: String, time: Microseconds, feedback: Feedback, view: StationView, postedSequences: [UInt64] = []) {
+    /// What the station asks the service to do next (the router carries it out).
+    public var effects: [StationEffect]
+    public init(station: String, time: Microseconds, feedback: Feedback, view: StationView, postedSequences: [UInt64] = [],
+                effects: [StationEffect] = []) {
         self.station = station; self.time = time; self.feedback = feedback; self.view = view; self.postedSequences = postedSequences
+        self.effects = effects
     }
     public var accepted: Bool { !feedback.isError }
 }

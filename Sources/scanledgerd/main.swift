@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import ScanModel
 import Service
 
 // scanledgerd --config FILE [--check]

@@ -33,7 +33,7 @@ import Testing
         func centralCount() throws -> Int64 {
             try server.connect(database).query("SELECT count(*) FROM postings WHERE origin = 'test'").int(0, 0) ?? -1
         }
-        func postings() throws -> Int { try site.request(["cmd": "status"])["postings"] as? Int ?? -1 }
+        func postings() throws -> Int { try site.request(["cmd": "status"])["postings_since_start"] as? Int ?? -1 }
         var posted = 0
         /// One receipt: document, items (quantity AI), close; waits until it is posted.
         func receive(_ i: Int) throws {

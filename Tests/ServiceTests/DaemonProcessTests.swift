@@ -40,7 +40,7 @@ import Testing
         site.scanner.scan("ASN-1001")
         site.scanner.scan("01\(plain)3010")
         site.scanner.scan("CMD:CLOSE")
-        try eventually("the first receipt to post") { try site.scanned() == nil && site.request(["cmd": "status"])["postings"] as? Int == 1 }
+        try eventually("the first receipt to post") { try site.scanned() == nil && site.request(["cmd": "status"])["postings_since_start"] as? Int == 1 }
         site.scanner.scan("ASN-1002")
         site.scanner.scan("01\(plain)3003")
         try eventually("3 scanned on the second receipt") { try site.scanned() == [3] }

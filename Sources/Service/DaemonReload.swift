@@ -1,0 +1,70 @@
+import Devices
+import Foundation
+import ScanModel
+
+extension Daemon {
+    /// SIGHUP or the socket's `reload`: a new config that does not parse is
+    /// rejected and logged; the running one stays. Applied live: log level,
+    /// patterns, devices (added, removed, changed), zones (a new pipeline;
+    /// open cycles end with reason shutdown) and stations (added, removed,
+    /// changed; open sessions resume from the database). Ledger and control
+    /// socket changes need a restart. Reloads run one at a time.
+    @discardableResult
+    public func reload() -> Bool {
+        changes.withLock { reloadSerialized() }
+    }
+
+    private func reloadSerialized() -> Bool {
+        let new: ServiceConfig
+        do { new = try ServiceConfig.load(path: configPath) } catch {
+            logger.error("reload", "rejected \(configPath): \(error); still running the previous configuration")
+            return false
+        }
+        let old = config
+        var kept = new
+        fleet.number(&kept)
+        var restartNeeded: [String] = []
+        if new.ledgerPath != old.ledgerPath || new.synchronous != old.synchronous {
+            restartNeeded.append("ledger"); kept.ledgerPath = old.ledgerPath; kept.synchronous = old.synchronous
+        }
+        if new.controlSocket != old.controlSocket || new.controlGroup != old.controlGroup || new.controlMode != old.controlMode {
+            restartNeeded.append("control"); kept.controlSocket = old.controlSocket; kept.controlGroup = old.controlGroup; kept.controlMode = old.controlMode
+        }
+        let cycleZones = Set(kept.zones.filter { $0.cycle != nil }.map(\.name))
+        if new.stations != old.stations || cycleZones != Set(old.zones.filter { $0.cycle != nil }.map(\.name)) {
+            do {
+                let (added, removed) = try stations.apply(kept.stations, cycleZones: cycleZones)
+                if !removed.isEmpty { logger.notice("reload", "stations stopped: \(removed.joined(separator: ", "))") }
+                if !added.isEmpty { logger.notice("reload", "stations started: \(added.joined(separator: ", "))") }
+            } catch {
+                logger.error("reload", "stations could not be created (\(error)); keeping the running stations")
+                kept.stations = old.stations
+            }
+        }
+        logger.level = kept.logLevel
+        let oldDevices = Dictionary(old.devices.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let newDevices = Dictionary(kept.devices.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for (name, spec) in oldDevices where newDevices[name] != spec {
+            if fleet.stop(name) { logger.notice("reload", "device \(name) stopped") }
+        }
+        publishRouting(kept)
+        if kept.zones != old.zones || kept.devices.map(\.debounce) != old.devices.map(\.debounce) || kept.devices.map(\.index) != old.devices.map(\.index) {
+            _ = inbox.push(.reconfigure(kept.pipeline))
+        }
+        for (name, spec) in newDevices.sorted(by: { $0.key < $1.key }) where oldDevices[name] != spec {
+            // The file now defines a device that was added over the socket: the file's wins.
+            if fleet.isAdded(name), fleet.stop(name) { logger.notice("reload", "device \(name) (added over the socket) replaced by the configured one") }
+            fleet.start(spec)
+            logger.notice("reload", "device \(name) started")
+        }
+        if !restartNeeded.isEmpty { logger.warning("reload", "changes to \(restartNeeded.joined(separator: ", ")) take effect at the next restart") }
+        logger.notice("reload", "configuration \(configPath) applied")
+        return true
+    }
+
+    /// Builds the routing snapshot for `config` plus the socket-added devices
+    /// and swaps it in. Callers hold `changes`.
+    func publishRouting(_ config: ServiceConfig) {
+        routing.swap(Routing(config: config, added: fleet.added.map { ($0.spec, $0.station) }))
+    }
+}

@@ -1,0 +1,95 @@
+import Devices
+import Foundation
+import Ledger
+import Pipeline
+import ScanModel
+
+/// What the daemon says about itself: `status`, the systemd STATUS line,
+/// liveness for the watchdog, and Prometheus metrics.
+extension Daemon {
+    func status() throws -> [String: Any] {
+        let running = fleet.running
+        let c = gateway.counters
+        let ledgerPostings = try ledger.latestSequence().value
+        return ["box_id": config.boxID, "uptime_seconds": Int(Date().timeIntervalSince(started)), "status": statusLine(),
+                "devices_connected": running.filter { $0.runner.isConnected }.count, "devices": running.count,
+                "stations": config.stations.count, "open_sessions": try stores.openSessions(), "ledger": config.ledgerPath,
+                "ledger_sequence": ledgerPostings, "ledger_postings": ledgerPostings,
+                "postings_since_start": c.posted, "rejected_since_start": c.rejected,
+                "live": livenessProblem() == nil]
+    }
+
+    /// One line for systemd's STATUS and the log. Postings are numbered 1, 2,
+    /// 3… without gaps (the ledger never deletes one), so the latest sequence
+    /// is the ledger's total.
+    public func statusLine() -> String {
+        let running = fleet.running
+        let c = gateway.counters
+        let open = (try? stores.openSessions().count) ?? 0
+        let total = (try? ledger.latestSequence().value).map { "\($0) postings in the ledger" } ?? "ledger unreadable"
+        return "\(running.filter { $0.runner.isConnected }.count)/\(running.count) devices connected, \(config.stations.count) stations (\(open) open), "
+            + "\(total), \(c.posted) posted and \(c.rejected) rejected since start"
+    }
+
+    /// Nil when the router thread ticked recently and the ledger writer commits.
+    public func livenessProblem() -> String? {
+        let age = Date().timeIntervalSince(router.stats.snapshot.heartbeat)
+        if age > 5 { return "the pipeline thread has not ticked for \(Int(age)) s" }
+        do { try ledger.putDocuments([]) } catch { return "the ledger writer failed: \(error)" }
+        return nil
+    }
+
+    func metricsText() -> String {
+        let devices = fleet.running.map { ($0.spec.name, $0.runner.counters, $0.runner.isConnected) }
+        let router = router.stats.snapshot
+        let (pc, zones, scans) = (router.pipeline, router.zones, router.scansIn)
+        let g = gateway.counters
+        let s = stations.counts
+        let q = inbox.snapshot
+        func perDevice(_ name: String, _ help: String, _ value: (DriverCounters) -> UInt64) -> MetricFamily {
+            MetricFamily(name: name, help: help, kind: .counter, samples: devices.map { .init(labels: [("device", $0.0)], value: Double(value($0.1))) })
+        }
+        var families = [
+            perDevice("scanledger_device_tag_reads_total", "Tag reads decoded per device.") { $0.tagReads },
+            perDevice("scanledger_device_scans_total", "Barcode scans decoded per device.") { $0.scans },
+            perDevice("scanledger_device_bad_frames_total", "Bad frames per device.") { $0.badFrames },
+            perDevice("scanledger_device_reconnects_total", "Reconnects per device.") { $0.reconnects },
+            MetricFamily(name: "scanledger_device_connected", help: "1 while the device is connected.", kind: .gauge,
+                         samples: devices.map { .init(labels: [("device", $0.0)], value: $0.2 ? 1 : 0) }),
+            MetricFamily(name: "scanledger_scans_total", help: "Scans into the pipeline.", kind: .counter, samples: [.init(value: Double(scans))]),
+            MetricFamily(name: "scanledger_station_inputs_total", help: "Station inputs by outcome.", kind: .counter,
+                         samples: [.init(labels: [("outcome", "accepted")], value: Double(s.accepted)), .init(labels: [("outcome", "refused")], value: Double(s.refused))]),
+            MetricFamily(name: "scanledger_postings_total", help: "Postings by ledger answer.", kind: .counter,
+                         samples: [.init(labels: [("status", "posted")], value: Double(g.posted)), .init(labels: [("status", "duplicate")], value: Double(g.duplicates)),
+                                   .init(labels: [("status", "rejected")], value: Double(g.rejected)), .init(labels: [("status", "failed")], value: Double(g.failures))]),
+            MetricFamily(name: "scanledger_commit_latency_seconds_avg", help: "Average time from post to durable commit.", kind: .gauge,
+                         samples: [.init(value: g.commits == 0 ? 0 : Double(g.commitMicrosTotal) / Double(g.commits) / 1e6)]),
+            MetricFamily(name: "scanledger_intake_queue_depth", help: "Device batches waiting for the pipeline.", kind: .gauge, samples: [.init(value: Double(q.depth))]),
+            MetricFamily(name: "scanledger_intake_queue_full_waits_total", help: "Times a device thread waited for the pipeline.", kind: .counter, samples: [.init(value: Double(q.fullWaits))]),
+            MetricFamily(name: "scanledger_pipeline_unzoned_reads_total", help: "Tag reads from no zone.", kind: .counter, samples: [.init(value: Double(pc.unzonedReads))]),
+        ]
+        families.append(MetricFamily(name: "scanledger_zone_reads_total", help: "Tag reads into each zone.", kind: .counter,
+                                     samples: zones.map { .init(labels: [("zone", $0.zone.name)], value: Double($0.readsIn)) }))
+        families.append(MetricFamily(name: "scanledger_zone_lag_seconds", help: "Pipeline time minus the last read's time.", kind: .gauge,
+                                     samples: zones.map { .init(labels: [("zone", $0.zone.name)], value: Double($0.lag.value) / 1e6) }))
+        if let f = forwarder.snapshot?.status {
+            families += [
+                MetricFamily(name: "scanledger_forwarded_postings_total", help: "Postings forwarded to the central database.", kind: .counter,
+                             samples: [.init(value: Double(f.forwardedPostings))]),
+                MetricFamily(name: "scanledger_forward_batch_seconds_avg", help: "Average central batch latency (send and commit).", kind: .gauge,
+                             samples: [.init(value: f.batches == 0 ? 0 : f.batchSecondsSum / Double(f.batches))]),
+                MetricFamily(name: "scanledger_forward_backlog_postings", help: "Postings not yet in the central database.", kind: .gauge,
+                             samples: [.init(value: Double(f.backlogPostings))]),
+                MetricFamily(name: "scanledger_forward_backlog_bytes", help: "Outbox bytes not yet forwarded (measured every few seconds).", kind: .gauge,
+                             samples: [.init(value: Double(f.backlogBytes ?? 0))]),
+                MetricFamily(name: "scanledger_forward_backlog_alarm", help: "1 while the backlog exceeds its alarm threshold.", kind: .gauge,
+                             samples: [.init(value: f.backlogAlarm ? 1 : 0)]),
+                MetricFamily(name: "scanledger_forward_lag_seconds", help: "Age of the oldest posting not yet central.", kind: .gauge,
+                             samples: [.init(value: f.lagSeconds)]),
+                MetricFamily(name: "scanledger_forward_errors_total", help: "Forwarding failures by kind.", kind: .counter,
+                             samples: f.errorsByKind.sorted { $0.key < $1.key }.map { .init(labels: [("kind", $0.key)], value: Double($0.value)) }),
+            ]
+        }
+        return PrometheusText.render(families)
+    }
+}

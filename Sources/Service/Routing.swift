@@ -1,0 +1,41 @@
+import Devices
+import Foundation
+import Pipeline
+import ScanModel
+
+/// Who gets what: an immutable snapshot built from one configuration (plus
+/// the devices added over the socket). The router reads one snapshot per
+/// intake item; a reload builds a new one and swaps it in whole, so a reader
+/// never sees half of an old table and half of a new one.
+struct Routing: Sendable {
+    let config: ServiceConfig
+    let translator: ScanTranslator
+    /// The pipeline's device numbers back to configured names.
+    let deviceByIndex: [UInt16: String]
+    let stationByDevice: [String: String]
+    let stationByZone: [String: String]
+    let zonesByStation: [String: [String]]
+    /// Of each station's zones, those that run event cycles (sweeps).
+    let cycleZonesByStation: [String: [String]]
+
+    /// `added`: devices added over the socket that the file does not define, with their station.
+    init(config c: ServiceConfig, added: [(spec: DeviceSpec, station: String?)]) {
+        config = c
+        translator = ScanTranslator(decoder: c.scanDecoder)
+        let extra = added.filter { a in !c.devices.contains { $0.name == a.spec.name } }
+        deviceByIndex = Dictionary((c.devices + extra.map(\.spec)).map { ($0.index.value, $0.name) }, uniquingKeysWith: { a, _ in a })
+        var byDevice: [String: String] = [:], byZone: [String: String] = [:], zones: [String: [String]] = [:], cycles: [String: [String]] = [:]
+        let cycleZones = Set(c.zones.filter { $0.cycle != nil }.map(\.name))
+        for a in extra { if let s = a.station, c.stations.contains(where: { $0.name == s }) { byDevice[a.spec.name] = s } }
+        for s in c.stations {
+            for d in s.devices { byDevice[d] = s.name }
+            for z in s.zones { byZone[z] = s.name }
+            zones[s.name] = s.zones
+            cycles[s.name] = s.zones.filter(cycleZones.contains)
+        }
+        stationByDevice = byDevice; stationByZone = byZone; zonesByStation = zones; cycleZonesByStation = cycles
+    }
+
+    /// Names of the zones that run event cycles.
+    var cycleZones: Set<String> { Set(config.zones.filter { $0.cycle != nil }.map(\.name)) }
+}
