@@ -11,7 +11,7 @@ BIN       = .build/$(CONFIG)
 DEB_PACKAGES = libusb-1.0-0-dev libserialport-dev libsqlite3-dev pkg-config openssl \
                umockdev socat python3-jsonschema systemd libpq-dev postgresql
 
-.PHONY: all deps build release demo test bench fuzz install clean
+.PHONY: all deps build release demo test tsan bench fuzz install clean
 
 all: build
 
@@ -41,6 +41,14 @@ demo: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Thread sanitizer over the tests of the modules that run threads, in their
+# own build folder. The scanledgerd those tests start is built the same way;
+# a race in either process ends it (exit code 66), so any report fails the run.
+TSAN_SUITES ?= ServiceTests|DevicesTests|LedgerTests|ForwardingTests|PipelineTests|ScanModelTests
+tsan: deps
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66" $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_SUITES)'
 
 bench: release
 	.build/release/scanledger-bench all

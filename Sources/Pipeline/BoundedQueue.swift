@@ -100,6 +100,8 @@ public final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     }
 
     private func enqueueLocked(_ element: Element) {
+        // The bound is the whole point: callers wait or are refused before this.
+        precondition(count < capacity, "BoundedQueue: push beyond capacity \(capacity)")
         ring[(head + count) % capacity] = element
         count += 1
         stats.pushed += 1

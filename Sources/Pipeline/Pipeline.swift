@@ -5,8 +5,10 @@ import ScanModel
 /// Single-threaded and deterministic: the owner calls `ingest`, `advance`
 /// and `command` from one thread and drains events from the same thread
 /// (hand them to other threads through a `BoundedQueue`). Time is whatever
-/// the owner passes to `advance(to:)` — host monotonic time in the service,
-/// virtual time in tests — in the same timebase as the read times.
+/// the owner passes to `advance(to:)` — in the service the wall clock
+/// (CLOCK_REALTIME, the timebase device drivers stamp reads with, so event
+/// times are real times), virtual time in tests — in the same timebase as
+/// the read times.
 ///
 /// Backpressure: `ingest` and `advance` stop early once `outboxLimit` events
 /// are waiting, and say so (`ingest` returns how many reads it consumed,

@@ -225,7 +225,11 @@ final class TagTable {
     /// sets one.
     func insert(_ epc: EPC, hash h: UInt64) -> Int32 {
         guard count < maxRows else { return -1 }
+        // Two rows for one EPC would split its reads and double its events.
+        assert(find(epc, hash: h) < 0, "insert: the EPC already has a row")
         if count >= growAt { growIndex() }
+        // Below 70 % load there is always a free slot: probing ends.
+        assert(count < growAt && growAt <= slotMask, "insert: index load \(count)/\(slotMask + 1) above its limit")
         let row = allocateRow()
         let r = hot(row)
         r.initialize(to: HotRow(key0: epc.w0, key1: epc.w1, lastSeen: 0, readCount: 0, cycleEpoch: 0,
@@ -241,6 +245,7 @@ final class TagTable {
 
     /// Removes a row from the index and every list and puts it on the free list.
     func remove(_ row: Int32) {
+        assert(count > 0 && hot(row).pointee.state != RowState.free, "remove: row \(row) is not in use")
         wheelUnlink(row)
         idleUnlink(row)
         removeFromIndex(row)
@@ -314,7 +319,11 @@ final class TagTable {
         while slots[i] & 0xFFFF_FFFF != want {
             i = (i &+ 1) & slotMask
             probes += 1
-            if probes > slotMask { return }   // not indexed: nothing to remove
+            if probes > slotMask {
+                // Every row in use is indexed; a missing one means the index is corrupt.
+                assertionFailure("removeFromIndex: row \(row) is not in the index")
+                return
+            }
         }
         var hole = i
         var j = (i &+ 1) & slotMask
@@ -327,6 +336,7 @@ final class TagTable {
                 hole = j
             }
             j = (j &+ 1) & slotMask
+            assert(j != i, "removeFromIndex: the index has no free slot")
         }
         slots[hole] = 0
     }
