@@ -187,21 +187,15 @@ public enum DigitalLink {
     }
 
     /// RFC 3986 unreserved + reserved characters and '%'.
-    private static func isURICharacter(_ c: UInt8) -> Bool {
-        switch c {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return Array("-._~:/?#[]@!$&'()*+,;=%".utf8).contains(c)
-        }
-    }
+    private static func isURICharacter(_ c: UInt8) -> Bool { isASCIIAlphanumeric(c) || uriPunctuation.contains(c) }
+    private static func isHostCharacter(_ c: UInt8) -> Bool { isASCIIAlphanumeric(c) || hostPunctuation.contains(c) }
+    private static let uriPunctuation = Set("-._~:/?#[]@!$&'()*+,;=%".utf8)
+    private static let hostPunctuation = Set("-._~:[]".utf8)
 
-    private static func isHostCharacter(_ c: UInt8) -> Bool {
+    private static func isASCIIAlphanumeric(_ c: UInt8) -> Bool {
         switch c {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return Array("-._~:[]".utf8).contains(c)
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
+        default: return false
         }
     }
 }

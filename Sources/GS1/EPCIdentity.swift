@@ -30,20 +30,19 @@ public struct EPCIdentity: Sendable, Hashable {
     }
 
     /// GTIN-14 with its check digit, for SGTIN-96.
-    public var gtin: UInt64? {
-        guard scheme == .sgtin96, referenceDigits >= 1 else { return nil }
-        let rest = EPCText.pow10(Int(referenceDigits) - 1)
-        let indicator = reference / rest
-        let body = indicator &* 1_000_000_000_000 &+ companyPrefix &* rest &+ reference % rest
-        return body &* 10 &+ EPCIdentity.checkDigit(body)
-    }
+    public var gtin: UInt64? { scheme == .sgtin96 ? keyWithLeadingDigit(body: 13) : nil }
 
     /// SSCC-18 with its check digit, for SSCC-96.
-    public var sscc: UInt64? {
-        guard scheme == .sscc96, referenceDigits >= 1 else { return nil }
+    public var sscc: UInt64? { scheme == .sscc96 ? keyWithLeadingDigit(body: 17) : nil }
+
+    /// The GS1 key whose first digit (GTIN indicator, SSCC extension) leads
+    /// the reference in the EPC: that digit, the company prefix, the rest of
+    /// the reference (`body` digits in all), then the check digit.
+    private func keyWithLeadingDigit(body digits: Int) -> UInt64? {
+        guard referenceDigits >= 1 else { return nil }
         let rest = EPCText.pow10(Int(referenceDigits) - 1)
-        let ext = reference / rest
-        let body = ext &* 10_000_000_000_000_000 &+ companyPrefix &* rest &+ reference % rest
+        let leading = reference / rest
+        let body = leading &* EPCText.pow10(digits - 1) &+ companyPrefix &* rest &+ reference % rest
         return body &* 10 &+ EPCIdentity.checkDigit(body)
     }
 

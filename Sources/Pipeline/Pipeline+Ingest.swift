@@ -78,22 +78,25 @@ extension Pipeline {
     @inline(__always)
     private func warmCaches(_ batch: UnsafeBufferPointer<TagRead>, from start: Int, to end: Int) -> UInt64 {
         var sink: UInt64 = 0
-        var key: UInt32 = .max
-        var table: TagTable? = nil
-        for k in start..<end {
-            let read = batch[k]
-            let readKey = UInt32(read.device.value) << 16 | UInt32(read.antenna)
-            if readKey != key {
-                key = readKey
-                let zone = routing.route(device: read.device, antenna: read.antenna).zone
-                table = zone >= 0 ? zoneStates[Int(zone)].table : nil
-            }
-            let s = table?.touchSlot(read.epc) ?? 0
+        withZoneTables(batch, start..<end) { k, table in
+            let s = table?.touchSlot(batch[k].epc) ?? 0
             touchScratch[k - start] = s
             sink &+= s
         }
-        key = .max
-        for k in start..<end {
+        withZoneTables(batch, start..<end) { k, table in
+            sink &+= table?.touchRow(slot: touchScratch[k - start]) ?? 0
+        }
+        return sink
+    }
+
+    /// Calls `body` with each read's index and its zone's table (nil: no
+    /// zone), looking the zone up only when the device or antenna changes:
+    /// reads come in runs from one antenna.
+    @inline(__always)
+    private func withZoneTables(_ batch: UnsafeBufferPointer<TagRead>, _ range: Range<Int>, _ body: (Int, TagTable?) -> Void) {
+        var key: UInt32 = .max
+        var table: TagTable? = nil
+        for k in range {
             let read = batch[k]
             let readKey = UInt32(read.device.value) << 16 | UInt32(read.antenna)
             if readKey != key {
@@ -101,9 +104,8 @@ extension Pipeline {
                 let zone = routing.route(device: read.device, antenna: read.antenna).zone
                 table = zone >= 0 ? zoneStates[Int(zone)].table : nil
             }
-            sink &+= table?.touchRow(slot: touchScratch[k - start]) ?? 0
+            body(k, table)
         }
-        return sink
     }
 
     @discardableResult
