@@ -5,6 +5,8 @@ import Foundation
 /// per line in both directions (docs/control-protocol.md). Each connection
 /// gets its own thread, so a slow `watch` client never blocks another client
 /// or the daemon; the handler decides what a request means.
+///
+/// `@unchecked Sendable`: `listenFD`, `clients` and `stopped` are guarded by `lock`.
 public final class ControlServer: @unchecked Sendable {
     public typealias Handler = @Sendable (_ request: [String: Any], _ reply: ControlReply) -> Void
 
@@ -108,6 +110,8 @@ public final class ControlServer: @unchecked Sendable {
 
 /// Where a handler writes its answer: one JSON object per `send`. A streaming
 /// request (`watch`) keeps sending until `send` returns false (client gone).
+///
+/// `@unchecked Sendable`: `closed` and `released` are guarded by `lock`.
 public final class ControlReply: @unchecked Sendable {
     private let fd: Int32
     private let lock = NSLock()

@@ -4,7 +4,10 @@ import Foundation
 /// events) to `watch` clients. Each subscriber has a bounded backlog drained
 /// by its own client thread, so a slow client loses its oldest events (and is
 /// told how many) instead of slowing the daemon down.
+///
+/// `@unchecked Sendable`: `subscribers` is guarded by `lock`.
 public final class EventHub: @unchecked Sendable {
+    /// `@unchecked Sendable`: `backlog`, `dropped` and `closed` are guarded by `condition`.
     final class Subscriber: @unchecked Sendable {
         let station: String?
         let condition = NSCondition()

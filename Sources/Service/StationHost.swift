@@ -6,7 +6,10 @@ import Stations
 /// a single-threaded state machine; its postings are synchronous commits).
 /// Publishes every result to the event hub and hands the device signal back
 /// to the device that caused the input.
+///
+/// `@unchecked Sendable`: `slots`, `cycleZones` and the counts are guarded by `lock`.
 public final class StationHost: @unchecked Sendable {
+    /// `@unchecked Sendable`: `station` is only touched on `queue` (a serial queue is its lock).
     final class Slot: @unchecked Sendable {
         let spec: StationSpec
         let station: Station

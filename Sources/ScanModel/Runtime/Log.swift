@@ -20,6 +20,8 @@ public enum LogLevel: Int, Sendable, Comparable, CaseIterable {
 
 /// A line logger for the daemon. Thread-safe; lines are written whole with
 /// one `write(2)` so concurrent devices never interleave mid-line.
+///
+/// `@unchecked Sendable`: `threshold` is guarded by `lock`; `sink` is immutable.
 public final class Logger: @unchecked Sendable {
     private let lock = NSLock()
     private var threshold: LogLevel
