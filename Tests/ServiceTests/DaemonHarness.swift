@@ -192,15 +192,26 @@ final class DaemonSite {
 
     /// Connects and sends one request; the caller reads the answers and closes.
     func send(_ object: [String: Any]) throws -> Int32 {
+        let fd = try connectControl()
+        try write(object, to: fd)
+        return fd
+    }
+
+    /// A connection to the control socket, nothing sent yet.
+    func connectControl() throws -> Int32 {
         let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var storage = [UInt8](repeating: 0, count: CLinuxShims_sockaddr_un_size())
         let len = storage.withUnsafeMutableBytes { CLinuxShims_sockaddr_un($0.baseAddress!, socket) }
         let rc = storage.withUnsafeBytes { connect(fd, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(len)) }
         guard rc == 0 else { close(fd); throw HarnessFailure(description: "connect \(socket): errno \(errno)") }
+        return fd
+    }
+
+    /// One request line on an open connection.
+    func write(_ object: [String: Any], to fd: Int32) throws {
         var data = try JSONSerialization.data(withJSONObject: object)
         data.append(0x0A)
         _ = data.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
-        return fd
     }
 
     /// The next answer line on a connection.
