@@ -6,15 +6,12 @@ import Service
 let daemonCommand = CommandSpec(
     "scanledgerd", summary: "Runs the ScanLedger service: devices, stations, the ledger, the control socket (docs/config.md).",
     options: [
-        .value("--config", "FILE", "the config file (required)"),
+        .value("--config", "FILE", "the config file", required: true),
         .flag("--check", "validate the config, print 'FILE: ok' and exit"),
     ],
     notes: "Exit 0 after a clean stop (SIGTERM, SIGINT); 1 when it could not start (config, ledger, socket). SIGHUP reloads the config.")
 let arguments = CommandLineTool.parseOrExit(daemonCommand, arguments: Array(CommandLine.arguments.dropFirst()))
-guard let configPath = arguments.value("--config") else {
-    CommandLineTool.report(arguments.usageError("--config FILE is required"))
-    exit(ExitStatus.usage)
-}
+let configPath = arguments.value("--config") ?? ""
 let checkOnly = arguments.flag("--check")
 let logger = Logger()
 

@@ -1,4 +1,5 @@
 import Foundation
+import ScanModel
 import Testing
 
 /// Every executable answers `--help` with its usage and exit 0, and a bad
@@ -51,6 +52,15 @@ import Testing
         #expect(checked > 21) // the commands and at least one command's actions
     }
 
+    /// docs/cli.md has a section for every command the binary lists.
+    @Test func theCLIDocumentCoversEveryCommand() throws {
+        let doc = try String(contentsOf: CLI.repoRoot.appendingPathComponent("docs/cli.md"), encoding: .utf8)
+        let names = Self.listedCommands(try CLI.run("scanledger", ["--help"]).stdout)
+        #expect(!names.isEmpty)
+        for name in names { #expect(doc.contains("### `scanledger \(name)"), "docs/cli.md has no section for \(name)") }
+        #expect(doc.contains(ExitStatus.helpLine))
+    }
+
     @Test func unknownCommandIsAUsageErrorNamingIt() throws {
         let out = try CLI.run("scanledger", ["stcok"])
         #expect(out.status == 2)
@@ -92,6 +102,8 @@ import Testing
         (["check-config"], "missing FILE"),
         (["check-config", "a.json", "b.json"], "unexpected argument 'b.json'"),
         (["reverse", "--key", "k"], "missing SEQ"),
+        (["reverse", "7"], "missing --key KEY"),
+        (["export"], "missing --format FORMAT"),
         (["import", "pallets", "x.csv"], "KIND must be one of items, locations, asn, orders, not 'pallets'"),
         (["export", "--format", "xml"], "--format must be one of csv, epcis, not 'xml'"),
         (["verify", "extra"], "unexpected argument 'extra'"),
@@ -125,7 +137,7 @@ import Testing
         let missing = try CLI.run("scanledgerd", ["--config"])
         #expect(missing.status == 2 && missing.stderr.contains("--config needs a value"), "\(missing.stderr)")
         let none = try CLI.run("scanledgerd", [])
-        #expect(none.status == 2 && none.stderr.contains("--config"), "\(none.stderr)")
+        #expect(none.status == 2 && none.stderr.contains("missing --config FILE"), "\(none.stderr)")
     }
 
     @Test func benchAnswersHelpAndListsBenchmarks() throws {

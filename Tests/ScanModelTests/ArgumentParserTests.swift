@@ -26,7 +26,7 @@ import ScanModel
     static let central = CommandSpec("central", summary: "central database", options: [.value("--central", "CONNINFO", "where")],
                                      subcommands: [
         CommandSpec("status", summary: "lag per box", options: [.value("--central", "CONNINFO", "where"), .flag("--json", "JSON")]) { _ in 0 },
-        CommandSpec("forward", summary: "send", options: [.value("--origin", "ID", "this box")]) { _ in 0 },
+        CommandSpec("forward", summary: "send", options: [.value("--origin", "ID", "this box", required: true)]) { _ in 0 },
     ])
     static let tool = CommandSpec("tool", summary: "a test tool", options: [.value("--db", "PATH", "global ledger", repeatable: true)],
                                   subcommands: [stock, copy, kinds, central])
@@ -96,6 +96,7 @@ import ScanModel
         (["central"], "tool central: missing command: say status, forward"),
         (["central", "--origin", "x", "forward"], "tool central: unknown option '--origin' (central forward takes it: give it after 'forward')"),
         (["central", "forward", "--central", "x"], "tool central forward: unknown option '--central'"),
+        (["central", "forward"], "tool central forward: missing --origin ID"),
     ])
     func badCommandLinesNameWhatIsWrong(_ args: [String], _ message: String) {
         #expect(Self.error(args)?.description == message)
@@ -104,6 +105,7 @@ import ScanModel
     @Test func usageErrorCarriesTheSynopsisOfTheCommandItIsAbout() {
         #expect(Self.error(["copy"])?.usage == "usage: tool copy SOURCE… TARGET")
         #expect(Self.error(["import", "x"])?.usage == "usage: tool import items|locations [FILE]")
+        #expect(Self.error(["central", "forward"])?.usage == "usage: tool central forward --origin ID")
     }
 
     @Test func positionalsFillLeftToRightLeavingRoomForRequiredOnes() throws {
@@ -119,6 +121,7 @@ import ScanModel
         #expect(try Self.parsed(["central", "--central", "a", "status"]).value("--central") == "a")
         #expect(try Self.parsed(["central", "--central", "a", "status", "--central", "b"]).value("--central") == "b")
         #expect(try Self.parsed(["central", "status"]).value("--central") == nil)
+        #expect(try Self.parsed(["central", "forward", "--origin", "o"]).value("--origin") == "o")
     }
 
     @Test func typedValuesAreCheckedWithTheOptionNamed() throws {

@@ -69,6 +69,9 @@ public enum ArgumentParser {
         if !spec.subcommands.isEmpty {
             throw fail("missing command: say \(spec.subcommands.map(\.name).joined(separator: ", "))")
         }
+        for option in spec.options where option.required && parsed.values(option.name).isEmpty {
+            throw fail("missing \(option.name) \(option.valueName ?? "")")
+        }
         parsed.levels[parsed.levels.count - 1].positionals = try assign(words, to: spec.positionals, fail: fail)
         return .run(parsed)
     }

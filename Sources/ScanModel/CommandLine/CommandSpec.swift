@@ -56,19 +56,23 @@ public struct OptionSpec: Sendable {
     public let choices: [String]
     /// Whether it may be given more than once; once-only options given twice are an error.
     public let repeatable: Bool
+    /// Whether leaving it out is a usage error (checked on the command that runs).
+    public let required: Bool
 
     public var isFlag: Bool { valueName == nil }
     var spellings: [String] { [name] + aliases }
 
     public static func flag(_ name: String, aliases: [String] = [], _ help: String) -> OptionSpec {
-        OptionSpec(name: name, aliases: aliases, valueName: nil, help: help, defaultValue: nil, choices: [], repeatable: true)
+        OptionSpec(name: name, aliases: aliases, valueName: nil, help: help, defaultValue: nil, choices: [], repeatable: true, required: false)
     }
 
     public static func value(_ name: String, _ valueName: String, aliases: [String] = [], _ help: String,
-                             default defaultValue: String? = nil, choices: [String] = [], repeatable: Bool = false) -> OptionSpec {
+                             default defaultValue: String? = nil, choices: [String] = [], repeatable: Bool = false,
+                             required: Bool = false) -> OptionSpec {
         precondition(name.hasPrefix("--") && aliases.allSatisfy { $0.hasPrefix("-") }, "\(name): options start with a dash")
+        precondition(!required || defaultValue == nil, "\(name): a required option has no default")
         return OptionSpec(name: name, aliases: aliases, valueName: valueName, help: help, defaultValue: defaultValue,
-                          choices: choices, repeatable: repeatable)
+                          choices: choices, repeatable: repeatable, required: required)
     }
 }
 

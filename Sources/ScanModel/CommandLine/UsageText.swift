@@ -7,11 +7,11 @@ enum UsageText {
         var words = ["usage:", path.map(\.name).joined(separator: " ")]
         for option in spec.options {
             let shown = option.isFlag ? option.name : "\(option.name) \(placeholder(option))"
-            words.append(option.repeatable && !option.isFlag ? "[\(shown)]…" : "[\(shown)]")
+            words.append(option.required ? shown : option.repeatable && !option.isFlag ? "[\(shown)]…" : "[\(shown)]")
         }
         if !spec.subcommands.isEmpty { words.append("COMMAND [ARGS…]") }
         for positional in spec.positionals {
-            let name = positional.choices.isEmpty ? positional.name : positional.choices.joined(separator: "|")
+            let name = positional.choices.isEmpty || positional.choices.count > 4 ? positional.name : positional.choices.joined(separator: "|")
             switch positional.arity {
             case .required: words.append(name)
             case .optional: words.append("[\(name)]")
@@ -35,6 +35,7 @@ enum UsageText {
             var help = o.help
             if let d = o.defaultValue { help += " (default: \(d))" }
             if o.repeatable && !o.isFlag { help += " (may be repeated)" }
+            if o.required { help += " (required)" }
             return (o.isFlag ? names : "\(names) \(placeholder(o))", help)
         }
         options.append(("-h, --help", "print this help and exit"))

@@ -22,13 +22,11 @@ let centralCommand = CommandSpec("central", summary: "central PostgreSQL: init (
         CentralCLI.status(settings, json: args.flag("--json"))
     },
     CentralCLI.action("forward", "send every pending posting of this box once, then exit", options: [
-        .value("--origin", "ID", "this box's id in the central database (required)"),
+        .value("--origin", "ID", "this box's id in the central database", required: true),
         .value("--site", "S", "this box's site", default: "default"),
         .value("--batch", "N", "postings per COPY batch", default: "5000"),
     ] + LedgerCLI.options) { settings, args in
-        guard let origin = args.value("--origin") else {
-            throw args.usageError("forward needs --origin ID (this box's id in the central database)")
-        }
+        let origin = args.value("--origin") ?? ""
         let batchSize = try args.int("--batch", in: 1...Int.max) ?? 5_000
         return try CentralCLI.forward(settings, args, origin: origin, batchSize: batchSize)
     },

@@ -4,10 +4,10 @@ import ScanModel
 
 /// `scanledger export --format csv|epcis [--since SEQ]`: writes to stdout.
 let exportCommand = CommandSpec("export", summary: "export entries as CSV or an EPCIS 2.0 JSON-LD document", options: [
-    .value("--format", "FORMAT", "csv or epcis (required)", choices: ["csv", "epcis"]),
+    .value("--format", "FORMAT", "what to write", choices: ["csv", "epcis"], required: true),
     .value("--since", "SEQ", "only postings after this sequence number (default: 0, everything)"),
 ] + LedgerCLI.options, notes: "Writes to stdout.") { args in
-    guard let format = args.value("--format") else { throw args.usageError("--format is required: csv or epcis") }
+    let format = args.value("--format") ?? ""
     let since = LedgerSequence(Int64(try args.int("--since", in: 0...Int.max) ?? 0))
     guard let ledger = try LedgerCLI.open(args) else { return 1 }
     defer { ledger.close() }

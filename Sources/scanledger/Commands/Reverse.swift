@@ -6,14 +6,12 @@ import ScanModel
 let reverseCommand = CommandSpec("reverse", summary: "reverse posting SEQ (a correction; once per posting)",
                                  positionals: [PositionalSpec("SEQ", .required, "the sequence number of the posting to reverse")],
                                  options: [
-    .value("--key", "KEY", "an idempotency key for the reversal (required)"),
+    .value("--key", "KEY", "an idempotency key for the reversal, so running it twice reverses once", required: true),
     .value("--station", "S", "the station recorded on the reversal"),
 ] + LedgerCLI.options) { args in
     let text = args.positional("SEQ") ?? ""
     guard let seq = Int64(text), seq > 0 else { throw args.usageError("SEQ must be a posting's sequence number, not '\(text)'") }
-    guard let key = args.value("--key"), !key.isEmpty else {
-        throw args.usageError("--key (an idempotency key for the reversal) is required")
-    }
+    guard let key = args.value("--key"), !key.isEmpty else { throw args.usageError("--key must not be empty") }
     guard let ledger = try LedgerCLI.open(args) else { return 1 }
     defer { ledger.close() }
     do {
