@@ -8,7 +8,14 @@ import ScanModel
 let benchCommand = CommandSpec(
     "scanledger-bench", summary: "Runs benchmarks; each prints one JSON line. Build with -c release.",
     positionals: [PositionalSpec("BENCHMARK", .zeroOrMore, "benchmarks to run, in order, or all", choices: ["all"] + benchmarks.map(\.name))],
-    options: [.flag("--list", "print the benchmarks' names and exit")]) { args in
+    options: [.flag("--list", "print the benchmarks' names and exit")],
+    // The knobs are read by each benchmark's own file; listed here so --help shows them.
+    notes: """
+    Sizes come from the environment: DAEMON_BENCH_STATIONS, DAEMON_BENCH_MOVES (daemon),
+    FORWARD_BENCH_POSTINGS, FORWARD_BENCH_BATCH, FORWARD_BENCH_CENTRAL (forward),
+    LEDGER_BENCH_ENTRIES (ledger-post), DEDUP_QUICK (dedup), SOAK_SECONDS, SOAK_OFF (soak).
+    With no BENCHMARK it prints the list and exits 2.
+    """) { args in
     let requested = args.positionals("BENCHMARK")
     if args.flag("--list") || requested.isEmpty {
         guard requested.isEmpty else { throw args.usageError("--list takes no BENCHMARK") }

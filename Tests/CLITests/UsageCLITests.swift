@@ -52,12 +52,17 @@ import Testing
         #expect(checked > 21) // the commands and at least one command's actions
     }
 
-    /// docs/cli.md has a section for every command the binary lists.
+    /// docs/cli.md has a section for every command the binary lists, with its current usage line.
     @Test func theCLIDocumentCoversEveryCommand() throws {
         let doc = try String(contentsOf: CLI.repoRoot.appendingPathComponent("docs/cli.md"), encoding: .utf8)
         let names = Self.listedCommands(try CLI.run("scanledger", ["--help"]).stdout)
         #expect(!names.isEmpty)
-        for name in names { #expect(doc.contains("### `scanledger \(name)"), "docs/cli.md has no section for \(name)") }
+        for name in names {
+            #expect(doc.contains("### `scanledger \(name)`"), "docs/cli.md has no section for \(name)")
+            // The usage line as the binary prints it: an option added or renamed shows up here.
+            let usage = try CLI.run("scanledger", [name, "--help"]).lines.first ?? "?"
+            #expect(doc.contains(usage + "\n"), "docs/cli.md is missing or has an old '\(usage)'")
+        }
         #expect(doc.contains(ExitStatus.helpLine))
     }
 
@@ -121,6 +126,16 @@ import Testing
         let data = try CLI.run("scanledger", ["decode", "--epc", "--", "-12", "--help"])
         #expect(data.status == 1, "\(data.stderr)")
         #expect(data.json.map { $0["input"] as? String } == ["-12", "--help"])
+    }
+
+    /// The global `--db` before the command, and a `--db` after it winning.
+    @Test func globalDatabaseOptionReachesTheCommand() throws {
+        let global = try CLI.run("scanledger", ["--db", "/nonexistent-a/l.db", "verify"])
+        #expect(global.status == 1 && global.stderr.contains("/nonexistent-a does not exist"), "\(global.stderr)")
+        let both = try CLI.run("scanledger", ["--db=/nonexistent-a/l.db", "verify", "--db", "/nonexistent-b/l.db"])
+        #expect(both.status == 1 && both.stderr.contains("/nonexistent-b does not exist"), "\(both.stderr)")
+        let twice = try CLI.run("scanledger", ["verify", "--db", "a.db", "--db", "b.db"])
+        #expect(twice.status == 2 && twice.stderr.contains("--db given twice"), "\(twice.stderr)")
     }
 
     @Test func versionStillPrints() throws {
