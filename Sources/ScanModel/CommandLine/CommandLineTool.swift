@@ -50,7 +50,7 @@ public enum CommandLineTool {
 
     /// The message, the usage line, and where the full help is.
     public static func report(_ error: ArgumentError) {
-        emit("\(error.command): \(error.message)\n\(error.usage)\n(\(error.command) --help for more)\n", to: STDERR_FILENO)
+        emit("\(error.command): \(error.message)\n\(error.usage)\nrun '\(error.command) --help' for more\n", to: STDERR_FILENO)
     }
 
     /// Straight to the descriptor: nothing waits in a buffer if the process is killed or calls exit.
