@@ -23,7 +23,8 @@ import ScanModel
         PositionalSpec("KIND", .required, "what", choices: ["items", "locations"]),
         PositionalSpec("FILE", .optional, "from where"),
     ]) { _ in 0 }
-    static let central = CommandSpec("central", summary: "central database", options: [.value("--central", "CONNINFO", "where")],
+    static let central = CommandSpec("central", summary: "central database",
+                                     options: [.value("--central", "CONNINFO", "where"), .flag("--json", "JSON")],
                                      subcommands: [
         CommandSpec("status", summary: "lag per box", options: [.value("--central", "CONNINFO", "where"), .flag("--json", "JSON")]) { _ in 0 },
         CommandSpec("forward", summary: "send", options: [.value("--origin", "ID", "this box", required: true)]) { _ in 0 },
@@ -121,6 +122,9 @@ import ScanModel
         #expect(try Self.parsed(["central", "--central", "a", "status"]).value("--central") == "a")
         #expect(try Self.parsed(["central", "--central", "a", "status", "--central", "b"]).value("--central") == "b")
         #expect(try Self.parsed(["central", "status"]).value("--central") == nil)
+        #expect(try Self.parsed(["central", "--json", "status"]).flag("--json"))
+        #expect(try Self.parsed(["central", "status", "--json"]).flag("--json"))
+        #expect(try !Self.parsed(["central", "status"]).flag("--json"))
         #expect(try Self.parsed(["central", "forward", "--origin", "o"]).value("--origin") == "o")
     }
 
