@@ -1,21 +1,36 @@
 import Foundation
+import ScanModel
 
 // scanledger-bench NAME…: each benchmark prints one JSON line. Build with
 // `-c release`; numbers are medians over repeated runs in one process, and
 // every target is quoted beside a baseline measured in the same run.
 
-let requested = Array(CommandLine.arguments.dropFirst())
-if requested.isEmpty || requested == ["--list"] {
-    for b in benchmarks { print(b.name) }
-    exit(requested.isEmpty ? 2 : 0)
-}
-for name in requested == ["all"] ? benchmarks.map(\.name) : requested {
-    guard let bench = benchmarks.first(where: { $0.name == name }) else {
-        FileHandle.standardError.write(Data("scanledger-bench: unknown benchmark '\(name)'\n".utf8))
-        exit(2)
+let benchCommand = CommandSpec(
+    "scanledger-bench", summary: "Runs benchmarks; each prints one JSON line. Build with -c release.",
+    positionals: [PositionalSpec("BENCHMARK", .zeroOrMore, "benchmarks to run, in order, or all", choices: ["all"] + benchmarks.map(\.name))],
+    options: [.flag("--list", "print the benchmarks' names and exit")],
+    // The knobs are read by each benchmark's own file; listed here so --help shows them.
+    notes: """
+    Sizes come from the environment: DAEMON_BENCH_STATIONS, DAEMON_BENCH_MOVES (daemon),
+    FORWARD_BENCH_POSTINGS, FORWARD_BENCH_BATCH, FORWARD_BENCH_CENTRAL (forward),
+    LEDGER_BENCH_ENTRIES (ledger-post), DEDUP_QUICK (dedup), SOAK_SECONDS, SOAK_OFF (soak).
+    With no BENCHMARK it prints the list and exits 2.
+    """) { args in
+    let requested = args.positionals("BENCHMARK")
+    if args.flag("--list") || requested.isEmpty {
+        guard requested.isEmpty else { throw args.usageError("--list takes no BENCHMARK") }
+        for b in benchmarks { print(b.name) }
+        // Without a name there is nothing to run: the list, as a usage error.
+        return args.flag("--list") ? ExitStatus.ok : ExitStatus.usage
     }
-    var result: [String: Any] = bench.run()
-    result["benchmark"] = name
-    let json = try! JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
-    print(String(decoding: json, as: UTF8.self))
+    for name in requested == ["all"] ? benchmarks.map(\.name) : requested {
+        guard let bench = benchmarks.first(where: { $0.name == name }) else { throw args.usageError("'all' runs every benchmark; give it alone") }
+        var result: [String: Any] = bench.run()
+        result["benchmark"] = name
+        let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+        print(String(decoding: json, as: UTF8.self))
+    }
+    return ExitStatus.ok
 }
+
+exit(CommandLineTool.run(benchCommand, arguments: Array(CommandLine.arguments.dropFirst())))

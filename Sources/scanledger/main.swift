@@ -1,36 +1,15 @@
 import Foundation
+import ScanModel
 
-// `scanledger`: the command-line companion. Wiring only; see Commands.swift.
+// `scanledger`: the command-line companion. Wiring only: each subcommand is a
+// `CommandSpec` in Commands/, listed in Commands/Registry.swift; the shared
+// parser (ScanModel/CommandLine) checks arguments and answers --help.
 
-func usage() -> String {
-    var text = "usage: scanledger [--db PATH] COMMAND [ARGS…]\n\ncommands:\n"
-    for c in commands { text += "  \(c.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(c.summary)\n" }
-    return text
-}
+let scanledger = CommandSpec(
+    "scanledger", summary: "ScanLedger's command-line companion: decode, devices, the ledger, the daemon, central.",
+    options: [.value("--db", "PATH", "the ledger file for every database command, like SCANLEDGER_DB (a --db after the command wins)",
+                     repeatable: true)],
+    subcommands: commands,
+    notes: "Run 'scanledger COMMAND --help' for a command's own options. docs/cli.md describes them all.")
 
-var arguments = Array(CommandLine.arguments.dropFirst())
-// A global `--db PATH` before the command means the same as SCANLEDGER_DB,
-// which every database command reads (and `--db` after the command overrides).
-while arguments.first == "--db" || arguments.first?.hasPrefix("--db=") == true {
-    let first = arguments.removeFirst()
-    let path: String
-    if first == "--db" {
-        guard !arguments.isEmpty else {
-            FileHandle.standardError.write(Data("scanledger: --db needs a path\n".utf8))
-            exit(2)
-        }
-        path = arguments.removeFirst()
-    } else {
-        path = String(first.dropFirst("--db=".count))
-    }
-    setenv("SCANLEDGER_DB", path, 1)
-}
-guard let name = arguments.first, name != "-h", name != "--help" else {
-    FileHandle.standardError.write(Data(usage().utf8))
-    exit(arguments.isEmpty ? 2 : 0)
-}
-guard let command = commands.first(where: { $0.name == name }) else {
-    FileHandle.standardError.write(Data("scanledger: unknown command '\(name)'\n\n\(usage())".utf8))
-    exit(2)
-}
-exit(command.run(Array(arguments.dropFirst())))
+exit(CommandLineTool.run(scanledger, arguments: Array(CommandLine.arguments.dropFirst())))

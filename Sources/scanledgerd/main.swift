@@ -3,27 +3,17 @@ import Foundation
 import ScanModel
 import Service
 
-// scanledgerd --config FILE [--check]
-// Exit codes: 0 clean stop, 1 could not start (config, ledger, socket), 2 usage.
-let arguments = Array(CommandLine.arguments.dropFirst())
+let daemonCommand = CommandSpec(
+    "scanledgerd", summary: "Runs the ScanLedger service: devices, stations, the ledger, the control socket (docs/config.md).",
+    options: [
+        .value("--config", "FILE", "the config file", required: true),
+        .flag("--check", "validate the config, print 'FILE: ok' and exit"),
+    ],
+    notes: "Exit 0 after a clean stop (SIGTERM, SIGINT); 1 when it could not start (config, ledger, socket). SIGHUP reloads the config.")
+let arguments = CommandLineTool.parseOrExit(daemonCommand, arguments: Array(CommandLine.arguments.dropFirst()))
+let configPath = arguments.value("--config") ?? ""
+let checkOnly = arguments.flag("--check")
 let logger = Logger()
-var configPath: String? = nil
-var checkOnly = false
-var i = 0
-while i < arguments.count {
-    switch arguments[i] {
-    case "--config":
-        guard i + 1 < arguments.count else { logger.error("scanledgerd", "--config needs a FILE"); exit(2) }
-        configPath = arguments[i + 1]; i += 2
-    case "--check": checkOnly = true; i += 1
-    case "-h", "--help":
-        print("usage: scanledgerd --config FILE [--check]\n  Runs the ScanLedger service (docs/config.md). --check validates the config and exits.")
-        exit(0)
-    default:
-        logger.error("scanledgerd", "unknown argument '\(arguments[i])' (usage: scanledgerd --config FILE [--check])"); exit(2)
-    }
-}
-guard let configPath else { logger.error("scanledgerd", "usage: scanledgerd --config FILE [--check]"); exit(2) }
 
 let config: ServiceConfig
 do { config = try ServiceConfig.load(path: configPath) } catch {

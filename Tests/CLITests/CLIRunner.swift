@@ -1,7 +1,7 @@
 import Foundation
 
-/// Runs the built executables (`scanledger`, `scanledger-fuzz`) the way a
-/// user would. They sit next to the test bundle in the build directory.
+/// Runs the built executables (`scanledger`, `scanledgerd`, `scanledger-bench`,
+/// `scanledger-fuzz`) the way a user would. They sit next to the test bundle in the build directory.
 enum CLI {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()

@@ -12,59 +12,49 @@ nonisolated(unsafe) private var captureInterrupted: sig_atomic_t = 0
 /// driver decides the transport (serial line, evdev node, libusb HID POS,
 /// LLRP over TCP). With --driver the driver's init and start commands are
 /// sent (and logged) first.
-let captureCommand = Command(name: "capture", summary: "record a device's raw traffic into a capture log") { args in
-    let usage = """
-    usage: scanledger capture DEVICE [--driver NAME] [--options WORDS] [--serial "BAUD 8N1"] [--name TEXT] [--firmware TEXT] [--seconds N] [--no-start] [-o FILE]
-           scanledger capture --llrp HOST[:PORT] [--options "preset=presence antennas=1,2 …"] [--name TEXT] [--firmware TEXT] [--seconds N] [-o FILE]
-
-    """
+let captureCommand = CommandSpec("capture", summary: "record a device's raw traffic into a capture log",
+                                 positionals: [PositionalSpec("DEVICE", .optional, "a path, a /dev/serial/by-id link or usb:VID:PID[+SERIAL]")],
+                                 options: [
+    .value("--driver", "NAME", "send this driver's init and start commands first; picks the transport (known: \(DriverRegistry.names.joined(separator: ", ")))"),
+    .value("--llrp", "HOST[:PORT]", "record an LLRP reader instead of a DEVICE"),
+    .value("--options", "WORDS", "driver options, e.g. \"preset=presence antennas=1,2\" for LLRP"),
+    .value("--serial", "\"BAUD 8N1\"", "serial line settings", default: "9600 8N1"),
+    .value("--name", "TEXT", "the device's name for the log header"),
+    .value("--firmware", "TEXT", "the device's firmware for the log header", default: "unknown"),
+    .value("--seconds", "N", "stop after N seconds (default: at Ctrl-C)"),
+    .flag("--no-start", "send no commands, only listen"),
+    .value("--output", "FILE", aliases: ["-o"], "write the log here (default: stdout)"),
+], notes: "The log format is in docs/capture-format.md; `scanledger replay` decodes it.") { args in
     func say(_ message: String, _ status: Int32) -> Int32 {
         FileHandle.standardError.write(Data("scanledger capture: \(message)\n".utf8))
         return status
     }
-    var device: String? = nil, driverName: String? = nil, serialText = "9600 8N1", name: String? = nil
-    var firmware = "unknown", seconds: Double? = nil, sendStart = true, output: String? = nil, optionText = ""
-    var llrpFlag = false
-    var i = 0
-    while i < args.count {
-        let next = i + 1 < args.count ? args[i + 1] : nil
-        switch (args[i], next) {
-        case ("--driver", let v?): driverName = v; i += 1
-        case ("--llrp", let v?) where device == nil: llrpFlag = true; device = v; i += 1
-        case ("--options", let v?): optionText = v; i += 1
-        case ("--serial", let v?): serialText = v; i += 1
-        case ("--name", let v?): name = v; i += 1
-        case ("--firmware", let v?): firmware = v; i += 1
-        case ("--seconds", let v?):
-            guard let s = Double(v), s > 0 else { return say("--seconds wants a positive number", 2) }
-            seconds = s; i += 1
-        case ("-o", let v?), ("--output", let v?): output = v; i += 1
-        case ("--no-start", _): sendStart = false
-        case (let a, _) where device == nil && !a.hasPrefix("-"): device = a
-        default: return say("unexpected argument '\(args[i])'\n\(usage)", 2)
-        }
-        i += 1
-    }
-    guard let device else { FileHandle.standardError.write(Data(usage.utf8)); return 2 }
-    if llrpFlag {
-        guard driverName == nil || driverName == "llrp" else { return say("--llrp reads an LLRP reader; it does not go with --driver \(driverName ?? "")", 2) }
+    let llrpAddress = args.value("--llrp")
+    if llrpAddress != nil, let given = args.positional("DEVICE") { throw args.usageError("give DEVICE or --llrp HOST[:PORT], not both ('\(given)')") }
+    guard let device = args.positional("DEVICE") ?? llrpAddress else { throw args.usageError("missing DEVICE (or --llrp HOST[:PORT])") }
+    var driverName = args.value("--driver")
+    let serialText = args.value("--serial") ?? "9600 8N1", name = args.value("--name"), firmware = args.value("--firmware") ?? "unknown"
+    let seconds = try args.positiveDouble("--seconds"), sendStart = !args.flag("--no-start"), output = args.value("--output")
+    let optionText = args.value("--options") ?? ""
+    if llrpAddress != nil {
+        guard driverName == nil || driverName == "llrp" else { throw args.usageError("--llrp reads an LLRP reader; it does not go with --driver \(driverName ?? "")") }
         driverName = "llrp"
     }
     if let driverName, DriverRegistry.make(driverName) == nil {
-        return say("unknown driver '\(driverName)' (known: \(DriverRegistry.names.joined(separator: ", ")))", 2)
+        throw args.usageError("unknown driver '\(driverName)' (known: \(DriverRegistry.names.joined(separator: ", ")))")
     }
     // Options are checked before anything is opened or created: a typo is a usage error.
     var llrpConfig: LLRPReaderConfig? = nil
     var options = DriverOptions()
     if driverName == "llrp" {
         guard let (host, port) = LLRPReaderConfig.parseAddress(device) else {
-            return say("'\(device)' is not HOST or HOST:PORT for an LLRP reader", 2)
+            throw args.usageError("'\(device)' is not HOST or HOST:PORT for an LLRP reader")
         }
         do { llrpConfig = try LLRPReaderConfig.parsing(options: optionText, host: host, port: port) } catch {
-            return say("\(error)", 2)
+            throw args.usageError("\(error)")
         }
     } else {
-        do { options = try DriverOptions(parsing: optionText) } catch { return say("\(error)", 2) }
+        do { options = try DriverOptions(parsing: optionText) } catch { throw args.usageError("\(error)") }
     }
     let out: FileHandle
     if let output {

@@ -7,42 +7,58 @@ import ScanModel
 /// The connection string comes from `--central` or SCANLEDGER_CENTRAL (a
 /// libpq conninfo, URI or `service=NAME`); the password only from a file
 /// (`--password-file`, SCANLEDGER_CENTRAL_PASSWORD_FILE, or libpq's PGPASSFILE / ~/.pgpass).
-let centralCommand = Command(name: "central", summary: "central PostgreSQL: init (schema), stock, status (lag per box), forward") { argv in
-    let synopsis = """
-        init|stock|status|forward [--central CONNINFO] [--password-file PATH]
-               stock  [--site S | --by-origin [--origin O]] [--location L] [--item I] [--json]
-               status [--json]
-               forward --origin ID [--site S] [--db PATH]   (sends everything pending, once)
-        """
-    let args: LedgerCLI.Arguments
-    do {
-        args = try LedgerCLI.parse(argv, options: ["--central", "--password-file", "--site", "--origin", "--location", "--item", "--batch"],
-                                   flags: ["--json", "--by-origin"])
-    } catch {
-        return LedgerCLI.usage("central", synopsis, "\(error)")
-    }
-    guard args.positionals.count == 1, let action = args.positionals.first else {
-        return LedgerCLI.usage("central", synopsis, args.positionals.isEmpty ? "say init, stock, status or forward" : "unexpected argument \(args.positionals[1])")
-    }
-    let env = ProcessInfo.processInfo.environment
-    let conninfo = args.options["--central"] ?? env["SCANLEDGER_CENTRAL"] ?? ""
-    let passwordFile = args.options["--password-file"] ?? env["SCANLEDGER_CENTRAL_PASSWORD_FILE"]
-    let settings: CentralConnectionSettings
-    do { settings = try CentralConnectionSettings(conninfo: conninfo, passwordFile: passwordFile, applicationName: "scanledger-cli") } catch {
-        return LedgerCLI.usage("central", synopsis, "\(error)")
-    }
-    switch action {
-    case "init": return CentralCLI.initialize(settings)
-    case "stock": return CentralCLI.stock(settings, args)
-    case "status": return CentralCLI.status(settings, json: args.flags.contains("--json"))
-    case "forward":
-        guard let origin = args.options["--origin"] else { return LedgerCLI.usage("central", synopsis, "forward needs --origin ID (this box's id in the central database)") }
-        return CentralCLI.forward(settings, args, origin: origin)
-    default: return LedgerCLI.usage("central", synopsis, "unknown action '\(action)': say init, stock, status or forward")
-    }
-}
+let centralCommand = CommandSpec("central", summary: "central PostgreSQL: init (schema), stock, status (lag per box), forward",
+                                 options: CentralCLI.connection, subcommands: [
+    CentralCLI.action("init", "create or migrate the central schema") { settings, _ in CentralCLI.initialize(settings) },
+    CentralCLI.action("stock", "stock per site (or per box with --by-origin)", options: [
+        .value("--site", "S", "only this site"),
+        .flag("--by-origin", "per box instead of per site"),
+        .value("--origin", "O", "with --by-origin: only this box"),
+        .value("--location", "L", "only this location"),
+        .value("--item", "I", "only this item"),
+        .flag("--json", "print a JSON array"),
+    ]) { settings, args in CentralCLI.stock(settings, args) },
+    CentralCLI.action("status", "each box's forwarding lag", options: [.flag("--json", "print a JSON array")]) { settings, args in
+        CentralCLI.status(settings, json: args.flag("--json"))
+    },
+    CentralCLI.action("forward", "send every pending posting of this box once, then exit", options: [
+        .value("--origin", "ID", "this box's id in the central database", required: true),
+        .value("--site", "S", "this box's site", default: "default"),
+        .value("--batch", "N", "postings per COPY batch", default: "5000"),
+    ] + LedgerCLI.options) { settings, args in
+        let origin = args.value("--origin") ?? ""
+        let batchSize = try args.int("--batch", in: 1...Int.max) ?? 5_000
+        return try CentralCLI.forward(settings, args, origin: origin, batchSize: batchSize)
+    },
+], notes: """
+    The connection comes from --central or SCANLEDGER_CENTRAL (a libpq conninfo,
+    URI or service=NAME); the password only from a file: --password-file,
+    SCANLEDGER_CENTRAL_PASSWORD_FILE, or libpq's PGPASSFILE / ~/.pgpass.
+    See docs/forwarding.md.
+    """)
 
 enum CentralCLI {
+    /// Declared by `central` and by each action, so they work before or after the action's name.
+    static let connection: [OptionSpec] = [
+        .value("--central", "CONNINFO", "the central database (default: SCANLEDGER_CENTRAL)"),
+        .value("--password-file", "PATH", "file holding the password (default: SCANLEDGER_CENTRAL_PASSWORD_FILE)"),
+    ]
+
+    /// An action: its options plus the connection ones; a bad connection string is a usage error.
+    static func action(_ name: String, _ summary: String, options: [OptionSpec] = [],
+                       _ body: @escaping @Sendable (CentralConnectionSettings, ParsedArguments) throws -> Int32) -> CommandSpec {
+        CommandSpec(name, summary: summary, options: options + connection) { args in
+            let env = ProcessInfo.processInfo.environment
+            let conninfo = args.value("--central") ?? env["SCANLEDGER_CENTRAL"] ?? ""
+            let passwordFile = args.value("--password-file") ?? env["SCANLEDGER_CENTRAL_PASSWORD_FILE"]
+            let settings: CentralConnectionSettings
+            do { settings = try CentralConnectionSettings(conninfo: conninfo, passwordFile: passwordFile, applicationName: "scanledger-cli") } catch {
+                throw args.usageError("\(error)")
+            }
+            return try body(settings, args)
+        }
+    }
+
     static func initialize(_ settings: CentralConnectionSettings) -> Int32 {
         do {
             let db = try CentralDatabase(settings)
@@ -55,18 +71,18 @@ enum CentralCLI {
         }
     }
 
-    static func stock(_ settings: CentralConnectionSettings, _ args: LedgerCLI.Arguments) -> Int32 {
-        let byOrigin = args.flags.contains("--by-origin")
+    static func stock(_ settings: CentralConnectionSettings, _ args: ParsedArguments) -> Int32 {
+        let byOrigin = args.flag("--by-origin")
         let rows: [CentralStockRow]
         do {
-            rows = try CentralDatabase(settings).stock(bySite: !byOrigin, scope: byOrigin ? args.options["--origin"] : args.options["--site"],
-                                                       location: args.options["--location"], item: args.options["--item"])
+            rows = try CentralDatabase(settings).stock(bySite: !byOrigin, scope: byOrigin ? args.value("--origin") : args.value("--site"),
+                                                       location: args.value("--location"), item: args.value("--item"))
         } catch {
             LedgerCLI.fail("\(error)")
             return 1
         }
         let scope = byOrigin ? "origin" : "site"
-        if args.flags.contains("--json") {
+        if args.flag("--json") {
             let objects = rows.map { r in
                 JSONText.object([("item", JSONText.quote(r.item)), ("location", JSONText.quote(r.location)), ("lot", JSONText.quote(r.lot)),
                                  ("qty", String(r.qty)), (scope, JSONText.quote(r.scope)), ("serial", JSONText.quote(r.serial))])
@@ -113,12 +129,13 @@ enum CentralCLI {
     /// Sends every pending posting of the local ledger, once, and exits: the
     /// daemon forwards continuously; this is for boxes without it, for tests,
     /// and for catching up by hand. Killing it at any point loses nothing.
-    static func forward(_ settings: CentralConnectionSettings, _ args: LedgerCLI.Arguments, origin: String) -> Int32 {
-        guard let ledger = LedgerCLI.open(args) else { return 1 }
+    static func forward(_ settings: CentralConnectionSettings, _ args: ParsedArguments, origin: String,
+                        batchSize: Int) throws(ArgumentError) -> Int32 {
+        guard let ledger = try LedgerCLI.open(args) else { return 1 }
         defer { ledger.close() }
         do {
-            let config = try ForwarderConfig(connection: settings, origin: origin, site: args.options["--site"] ?? "default",
-                                             batchSize: Int(args.options["--batch"] ?? "") ?? 5_000)
+            let config = try ForwarderConfig(connection: settings, origin: origin, site: args.value("--site") ?? "default",
+                                             batchSize: batchSize)
             let forwarder = Forwarder(config: config, ledger: ledger) { level, message in
                 if level != .debug { FileHandle.standardError.write(Data("scanledger central: \(message)\n".utf8)) }
             }

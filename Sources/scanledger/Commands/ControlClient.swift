@@ -1,5 +1,6 @@
 import CLinuxShims
 import Foundation
+import ScanModel
 
 /// Talks to scanledgerd's control socket: one JSON request line, JSON answer
 /// lines back. `--socket PATH`, else SCANLEDGER_SOCKET, else the default.
@@ -8,13 +9,14 @@ enum ControlClient {
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    /// Parses `--socket PATH`, `--json` and any `extra` options/flags; the rest are positionals.
-    static func arguments(_ argv: [String], options: Set<String> = [], flags: Set<String> = []) throws -> LedgerCLI.Arguments {
-        try LedgerCLI.parse(argv, options: options.union(["--socket"]), flags: flags.union(["--json"]))
-    }
+    /// The options every daemon command declares after its own.
+    static let options: [OptionSpec] = [
+        .value("--socket", "PATH", "scanledgerd's control socket (default: SCANLEDGER_SOCKET, else \(defaultSocket))"),
+        .flag("--json", "print the daemon's answer as JSON"),
+    ]
 
-    static func socketPath(_ args: LedgerCLI.Arguments) -> String {
-        args.options["--socket"] ?? ProcessInfo.processInfo.environment["SCANLEDGER_SOCKET"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultSocket
+    static func socketPath(_ args: ParsedArguments) -> String {
+        args.value("--socket") ?? ProcessInfo.processInfo.environment["SCANLEDGER_SOCKET"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultSocket
     }
 
     static func connect(_ path: String) throws -> Int32 {
@@ -72,17 +74,12 @@ enum ControlClient {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Runs a simple request command: --json prints the answer, else `render` does.
-    static func run(_ name: String, _ synopsis: String, _ argv: [String], options: Set<String> = [], flags: Set<String> = [],
-                    build: (LedgerCLI.Arguments) throws -> [String: Any], render: ([String: Any]) -> String) -> Int32 {
-        let args: LedgerCLI.Arguments
-        do { args = try arguments(argv, options: options, flags: flags) } catch { return LedgerCLI.usage(name, synopsis, "\(error)") }
-        let request: [String: Any]
-        do { request = try build(args) } catch { return LedgerCLI.usage(name, synopsis, "\(error)") }
+    /// Sends one request: --json prints the answer, else `render` does.
+    static func run(_ args: ParsedArguments, _ request: [String: Any], render: ([String: Any]) -> String) -> Int32 {
         do {
             var answer = try Self.request(socketPath(args), request)
             answer.removeValue(forKey: "ok")
-            LedgerCLI.emit(args.flags.contains("--json") ? json(answer) + "\n" : render(answer))
+            LedgerCLI.emit(args.flag("--json") ? json(answer) + "\n" : render(answer))
             return 0
         } catch {
             LedgerCLI.fail("\(error)")

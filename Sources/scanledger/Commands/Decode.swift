@@ -6,31 +6,16 @@ import ScanModel
 /// JSON object per input, in input order. Inputs come from the arguments or,
 /// when there are none, from stdin one per line. `\x1d` in an input means GS.
 /// Exit 0 when every input decoded, 1 when any failed, 2 on usage errors.
+let decodeCommand = CommandSpec("decode", summary: "decode barcode scans or EPC hex to JSON",
+                                positionals: [PositionalSpec("INPUT", .zeroOrMore, "barcode data, or EPC hex with --epc (default: stdin, one per line)")],
+                                options: [.flag("--epc", "the inputs are EPC bank hex from RFID tags")],
+                                notes: "In INPUT a GS byte or the escape \\x1d stands for FNC1/GS. Put -- before an input that starts with a dash.\n"
+                                    + "Exit 1 when any input did not decode (its line has an \"error\").") { args in
+    DecodeCommand.run(epcMode: args.flag("--epc"), inputs: args.positionals("INPUT"))
+}
+
 enum DecodeCommand {
-    static let usage = """
-        usage: scanledger decode [INPUT…]        barcode data (stdin, one per line, when no INPUT)
-               scanledger decode --epc [HEX…]    EPC bank hex from RFID tags
-        In INPUT a GS byte or the escape \\x1d stands for FNC1/GS.
-
-        """
-
-    static func run(_ arguments: [String]) -> Int32 {
-        var epcMode = false
-        var inputs: [String] = []
-        var optionsEnded = false
-        for arg in arguments {
-            if !optionsEnded && arg.hasPrefix("-") && arg.count > 1 {
-                switch arg {
-                case "--epc": epcMode = true; continue
-                case "--": optionsEnded = true; continue
-                case "-h", "--help": FileHandle.standardOutput.write(Data(usage.utf8)); return 0
-                default:
-                    FileHandle.standardError.write(Data("scanledger decode: unknown option '\(arg)'\n\n\(usage)".utf8))
-                    return 2
-                }
-            }
-            inputs.append(arg)
-        }
+    static func run(epcMode: Bool, inputs: [String]) -> Int32 {
         var failed = false
         let emit: (String) -> Void = { line in
             let ok = epcMode ? decodeEPC(line) : decodeScan(line)

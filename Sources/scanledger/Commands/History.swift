@@ -3,15 +3,16 @@ import Ledger
 import ScanModel
 
 /// `scanledger history (--item I | --location L | --epc E | --ref R) [--json]`
-let historyCommand = Command(name: "history", summary: "movements of an item, location, EPC or document") { argv in
-    let synopsis = "(--item I | --location L | --epc E | --ref R) [--json] [--db PATH]"
-    let args: LedgerCLI.Arguments
-    do { args = try LedgerCLI.parse(argv, options: ["--item", "--location", "--epc", "--ref"], flags: ["--json"]) } catch {
-        return LedgerCLI.usage("history", synopsis, "\(error)")
-    }
-    let given = ["--item", "--location", "--epc", "--ref"].filter { args.options[$0] != nil }
-    guard given.count == 1, args.positionals.isEmpty, let value = args.options[given[0]] else {
-        return LedgerCLI.usage("history", synopsis, "give exactly one of --item, --location, --epc, --ref")
+let historyCommand = CommandSpec("history", summary: "movements of an item, location, EPC or document", options: [
+    .value("--item", "I", "movements of this item"),
+    .value("--location", "L", "movements in and out of this location"),
+    .value("--epc", "E", "movements of this tagged unit"),
+    .value("--ref", "R", "postings of this document (ASN, order, count)"),
+    .flag("--json", "print a JSON array"),
+] + LedgerCLI.options, notes: "Give exactly one of --item, --location, --epc, --ref.") { args in
+    let given = ["--item", "--location", "--epc", "--ref"].filter { args.value($0) != nil }
+    guard given.count == 1, let value = args.value(given[0]) else {
+        throw args.usageError("give exactly one of --item, --location, --epc, --ref")
     }
     let filter: HistoryFilter
     switch given[0] {
@@ -20,14 +21,14 @@ let historyCommand = Command(name: "history", summary: "movements of an item, lo
     case "--epc": filter = .epc(value)
     default: filter = .ref(value)
     }
-    guard let ledger = LedgerCLI.open(args) else { return 1 }
+    guard let ledger = try LedgerCLI.open(args) else { return 1 }
     defer { ledger.close() }
     let rows: [HistoryRow]
     do { rows = try ledger.history(filter) } catch {
         LedgerCLI.fail("\(error)")
         return 1
     }
-    if args.flags.contains("--json") {
+    if args.flag("--json") {
         LedgerCLI.emit("[" + rows.map(historyJSON).joined(separator: ",") + "]\n")
     } else {
         var out = "SEQ      KIND        LOCATION     ITEM             LOT/SERIAL        QTY  EVENT TIME                 KEY\n"

@@ -1,19 +1,17 @@
 import Foundation
 import Ledger
+import ScanModel
 import Service
 
 /// `scanledger import items|locations|asn|orders FILE`: CSV with a header row, or a JSON array; all or nothing.
 /// Works on the database file (expected data lives in the ledger database too).
-let importCommand = Command(name: "import", summary: "import items, locations, ASNs or orders from CSV or JSON (all or nothing)") { argv in
-    let synopsis = "items|locations|asn|orders FILE [--db PATH]"
-    let args: LedgerCLI.Arguments
-    do { args = try LedgerCLI.parse(argv, options: [], flags: []) } catch {
-        return LedgerCLI.usage("import", synopsis, "\(error)")
-    }
-    guard args.positionals.count == 2, ["items", "locations", "asn", "orders"].contains(args.positionals[0]) else {
-        return LedgerCLI.usage("import", synopsis, "give what to import (items, locations, asn or orders) and the file")
-    }
-    let file = args.positionals[1]
+let importCommand = CommandSpec("import", summary: "import items, locations, ASNs or orders from CSV or JSON (all or nothing)",
+                                positionals: [
+    PositionalSpec("KIND", .required, "what the file holds", choices: ["items", "locations", "asn", "orders"]),
+    PositionalSpec("FILE", .required, "CSV with a header row, or a JSON array"),
+], options: LedgerCLI.options, notes: "One bad row imports nothing; the error names the file, line and field.") { args in
+    let kind = args.positional("KIND") ?? ""
+    let file = args.positional("FILE") ?? ""
     guard let data = FileManager.default.contents(atPath: file) else {
         LedgerCLI.fail("cannot read \(file)")
         return 1
@@ -22,15 +20,15 @@ let importCommand = Command(name: "import", summary: "import items, locations, A
         LedgerCLI.fail("\(file): not UTF-8 text")
         return 1
     }
-    guard let ledger = LedgerCLI.open(args) else { return 1 }
+    guard let ledger = try LedgerCLI.open(args) else { return 1 }
     defer { ledger.close() }
     do {
-        if ["asn", "orders"].contains(args.positionals[0]) {
-            let n = try ServiceImport.run(kind: args.positionals[0], path: file, ledger: ledger, stores: LedgerStationStores(ledger: ledger))
-            LedgerCLI.emit("imported \(n) \(args.positionals[0] == "asn" ? "ASNs" : "orders") from \(file)\n")
+        if ["asn", "orders"].contains(kind) {
+            let n = try ServiceImport.run(kind: kind, path: file, ledger: ledger, stores: LedgerStationStores(ledger: ledger))
+            LedgerCLI.emit("imported \(n) \(kind == "asn" ? "ASNs" : "orders") from \(file)\n")
             return 0
         }
-        if args.positionals[0] == "items" {
+        if kind == "items" {
             let items = try MasterDataFile.items(text: text, file: file)
             try ledger.importItems(items, file: file)
             LedgerCLI.emit("imported \(items.count) items from \(file)\n")

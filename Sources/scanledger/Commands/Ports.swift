@@ -1,20 +1,15 @@
 import Devices
 import Foundation
+import ScanModel
 
 /// `scanledger ports [--json] [--resolve SELECTOR]`: serial ports with their
 /// USB metadata, so a device can be configured as usb:VID:PID[+SERIAL] or by
 /// its by-id link. `--resolve` prints the port a selector names right now.
-let portsCommand = Command(name: "ports", summary: "list serial ports with USB vendor/product/serial") { args in
-    let usage = "usage: scanledger ports [--json] [--resolve usb:VID:PID[+SERIAL]|PATH]\n"
-    var json = false, resolve: String? = nil
-    var i = 0
-    while i < args.count {
-        if args[i] == "--json" { json = true } else if args[i] == "--resolve", i + 1 < args.count { resolve = args[i + 1]; i += 1 } else {
-            FileHandle.standardError.write(Data("scanledger ports: unknown argument '\(args[i])'\n\(usage)".utf8))
-            return 2
-        }
-        i += 1
-    }
+let portsCommand = CommandSpec("ports", summary: "list serial ports with USB vendor/product/serial", options: [
+    .flag("--json", "one JSON object per port"),
+    .value("--resolve", "SELECTOR", "print the port usb:VID:PID[+SERIAL] or a PATH names right now"),
+]) { args in
+    let json = args.flag("--json"), resolve = args.value("--resolve")
     let ports: [SerialPortInfo]
     do { ports = try SerialPorts.list() } catch {
         FileHandle.standardError.write(Data("scanledger ports: \(error)\n".utf8))
@@ -25,8 +20,8 @@ let portsCommand = Command(name: "ports", summary: "list serial ports with USB v
             print(try PortSelector(parsing: resolve).resolve(in: ports))
             return 0
         } catch {
+            if case DeviceError.configuration = error { throw args.usageError("\(error)") }
             FileHandle.standardError.write(Data("scanledger ports: \(error)\n".utf8))
-            if case DeviceError.configuration = error { return 2 }
             return 1
         }
     }

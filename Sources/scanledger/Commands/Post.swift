@@ -5,14 +5,13 @@ import ScanModel
 /// `scanledger post [--auto-create] [--db PATH] [--synchronous full|normal]`:
 /// postings as JSON lines on stdin, one result line each on stdout, in input
 /// order, each printed only after its transaction has committed.
-let postCommand = Command(name: "post", summary: "post JSON-lines postings from stdin to the ledger") { argv in
-    let synopsis = "[--auto-create] [--db PATH] [--synchronous full|normal] < postings.jsonl"
-    let args: LedgerCLI.Arguments
-    do { args = try LedgerCLI.parse(argv, options: [], flags: ["--auto-create"]) } catch {
-        return LedgerCLI.usage("post", synopsis, "\(error)")
-    }
-    guard args.positionals.isEmpty else { return LedgerCLI.usage("post", synopsis, "unexpected argument \(args.positionals[0])") }
-    guard let ledger = LedgerCLI.open(args) else { return 1 }
+let postCommand = CommandSpec("post", summary: "post JSON-lines postings from stdin to the ledger", options: [
+    .flag("--auto-create", "create unknown items and locations instead of rejecting the posting"),
+] + LedgerCLI.options, notes: """
+    Reads one posting per line on stdin (docs/ledger.md); prints one result line
+    each, in input order, once its transaction has committed. Exit 1 if any was rejected.
+    """) { args in
+    guard let ledger = try LedgerCLI.open(args) else { return 1 }
     let printer = OrderedPrinter()
     // Bounded in-flight work: a huge stdin does not pile up in memory.
     let slots = DispatchSemaphore(value: 20_000)
@@ -21,7 +20,7 @@ let postCommand = Command(name: "post", summary: "post JSON-lines postings from 
         index += 1
         let number = index
         if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { printer.skip(number); continue }
-        switch PostingLineParser.parse(line, autoCreate: args.flags.contains("--auto-create")) {
+        switch PostingLineParser.parse(line, autoCreate: args.flag("--auto-create")) {
         case .failure(let bad):
             printer.set(number, PostResultLine.render(key: bad.key, status: "rejected", seq: nil, error: "line \(number): \(bad.message)"), failed: true)
         case .success(let request):
@@ -51,6 +50,7 @@ enum PostResultLine {
 }
 
 /// Prints results in input order as they become available.
+/// `@unchecked Sendable`: every field is guarded by `condition`'s lock.
 final class OrderedPrinter: @unchecked Sendable {
     private let condition = NSCondition()
     private var pending: [Int: String] = [:]

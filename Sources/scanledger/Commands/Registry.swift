@@ -1,15 +1,11 @@
-/// Every subcommand, registered in one place. Each lives in its own file
-/// under Commands/ and returns the process exit code: 0 success, 1 some input
-/// failed, 2 usage error.
-struct Command: Sendable {
-    let name: String
-    let summary: String
-    let run: @Sendable ([String]) -> Int32
-}
+import ScanModel
 
-let commands: [Command] = [
-    Command(name: "decode", summary: "decode barcode scans or EPC hex to JSON", run: DecodeCommand.run),
-    Command(name: "version", summary: "print the version") { _ in print(scanLedgerVersion); return 0 },
+/// Every subcommand, registered in one place. Each lives in its own file
+/// under Commands/ as a `CommandSpec` whose `run` returns the exit status:
+/// 0 success, 1 some input failed, 2 usage error (a thrown `ArgumentError`).
+let commands: [CommandSpec] = [
+    decodeCommand,
+    CommandSpec("version", summary: "print the version") { _ in print(scanLedgerVersion); return 0 },
     portsCommand,
     captureCommand,
     replayCommand,

@@ -1,28 +1,20 @@
 import Devices
 import Foundation
+import ScanModel
 
 /// `scanledger replay --driver NAME [--raw] [--options WORDS] [--byte-by-byte] [FILE|-]`:
 /// feeds a capture log (or raw device bytes) through a driver and prints one
 /// JSON object per event.
-let replayCommand = Command(name: "replay", summary: "decode a capture log or raw bytes with a driver, print JSON events") { args in
-    let usage = "usage: scanledger replay [--driver NAME] [--raw] [--options WORDS] [--byte-by-byte] [FILE|-]\n"
-        + "drivers: \(DriverRegistry.names.joined(separator: ", "))\n"
-    var driverName: String? = nil, raw = false, optionText: String? = nil, byteByByte = false, file: String? = nil
-    var i = 0
-    while i < args.count {
-        switch args[i] {
-        case "--driver" where i + 1 < args.count: driverName = args[i + 1]; i += 1
-        case "--options" where i + 1 < args.count: optionText = args[i + 1]; i += 1
-        case "--raw": raw = true
-        case "--byte-by-byte": byteByByte = true
-        case "-h", "--help": print(usage, terminator: ""); return 0
-        case let a where file == nil && (a == "-" || !a.hasPrefix("-")): file = a
-        default:
-            FileHandle.standardError.write(Data("scanledger replay: unexpected argument '\(args[i])'\n\(usage)".utf8))
-            return 2
-        }
-        i += 1
-    }
+let replayCommand = CommandSpec("replay", summary: "decode a capture log or raw bytes with a driver, print JSON events",
+                                positionals: [PositionalSpec("FILE", .optional, "a capture log, or raw bytes with --raw; - or none for stdin")],
+                                options: [
+    .value("--driver", "NAME", "the driver (default: the log's '# Driver:' line, else a guess from the bytes; known: \(DriverRegistry.names.joined(separator: ", ")))"),
+    .flag("--raw", "FILE is the device's bytes, not a capture log"),
+    .value("--options", "WORDS", "driver options (default: the log's '# Options:' line)"),
+    .flag("--byte-by-byte", "feed the driver one byte at a time instead of as recorded"),
+]) { args in
+    let driverName = args.value("--driver"), raw = args.flag("--raw"), optionText = args.value("--options")
+    let byteByByte = args.flag("--byte-by-byte"), file = args.positional("FILE")
     let source = file ?? "-"
     guard let data = source == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: source) else {
         FileHandle.standardError.write(Data("scanledger replay: cannot read \(source)\n".utf8))
@@ -41,17 +33,14 @@ let replayCommand = Command(name: "replay", summary: "decode a capture log or ra
         name = guess
     }
     guard let name else {
-        FileHandle.standardError.write(Data("scanledger replay: --driver is required (no '# Driver:' line, and the bytes do not identify a protocol)\n\(usage)".utf8))
-        return 2
+        throw args.usageError("--driver is required (no '# Driver:' line, and the bytes do not identify a protocol)")
     }
     let options: DriverOptions
     do { options = try DriverOptions(parsing: optionText ?? log?.value("Options") ?? "") } catch {
-        FileHandle.standardError.write(Data("scanledger replay: \(error)\n".utf8))
-        return 2
+        throw args.usageError("\(error)")
     }
     guard let driver = DriverRegistry.make(name, options: options) else {
-        FileHandle.standardError.write(Data("scanledger replay: unknown driver '\(name)'\n\(usage)".utf8))
-        return 2
+        throw args.usageError("unknown driver '\(name)' (known: \(DriverRegistry.names.joined(separator: ", ")))")
     }
     let events = log.map { Replay.events($0, driver: driver, split: byteByByte ? .byteByByte : .asRecorded) }
         ?? Replay.events(raw: [UInt8](data), driver: driver)

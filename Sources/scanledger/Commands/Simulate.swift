@@ -1,28 +1,16 @@
 import Devices
 import Foundation
+import ScanModel
 
 /// `scanledger simulate [--links DIR] SCENARIO|-`: plays a scenario through
 /// simulated devices on pseudo-terminals, so a config can be tried with no
 /// hardware. Each device's pty path is printed as it is created; with
 /// `--links DIR`, DIR/NAME is a symlink to it for use as a config `port`.
-let simulateCommand = Command(name: "simulate", summary: "drive simulated devices on pseudo-terminals from a scenario") { args in
-    var links: String?
-    var file: String?
-    var rest = args[...]
-    while let arg = rest.popFirst() {
-        switch arg {
-        case "--links":
-            guard let dir = rest.popFirst() else { return usageError("simulate: --links needs a directory") }
-            links = dir
-        case "-h", "--help":
-            print("usage: scanledger simulate [--links DIR] SCENARIO|-   (steps: see docs/simulate.md)")
-            return 0
-        default:
-            guard file == nil else { return usageError("simulate: one scenario file only") }
-            file = arg
-        }
-    }
-    guard let file else { return usageError("usage: scanledger simulate [--links DIR] SCENARIO|-") }
+let simulateCommand = CommandSpec("simulate", summary: "drive simulated devices on pseudo-terminals from a scenario",
+                                  positionals: [PositionalSpec("SCENARIO", .required, "a scenario file, or - to type steps one per line")],
+                                  options: [.value("--links", "DIR", "make DIR/NAME a symlink to each device's pty, for a config's port")],
+                                  notes: "Steps: see docs/simulate.md.") { args in
+    let links = args.value("--links"), file = args.positional("SCENARIO") ?? "-"
     let link: (SimulatedDevice) throws -> Void = { device in
         if let links, device.kind != .llrp {   // a network reader has an address, not a node
             let path = links + "/" + device.name
@@ -69,9 +57,4 @@ private func interactive(_ link: @escaping (SimulatedDevice) throws -> Void) -> 
 /// Unbuffered, so a script waiting for a device's path sees it at once.
 private func printNow(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}
-
-private func usageError(_ message: String) -> Int32 {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
-    return 2
 }

@@ -3,31 +3,32 @@ import Ledger
 import ScanModel
 
 /// `scanledger stock [--location L] [--item I] [--lot X] [--json|--csv] [--all]`
-let stockCommand = Command(name: "stock", summary: "on-hand stock by location, item, lot and serial") { argv in
-    let synopsis = "[--location L] [--item I] [--lot X] [--json|--csv] [--all] [--db PATH]"
-    let args: LedgerCLI.Arguments
-    do { args = try LedgerCLI.parse(argv, options: ["--location", "--item", "--lot"], flags: ["--json", "--csv", "--all"]) } catch {
-        return LedgerCLI.usage("stock", synopsis, "\(error)")
-    }
-    guard args.positionals.isEmpty else { return LedgerCLI.usage("stock", synopsis, "unexpected argument \(args.positionals[0])") }
-    guard !(args.flags.contains("--json") && args.flags.contains("--csv")) else { return LedgerCLI.usage("stock", synopsis, "choose --json or --csv") }
-    guard let ledger = LedgerCLI.open(args) else { return 1 }
+let stockCommand = CommandSpec("stock", summary: "on-hand stock by location, item, lot and serial", options: [
+    .value("--location", "L", "only this location"),
+    .value("--item", "I", "only this item"),
+    .value("--lot", "X", "only this lot"),
+    .flag("--json", "print a JSON array"),
+    .flag("--csv", "print CSV with a header row"),
+    .flag("--all", "include virtual accounts (supplier, customer, adjustment, in-transit)"),
+] + LedgerCLI.options, notes: "Exit 1 when the location or item is not known.") { args in
+    guard !(args.flag("--json") && args.flag("--csv")) else { throw args.usageError("choose --json or --csv") }
+    guard let ledger = try LedgerCLI.open(args) else { return 1 }
     defer { ledger.close() }
     let rows: [StockRow]
     do {
-        rows = try ledger.stock(StockQuery(location: args.options["--location"], item: args.options["--item"],
-                                           lot: args.options["--lot"], includeVirtual: args.flags.contains("--all")))
+        rows = try ledger.stock(StockQuery(location: args.value("--location"), item: args.value("--item"),
+                                           lot: args.value("--lot"), includeVirtual: args.flag("--all")))
     } catch {
         LedgerCLI.fail("\(error)")
         return 1
     }
-    if args.flags.contains("--json") {
+    if args.flag("--json") {
         let objects = rows.map { r in
             JSONText.object([("item", JSONText.quote(r.item)), ("location", JSONText.quote(r.location)), ("lot", JSONText.quote(r.lot)),
                              ("serial", JSONText.quote(r.serial)), ("qty", String(r.qty))])
         }
         LedgerCLI.emit("[" + objects.joined(separator: ",") + "]\n")
-    } else if args.flags.contains("--csv") {
+    } else if args.flag("--csv") {
         var out = "item,location,lot,serial,qty\n"
         for r in rows { out += [r.item, r.location, r.lot ?? "", r.serial ?? "", String(r.qty)].map(CSVText.field).joined(separator: ",") + "\n" }
         LedgerCLI.emit(out)

@@ -1,21 +1,18 @@
 import Foundation
 import Ledger
+import ScanModel
 
 /// `scanledger verify`: re-checks balances, triggers, sequence and invariants; exit 1 when anything is off.
-let verifyCommand = Command(name: "verify", summary: "check the ledger's invariants; non-zero exit with a report if broken") { argv in
-    let args: LedgerCLI.Arguments
-    do { args = try LedgerCLI.parse(argv, options: [], flags: []) } catch {
-        return LedgerCLI.usage("verify", "[--db PATH]", "\(error)")
-    }
-    guard args.positionals.isEmpty else { return LedgerCLI.usage("verify", "[--db PATH]", "unexpected argument \(args.positionals[0])") }
-    guard let ledger = LedgerCLI.open(args) else { return 1 }
+let verifyCommand = CommandSpec("verify", summary: "check the ledger's invariants; non-zero exit with a report if broken",
+                                options: LedgerCLI.options, notes: "Exit 1, with every problem on stderr, when anything is off.") { args in
+    guard let ledger = try LedgerCLI.open(args) else { return 1 }
     defer { ledger.close() }
     let report: VerifyReport
     do { report = try ledger.verify() } catch {
         LedgerCLI.fail("verify failed: \(error)")
         return 1
     }
-    let summary = "\(args.databasePath): \(report.postings) postings, \(report.entries) entries, \(report.accounts) accounts"
+    let summary = "\(LedgerCLI.databasePath(args)): \(report.postings) postings, \(report.entries) entries, \(report.accounts) accounts"
     if report.ok {
         LedgerCLI.emit("\(summary): OK\n")
         return 0

@@ -1,13 +1,13 @@
 import Foundation
+import ScanModel
 
 /// `scanledger watch [--station NAME]`: follows scans, station results and device events live.
-let watchCommand = Command(name: "watch", summary: "follow scans, station events and device events live") { argv in
-    let synopsis = "[--station NAME] [--socket PATH] [--json]"
-    let args: LedgerCLI.Arguments
-    do { args = try ControlClient.arguments(argv, options: ["--station"]) } catch { return LedgerCLI.usage("watch", synopsis, "\(error)") }
+let watchCommand = CommandSpec("watch", summary: "follow scans, station events and device events live", options: [
+    .value("--station", "NAME", "only this station, with its live view under each result"),
+] + ControlClient.options, notes: "Runs until interrupted or the daemon goes away.") { args in
     var request: [String: Any] = ["cmd": "watch"]
-    if let s = args.options["--station"] { request["station"] = s }
-    let asJSON = args.flags.contains("--json")
+    if let s = args.value("--station") { request["station"] = s }
+    let asJSON = args.flag("--json")
     do {
         var first = true
         try ControlClient.stream(ControlClient.socketPath(args), request) { e in
@@ -24,7 +24,7 @@ let watchCommand = Command(name: "watch", summary: "follow scans, station events
                 let sev = (e["severity"] as? String ?? "").uppercased()
                 LedgerCLI.emit("\(ControlClient.text(e["station"])) \(sev) \(ControlClient.text(e["code"])): \(ControlClient.text(e["message"]))\n")
                 // With --station: the live view under each result, as the operator's screen would show it.
-                if args.options["--station"] != nil, let view = e["view_text"] as? String { LedgerCLI.emit(view + "\n\n") }
+                if args.value("--station") != nil, let view = e["view_text"] as? String { LedgerCLI.emit(view + "\n\n") }
             case "scan":
                 LedgerCLI.emit("scan \(ControlClient.text(e["device"])) → \(ControlClient.text(e["station"])): \(ControlClient.text(e["kind"])) \(ControlClient.text(e["data"]))\n")
             case "device":
