@@ -2,8 +2,8 @@ import Foundation
 import ScanModel
 import Testing
 
-/// The kernel's runtime kit: Locked, the supervisor's order, ServiceThread.
-@Suite struct RuntimeKitTests {
+/// The kernel's lifecycle kit: Locked, the supervisor's order, ServiceThread.
+@Suite struct SupervisorTests {
     /// Records starts and stops into a shared journal.
     final class Part: BackgroundService {
         let serviceName: String
