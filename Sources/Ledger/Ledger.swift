@@ -1,4 +1,5 @@
 import Foundation
+import ScanModel
 
 /// How a ledger database is opened.
 public struct LedgerOptions: Sendable {
@@ -101,7 +102,7 @@ public final class Ledger: @unchecked Sendable {
     /// Runs `body` in its own write transaction on the writer thread and waits.
     func writeAndWait(_ body: @escaping (Connection) throws -> Void) throws(LedgerError) {
         let collector = ResultCollector(count: 1)
-        writer.write(body) { r in collector.set(0, r.map { PostingResult(key: "", status: .posted) }) }
+        writer.write(body) { r in collector.set(0, r.map { PostingResult(key: "", outcome: .posted(seq: .none)) }) }
         _ = try collector.wait()
     }
 

@@ -76,7 +76,7 @@ final class PostingEngine {
             if savepointOpen { try sql.release.run() }
             cache.keepPending(balances: balances)
             nextSeq += 1
-            return PostingResult(key: request.key, status: .posted, seq: LedgerSequence(seq))
+            return PostingResult(key: request.key, outcome: .posted(seq: LedgerSequence(seq)))
         } catch let refusal as LedgerError {
             if savepointOpen {
                 try sql.rollbackTo.run()
@@ -85,7 +85,7 @@ final class PostingEngine {
             cache.dropPending()
             let message = refusal.description
             try sql.insertRejectedKey.run(.text(request.key), .text(payload), .text(message))
-            return PostingResult(key: request.key, status: .rejected, error: message)
+            return PostingResult(key: request.key, outcome: .rejected(reason: message))
         } catch {
             // A database failure: the writer rolls the whole batch back.
             cache.dropPending()
@@ -101,10 +101,11 @@ final class PostingEngine {
         guard try s.step() else { return nil }
         let seq = s.optionalInt(0), error = s.optionalText(1), stored = s.optionalText(2)
         guard stored == payload else {
-            return PostingResult(key: request.key, status: .rejected, error: LedgerError.idempotencyConflict(key: request.key).description)
+            return PostingResult(key: request.key, outcome: .rejected(reason: LedgerError.idempotencyConflict(key: request.key).description))
         }
-        if let seq { return PostingResult(key: request.key, status: .duplicate, seq: LedgerSequence(seq)) }
-        return PostingResult(key: request.key, status: .rejected, error: error)
+        if let seq { return PostingResult(key: request.key, outcome: .duplicate(seq: LedgerSequence(seq))) }
+        // A refusal is remembered with its reason (insertRejectedKey); the schema keeps seq or error.
+        return PostingResult(key: request.key, outcome: .rejected(reason: error ?? "rejected"))
     }
 
     private struct ResolvedEntry {
@@ -120,7 +121,7 @@ final class PostingEngine {
     /// the cache keeps (and the batch writes) once the posting is released.
     private func record(_ request: PostingRequest, seq: Int64, payload: String) throws -> [(Int64, Int64)] {
         guard !request.key.isEmpty else { throw LedgerError.invalidPosting("the idempotency key is empty") }
-        if let time = request.eventTime, EventTime(time) == nil {
+        if let time = request.eventTimeText, EventTime(time) == nil {
             throw LedgerError.invalidPosting("event time '\(time)' is not ISO 8601 with a UTC offset (e.g. 2024-05-01T10:15:00Z)")
         }
         if let sscc = request.sscc, SSCC(sscc) == nil {
@@ -142,8 +143,8 @@ final class PostingEngine {
         resolved.reserveCapacity(entries.count)
         for entry in entries {
             guard entry.qty != 0 else { throw LedgerError.invalidPosting("item \(entry.item) at \(entry.location): quantity 0") }
-            let item = try resolveItem(entry.item, autoCreate: request.autoCreate, entry: entry)
-            let location = try resolveLocation(entry.location, autoCreate: request.autoCreate)
+            let item = try resolveItem(entry.item.code, autoCreate: request.autoCreate, entry: entry)
+            let location = try resolveLocation(entry.location.code, autoCreate: request.autoCreate)
             let (lotID, serialID) = try resolveLotAndSerial(item: item, entry: entry)
             let account = try cache.account(db: db, item: item.id, location: location.id, lot: lotID, serial: serialID)
             resolved.append(ResolvedEntry(account: account, entry: entry, item: item, location: location, lotID: lotID, serialID: serialID))
@@ -173,11 +174,11 @@ final class PostingEngine {
             let physical = r.location.type != .virtual
             if r.serialID != nil, physical {
                 guard balance == 0 || balance == 1 else {
-                    throw LedgerError.serialOnHand(item: r.entry.item, serial: r.entry.serial ?? "?",
+                    throw LedgerError.serialOnHand(item: r.entry.item.code, serial: r.entry.serial ?? "?",
                                                    detail: "quantity at \(r.location.code) would be \(balance); a serial is on hand 0 or 1 times")
                 }
             } else if physical, !r.location.allowNegative, balance < 0 {
-                throw LedgerError.negativeOnHand(location: r.location.code, item: r.entry.item, lot: r.entry.lot, balance: balance)
+                throw LedgerError.negativeOnHand(location: r.location.code, item: r.entry.item.code, lot: r.entry.lot, balance: balance)
             }
             newBalances.append((d.account, balance, r.serialID != nil))
         }
@@ -186,7 +187,7 @@ final class PostingEngine {
         // Everything holds: write the posting, its entries, balances and outbox row.
         try sql.insertPosting.run(.int(seq), .text(request.key), .text(request.kind.rawValue), .optionalText(request.station),
                                   .optionalText(request.device), .optionalText(request.ref), .optionalText(request.sscc),
-                                  .optionalText(request.eventTime), .int(commitTime), .optionalInt(reverses))
+                                  .optionalText(request.eventTimeText), .int(commitTime), .optionalInt(reverses))
         try insertEntries(seq: seq, resolved)
         // Serial balances are written now (the on-hand-once check reads them from the table);
         // the others at the end of the batch, from the cache.
@@ -233,7 +234,7 @@ final class PostingEngine {
         }
         if let bad = sums.first(where: { $0.sum != 0 }) {
             let e = resolved[bad.index].entry
-            throw LedgerError.unbalanced(item: e.item, lot: e.lot, serial: e.serial, sum: bad.sum)
+            throw LedgerError.unbalanced(item: e.item.code, lot: e.lot, serial: e.serial, sum: bad.sum)
         }
     }
 
@@ -249,7 +250,7 @@ final class PostingEngine {
             let onHand = (try sql.serialOnHand.step() ? sql.serialOnHand.int(0) : 0) &+ change
             sql.serialOnHand.reset()
             if onHand > 1 {
-                throw LedgerError.serialOnHand(item: r.entry.item, serial: r.entry.serial ?? "?",
+                throw LedgerError.serialOnHand(item: r.entry.item.code, serial: r.entry.serial ?? "?",
                                                detail: "would be on hand \(onHand) times across locations; receive it only once")
             }
         }
@@ -278,7 +279,7 @@ final class PostingEngine {
         defer { rows.reset() }
         var out: [PostingEntry] = []
         while try rows.step() {
-            out.append(PostingEntry(location: rows.text(0), item: rows.text(1), lot: rows.optionalText(2),
+            out.append(PostingEntry(location: LocationCode(rows.text(0)), item: ItemCode(rows.text(1)), lot: rows.optionalText(2),
                                     serial: rows.optionalText(3), epc: rows.optionalText(4), qty: 0 &- rows.int(5)))
         }
         return out
@@ -303,7 +304,7 @@ final class PostingEngine {
         if let location = try cache.location(db: db, code: code) { return location }
         guard autoCreate else { throw LedgerError.unknownLocation(code) }
         guard !code.isEmpty, !code.hasPrefix("@") else {
-            throw LedgerError.invalidPosting("cannot auto-create location '\(code)': codes starting with '@' are reserved for \(VirtualLocation.all.joined(separator: ", "))")
+            throw LedgerError.invalidPosting("cannot auto-create location '\(code)': codes starting with '@' are reserved for \(VirtualLocation.all.map(\.code).joined(separator: ", "))")
         }
         try openSavepoint()
         try db.prepare("INSERT INTO locations(code, type) VALUES (?, 'storage')").run(.text(code))
@@ -321,19 +322,19 @@ final class PostingEngine {
         case .lot:
             guard let lot = entry.lot, !lot.isEmpty else { throw LedgerError.invalidPosting("item \(entry.item) is tracked by lot: the line needs a lot") }
             guard entry.serial == nil else { throw LedgerError.invalidPosting("item \(entry.item) is tracked by lot, not serial") }
-            return (try cache.lot(db: db, item: item.id, lot: lot, expiry: entry.expiry), nil)
+            return (try cache.lot(db: db, item: item.id, lot: lot, expiry: entry.expiry?.iso), nil)
         case .serial:
             guard let serial = entry.serial, !serial.isEmpty else { throw LedgerError.invalidPosting("item \(entry.item) is tracked by serial: the line needs a serial") }
             guard entry.lot == nil else { throw LedgerError.invalidPosting("item \(entry.item) is tracked by serial, not lot") }
             guard entry.qty == 1 || entry.qty == -1 else {
-                throw LedgerError.serialOnHand(item: entry.item, serial: serial, detail: "a serial moves with quantity 1, not \(entry.qty.magnitude)")
+                throw LedgerError.serialOnHand(item: entry.item.code, serial: serial, detail: "a serial moves with quantity 1, not \(entry.qty.magnitude)")
             }
             var epc: String? = nil
             if let hex = entry.epc {
                 guard let parsed = EPC(hex: hex) else { throw LedgerError.invalidPosting("EPC '\(hex)' is not a hexadecimal EPC") }
                 epc = parsed.hex
             }
-            return (nil, try cache.serial(db: db, item: item.id, itemName: entry.item, serial: serial, epc: epc))
+            return (nil, try cache.serial(db: db, item: item.id, itemName: entry.item.code, serial: serial, epc: epc))
         }
     }
 }

@@ -1,3 +1,4 @@
+import ScanModel
 /// Reads stations need beyond `stock` and `history`: the ledger's position
 /// (for count snapshots and conflict checks) and where a serial or EPC is.
 public struct SerialLocation: Sendable, Equatable {
@@ -76,17 +77,17 @@ extension Ledger {
             try s.bind([.int(id)])
             defer { s.reset() }
             guard try s.step() else { return nil }
-            return ItemSummary(code: s.text(0), description: s.text(1), tracking: Tracking(rawValue: s.text(2)) ?? Tracking.none)
+            return ItemSummary(code: s.text(0), description: s.text(1), tracking: try s.checked(2, as: Tracking.self))
         }
     }
 
     /// A location's type, nil when the code is unknown.
-    public func locationType(_ code: String) throws -> LocationType? {
+    public func locationType(_ code: String) throws -> LocationKind? {
         try read { r in
             let s = try r.db.prepare("SELECT type FROM locations WHERE code = ?")
             try s.bind([.text(code)])
             defer { s.reset() }
-            return try s.step() ? LocationType(rawValue: s.text(0)) : nil
+            return try s.step() ? try s.checked(0, as: LocationKind.self) : nil
         }
     }
 }

@@ -22,7 +22,7 @@ public final class CountStation: Station {
         var session: UInt64
         var location: String
         var started: Bool = false
-        var snapshotSeq: UInt64 = 0
+        var snapshotSeq: LedgerSequence = .none
         var expected: [StockBalance] = []
         var startedAt: Int64
         var lastActivity: Int64
@@ -88,7 +88,7 @@ public final class CountStation: Station {
             if let i = index[k] { lines[i].expected = (lines[i].expected ?? 0) + expected; lines[i].scanned += scanned }
             else { index[k] = lines.count; lines.append(StationViewLine(item: item, lot: lot, expected: expected, scanned: scanned)) }
         }
-        for b in s.expected { bump(b.item, b.serial == nil ? b.lot : nil, expected: b.qty, scanned: 0) }
+        for b in s.expected { bump(b.item, b.serial == nil ? b.lot : nil, expected: Int(b.qty), scanned: 0) }
         for u in s.seen { bump(u.item, nil, expected: 0, scanned: 1) }
         for c in s.counted { bump(c.item, c.lot, expected: 0, scanned: c.quantity) }
         return StationView(station: name, workflow: "count", state: s.started ? "counting" : "ready",
@@ -96,7 +96,7 @@ public final class CountStation: Station {
     }
 
     public func handle(_ input: StationInput, at time: Microseconds) -> StationEvent {
-        var posted: [UInt64] = []
+        var posted: [LedgerSequence] = []
         let feedback = dispatch(input, at: time, posted: &posted)
         if feedback.isError { lastError = feedback.message }
         return StationEvent(station: name, time: time, feedback: feedback, view: view, postedSequences: posted)
@@ -106,7 +106,7 @@ public final class CountStation: Station {
         do { try keeper.save(s); state = s; return nil } catch { return notSaved(error) }
     }
 
-    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         let c = config.commands
         switch input {
         case .location(let l): return select(l, at: time)
@@ -227,7 +227,7 @@ public final class CountStation: Station {
         return .ok(.accepted, "counted \(qty) × \(item)")
     }
 
-    private func finish(at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+    private func finish(at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         guard let s = state, s.started else { return .error(.nothingToDo, "no count running") }
         guard s.serialScope || s.quantityScope else {
             return save(nil) ?? .warning(.nothingToDo, "count at \(s.location) ended with nothing counted: not recorded")
@@ -304,7 +304,7 @@ public final class CountStation: Station {
             for b in s.expected where b.serial == nil {
                 let k = key(b.item, b.lot)
                 if expected[k] == nil { order.append(k); expected[k] = QuantityCount(item: b.item, lot: b.lot, expected: 0, counted: 0) }
-                expected[k]?.expected += b.qty
+                expected[k]?.expected += Int(b.qty)
             }
             for c in s.counted {
                 let k = key(c.item, c.lot)
@@ -315,9 +315,9 @@ public final class CountStation: Station {
                 quantities.append(q)
                 tally(q.item, found: min(q.counted, q.expected), expected: q.expected)
                 if q.difference < 0 {
-                    lines.append(PostingLine(item: q.item, qty: -q.difference, from: here, to: VirtualLocation.adjustment, lot: q.lot))
+                    lines.append(PostingLine(item: q.item, qty: Int64(-q.difference), from: here, to: VirtualLocation.adjustment, lot: q.lot))
                 } else if q.difference > 0 {
-                    lines.append(PostingLine(item: q.item, qty: q.difference, from: VirtualLocation.adjustment, to: here, lot: q.lot))
+                    lines.append(PostingLine(item: q.item, qty: Int64(q.difference), from: VirtualLocation.adjustment, to: here, lot: q.lot))
                 }
             }
         }

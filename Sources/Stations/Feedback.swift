@@ -137,8 +137,8 @@ public struct StationEvent: Hashable, Sendable {
     public var feedback: Feedback
     public var view: StationView
     /// Postings that this input caused and the ledger acknowledged (seq).
-    public var postedSequences: [UInt64]
-    public init(station: String, time: Microseconds, feedback: Feedback, view: StationView, postedSequences: [UInt64] = []) {
+    public var postedSequences: [LedgerSequence]
+    public init(station: String, time: Microseconds, feedback: Feedback, view: StationView, postedSequences: [LedgerSequence] = []) {
         self.station = station; self.time = time; self.feedback = feedback; self.view = view; self.postedSequences = postedSequences
     }
     public var accepted: Bool { !feedback.isError }

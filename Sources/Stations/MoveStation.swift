@@ -63,13 +63,13 @@ public final class MoveStation: Station {
     }
 
     public func handle(_ input: StationInput, at time: Microseconds) -> StationEvent {
-        var posted: [UInt64] = []
+        var posted: [LedgerSequence] = []
         let feedback = dispatch(input, at: time, posted: &posted)
         if feedback.isError { lastError = feedback.message }
         return StationEvent(station: name, time: time, feedback: feedback, view: view, postedSequences: posted)
     }
 
-    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         switch input {
         case .location(let l): return location(l, at: time)
         case .tradeItem(let scan):
@@ -215,16 +215,16 @@ public final class MoveStation: Station {
         return save(s) ?? .ok(.undone, message)
     }
 
-    private func confirm(at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+    private func confirm(at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         guard let s = state else { return .error(.nothingToDo, "no move in progress") }
         guard !s.lines.isEmpty else { return .error(.wrongMoment, "nothing scanned to move") }
         guard let destination = s.destination else { return .error(.wrongMoment, "scan the destination location first") }
         let lines = aggregate(s.lines.map {
-            PostingLine(item: $0.item, qty: $0.quantity, from: LocationCode(s.source), to: LocationCode(destination),
+            PostingLine(item: $0.item, qty: Int64($0.quantity), from: LocationCode(s.source), to: LocationCode(destination),
                         lot: $0.lot, serial: $0.serial)
         })
         let request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "move", session: s.session),
-                                     kind: .move, ref: nil, time: time, station: name, lines: lines)
+                                     kind: .move, station: name, eventTime: .device(time), lines: lines)
         switch submit(request, to: deps.ledger) {
         case .refused(let f): return f
         case .committed(let seq):

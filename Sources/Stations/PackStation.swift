@@ -22,7 +22,7 @@ public struct PackShortage: Hashable, Sendable {
 
 public struct PackResult: Hashable, Sendable {
     public var order: String
-    public var seq: UInt64
+    public var seq: LedgerSequence
     public var carton: String?
     public var lines: [PostingLine]
     /// Empty unless closed by the short-pack command.
@@ -85,7 +85,7 @@ public final class PackStation: Station {
     }
 
     public func handle(_ input: StationInput, at time: Microseconds) -> StationEvent {
-        var posted: [UInt64] = []
+        var posted: [LedgerSequence] = []
         let feedback = dispatch(input, at: time, posted: &posted)
         if feedback.isError { lastError = feedback.message }
         return StationEvent(station: name, time: time, feedback: feedback, view: view, postedSequences: posted)
@@ -95,7 +95,7 @@ public final class PackStation: Station {
         do { try keeper.save(s); state = s; return nil } catch { return notSaved(error) }
     }
 
-    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         let c = config.commands
         switch input {
         case .document(let d): return open(d, at: time)
@@ -213,7 +213,7 @@ public final class PackStation: Station {
         return .ok(.accepted, done ? "\(progress); order complete: scan \(config.commands.complete)" : progress)
     }
 
-    private func close(short: Bool, at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+    private func close(short: Bool, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         guard let s = state else { return .error(.nothingToDo, "no order open") }
         let shortages = Self.ordered(s).map { PackShortage(item: $0.0, ordered: $0.1, packed: Self.packedQty(s, $0.0)) }
             .filter { $0.missing > 0 }
@@ -223,10 +223,10 @@ public final class PackStation: Station {
         }
         guard !s.packed.isEmpty else { return .error(.nothingToDo, "the carton is empty: nothing to post (cancel instead)") }
         let lines = aggregate(s.packed.map {
-            PostingLine(item: $0.item, qty: $0.quantity, from: config.packLocation, to: config.packedLocation, lot: $0.lot, serial: $0.serial)
+            PostingLine(item: $0.item, qty: Int64($0.quantity), from: config.packLocation, to: config.packedLocation, lot: $0.lot, serial: $0.serial)
         })
         let request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "pack", session: s.session),
-                                     kind: .pack, ref: s.order, time: time, station: name, lines: lines, container: s.carton)
+                                     kind: .pack, ref: s.order, station: name, eventTime: .device(time), sscc: s.carton, lines: lines)
         switch submit(request, to: deps.ledger) {
         case .refused(let f): return f
         case .committed(let seq):

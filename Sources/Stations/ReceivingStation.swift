@@ -97,13 +97,13 @@ public final class ReceivingStation: Station {
     }
 
     public func handle(_ input: StationInput, at time: Microseconds) -> StationEvent {
-        var posted: [UInt64] = []
+        var posted: [LedgerSequence] = []
         let feedback = dispatch(input, at: time, posted: &posted)
         if feedback.isError { lastError = feedback.message }
         return StationEvent(station: name, time: time, feedback: feedback, view: view, postedSequences: posted)
     }
 
-    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         if case .idleTick = input { return idle(at: time, posted: &posted) }
         if case .tagDeparted = input { return .ok(.ignored, "departure ignored at receiving") }
         if case .command(let c) = input, c == config.commands.override { return acceptPending(at: time) }
@@ -354,14 +354,14 @@ public final class ReceivingStation: Station {
 
     // MARK: closing
 
-    private func idle(at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+    private func idle(at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         guard let s = state, let timeout = config.idleTimeout, elapsed(from: s.lastActivity, to: time) >= timeout.value else {
             return .ok(.ignored, "")
         }
         return close(at: time, posted: &posted)
     }
 
-    private func close(at time: Microseconds, posted: inout [UInt64], partial: Bool = false) -> Feedback {
+    private func close(at time: Microseconds, posted: inout [LedgerSequence], partial: Bool = false) -> Feedback {
         guard let s = state else { return .error(.nothingToDo, "no receipt open") }
         if s.units.isEmpty {
             lastReport = ReceivingMatcher.report(asn: s.asn, lines: s.asnLines, units: [], seq: nil)
@@ -369,11 +369,11 @@ public final class ReceivingStation: Station {
             return .warning(.nothingToDo, "nothing received: receipt \(s.asn) closed without posting")
         }
         let lines = aggregate(s.units.map {
-            PostingLine(item: $0.item, qty: $0.quantity, from: VirtualLocation.supplier, to: config.dock,
+            PostingLine(item: $0.item, qty: Int64($0.quantity), from: VirtualLocation.supplier, to: config.dock,
                         lot: $0.lot, serial: $0.serial, expiry: $0.expiry)
         })
         let request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "receipt", session: s.session),
-                                     kind: .receipt, ref: s.asn, time: time, station: name, lines: lines)
+                                     kind: .receipt, ref: s.asn, station: name, eventTime: .device(time), lines: lines)
         switch submit(request, to: deps.ledger) {
         case .refused(let f): return f
         case .committed(let seq):

@@ -4,84 +4,6 @@ import ScanModel
 // The narrow interfaces Stations needs from the rest of the system. The
 // service adapts the Ledger module to them; tests use in-memory fakes.
 
-public enum PostingKind: String, Hashable, Sendable, Codable {
-    case receipt, move, adjustment, pack, ship, reversal
-}
-
-/// One movement of quantity between two accounts, as in the ledger's JSON.
-public struct PostingLine: Hashable, Sendable, Codable {
-    public var item: ItemCode
-    public var qty: Int
-    public var from: LocationCode
-    public var to: LocationCode
-    public var lot: String?
-    public var serial: String?
-    /// Only informative for the ledger's lot master data (receipts).
-    public var expiry: CivilDate?
-    public init(item: ItemCode, qty: Int, from: LocationCode, to: LocationCode,
-                lot: String? = nil, serial: String? = nil, expiry: CivilDate? = nil) {
-        self.item = item; self.qty = qty; self.from = from; self.to = to
-        self.lot = lot; self.serial = serial; self.expiry = expiry
-    }
-
-    enum CodingKeys: String, CodingKey { case item, qty, from, to, lot, serial, expiry }
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        item = try c.decode(ItemCode.self, forKey: .item)
-        qty = try c.decode(Int.self, forKey: .qty)
-        from = LocationCode(try c.decode(String.self, forKey: .from))
-        to = LocationCode(try c.decode(String.self, forKey: .to))
-        lot = try c.decodeIfPresent(String.self, forKey: .lot)
-        serial = try c.decodeIfPresent(String.self, forKey: .serial)
-        expiry = try c.decodeIfPresent(CivilDate.self, forKey: .expiry)
-    }
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(item, forKey: .item); try c.encode(qty, forKey: .qty)
-        try c.encode(from.code, forKey: .from); try c.encode(to.code, forKey: .to)
-        try c.encodeIfPresent(lot, forKey: .lot); try c.encodeIfPresent(serial, forKey: .serial)
-        try c.encodeIfPresent(expiry, forKey: .expiry)
-    }
-}
-
-/// The virtual locations reserved by the ledger.
-public enum VirtualLocation {
-    public static let supplier: LocationCode = "@supplier"
-    public static let customer: LocationCode = "@customer"
-    public static let adjustment: LocationCode = "@adjustment"
-    public static let transit: LocationCode = "@transit"
-    public static func isVirtual(_ l: LocationCode) -> Bool { l.code.hasPrefix("@") }
-}
-
-/// A posting as a station asks for it. `key` is deterministic (see
-/// `IdempotencyKey`), so re-sending after a crash is answered "duplicate".
-public struct PostingRequest: Hashable, Sendable, Codable {
-    public var key: String
-    public var kind: PostingKind
-    /// ASN/PO, order or count id.
-    public var ref: String?
-    /// Event time from the device (µs since the Unix epoch).
-    public var time: Int64
-    public var station: String
-    public var lines: [PostingLine]
-    /// The carton's SSCC for a pack posting (EPCIS aggregation).
-    public var container: String?
-    public init(key: String, kind: PostingKind, ref: String?, time: Microseconds, station: String,
-                lines: [PostingLine], container: String? = nil) {
-        self.key = key; self.kind = kind; self.ref = ref; self.time = time.value
-        self.station = station; self.lines = lines; self.container = container
-    }
-}
-
-/// The ledger's answer once the posting's transaction committed (or was refused).
-public enum PostingOutcome: Hashable, Sendable {
-    case posted(seq: UInt64)
-    /// Same key and payload seen before: the original sequence.
-    case duplicate(seq: UInt64)
-    /// Refused by an invariant (negative stock, serial twice, key conflict…).
-    case rejected(reason: String)
-}
-
 /// Posts to the ledger. Returns only after commit; throws when the ledger
 /// could not be reached (the station keeps its session and can retry with the
 /// same key). Synchronous on purpose: a station is a serial state machine and
@@ -95,8 +17,8 @@ public struct StockBalance: Hashable, Sendable, Codable {
     public var item: ItemCode
     public var lot: String?
     public var serial: String?
-    public var qty: Int
-    public init(item: ItemCode, lot: String? = nil, serial: String? = nil, qty: Int) {
+    public var qty: Int64
+    public init(item: ItemCode, lot: String? = nil, serial: String? = nil, qty: Int64) {
         self.item = item; self.lot = lot; self.serial = serial; self.qty = qty
     }
 }
@@ -116,7 +38,7 @@ public struct SerialPosition: Hashable, Sendable {
 /// Read-only stock queries against the ledger.
 public protocol StockLookup: AnyObject {
     /// On hand of an item at a location; `lot` nil sums over all lots.
-    func onHand(item: ItemCode, lot: String?, at location: LocationCode) throws -> Int
+    func onHand(item: ItemCode, lot: String?, at location: LocationCode) throws -> Int64
     /// Every non-zero balance at a physical location.
     func balances(at location: LocationCode) throws -> [StockBalance]
     /// Where a serial is on hand, nil when nowhere.
@@ -124,12 +46,10 @@ public protocol StockLookup: AnyObject {
     /// The serial an EPC is registered to, nil when the ledger never saw it.
     func position(ofEPC epc: EPC) throws -> SerialPosition?
     /// The ledger's latest committed sequence.
-    func ledgerSequence() throws -> UInt64
-    /// The sequence of the latest posting touching that location (0: never).
-    func lastChange(at location: LocationCode) throws -> UInt64
+    func ledgerSequence() throws -> LedgerSequence
+    /// The sequence of the latest posting touching that location (`.none`: never).
+    func lastChange(at location: LocationCode) throws -> LedgerSequence
 }
-
-public enum Tracking: String, Hashable, Sendable, Codable { case none, lot, serial }
 
 public struct ItemRecord: Hashable, Sendable {
     public var code: ItemCode
@@ -139,8 +59,6 @@ public struct ItemRecord: Hashable, Sendable {
         self.code = code; self.description = description; self.tracking = tracking
     }
 }
-
-public enum LocationKind: String, Hashable, Sendable, Codable { case dock, storage, pack, shipping, virtual }
 
 public struct LocationRecord: Hashable, Sendable {
     public var code: LocationCode

@@ -91,7 +91,7 @@ struct SessionKeeper<State: Codable, Delta: Codable> {
 }
 
 enum Submission {
-    case committed(seq: UInt64)
+    case committed(seq: LedgerSequence)
     case refused(Feedback)
 }
 

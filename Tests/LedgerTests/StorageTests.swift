@@ -57,7 +57,7 @@ import ScanModel
         _ = try t.receive("r1", qty: 4)
         let again = try Ledger(path: t.path)
         defer { again.close() }
-        #expect(try again.read { try $0.onHand(item: TestLedger.widget, location: "DOCK1") } == 4)
+        #expect(try again.read { try $0.onHand(item: TestLedger.widget.code, location: "DOCK1") } == 4)
         #expect(try again.stock().count == 1)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import ScanModel
 
 /// `scanledger export --format csv|epcis [--since SEQ]`: writes to stdout.
 let exportCommand = Command(name: "export", summary: "export entries as CSV or an EPCIS 2.0 JSON-LD document") { argv in

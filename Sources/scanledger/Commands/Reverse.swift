@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import ScanModel
 
 /// `scanledger reverse SEQ --key K`: posts the exact opposite of posting SEQ, once.
 let reverseCommand = Command(name: "reverse", summary: "reverse posting SEQ (a correction; once per posting)") { argv in
