@@ -77,15 +77,6 @@ public final class Ledger: @unchecked Sendable {
         writer.post(request, completion: completion)
     }
 
-    /// Posts and returns once the posting is durable. Rejections are results,
-    /// not errors; errors mean the database itself failed.
-    public func post(_ request: PostingRequest) async throws(LedgerError) -> PostingResult {
-        let result: Result<PostingResult, LedgerError> = await withCheckedContinuation { continuation in
-            writer.post(request) { continuation.resume(returning: $0) }
-        }
-        return try result.get()
-    }
-
     /// Posts all of `requests` (group-committed together when they arrive
     /// together) and waits for every result, in order. For CLIs and tools.
     public func postAndWait(_ requests: [PostingRequest]) throws(LedgerError) -> [PostingResult] {

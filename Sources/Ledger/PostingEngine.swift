@@ -163,6 +163,10 @@ final class PostingEngine {
                 deltas.append((r.account, r.entry.qty, i))
             }
         }
+        // Netting per account only regroups entries checkBalanced accepted, so the
+        // net changes still sum to zero per item and lot/serial. If not, the engine
+        // itself is wrong: stop before writing a posting that breaks double entry.
+        precondition(Self.netChangesBalance(deltas, resolved), "posting \(request.key): net changes do not sum to zero per item")
 
         // Invariants 2 and 3, on the balances as they would stand after this posting.
         var newBalances: [(account: Int64, balance: Int64, serial: Bool)] = []
@@ -219,19 +223,37 @@ final class PostingEngine {
         }
     }
 
-    /// Invariant 1: per item and lot/serial the entries sum to zero.
-    private func checkBalanced(_ resolved: [ResolvedEntry]) throws {
+    /// Per item and lot/serial: the wrapping sum of `parts` (index into
+    /// `resolved`, quantity), the first part that made a sum overflow, and the
+    /// first part of each group (to name it in an error).
+    private static func sumsPerItem(_ parts: [(index: Int, qty: Int64)], _ resolved: [ResolvedEntry])
+        -> (sums: [(item: Int64, lot: Int64, serial: Int64, sum: Int64, index: Int)], overflowAt: Int?) {
         var sums: [(item: Int64, lot: Int64, serial: Int64, sum: Int64, index: Int)] = []
-        for (i, r) in resolved.enumerated() {
+        var overflowAt: Int? = nil
+        for part in parts {
+            let r = resolved[part.index]
             let lot = r.lotID ?? 0, serial = r.serialID ?? 0
             if let k = sums.firstIndex(where: { $0.item == r.item.id && $0.lot == lot && $0.serial == serial }) {
-                let (sum, overflow) = sums[k].sum.addingReportingOverflow(r.entry.qty)
-                guard !overflow else { throw LedgerError.invalidPosting("quantities of item \(r.entry.item) overflow") }
+                let (sum, overflow) = sums[k].sum.addingReportingOverflow(part.qty)
+                if overflow, overflowAt == nil { overflowAt = part.index }
                 sums[k].sum = sum
             } else {
-                sums.append((r.item.id, lot, serial, r.entry.qty, i))
+                sums.append((r.item.id, lot, serial, part.qty, part.index))
             }
         }
+        return (sums, overflowAt)
+    }
+
+    /// Invariant 1 again, on the per-account net changes. Wrapping sums are
+    /// exact here: the true sums are zero, and zero is zero modulo 2^64.
+    private static func netChangesBalance(_ deltas: [(account: Int64, delta: Int64, index: Int)], _ resolved: [ResolvedEntry]) -> Bool {
+        sumsPerItem(deltas.map { ($0.index, $0.delta) }, resolved).sums.allSatisfy { $0.sum == 0 }
+    }
+
+    /// Invariant 1: per item and lot/serial the entries sum to zero.
+    private func checkBalanced(_ resolved: [ResolvedEntry]) throws {
+        let (sums, overflowAt) = Self.sumsPerItem(resolved.indices.map { ($0, resolved[$0].entry.qty) }, resolved)
+        if let i = overflowAt { throw LedgerError.invalidPosting("quantities of item \(resolved[i].entry.item) overflow") }
         if let bad = sums.first(where: { $0.sum != 0 }) {
             let e = resolved[bad.index].entry
             throw LedgerError.unbalanced(item: e.item.code, lot: e.lot, serial: e.serial, sum: bad.sum)
@@ -336,53 +358,5 @@ final class PostingEngine {
             }
             return (nil, try cache.serial(db: db, item: item.id, itemName: entry.item.code, serial: serial, epc: epc))
         }
-    }
-}
-
-/// The statements every posting runs, prepared once.
-final class EngineStatements {
-    static let entriesPerInsert = 16
-    private var entryInserts: [Statement?] = Array(repeating: nil, count: EngineStatements.entriesPerInsert + 1)
-
-    /// `INSERT INTO entries … VALUES (…), (…)` for `rows` rows.
-    func insertEntries(_ rows: Int, _ db: Connection) throws -> Statement {
-        if let s = entryInserts[rows] { return s }
-        let values = Array(repeating: "(?, ?, ?, ?)", count: rows).joined(separator: ", ")
-        let s = try db.prepare("INSERT INTO entries(seq, line, account_id, qty) VALUES " + values)
-        entryInserts[rows] = s
-        return s
-    }
-
-    let dataVersion, lastSeq, lookupKey, savepoint, release, rollbackTo: Statement
-    let insertPosting, setBalance, insertPostedKey, insertRejectedKey, insertOutbox, serialOnHand: Statement
-
-    init(_ db: Connection) throws {
-        dataVersion = try db.prepare("PRAGMA data_version")
-        lastSeq = try db.prepare("SELECT ifnull(max(seq), 0) FROM postings")
-        lookupKey = try db.prepare("SELECT k.seq, k.error, ifnull(o.payload, k.payload) FROM idempotency k LEFT JOIN outbox o ON o.seq = k.seq WHERE k.key = ?")
-        savepoint = try db.prepare("SAVEPOINT posting")
-        release = try db.prepare("RELEASE posting")
-        rollbackTo = try db.prepare("ROLLBACK TO posting")
-        insertPosting = try db.prepare("""
-            INSERT INTO postings(seq, key, kind, station, device, ref, sscc, event_time, commit_time, reverses)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        setBalance = try db.prepare("UPDATE accounts SET balance = ? WHERE id = ?")
-        insertPostedKey = try db.prepare("INSERT INTO idempotency(key, seq) VALUES (?, ?)")
-        insertRejectedKey = try db.prepare("INSERT INTO idempotency(key, payload, error) VALUES (?, ?, ?)")
-        insertOutbox = try db.prepare("INSERT INTO outbox(seq, payload) VALUES (?, ?)")
-        serialOnHand = try db.prepare("""
-            SELECT ifnull(sum(a.balance), 0) FROM accounts a JOIN locations l ON l.id = a.location_id
-            WHERE a.serial_id = ? AND l.type <> 'virtual'
-            """)
-    }
-}
-
-extension Statement {
-    /// First column of the first row, for single-value statements.
-    func firstInt() throws -> Int64? {
-        defer { reset() }
-        guard try step() else { return nil }
-        return isNull(0) ? nil : int(0)
     }
 }
