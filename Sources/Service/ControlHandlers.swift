@@ -37,7 +37,7 @@ extension Daemon {
             return ["box_id": config.boxID, "uptime_seconds": Int(Date().timeIntervalSince(started)), "status": statusLine(),
                     "devices_connected": connected, "devices": total, "stations": config.stations.count,
                     "open_sessions": try stores.openSessions(), "ledger": config.ledgerPath,
-                    "ledger_sequence": try ledger.latestSequence().value, "postings": c.posted, "rejected": c.rejected,
+                    "ledger_sequence": try ledger.ledgerSequence().value, "postings": c.posted, "rejected": c.rejected,
                     "live": livenessProblem() == nil]
         case "devices":
             let entries = lock.withLock { runners.values.map { ($0.spec, $0.runner, stationByDevice[$0.spec.name]) } }

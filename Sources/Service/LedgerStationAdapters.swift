@@ -3,13 +3,15 @@ import Ledger
 import ScanModel
 import Stations
 
-/// The Stations seams that read and post through the real ledger:
-/// PostingGateway, StockLookup and MasterData. Stations run on their own
-/// queues and call these synchronously; the Ledger is thread-safe.
+/// The real ledger as the stations' PostingGateway, StockLookup and
+/// MasterData: the Ledger implements the kernel's contract itself, this adds
+/// commit metrics. Stations run on their own queues and call it
+/// synchronously; the Ledger is thread-safe. `@unchecked Sendable`: `stats`
+/// is guarded by `lock`.
 public final class LedgerStationGateway: PostingGateway, StockLookup, MasterData, @unchecked Sendable {
     public let ledger: Ledger
-    /// Commit latencies and outcomes, for metrics (read with `counters`).
     private let lock = NSLock()
+    /// Commit latencies and outcomes, for metrics (read with `counters`).
     private var stats = GatewayCounters()
 
     public init(ledger: Ledger) { self.ledger = ledger }
@@ -42,55 +44,18 @@ public final class LedgerStationGateway: PostingGateway, StockLookup, MasterData
         return outcome
     }
 
-    // MARK: StockLookup
+    // MARK: StockLookup and MasterData: the ledger's own answers.
 
     public func onHand(item: ItemCode, lot: String?, at location: LocationCode) throws -> Int64 {
-        let rows = try stockRows(StockQuery(location: location.code, item: item.code, lot: lot))
-        return rows.reduce(Int64(0)) { $0 &+ $1.qty }
+        try ledger.onHand(item: item, lot: lot, at: location)
     }
-
-    public func balances(at location: LocationCode) throws -> [StockBalance] {
-        try stockRows(StockQuery(location: location.code)).map {
-            StockBalance(item: ItemCode($0.item), lot: $0.lot, serial: $0.serial, qty: $0.qty)
-        }
-    }
-
-    /// Stock rows; an item or location the ledger does not know has none.
-    private func stockRows(_ q: StockQuery) throws -> [StockRow] {
-        do { return try ledger.stock(q) } catch let e as LedgerError {
-            switch e {
-            case .unknownItem, .unknownLocation: return []
-            default: throw e
-            }
-        }
-    }
-
-    public func location(ofItem item: ItemCode, serial: String) throws -> SerialPosition? {
-        try ledger.serialLocation(item: item.code, serial: serial).map(Self.position)
-    }
-
-    public func position(ofEPC epc: EPC) throws -> SerialPosition? {
-        try ledger.serialLocation(epc: epc.hex).map(Self.position)
-    }
-
-    private static func position(_ s: SerialLocation) -> SerialPosition {
-        SerialPosition(item: ItemCode(s.item), serial: s.serial, lot: s.lot, location: s.location.map { LocationCode($0) })
-    }
-
-    public func ledgerSequence() throws -> LedgerSequence { try ledger.latestSequence() }
-
-    public func lastChange(at location: LocationCode) throws -> LedgerSequence { try ledger.lastChange(at: location.code) }
-
-    // MARK: MasterData
-
-    public func item(_ code: ItemCode) throws -> ItemRecord? {
-        guard let s = try ledger.itemSummary(code.code) else { return nil }
-        return ItemRecord(code: ItemCode(s.code), description: s.description, tracking: s.tracking)
-    }
-
-    public func location(_ code: LocationCode) throws -> LocationRecord? {
-        try ledger.locationType(code.code).map { LocationRecord(code: code, kind: $0) }
-    }
+    public func balances(at location: LocationCode) throws -> [StockBalance] { try ledger.balances(at: location) }
+    public func location(ofItem item: ItemCode, serial: String) throws -> SerialPosition? { try ledger.location(ofItem: item, serial: serial) }
+    public func position(ofEPC epc: EPC) throws -> SerialPosition? { try ledger.position(ofEPC: epc) }
+    public func ledgerSequence() throws -> LedgerSequence { try ledger.ledgerSequence() }
+    public func lastChange(at location: LocationCode) throws -> LedgerSequence { try ledger.lastChange(at: location) }
+    public func item(_ code: ItemCode) throws -> ItemRecord? { try ledger.item(code) }
+    public func location(_ code: LocationCode) throws -> LocationRecord? { try ledger.location(code) }
 }
 
 /// What the gateway has done since start, for `metrics` and `status`.

@@ -16,9 +16,9 @@ import ScanModel
             UPDATE items SET tracking = 'bogus' WHERE sku = 'BOLT-M8';
             UPDATE locations SET type = 'hall' WHERE code = 'A-02';
             """)
-        #expect { try t.ledger.itemSummary("BOLT-M8") } throws: { "\($0)".contains("'bogus', which is not a Tracking") }
-        #expect { try t.ledger.locationType("A-02") } throws: { "\($0)".contains("'hall', which is not a LocationKind") }
-        #expect(try t.ledger.locationType("A-01") == .storage)
+        #expect { try t.ledger.item("BOLT-M8") } throws: { "\($0)".contains("'bogus', which is not a Tracking") }
+        #expect { try t.ledger.location(LocationCode("A-02")) } throws: { "\($0)".contains("'hall', which is not a LocationKind") }
+        #expect(try t.ledger.location(LocationCode("A-01"))?.kind == .storage)
     }
 
     @Test func deviceTimesAreWrittenAsUTCTextClampedToWhatTextCanCarry() throws {
