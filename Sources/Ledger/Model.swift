@@ -40,8 +40,9 @@ extension PostingRequest {
     /// The canonical JSON of the request (keys sorted, written by hand: this
     /// runs for every posting). Idempotency compares it, and it is the outbox
     /// payload. `autoCreate` is deliberately not part of it: it changes what
-    /// is allowed, not what is posted.
-    var canonicalPayload: String {
+    /// is allowed, not what is posted. `eventTimeText` is the request's
+    /// `eventTimeText`, formatted once by the engine for every use.
+    func canonicalPayload(eventTime eventTimeText: String?) -> String {
         var j = JSONBytes(capacity: 96 + entries.count * 112)
         j.raw("{\"device\":"); j.quoted(device); j.raw(",\"entries\":[")
         for (i, e) in entries.enumerated() {

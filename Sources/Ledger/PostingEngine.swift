@@ -66,12 +66,14 @@ final class PostingEngine {
     /// Records `request` (or its rejection) in the open transaction.
     /// Throws only on database failure; business refusals come back as `.rejected`.
     func apply(_ request: PostingRequest) throws -> PostingResult {
-        let payload = request.canonicalPayload
+        // Formatted once: the payload, the check and the row all use this text.
+        let eventTime = request.eventTimeText
+        let payload = request.canonicalPayload(eventTime: eventTime)
         if let earlier = try previousAnswer(request, payload: payload) { return earlier }
         savepointOpen = false
         do {
             let seq = nextSeq
-            let balances = try record(request, seq: seq, payload: payload)
+            let balances = try record(request, eventTime: eventTime, seq: seq, payload: payload)
             try sql.insertPostedKey.run(.text(request.key), .int(seq))
             if savepointOpen { try sql.release.run() }
             cache.keepPending(balances: balances)
@@ -119,9 +121,9 @@ final class PostingEngine {
 
     /// Checks and writes one posting; returns the accounts' new balances, which
     /// the cache keeps (and the batch writes) once the posting is released.
-    private func record(_ request: PostingRequest, seq: Int64, payload: String) throws -> [(Int64, Int64)] {
+    private func record(_ request: PostingRequest, eventTime: String?, seq: Int64, payload: String) throws -> [(Int64, Int64)] {
         guard !request.key.isEmpty else { throw LedgerError.invalidPosting("the idempotency key is empty") }
-        if let time = request.eventTimeText, EventTime(time) == nil {
+        if case .written(let time) = request.eventTime, EventTime(time) == nil {
             throw LedgerError.invalidPosting("event time '\(time)' is not ISO 8601 with a UTC offset (e.g. 2024-05-01T10:15:00Z)")
         }
         if let sscc = request.sscc, SSCC(sscc) == nil {
@@ -191,7 +193,7 @@ final class PostingEngine {
         // Everything holds: write the posting, its entries, balances and outbox row.
         try sql.insertPosting.run(.int(seq), .text(request.key), .text(request.kind.rawValue), .optionalText(request.station),
                                   .optionalText(request.device), .optionalText(request.ref), .optionalText(request.sscc),
-                                  .optionalText(request.eventTimeText), .int(commitTime), .optionalInt(reverses))
+                                  .optionalText(eventTime), .int(commitTime), .optionalInt(reverses))
         try insertEntries(seq: seq, resolved)
         // Serial balances are written now (the on-hand-once check reads them from the table);
         // the others at the end of the batch, from the cache.
