@@ -47,6 +47,21 @@ import Testing
         #expect(StationJSON.iso8601(-1) == "1969-12-31T23:59:59.999999Z")
     }
 
+    // Sessions and documents saved before the kernel contract must still read,
+    // and new ones must be written the same way.
+    @Test func storedSequencesAndPostingLinesKeepTheirJSON() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let status = #"{"partial":{"seqs":[3,9]}}"#
+        #expect(String(decoding: try encoder.encode(DocumentStatus.partial(seqs: [3, 9])), as: UTF8.self) == status)
+        #expect(try JSONDecoder().decode(DocumentStatus.self, from: Data(status.utf8)) == .partial(seqs: [3, 9]))
+        let line = #"{"expiry":{"day":31,"month":1,"year":2027},"from":"@supplier","item":"00614141000012","lot":"L1","qty":2,"to":"DOCK-1"}"#
+        let value = PostingLine(item: "00614141000012", qty: 2, from: VirtualLocation.supplier, to: "DOCK-1",
+                                lot: "L1", expiry: CivilDate(year: 2027, month: 1, day: 31))
+        #expect(String(decoding: try encoder.encode(value), as: UTF8.self) == line)
+        #expect(try JSONDecoder().decode(PostingLine.self, from: Data(line.utf8)) == value)
+    }
+
     @Test func eventJSONCarriesResultReasonAndState() throws {
         let view = StationView(station: "pack-1", workflow: "pack", state: "packing", document: "SO-1",
                                lines: [StationViewLine(item: "X", expected: 2, scanned: 1)])
