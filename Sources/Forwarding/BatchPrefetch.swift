@@ -1,5 +1,6 @@
 import Dispatch
 import Ledger
+import ScanModel
 
 /// The next batch, read from the local outbox and prepared (COPY streams)
 /// on another thread while the current batch is sent and committed, so the

@@ -1,4 +1,5 @@
 import Ledger
+import ScanModel
 
 /// One batch of outbox records, prepared on the box for the central
 /// database: the postings (entries as array columns) as one binary COPY

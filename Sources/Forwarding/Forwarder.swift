@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import ScanModel
 
 /// Forwards every posting of one ledger to the central PostgreSQL, exactly
 /// once, in sequence order, through outages.

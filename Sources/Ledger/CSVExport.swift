@@ -1,4 +1,5 @@
 import Foundation
+import ScanModel
 
 extension LedgerReader {
     /// Every entry after `since` as CSV with a header, in ledger order.

@@ -1,4 +1,5 @@
 import Foundation
+import ScanModel
 
 /// How a ledger database is opened.
 public struct LedgerOptions: Sendable {
@@ -76,15 +77,6 @@ public final class Ledger: @unchecked Sendable {
         writer.post(request, completion: completion)
     }
 
-    /// Posts and returns once the posting is durable. Rejections are results,
-    /// not errors; errors mean the database itself failed.
-    public func post(_ request: PostingRequest) async throws(LedgerError) -> PostingResult {
-        let result: Result<PostingResult, LedgerError> = await withCheckedContinuation { continuation in
-            writer.post(request) { continuation.resume(returning: $0) }
-        }
-        return try result.get()
-    }
-
     /// Posts all of `requests` (group-committed together when they arrive
     /// together) and waits for every result, in order. For CLIs and tools.
     public func postAndWait(_ requests: [PostingRequest]) throws(LedgerError) -> [PostingResult] {
@@ -101,7 +93,7 @@ public final class Ledger: @unchecked Sendable {
     /// Runs `body` in its own write transaction on the writer thread and waits.
     func writeAndWait(_ body: @escaping (Connection) throws -> Void) throws(LedgerError) {
         let collector = ResultCollector(count: 1)
-        writer.write(body) { r in collector.set(0, r.map { PostingResult(key: "", status: .posted) }) }
+        writer.write(body) { r in collector.set(0, r.map { PostingResult(key: "", outcome: .posted(seq: .none)) }) }
         _ = try collector.wait()
     }
 

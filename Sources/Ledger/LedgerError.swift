@@ -1,3 +1,4 @@
+import ScanModel
 /// Everything the ledger refuses, with a message a person can act on.
 public enum LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
     case schemaTooNew(path: String, found: Int64, supported: Int64)

@@ -157,9 +157,9 @@ public final class LedgerReader {
         var rows: [HistoryRow] = []
         while try s.step() {
             rows.append(HistoryRow(
-                seq: LedgerSequence(s.int(0)), key: s.text(1), kind: PostingKind(rawValue: s.text(2)) ?? .move,
+                seq: LedgerSequence(s.int(0)), key: s.text(1), kind: try s.checked(2, as: PostingKind.self),
                 ref: s.optionalText(3), station: s.optionalText(4), device: s.optionalText(5), eventTime: s.optionalText(6),
-                commitTimeMicros: s.int(7), reverses: s.optionalInt(8).map(LedgerSequence.init), sscc: s.optionalText(9),
+                commitTimeMicros: s.int(7), reverses: s.optionalInt(8).map { LedgerSequence($0) }, sscc: s.optionalText(9),
                 location: s.text(10), item: s.text(11), lot: s.optionalText(12), serial: s.optionalText(13),
                 epc: s.optionalText(14), qty: s.int(15)))
         }
@@ -197,16 +197,21 @@ public final class LedgerReader {
         while try s.step() {
             let code = s.text(0)
             out[code] = Location(code: code, gln: s.optionalText(1).flatMap { GLN($0) }, gcpLength: s.optionalInt(2).map { Int($0) },
-                                 type: LocationType(rawValue: s.text(3)) ?? .storage, allowNegative: s.int(4) != 0)
+                                 type: try s.checked(3, as: LocationKind.self), allowNegative: s.int(4) != 0)
         }
         return out
     }
+}
 
-    func trackingByItem() throws -> [String: Tracking] {
-        let s = try db.prepare("SELECT ifnull(gtin, sku), tracking FROM items")
-        defer { s.reset() }
-        var out: [String: Tracking] = [:]
-        while try s.step() { out[s.text(0)] = Tracking(rawValue: s.text(1)) ?? Tracking.none }
-        return out
+extension Statement {
+    /// A column the schema constrains to an enum's raw values (CHECK … IN).
+    /// Anything else means the file was changed behind the ledger's back:
+    /// an error, never a silent default that would turn one kind into another.
+    func checked<T: RawRepresentable>(_ column: Int32, as type: T.Type) throws -> T where T.RawValue == String {
+        let raw = text(column)
+        guard let value = T(rawValue: raw) else {
+            throw LedgerError.sqlite("column \(column) holds '\(raw)', which is not a \(T.self); the database was changed outside scanledger")
+        }
+        return value
     }
 }

@@ -8,7 +8,7 @@ struct CachedItem {
 struct CachedLocation {
     let id: Int64
     let code: String
-    let type: LocationType
+    let type: LocationKind
     let allowNegative: Bool
 }
 
@@ -80,7 +80,7 @@ final class MasterDataCache {
         try s.bind([.text(value)])
         defer { s.reset() }
         guard try s.step() else { return nil }
-        return CachedItem(id: s.int(0), tracking: Tracking(rawValue: s.text(1)) ?? .none)
+        return CachedItem(id: s.int(0), tracking: try s.checked(1, as: Tracking.self))
     }
 
     func location(db: Connection, code: String) throws -> CachedLocation? {
@@ -89,7 +89,7 @@ final class MasterDataCache {
         try s.bind([.text(code)])
         defer { s.reset() }
         guard try s.step() else { return nil }
-        let found = CachedLocation(id: s.int(0), code: code, type: LocationType(rawValue: s.text(1)) ?? .storage, allowNegative: s.int(2) != 0)
+        let found = CachedLocation(id: s.int(0), code: code, type: try s.checked(1, as: LocationKind.self), allowNegative: s.int(2) != 0)
         locations[code] = found
         remember(.location(code))
         return found

@@ -52,7 +52,7 @@ public enum MasterDataFile {
                 location.gcpLength = n
             }
             if let t = record.string("type") {
-                guard let type = LocationType(rawValue: t), type != .virtual else {
+                guard let type = LocationKind(rawValue: t), type != .virtual else {
                     throw fail("type", "type '\(t)' must be dock, storage, pack or shipping")
                 }
                 location.type = type

@@ -1,4 +1,5 @@
 import Foundation
+import ScanModel
 
 /// How much the central forwarder still has to send: the metric behind the
 /// backlog alarm. Added for the forwarder (docs/forwarding.md).

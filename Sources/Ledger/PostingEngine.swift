@@ -66,17 +66,19 @@ final class PostingEngine {
     /// Records `request` (or its rejection) in the open transaction.
     /// Throws only on database failure; business refusals come back as `.rejected`.
     func apply(_ request: PostingRequest) throws -> PostingResult {
-        let payload = request.canonicalPayload
+        // Formatted once: the payload, the check and the row all use this text.
+        let eventTime = request.eventTimeText
+        let payload = request.canonicalPayload(eventTime: eventTime)
         if let earlier = try previousAnswer(request, payload: payload) { return earlier }
         savepointOpen = false
         do {
             let seq = nextSeq
-            let balances = try record(request, seq: seq, payload: payload)
+            let balances = try record(request, eventTime: eventTime, seq: seq, payload: payload)
             try sql.insertPostedKey.run(.text(request.key), .int(seq))
             if savepointOpen { try sql.release.run() }
             cache.keepPending(balances: balances)
             nextSeq += 1
-            return PostingResult(key: request.key, status: .posted, seq: LedgerSequence(seq))
+            return PostingResult(key: request.key, outcome: .posted(seq: LedgerSequence(seq)))
         } catch let refusal as LedgerError {
             if savepointOpen {
                 try sql.rollbackTo.run()
@@ -85,7 +87,7 @@ final class PostingEngine {
             cache.dropPending()
             let message = refusal.description
             try sql.insertRejectedKey.run(.text(request.key), .text(payload), .text(message))
-            return PostingResult(key: request.key, status: .rejected, error: message)
+            return PostingResult(key: request.key, outcome: .rejected(reason: message))
         } catch {
             // A database failure: the writer rolls the whole batch back.
             cache.dropPending()
@@ -101,10 +103,11 @@ final class PostingEngine {
         guard try s.step() else { return nil }
         let seq = s.optionalInt(0), error = s.optionalText(1), stored = s.optionalText(2)
         guard stored == payload else {
-            return PostingResult(key: request.key, status: .rejected, error: LedgerError.idempotencyConflict(key: request.key).description)
+            return PostingResult(key: request.key, outcome: .rejected(reason: LedgerError.idempotencyConflict(key: request.key).description))
         }
-        if let seq { return PostingResult(key: request.key, status: .duplicate, seq: LedgerSequence(seq)) }
-        return PostingResult(key: request.key, status: .rejected, error: error)
+        if let seq { return PostingResult(key: request.key, outcome: .duplicate(seq: LedgerSequence(seq))) }
+        // A refusal is remembered with its reason (insertRejectedKey); the schema keeps seq or error.
+        return PostingResult(key: request.key, outcome: .rejected(reason: error ?? "rejected"))
     }
 
     private struct ResolvedEntry {
@@ -118,9 +121,9 @@ final class PostingEngine {
 
     /// Checks and writes one posting; returns the accounts' new balances, which
     /// the cache keeps (and the batch writes) once the posting is released.
-    private func record(_ request: PostingRequest, seq: Int64, payload: String) throws -> [(Int64, Int64)] {
+    private func record(_ request: PostingRequest, eventTime: String?, seq: Int64, payload: String) throws -> [(Int64, Int64)] {
         guard !request.key.isEmpty else { throw LedgerError.invalidPosting("the idempotency key is empty") }
-        if let time = request.eventTime, EventTime(time) == nil {
+        if case .written(let time) = request.eventTime, EventTime(time) == nil {
             throw LedgerError.invalidPosting("event time '\(time)' is not ISO 8601 with a UTC offset (e.g. 2024-05-01T10:15:00Z)")
         }
         if let sscc = request.sscc, SSCC(sscc) == nil {
@@ -142,8 +145,8 @@ final class PostingEngine {
         resolved.reserveCapacity(entries.count)
         for entry in entries {
             guard entry.qty != 0 else { throw LedgerError.invalidPosting("item \(entry.item) at \(entry.location): quantity 0") }
-            let item = try resolveItem(entry.item, autoCreate: request.autoCreate, entry: entry)
-            let location = try resolveLocation(entry.location, autoCreate: request.autoCreate)
+            let item = try resolveItem(entry.item.code, autoCreate: request.autoCreate, entry: entry)
+            let location = try resolveLocation(entry.location.code, autoCreate: request.autoCreate)
             let (lotID, serialID) = try resolveLotAndSerial(item: item, entry: entry)
             let account = try cache.account(db: db, item: item.id, location: location.id, lot: lotID, serial: serialID)
             resolved.append(ResolvedEntry(account: account, entry: entry, item: item, location: location, lotID: lotID, serialID: serialID))
@@ -162,6 +165,10 @@ final class PostingEngine {
                 deltas.append((r.account, r.entry.qty, i))
             }
         }
+        // Netting per account only regroups entries checkBalanced accepted, so the
+        // net changes still sum to zero per item and lot/serial. If not, the engine
+        // itself is wrong: stop before writing a posting that breaks double entry.
+        precondition(Self.netChangesBalance(deltas, resolved), "posting \(request.key): net changes do not sum to zero per item")
 
         // Invariants 2 and 3, on the balances as they would stand after this posting.
         var newBalances: [(account: Int64, balance: Int64, serial: Bool)] = []
@@ -173,11 +180,11 @@ final class PostingEngine {
             let physical = r.location.type != .virtual
             if r.serialID != nil, physical {
                 guard balance == 0 || balance == 1 else {
-                    throw LedgerError.serialOnHand(item: r.entry.item, serial: r.entry.serial ?? "?",
+                    throw LedgerError.serialOnHand(item: r.entry.item.code, serial: r.entry.serial ?? "?",
                                                    detail: "quantity at \(r.location.code) would be \(balance); a serial is on hand 0 or 1 times")
                 }
             } else if physical, !r.location.allowNegative, balance < 0 {
-                throw LedgerError.negativeOnHand(location: r.location.code, item: r.entry.item, lot: r.entry.lot, balance: balance)
+                throw LedgerError.negativeOnHand(location: r.location.code, item: r.entry.item.code, lot: r.entry.lot, balance: balance)
             }
             newBalances.append((d.account, balance, r.serialID != nil))
         }
@@ -186,7 +193,7 @@ final class PostingEngine {
         // Everything holds: write the posting, its entries, balances and outbox row.
         try sql.insertPosting.run(.int(seq), .text(request.key), .text(request.kind.rawValue), .optionalText(request.station),
                                   .optionalText(request.device), .optionalText(request.ref), .optionalText(request.sscc),
-                                  .optionalText(request.eventTime), .int(commitTime), .optionalInt(reverses))
+                                  .optionalText(eventTime), .int(commitTime), .optionalInt(reverses))
         try insertEntries(seq: seq, resolved)
         // Serial balances are written now (the on-hand-once check reads them from the table);
         // the others at the end of the batch, from the cache.
@@ -218,22 +225,40 @@ final class PostingEngine {
         }
     }
 
-    /// Invariant 1: per item and lot/serial the entries sum to zero.
-    private func checkBalanced(_ resolved: [ResolvedEntry]) throws {
+    /// Per item and lot/serial: the wrapping sum of `parts` (index into
+    /// `resolved`, quantity), the first part that made a sum overflow, and the
+    /// first part of each group (to name it in an error).
+    private static func sumsPerItem(_ parts: [(index: Int, qty: Int64)], _ resolved: [ResolvedEntry])
+        -> (sums: [(item: Int64, lot: Int64, serial: Int64, sum: Int64, index: Int)], overflowAt: Int?) {
         var sums: [(item: Int64, lot: Int64, serial: Int64, sum: Int64, index: Int)] = []
-        for (i, r) in resolved.enumerated() {
+        var overflowAt: Int? = nil
+        for part in parts {
+            let r = resolved[part.index]
             let lot = r.lotID ?? 0, serial = r.serialID ?? 0
             if let k = sums.firstIndex(where: { $0.item == r.item.id && $0.lot == lot && $0.serial == serial }) {
-                let (sum, overflow) = sums[k].sum.addingReportingOverflow(r.entry.qty)
-                guard !overflow else { throw LedgerError.invalidPosting("quantities of item \(r.entry.item) overflow") }
+                let (sum, overflow) = sums[k].sum.addingReportingOverflow(part.qty)
+                if overflow, overflowAt == nil { overflowAt = part.index }
                 sums[k].sum = sum
             } else {
-                sums.append((r.item.id, lot, serial, r.entry.qty, i))
+                sums.append((r.item.id, lot, serial, part.qty, part.index))
             }
         }
+        return (sums, overflowAt)
+    }
+
+    /// Invariant 1 again, on the per-account net changes. Wrapping sums are
+    /// exact here: the true sums are zero, and zero is zero modulo 2^64.
+    private static func netChangesBalance(_ deltas: [(account: Int64, delta: Int64, index: Int)], _ resolved: [ResolvedEntry]) -> Bool {
+        sumsPerItem(deltas.map { ($0.index, $0.delta) }, resolved).sums.allSatisfy { $0.sum == 0 }
+    }
+
+    /// Invariant 1: per item and lot/serial the entries sum to zero.
+    private func checkBalanced(_ resolved: [ResolvedEntry]) throws {
+        let (sums, overflowAt) = Self.sumsPerItem(resolved.indices.map { ($0, resolved[$0].entry.qty) }, resolved)
+        if let i = overflowAt { throw LedgerError.invalidPosting("quantities of item \(resolved[i].entry.item) overflow") }
         if let bad = sums.first(where: { $0.sum != 0 }) {
             let e = resolved[bad.index].entry
-            throw LedgerError.unbalanced(item: e.item, lot: e.lot, serial: e.serial, sum: bad.sum)
+            throw LedgerError.unbalanced(item: e.item.code, lot: e.lot, serial: e.serial, sum: bad.sum)
         }
     }
 
@@ -249,7 +274,7 @@ final class PostingEngine {
             let onHand = (try sql.serialOnHand.step() ? sql.serialOnHand.int(0) : 0) &+ change
             sql.serialOnHand.reset()
             if onHand > 1 {
-                throw LedgerError.serialOnHand(item: r.entry.item, serial: r.entry.serial ?? "?",
+                throw LedgerError.serialOnHand(item: r.entry.item.code, serial: r.entry.serial ?? "?",
                                                detail: "would be on hand \(onHand) times across locations; receive it only once")
             }
         }
@@ -278,7 +303,7 @@ final class PostingEngine {
         defer { rows.reset() }
         var out: [PostingEntry] = []
         while try rows.step() {
-            out.append(PostingEntry(location: rows.text(0), item: rows.text(1), lot: rows.optionalText(2),
+            out.append(PostingEntry(location: LocationCode(rows.text(0)), item: ItemCode(rows.text(1)), lot: rows.optionalText(2),
                                     serial: rows.optionalText(3), epc: rows.optionalText(4), qty: 0 &- rows.int(5)))
         }
         return out
@@ -303,7 +328,7 @@ final class PostingEngine {
         if let location = try cache.location(db: db, code: code) { return location }
         guard autoCreate else { throw LedgerError.unknownLocation(code) }
         guard !code.isEmpty, !code.hasPrefix("@") else {
-            throw LedgerError.invalidPosting("cannot auto-create location '\(code)': codes starting with '@' are reserved for \(VirtualLocation.all.joined(separator: ", "))")
+            throw LedgerError.invalidPosting("cannot auto-create location '\(code)': codes starting with '@' are reserved for \(VirtualLocation.all.map(\.code).joined(separator: ", "))")
         }
         try openSavepoint()
         try db.prepare("INSERT INTO locations(code, type) VALUES (?, 'storage')").run(.text(code))
@@ -321,67 +346,19 @@ final class PostingEngine {
         case .lot:
             guard let lot = entry.lot, !lot.isEmpty else { throw LedgerError.invalidPosting("item \(entry.item) is tracked by lot: the line needs a lot") }
             guard entry.serial == nil else { throw LedgerError.invalidPosting("item \(entry.item) is tracked by lot, not serial") }
-            return (try cache.lot(db: db, item: item.id, lot: lot, expiry: entry.expiry), nil)
+            return (try cache.lot(db: db, item: item.id, lot: lot, expiry: entry.expiry?.iso), nil)
         case .serial:
             guard let serial = entry.serial, !serial.isEmpty else { throw LedgerError.invalidPosting("item \(entry.item) is tracked by serial: the line needs a serial") }
             guard entry.lot == nil else { throw LedgerError.invalidPosting("item \(entry.item) is tracked by serial, not lot") }
             guard entry.qty == 1 || entry.qty == -1 else {
-                throw LedgerError.serialOnHand(item: entry.item, serial: serial, detail: "a serial moves with quantity 1, not \(entry.qty.magnitude)")
+                throw LedgerError.serialOnHand(item: entry.item.code, serial: serial, detail: "a serial moves with quantity 1, not \(entry.qty.magnitude)")
             }
             var epc: String? = nil
             if let hex = entry.epc {
                 guard let parsed = EPC(hex: hex) else { throw LedgerError.invalidPosting("EPC '\(hex)' is not a hexadecimal EPC") }
                 epc = parsed.hex
             }
-            return (nil, try cache.serial(db: db, item: item.id, itemName: entry.item, serial: serial, epc: epc))
+            return (nil, try cache.serial(db: db, item: item.id, itemName: entry.item.code, serial: serial, epc: epc))
         }
-    }
-}
-
-/// The statements every posting runs, prepared once.
-final class EngineStatements {
-    static let entriesPerInsert = 16
-    private var entryInserts: [Statement?] = Array(repeating: nil, count: EngineStatements.entriesPerInsert + 1)
-
-    /// `INSERT INTO entries … VALUES (…), (…)` for `rows` rows.
-    func insertEntries(_ rows: Int, _ db: Connection) throws -> Statement {
-        if let s = entryInserts[rows] { return s }
-        let values = Array(repeating: "(?, ?, ?, ?)", count: rows).joined(separator: ", ")
-        let s = try db.prepare("INSERT INTO entries(seq, line, account_id, qty) VALUES " + values)
-        entryInserts[rows] = s
-        return s
-    }
-
-    let dataVersion, lastSeq, lookupKey, savepoint, release, rollbackTo: Statement
-    let insertPosting, setBalance, insertPostedKey, insertRejectedKey, insertOutbox, serialOnHand: Statement
-
-    init(_ db: Connection) throws {
-        dataVersion = try db.prepare("PRAGMA data_version")
-        lastSeq = try db.prepare("SELECT ifnull(max(seq), 0) FROM postings")
-        lookupKey = try db.prepare("SELECT k.seq, k.error, ifnull(o.payload, k.payload) FROM idempotency k LEFT JOIN outbox o ON o.seq = k.seq WHERE k.key = ?")
-        savepoint = try db.prepare("SAVEPOINT posting")
-        release = try db.prepare("RELEASE posting")
-        rollbackTo = try db.prepare("ROLLBACK TO posting")
-        insertPosting = try db.prepare("""
-            INSERT INTO postings(seq, key, kind, station, device, ref, sscc, event_time, commit_time, reverses)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        setBalance = try db.prepare("UPDATE accounts SET balance = ? WHERE id = ?")
-        insertPostedKey = try db.prepare("INSERT INTO idempotency(key, seq) VALUES (?, ?)")
-        insertRejectedKey = try db.prepare("INSERT INTO idempotency(key, payload, error) VALUES (?, ?, ?)")
-        insertOutbox = try db.prepare("INSERT INTO outbox(seq, payload) VALUES (?, ?)")
-        serialOnHand = try db.prepare("""
-            SELECT ifnull(sum(a.balance), 0) FROM accounts a JOIN locations l ON l.id = a.location_id
-            WHERE a.serial_id = ? AND l.type <> 'virtual'
-            """)
-    }
-}
-
-extension Statement {
-    /// First column of the first row, for single-value statements.
-    func firstInt() throws -> Int64? {
-        defer { reset() }
-        guard try step() else { return nil }
-        return isNull(0) ? nil : int(0)
     }
 }

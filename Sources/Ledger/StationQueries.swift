@@ -1,50 +1,90 @@
-/// Reads stations need beyond `stock` and `history`: the ledger's position
-/// (for count snapshots and conflict checks) and where a serial or EPC is.
-public struct SerialLocation: Sendable, Equatable {
-    /// GTIN (14 digits) when the item has one, else its SKU.
-    public var item: String
-    public var serial: String
-    public var lot: String?
-    /// Nil when the serial is known but on hand at no physical location.
-    public var location: String?
-}
+import ScanModel
 
-extension Ledger {
-    /// The latest committed posting's sequence (0 for an empty ledger).
-    public func latestSequence() throws -> LedgerSequence {
-        try read { LedgerSequence(try $0.db.scalarInt("SELECT ifnull(max(seq), 0) FROM postings") ?? 0) }
+// The reads stations need, in the kernel's terms: the Ledger is their
+// StockLookup and MasterData itself, so nothing converts between two shapes.
+
+extension Ledger: StockLookup, MasterData {
+    // MARK: StockLookup
+
+    public func onHand(item: ItemCode, lot: String?, at location: LocationCode) throws -> Int64 {
+        try stockRows(StockQuery(location: location.code, item: item.code, lot: lot)).reduce(Int64(0)) { $0 &+ $1.qty }
     }
 
-    /// The sequence of the latest posting with an entry at `location` (0: never).
-    public func lastChange(at location: String) throws -> LedgerSequence {
-        try read { r in
-            LedgerSequence(try r.db.scalarInt("""
-                SELECT ifnull(max(e.seq), 0) FROM entries e JOIN accounts a ON a.id = e.account_id
-                JOIN locations l ON l.id = a.location_id WHERE l.code = ?
-                """, .text(location)) ?? 0)
+    public func balances(at location: LocationCode) throws -> [StockBalance] {
+        try stockRows(StockQuery(location: location.code)).map {
+            StockBalance(item: ItemCode($0.item), lot: $0.lot, serial: $0.serial, qty: $0.qty)
+        }
+    }
+
+    /// Stock rows; an item or location the ledger does not know has none.
+    private func stockRows(_ q: StockQuery) throws -> [StockRow] {
+        do { return try stock(q) } catch let e as LedgerError {
+            switch e {
+            case .unknownItem, .unknownLocation: return []
+            default: throw e
+            }
         }
     }
 
     /// Where a serial of an item is on hand; nil when the ledger never saw it.
-    public func serialLocation(item: String, serial: String) throws -> SerialLocation? {
+    public func location(ofItem item: ItemCode, serial: String) throws -> SerialPosition? {
         try read { r in
-            guard let itemID = try r.itemID(item) else { return nil }
+            guard let itemID = try r.itemID(item.code) else { return nil }
             guard let serialID = try r.db.scalarInt("SELECT id FROM serials WHERE item_id = ? AND serial = ?", .int(itemID), .text(serial)) else { return nil }
-            return try r.serialLocation(serialID: serialID)
+            return try r.serialPosition(serialID: serialID)
         }
     }
 
-    /// Where the serial registered to an EPC (hex) is on hand; nil when unknown.
-    public func serialLocation(epc: String) throws -> SerialLocation? {
+    /// Where the serial registered to an EPC is on hand; nil when unknown.
+    public func position(ofEPC epc: EPC) throws -> SerialPosition? {
         try read { r in
-            guard let serialID = try r.db.scalarInt("SELECT id FROM serials WHERE epc = ?", .text(epc)) else { return nil }
-            return try r.serialLocation(serialID: serialID)
+            guard let serialID = try r.db.scalarInt("SELECT id FROM serials WHERE epc = ?", .text(epc.hex)) else { return nil }
+            return try r.serialPosition(serialID: serialID)
+        }
+    }
+
+    /// The latest committed posting's sequence (`.none` for an empty ledger).
+    public func ledgerSequence() throws -> LedgerSequence {
+        try read { LedgerSequence(try $0.db.scalarInt("SELECT ifnull(max(seq), 0) FROM postings") ?? 0) }
+    }
+
+    /// The sequence of the latest posting with an entry at `location` (`.none`: never).
+    public func lastChange(at location: LocationCode) throws -> LedgerSequence {
+        try read { r in
+            LedgerSequence(try r.db.scalarInt("""
+                SELECT ifnull(max(e.seq), 0) FROM entries e JOIN accounts a ON a.id = e.account_id
+                JOIN locations l ON l.id = a.location_id WHERE l.code = ?
+                """, .text(location.code)) ?? 0)
+        }
+    }
+
+    // MARK: MasterData
+
+    /// The item named by GTIN (any length the GTIN type accepts) or SKU.
+    public func item(_ code: ItemCode) throws -> ItemRecord? {
+        try read { r in
+            guard let id = try r.itemID(code.code) else { return nil }
+            let s = try r.db.prepare("SELECT ifnull(gtin, sku), description, tracking FROM items WHERE id = ?")
+            try s.bind([.int(id)])
+            defer { s.reset() }
+            guard try s.step() else { return nil }
+            return ItemRecord(code: ItemCode(s.text(0)), description: s.text(1), tracking: try s.checked(2, as: Tracking.self))
+        }
+    }
+
+    /// A location and its kind, nil when the code is unknown.
+    public func location(_ code: LocationCode) throws -> LocationRecord? {
+        try read { r in
+            let s = try r.db.prepare("SELECT type FROM locations WHERE code = ?")
+            try s.bind([.text(code.code)])
+            defer { s.reset() }
+            return try s.step() ? LocationRecord(code: code, kind: try s.checked(0, as: LocationKind.self)) : nil
         }
     }
 }
 
 extension LedgerReader {
-    func serialLocation(serialID: Int64) throws -> SerialLocation? {
+    func serialPosition(serialID: Int64) throws -> SerialPosition? {
         let s = try db.prepare("""
             SELECT ifnull(i.gtin, i.sku), s.serial,
               (SELECT lo.lot FROM accounts a JOIN lots lo ON lo.id = a.lot_id WHERE a.serial_id = s.id AND a.balance > 0 LIMIT 1),
@@ -55,38 +95,6 @@ extension LedgerReader {
         try s.bind([.int(serialID)])
         defer { s.reset() }
         guard try s.step() else { return nil }
-        return SerialLocation(item: s.text(0), serial: s.text(1), lot: s.optionalText(2), location: s.optionalText(3))
-    }
-}
-
-/// An item's master data as stations need it.
-public struct ItemSummary: Sendable, Equatable {
-    /// GTIN (14 digits) when the item has one, else its SKU.
-    public var code: String
-    public var description: String
-    public var tracking: Tracking
-}
-
-extension Ledger {
-    /// The item named by GTIN (any length the GTIN type accepts) or SKU.
-    public func itemSummary(_ identifier: String) throws -> ItemSummary? {
-        try read { r in
-            guard let id = try r.itemID(identifier) else { return nil }
-            let s = try r.db.prepare("SELECT ifnull(gtin, sku), description, tracking FROM items WHERE id = ?")
-            try s.bind([.int(id)])
-            defer { s.reset() }
-            guard try s.step() else { return nil }
-            return ItemSummary(code: s.text(0), description: s.text(1), tracking: Tracking(rawValue: s.text(2)) ?? Tracking.none)
-        }
-    }
-
-    /// A location's type, nil when the code is unknown.
-    public func locationType(_ code: String) throws -> LocationType? {
-        try read { r in
-            let s = try r.db.prepare("SELECT type FROM locations WHERE code = ?")
-            try s.bind([.text(code)])
-            defer { s.reset() }
-            return try s.step() ? LocationType(rawValue: s.text(0)) : nil
-        }
+        return SerialPosition(item: ItemCode(s.text(0)), serial: s.text(1), lot: s.optionalText(2), location: s.optionalText(3).map { LocationCode($0) })
     }
 }

@@ -31,15 +31,22 @@ extension LedgerReader {
         }
 
         // Invariant 6: cached balances equal a re-sum of the entries.
-        for line in try strings("""
-            SELECT 'account ' || a.id || ' (' || l.code || ', item ' || ifnull(i.gtin, i.sku) ||
-                   ifnull(', lot ' || lo.lot, '') || ifnull(', serial ' || s.serial, '') ||
-                   '): balance ' || a.balance || ' but entries sum to ' || ifnull(t.total, 0)
-            FROM accounts a LEFT JOIN (SELECT account_id, sum(qty) AS total FROM entries GROUP BY account_id) t ON t.account_id = a.id
-            JOIN locations l ON l.id = a.location_id JOIN items i ON i.id = a.item_id
-            LEFT JOIN lots lo ON lo.id = a.lot_id LEFT JOIN serials s ON s.id = a.serial_id
-            WHERE a.balance <> ifnull(t.total, 0)
-            """) { report.problems.append(line) }
+        let totals = Dictionary(uniqueKeysWithValues: try wrappingSums("SELECT account_id, qty FROM entries ORDER BY account_id", keys: 1)
+            .map { ($0.key[0], $0.sum) })
+        let balances = try db.prepare("SELECT id, balance FROM accounts ORDER BY id")
+        var drifted: [Int64] = []
+        while try balances.step() {
+            if balances.int(1) != totals[balances.int(0), default: 0] { drifted.append(balances.int(0)) }
+        }
+        balances.reset()
+        for account in drifted {
+            report.problems.append(try describe("""
+                SELECT 'account ' || a.id || ' (' || l.code || ', item ' || ifnull(i.gtin, i.sku) ||
+                       ifnull(', lot ' || lo.lot, '') || ifnull(', serial ' || s.serial, '') || '): balance ' || a.balance
+                FROM accounts a JOIN locations l ON l.id = a.location_id JOIN items i ON i.id = a.item_id
+                LEFT JOIN lots lo ON lo.id = a.lot_id LEFT JOIN serials s ON s.id = a.serial_id WHERE a.id = ?
+                """, account) + " but entries sum to \(totals[account, default: 0])")
+        }
 
         // Sequence without gaps, starting at 1.
         let maxSeq = try db.scalarInt("SELECT ifnull(max(seq), 0) FROM postings") ?? 0
@@ -56,13 +63,16 @@ extension LedgerReader {
         }
 
         // Invariant 1 per stored posting.
-        for line in try strings("""
-            SELECT 'posting ' || e.seq || ': entries of item ' || ifnull(i.gtin, i.sku) || ifnull(' lot ' || lo.lot, '') ||
-                   ifnull(' serial ' || s.serial, '') || ' sum to ' || sum(e.qty)
-            FROM entries e JOIN accounts a ON a.id = e.account_id JOIN items i ON i.id = a.item_id
-            LEFT JOIN lots lo ON lo.id = a.lot_id LEFT JOIN serials s ON s.id = a.serial_id
-            GROUP BY e.seq, a.item_id, a.lot_id, a.serial_id HAVING sum(e.qty) <> 0
-            """) { report.problems.append(line) }
+        for group in try wrappingSums("""
+            SELECT e.seq, a.item_id, ifnull(a.lot_id, 0), ifnull(a.serial_id, 0), e.qty
+            FROM entries e JOIN accounts a ON a.id = e.account_id ORDER BY 1, 2, 3, 4
+            """, keys: 4) where group.sum != 0 {
+            report.problems.append(try describe("""
+                SELECT 'posting ' || ? || ': entries of item ' || ifnull(i.gtin, i.sku) ||
+                       ifnull(' lot ' || (SELECT lot FROM lots WHERE id = ?), '') || ifnull(' serial ' || (SELECT serial FROM serials WHERE id = ?), '')
+                FROM items i WHERE i.id = ?
+                """, group.key[0], group.key[2], group.key[3], group.key[1]) + " sum to \(group.sum)")
+        }
         for line in try strings("SELECT 'posting ' || seq || ' has no entries' FROM postings p WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE e.seq = p.seq)") {
             report.problems.append(line)
         }
@@ -97,6 +107,30 @@ extension LedgerReader {
             report.problems.append(line)
         }
         return report
+    }
+
+    /// Sums of the last column per group of the first `keys` columns (rows
+    /// ordered by them), streamed and wrapping. SQLite's sum() fails with
+    /// "integer overflow" when a running sum leaves Int64 even though the total
+    /// fits (+max, +1, -1 in that order). The ledger's true totals always fit
+    /// (the engine checks every balance), so a sum modulo 2^64 is exact.
+    private func wrappingSums(_ sql: String, keys: Int) throws -> [(key: [Int64], sum: Int64)] {
+        let s = try db.prepare(sql)
+        defer { s.reset() }
+        var out: [(key: [Int64], sum: Int64)] = []
+        while try s.step() {
+            let key = (0..<Int32(keys)).map { s.int($0) }
+            if out.last?.key == key { out[out.count - 1].sum &+= s.int(Int32(keys)) } else { out.append((key, s.int(Int32(keys)))) }
+        }
+        return out
+    }
+
+    /// The one text a describing query returns for a problem found in Swift.
+    private func describe(_ sql: String, _ values: Int64...) throws -> String {
+        let s = try db.prepare(sql)
+        try s.bind(values.map { .int($0) })
+        defer { s.reset() }
+        return try s.step() ? s.text(0) : "(row gone)"
     }
 
     private func strings(_ sql: String) throws -> [String] {

@@ -1,4 +1,5 @@
 import Foundation
+import ScanModel
 
 /// The single owner of the write connection. Callers enqueue jobs from any
 /// thread; one dedicated thread drains the queue. Postings that are waiting

@@ -77,7 +77,7 @@ extension Pipeline {
         current.sort { $0.epc < $1.epc }
         let (additions, deletions) = Pipeline.difference(previous: c.previous, current: current)
         c.sequence += 1
-        let report = CycleReport(zone: z.id, sequence: c.sequence, startedAt: Microseconds(c.startedAt),
+        let report = PipelineCycleReport(zone: z.id, sequence: c.sequence, startedAt: Microseconds(c.startedAt),
                                  endedAt: Microseconds(t), endReason: reason, current: current,
                                  additions: additions, deletions: deletions,
                                  evictedDuringCycle: c.evicted, refusedDuringCycle: c.refused)

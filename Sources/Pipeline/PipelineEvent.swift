@@ -14,7 +14,7 @@ public struct ZoneID: Sendable, Hashable, CustomStringConvertible {
 public enum PipelineEvent: Sendable, Equatable {
     case arrived(TagArrival)
     case departed(TagDeparture)
-    case cycleReport(CycleReport)
+    case cycleReport(PipelineCycleReport)
     case scan(Scan)
     case alarm(PipelineAlarm)
 }
@@ -65,7 +65,7 @@ public enum CycleEndReason: String, Sendable, Equatable {
 
 /// End-of-cycle report. All lists are sorted by EPC. `deletions` carry the
 /// stats from the previous cycle (the tag was not read in this one).
-public struct CycleReport: Sendable, Equatable {
+public struct PipelineCycleReport: Sendable, Equatable {
     public var zone: ZoneID
     /// 1, 2, 3… per zone.
     public var sequence: UInt64

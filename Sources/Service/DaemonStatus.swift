@@ -10,7 +10,7 @@ extension Daemon {
     func status() throws -> [String: Any] {
         let running = fleet.running
         let c = gateway.counters
-        let ledgerPostings = try ledger.latestSequence().value
+        let ledgerPostings = try ledger.ledgerSequence().value
         return ["box_id": config.boxID, "uptime_seconds": Int(Date().timeIntervalSince(started)), "status": statusLine(),
                 "devices_connected": running.filter { $0.runner.isConnected }.count, "devices": running.count,
                 "stations": config.stations.count, "open_sessions": try stores.openSessions(), "ledger": config.ledgerPath,
@@ -26,7 +26,7 @@ extension Daemon {
         let running = fleet.running
         let c = gateway.counters
         let open = (try? stores.openSessions().count) ?? 0
-        let total = (try? ledger.latestSequence().value).map { "\($0) postings in the ledger" } ?? "ledger unreadable"
+        let total = (try? ledger.ledgerSequence().value).map { "\($0) postings in the ledger" } ?? "ledger unreadable"
         return "\(running.filter { $0.runner.isConnected }.count)/\(running.count) devices connected, \(config.stations.count) stations (\(open) open), "
             + "\(total), \(c.posted) posted and \(c.rejected) rejected since start"
     }

@@ -49,9 +49,8 @@ public final class LedgerStationStores: ExpectedDataStore, SessionStore, CountRe
         o.status = status
         try store(asns: [], orders: [o])
     }
-    /// Every stored ASN / order, oldest first (for the control socket).
+    /// Every stored ASN, oldest first (for the control socket).
     public func allASNs() throws -> [ASN] { try ledger.documents(kind: "asn").map { try Self.decode(ASN.self, $0.body, what: "ASN \($0.key)") } }
-    public func allOrders() throws -> [PackOrder] { try ledger.documents(kind: "order").map { try Self.decode(PackOrder.self, $0.body, what: "order \($0.key)") } }
 
     // MARK: SessionStore
 

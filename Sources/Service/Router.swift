@@ -186,8 +186,8 @@ final class Router: BackgroundService {
         }
     }
 
-    static func stationReport(_ r: PipelineCycleReport) -> Stations.CycleReport {
-        Stations.CycleReport(zone: r.zone.name,
+    static func stationReport(_ r: PipelineCycleReport) -> ScanModel.CycleReport {
+        ScanModel.CycleReport(zone: r.zone.name,
                              current: r.current.map { CycleTag(tag: ScanTranslator.tag($0.epc), count: $0.reads, peakRSSI: $0.peakRSSI, firstSeen: $0.firstSeen, lastSeen: $0.lastSeen) },
                              additions: r.additions.map(\.epc), deletions: r.deletions.map(\.epc))
     }

@@ -40,14 +40,14 @@ enum ServiceJSON {
             "type": "station", "station": e.station, "time": e.time.value, "input": inputName(input),
             "device": null(device), "severity": e.feedback.severity, "code": e.feedback.code.rawValue,
             "message": e.feedback.message, "signal": e.feedback.signal.rawValue,
-            "posted": e.postedSequences.map { Int64(clamping: $0) }, "view": view(e.view), "view_text": e.view.render(),
+            "posted": e.postedSequences.map(\.value), "view": view(e.view), "view_text": e.view.render(),
         ]
     }
 
     static func countSummary(_ r: CountResult) -> [String: Any] {
         [
             "id": r.id, "station": r.station, "location": r.locationCode, "status": status(r.status),
-            "snapshot_seq": Int64(clamping: r.snapshotSeq), "time": r.time, "accuracy": r.accuracy,
+            "snapshot_seq": r.snapshotSeq.value, "time": r.time, "accuracy": r.accuracy,
             "found": r.found.count, "missing": r.missing.count, "misplaced": r.misplaced.count,
             "unknown": r.unknownSerials.count + r.unknownEPCs.count, "adjustment_lines": r.adjustments.count,
         ]

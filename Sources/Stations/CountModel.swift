@@ -42,8 +42,8 @@ public enum CountStatus: Hashable, Sendable, Codable {
     /// Waiting for `counts approve|reject`.
     case pending
     /// Stock at the location changed after the snapshot: recount, or approve explicitly.
-    case conflicting(lastChange: UInt64)
-    case posted(seq: UInt64)
+    case conflicting(lastChange: LedgerSequence)
+    case posted(seq: LedgerSequence)
     /// Nothing to adjust.
     case accurate
     case rejected(reason: String)
@@ -57,7 +57,7 @@ public struct CountResult: Hashable, Sendable, Codable {
     public var locationCode: String
     public var location: LocationCode { LocationCode(locationCode) }
     /// The ledger sequence the expectation was taken at.
-    public var snapshotSeq: UInt64
+    public var snapshotSeq: LedgerSequence
     /// Event time of the end of the count (µs since the Unix epoch).
     public var time: Int64
     public var found: [CountedSerial]
@@ -80,8 +80,8 @@ public struct CountResult: Hashable, Sendable, Codable {
     }
 
     public func postingRequest() -> PostingRequest {
-        PostingRequest(key: id, kind: .adjustment, ref: "count \(id) at \(location)", time: Microseconds(time),
-                       station: station, lines: adjustments)
+        PostingRequest(key: id, kind: .adjustment, ref: "count \(id) at \(location)", station: station,
+                       eventTime: .device(Microseconds(time)), lines: adjustments)
     }
 }
 

@@ -26,7 +26,7 @@ public final class CountReviews {
     public func show(id: String) throws -> CountResult? { try store.result(id: id) }
 
     /// Stock at the counted location changed after the snapshot?
-    func conflict(of r: CountResult) throws -> UInt64? {
+    func conflict(of r: CountResult) throws -> LedgerSequence? {
         let last = try stock.lastChange(at: r.location)
         return last > r.snapshotSeq ? last : nil
     }

@@ -25,7 +25,7 @@ public final class CountStation: Station {
         var session: UInt64
         var location: String
         var started: Bool = false
-        var snapshotSeq: UInt64 = 0
+        var snapshotSeq: LedgerSequence = .none
         var expected: [StockBalance] = []
         var startedAt: Int64
         var lastActivity: Int64
@@ -61,10 +61,9 @@ public final class CountStation: Station {
     private let deps: StationDependencies
     private let reviews: CountReviews
     private let reviewStore: CountReviewStore
-    private let keeper: SessionKeeper<State, Seen>
-    private var state: State? { didSet { if state == nil { index = Index(nil) } } }
+    private let session: StationSession<State, Seen>
+    private var state: State? { session.state }
     private var index = Index(nil)
-    private var lastError: String?
     public private(set) var lastResult: CountResult?
 
     public init(config: CountConfig, dependencies: StationDependencies, reviews: CountReviewStore) throws {
@@ -72,18 +71,18 @@ public final class CountStation: Station {
         self.deps = dependencies
         self.reviewStore = reviews
         self.reviews = CountReviews(store: reviews, ledger: dependencies.ledger, stock: dependencies.stock)
-        self.keeper = SessionKeeper(station: config.station, store: dependencies.sessions)
-        self.state = try keeper.load { s, d in
+        self.session = try StationSession(station: config.station, store: dependencies.sessions) { s, d in
             s.seen += d.seen; s.unnamedEPCs += d.unnamed; s.serialScope = true; s.lastActivity = d.lastActivity
         }
-        self.index = Index(state)
+        self.index = Index(session.state)
+        session.onClose = { [unowned self] in self.index = Index(nil) }
     }
 
     public var hasOpenSession: Bool { state != nil }
-    public func abandon() throws { try keeper.save(nil); state = nil }
+    public func abandon() throws { try session.abandon() }
 
     public var view: StationView {
-        guard let s = state else { return StationView(station: name, workflow: "count", state: "idle", lastError: lastError) }
+        guard let s = state else { return session.idleView(workflow: "count") }
         var lines: [StationViewLine] = []
         var index: [String: Int] = [:]
         func bump(_ item: ItemCode, _ lot: String?, expected: Int, scanned: Int) {
@@ -91,19 +90,17 @@ public final class CountStation: Station {
             if let i = index[k] { lines[i].expected = (lines[i].expected ?? 0) + expected; lines[i].scanned += scanned }
             else { index[k] = lines.count; lines.append(StationViewLine(item: item, lot: lot, expected: expected, scanned: scanned)) }
         }
-        for b in s.expected { bump(b.item, b.serial == nil ? b.lot : nil, expected: b.qty, scanned: 0) }
+        for b in s.expected { bump(b.item, b.serial == nil ? b.lot : nil, expected: Int(b.qty), scanned: 0) }
         for u in s.seen { bump(u.item, nil, expected: 0, scanned: 1) }
         for c in s.counted { bump(c.item, c.lot, expected: 0, scanned: c.quantity) }
         return StationView(station: name, workflow: "count", state: s.started ? "counting" : "ready",
-                           location: LocationCode(s.location), lines: lines, lastError: lastError)
+                           location: LocationCode(s.location), lines: lines, lastError: session.lastError)
     }
 
     public func handle(_ input: StationInput, at time: Microseconds) -> StationEvent {
-        var posted: [UInt64] = []
-        let feedback = dispatch(input, at: time, posted: &posted)
-        if feedback.isError { lastError = feedback.message }
-        return StationEvent(station: name, time: time, feedback: feedback, view: view, postedSequences: posted,
-                            effects: feedback.isError ? [] : effects(of: input))
+        var event = session.event(at: time, view: { view }) { dispatch(input, at: time, posted: &$0) }
+        if event.accepted { event.effects = effects(of: input) }
+        return event
     }
 
     /// The read cycle a command asks for, when this station sweeps with cycles.
@@ -114,11 +111,7 @@ public final class CountStation: Station {
         return []
     }
 
-    private func save(_ s: State?) -> Feedback? {
-        do { try keeper.save(s); state = s; return nil } catch { return notSaved(error) }
-    }
-
-    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         let c = config.commands
         switch input {
         case .location(let l): return select(l, at: time)
@@ -132,7 +125,7 @@ public final class CountStation: Station {
             return finish(at: time, posted: &posted)
         case .command(let cmd) where cmd == c.cancel:
             guard state != nil else { return .error(.nothingToDo, "no count in progress") }
-            return save(nil) ?? .warning(.cancelled, "count cancelled, nothing recorded")
+            return session.save(nil) ?? .warning(.cancelled, "count cancelled, nothing recorded")
         case .command(let cmd): return .error(.unknownCommand, "command \(cmd) is not used for counts")
         case .tag(let t), .tagArrived(_, let t): return see([t], at: time)
         case .cycleReport(let r):
@@ -161,7 +154,7 @@ public final class CountStation: Station {
         do {
             guard try deps.master.location(l) != nil else { return .error(.unknownLocation, "location \(l) is not in the master data") }
             let n = try state?.session ?? deps.sessions.nextSessionNumber(station: name)
-            return save(State(session: n, location: l.code, startedAt: time.value, lastActivity: time.value))
+            return session.save(State(session: n, location: l.code, startedAt: time.value, lastActivity: time.value))
                 ?? .ok(.accepted, "location \(l): scan \(config.commands.countStart), pull the trigger, or scan items")
         } catch { return unavailable(error) }
     }
@@ -178,7 +171,7 @@ public final class CountStation: Station {
         s.started = true
         s.startedAt = time.value
         s.lastActivity = time.value
-        return save(s)
+        return session.save(s)
     }
 
     private func see(_ tags: [EPCTag], at time: Microseconds) -> Feedback {
@@ -202,11 +195,7 @@ public final class CountStation: Station {
                 batch.unnamed.append(hex); batchIndex.epcs.insert(hex)
             }
         }
-        do { try keeper.append(batch) } catch { return notSaved(error) }
-        state?.seen += batch.seen
-        state?.unnamedEPCs += batch.unnamed
-        state?.serialScope = true
-        state?.lastActivity = time.value
+        if let refused = session.append(batch) { return refused }
         for u in batch.seen { index.add(u) }
         for e in batch.unnamed { index.epcs.insert(e) }
         let total = (state?.seen.count ?? 0) + (state?.unnamedEPCs.count ?? 0)
@@ -238,15 +227,15 @@ public final class CountStation: Station {
             s.quantityScope = true
         }
         s.lastActivity = time.value
-        if let f = save(s) { return f }
+        if let f = session.save(s) { return f }
         index = Index(state)
         return .ok(.accepted, "counted \(qty) × \(item)")
     }
 
-    private func finish(at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+    private func finish(at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         guard let s = state, s.started else { return .error(.nothingToDo, "no count running") }
         guard s.serialScope || s.quantityScope else {
-            return save(nil) ?? .warning(.nothingToDo, "count at \(s.location) ended with nothing counted: not recorded")
+            return session.save(nil) ?? .warning(.nothingToDo, "count at \(s.location) ended with nothing counted: not recorded")
         }
         var result: CountResult
         do { result = try evaluate(s, at: time) } catch { return unavailable(error) }
@@ -320,7 +309,7 @@ public final class CountStation: Station {
             for b in s.expected where b.serial == nil {
                 let k = key(b.item, b.lot)
                 if expected[k] == nil { order.append(k); expected[k] = QuantityCount(item: b.item, lot: b.lot, expected: 0, counted: 0) }
-                expected[k]?.expected += b.qty
+                expected[k]?.expected += Int(b.qty)
             }
             for c in s.counted {
                 let k = key(c.item, c.lot)
@@ -331,9 +320,9 @@ public final class CountStation: Station {
                 quantities.append(q)
                 tally(q.item, found: min(q.counted, q.expected), expected: q.expected)
                 if q.difference < 0 {
-                    lines.append(PostingLine(item: q.item, qty: -q.difference, from: here, to: VirtualLocation.adjustment, lot: q.lot))
+                    lines.append(PostingLine(item: q.item, qty: Int64(-q.difference), from: here, to: VirtualLocation.adjustment, lot: q.lot))
                 } else if q.difference > 0 {
-                    lines.append(PostingLine(item: q.item, qty: q.difference, from: VirtualLocation.adjustment, to: here, lot: q.lot))
+                    lines.append(PostingLine(item: q.item, qty: Int64(q.difference), from: VirtualLocation.adjustment, to: here, lot: q.lot))
                 }
             }
         }

@@ -17,9 +17,9 @@ public enum DocumentStatus: Hashable, Sendable, Codable {
     case open
     /// Part delivered: the receipts posted so far (ledger sequences). The ASN
     /// stays receivable for what is still outstanding.
-    case partial(seqs: [UInt64])
+    case partial(seqs: [LedgerSequence])
     /// Received or packed; the ledger sequence of the posting.
-    case done(seq: UInt64)
+    case done(seq: LedgerSequence)
 }
 
 /// An advance shipping notice or purchase order: what a receipt expects.
@@ -51,9 +51,9 @@ public struct ASN: Hashable, Sendable, Codable {
 
     /// The ASN after one more partial receipt posted as `seq`, which brought
     /// `counts` units per outstanding line and left `ssccs` received.
-    public func afterPartialReceipt(seq: UInt64, counts: [Int], ssccs: [String]) -> ASN {
+    public func afterPartialReceipt(seq: LedgerSequence, counts: [Int], ssccs: [String]) -> ASN {
         var next = self
-        let earlier: [UInt64]
+        let earlier: [LedgerSequence]
         if case .partial(let seqs) = status { earlier = seqs } else { earlier = [] }
         // Already counted (a close retried after its status was saved): no change.
         if earlier.contains(seq) { return self }

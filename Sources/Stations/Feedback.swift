@@ -148,10 +148,10 @@ public struct StationEvent: Hashable, Sendable {
     public var feedback: Feedback
     public var view: StationView
     /// Postings that this input caused and the ledger acknowledged (seq).
-    public var postedSequences: [UInt64]
+    public var postedSequences: [LedgerSequence]
     /// What the station asks the service to do next (the router carries it out).
     public var effects: [StationEffect]
-    public init(station: String, time: Microseconds, feedback: Feedback, view: StationView, postedSequences: [UInt64] = [],
+    public init(station: String, time: Microseconds, feedback: Feedback, view: StationView, postedSequences: [LedgerSequence] = [],
                 effects: [StationEffect] = []) {
         self.station = station; self.time = time; self.feedback = feedback; self.view = view; self.postedSequences = postedSequences
         self.effects = effects

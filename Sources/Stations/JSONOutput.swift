@@ -1,8 +1,7 @@
 import Foundation
 import ScanModel
 
-// JSON shapes for the wire: the ledger's `post` input and the service's event
-// stream. Sorted keys so output is stable and diffable.
+// JSON shapes for the wire: the service's event stream. Sorted keys so output is stable and diffable.
 
 enum StationJSON {
     static func encode(_ object: Any) -> String {
@@ -23,24 +22,6 @@ enum StationJSON {
     }
 }
 
-extension PostingRequest {
-    /// The ledger's `scanledger post` input line:
-    /// {"key","kind","ref","time","station","container","lines":[{"item","qty","from","to","lot","serial","expiry"}]}.
-    public var ledgerJSON: String {
-        var object: [String: Any] = ["key": key, "kind": kind.rawValue, "time": StationJSON.iso8601(time), "station": station]
-        if let ref { object["ref"] = ref }
-        if let container { object["container"] = container }
-        object["lines"] = lines.map { l -> [String: Any] in
-            var o: [String: Any] = ["item": l.item.code, "qty": l.qty, "from": l.from.code, "to": l.to.code]
-            if let lot = l.lot { o["lot"] = lot }
-            if let serial = l.serial { o["serial"] = serial }
-            if let expiry = l.expiry { o["expiry"] = expiry.iso }
-            return o
-        }
-        return StationJSON.encode(object)
-    }
-}
-
 extension StationEvent {
     /// One event for the service's socket stream: result, reason, and state.
     public var json: String {
@@ -58,7 +39,7 @@ extension StationEvent {
         let object: [String: Any] = [
             "station": station, "time": StationJSON.iso8601(time.value), "accepted": accepted,
             "severity": feedback.severity, "code": feedback.code.rawValue, "message": feedback.message,
-            "signal": feedback.signal.rawValue, "posted": postedSequences.map { NSNumber(value: $0) }, "view": view,
+            "signal": feedback.signal.rawValue, "posted": postedSequences.map { NSNumber(value: $0.value) }, "view": view,
         ]
         return StationJSON.encode(object)
     }

@@ -33,22 +33,20 @@ public final class MoveStation: Station {
     public let config: MoveConfig
     public var name: String { config.station }
     private let deps: StationDependencies
-    private let keeper: SessionKeeper<State, NoDelta>
-    private var state: State?
-    private var lastError: String?
+    private let session: StationSession<State, NoDelta>
+    private var state: State? { session.state }
 
     public init(config: MoveConfig, dependencies: StationDependencies) throws {
         self.config = config
         self.deps = dependencies
-        self.keeper = SessionKeeper(station: config.station, store: dependencies.sessions)
-        self.state = try keeper.load()
+        self.session = try StationSession(station: config.station, store: dependencies.sessions)
     }
 
     public var hasOpenSession: Bool { state != nil }
-    public func abandon() throws { try keeper.save(nil); state = nil }
+    public func abandon() throws { try session.abandon() }
 
     public var view: StationView {
-        guard let s = state else { return StationView(station: name, workflow: "move", state: "idle", lastError: lastError) }
+        guard let s = state else { return session.idleView(workflow: "move") }
         var totals: [String: StationViewLine] = [:]
         var order: [String] = []
         for l in s.lines {
@@ -59,17 +57,14 @@ public final class MoveStation: Station {
         let phase = s.destination != nil ? "confirm" : (s.lines.isEmpty ? "scan-items" : "scan-items-or-destination")
         return StationView(station: name, workflow: "move", state: phase, location: LocationCode(s.source),
                            destination: s.destination.map { LocationCode($0) }, lines: order.compactMap { totals[$0] },
-                           lastError: lastError)
+                           lastError: session.lastError)
     }
 
     public func handle(_ input: StationInput, at time: Microseconds) -> StationEvent {
-        var posted: [UInt64] = []
-        let feedback = dispatch(input, at: time, posted: &posted)
-        if feedback.isError { lastError = feedback.message }
-        return StationEvent(station: name, time: time, feedback: feedback, view: view, postedSequences: posted)
+        session.event(at: time, view: { view }) { dispatch(input, at: time, posted: &$0) }
     }
 
-    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         switch input {
         case .location(let l): return location(l, at: time)
         case .tradeItem(let scan):
@@ -97,10 +92,6 @@ public final class MoveStation: Station {
         }
     }
 
-    private func save(_ s: State) -> Feedback? {
-        do { try keeper.save(s); state = s; return nil } catch { return notSaved(error) }
-    }
-
     private func location(_ l: LocationCode, at time: Microseconds) -> Feedback {
         if VirtualLocation.isVirtual(l) { return .error(.unknownLocation, "\(l) is a virtual location, not a shelf") }
         do {
@@ -109,17 +100,17 @@ public final class MoveStation: Station {
         if var s = state {
             if s.lines.isEmpty && s.destination == nil {
                 s.source = l.code; s.lastActivity = time.value
-                return save(s) ?? .ok(.accepted, "source is now \(l)")
+                return session.save(s) ?? .ok(.accepted, "source is now \(l)")
             }
             if l.code == s.source { return .error(.sameLocation, "\(l) is the source; scan the destination") }
             let replaced = s.destination != nil
             s.destination = l.code; s.lastActivity = time.value
-            return save(s) ?? (replaced ? .warning(.accepted, "destination changed to \(l); scan \(config.commands.confirm)")
+            return session.save(s) ?? (replaced ? .warning(.accepted, "destination changed to \(l); scan \(config.commands.confirm)")
                                         : .ok(.accepted, "destination \(l); scan \(config.commands.confirm)"))
         }
         let n: UInt64
         do { n = try deps.sessions.nextSessionNumber(station: name) } catch { return notSaved(error) }
-        return save(State(session: n, source: l.code, lastActivity: time.value)) ?? .ok(.opened, "move from \(l): scan items")
+        return session.save(State(session: n, source: l.code, lastActivity: time.value)) ?? .ok(.opened, "move from \(l): scan items")
     }
 
     private func pallet(_ sscc: String, at time: Microseconds) -> Feedback {
@@ -197,7 +188,7 @@ public final class MoveStation: Station {
         s.nextGroup += 1
         s.lastActivity = time.value
         let qty = newLines.reduce(0) { $0 + $1.quantity }
-        return save(s) ?? .ok(.accepted, "\(qty) × \(newLines.first?.item.code ?? "") added from \(source)")
+        return session.save(s) ?? .ok(.accepted, "\(qty) × \(newLines.first?.item.code ?? "") added from \(source)")
     }
 
     private func undo(at time: Microseconds) -> Feedback {
@@ -212,19 +203,19 @@ public final class MoveStation: Station {
             return .ok(.undone, "source \(s.source) removed")
         }
         s.lastActivity = time.value
-        return save(s) ?? .ok(.undone, message)
+        return session.save(s) ?? .ok(.undone, message)
     }
 
-    private func confirm(at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+    private func confirm(at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         guard let s = state else { return .error(.nothingToDo, "no move in progress") }
         guard !s.lines.isEmpty else { return .error(.wrongMoment, "nothing scanned to move") }
         guard let destination = s.destination else { return .error(.wrongMoment, "scan the destination location first") }
         let lines = aggregate(s.lines.map {
-            PostingLine(item: $0.item, qty: $0.quantity, from: LocationCode(s.source), to: LocationCode(destination),
+            PostingLine(item: $0.item, qty: Int64($0.quantity), from: LocationCode(s.source), to: LocationCode(destination),
                         lot: $0.lot, serial: $0.serial)
         })
         let request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "move", session: s.session),
-                                     kind: .move, ref: nil, time: time, station: name, lines: lines)
+                                     kind: .move, station: name, eventTime: .device(time), lines: lines)
         switch submit(request, to: deps.ledger) {
         case .refused(let f): return f
         case .committed(let seq):

@@ -22,7 +22,7 @@ public struct PackShortage: Hashable, Sendable {
 
 public struct PackResult: Hashable, Sendable {
     public var order: String
-    public var seq: UInt64
+    public var seq: LedgerSequence
     public var carton: String?
     public var lines: [PostingLine]
     /// Empty unless closed by the short-pack command.
@@ -48,20 +48,18 @@ public final class PackStation: Station {
     public let config: PackConfig
     public var name: String { config.station }
     private let deps: StationDependencies
-    private let keeper: SessionKeeper<State, NoDelta>
-    private var state: State?
-    private var lastError: String?
+    private let session: StationSession<State, NoDelta>
+    private var state: State? { session.state }
     public private(set) var lastResult: PackResult?
 
     public init(config: PackConfig, dependencies: StationDependencies) throws {
         self.config = config
         self.deps = dependencies
-        self.keeper = SessionKeeper(station: config.station, store: dependencies.sessions)
-        self.state = try keeper.load()
+        self.session = try StationSession(station: config.station, store: dependencies.sessions)
     }
 
     public var hasOpenSession: Bool { state != nil }
-    public func abandon() throws { try keeper.save(nil); state = nil }
+    public func abandon() throws { try session.abandon() }
 
     private static func ordered(_ s: State) -> [(ItemCode, Int)] {
         var order: [ItemCode] = []
@@ -77,25 +75,18 @@ public final class PackStation: Station {
     }
 
     public var view: StationView {
-        guard let s = state else { return StationView(station: name, workflow: "pack", state: "idle", lastError: lastError) }
+        guard let s = state else { return session.idleView(workflow: "pack") }
         let lines = Self.ordered(s).map { StationViewLine(item: $0.0, expected: $0.1, scanned: Self.packedQty(s, $0.0)) }
         let complete = lines.allSatisfy { $0.scanned == $0.expected }
         return StationView(station: name, workflow: "pack", state: complete ? "complete" : "packing", document: s.order,
-                           location: config.packLocation, lines: lines, lastError: lastError)
+                           location: config.packLocation, lines: lines, lastError: session.lastError)
     }
 
     public func handle(_ input: StationInput, at time: Microseconds) -> StationEvent {
-        var posted: [UInt64] = []
-        let feedback = dispatch(input, at: time, posted: &posted)
-        if feedback.isError { lastError = feedback.message }
-        return StationEvent(station: name, time: time, feedback: feedback, view: view, postedSequences: posted)
+        session.event(at: time, view: { view }) { dispatch(input, at: time, posted: &$0) }
     }
 
-    private func save(_ s: State?) -> Feedback? {
-        do { try keeper.save(s); state = s; return nil } catch { return notSaved(error) }
-    }
-
-    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         let c = config.commands
         switch input {
         case .document(let d): return open(d, at: time)
@@ -105,7 +96,7 @@ public final class PackStation: Station {
                 return .error(.wrongMoment, "carton \(old) already has items; complete or cancel it first")
             }
             s.carton = sscc.digits; s.lastActivity = time.value
-            return save(s) ?? .ok(.accepted, "carton \(sscc.digits)")
+            return session.save(s) ?? .ok(.accepted, "carton \(sscc.digits)")
         case .tradeItem(let scan):
             return add([Packed(item: ItemCode(gtin: scan.gtin), lot: scan.lot, serial: scan.serial, epc: nil,
                                quantity: scan.quantity ?? 1, group: 0)], at: time)
@@ -116,10 +107,10 @@ public final class PackStation: Station {
         case .command(let cmd) where cmd == c.undo:
             guard var s = state, let last = s.packed.last else { return .error(.nothingToDo, "nothing to take out") }
             s.packed.removeAll { $0.group == last.group }; s.lastActivity = time.value
-            return save(s) ?? .ok(.undone, "\(last.item) taken out of the carton")
+            return session.save(s) ?? .ok(.undone, "\(last.item) taken out of the carton")
         case .command(let cmd) where cmd == c.cancel:
             guard state != nil else { return .error(.nothingToDo, "no order open") }
-            return save(nil) ?? .warning(.cancelled, "packing cancelled, nothing posted")
+            return session.save(nil) ?? .warning(.cancelled, "packing cancelled, nothing posted")
         case .command(let cmd): return .error(.unknownCommand, "command \(cmd) is not used at packing")
         case .location(let l): return .error(.wrongMoment, "location \(l) scanned: packing takes from \(config.packLocation)")
         case .tagDeparted, .idleTick: return .ok(.ignored, "")
@@ -139,7 +130,7 @@ public final class PackStation: Station {
             if case .done(let seq) = order.status { return .error(.documentDone, "order \(order.number) was already packed (seq \(seq))") }
             let n = try deps.sessions.nextSessionNumber(station: name)
             let units = order.lines.reduce(0) { $0 + $1.quantity }
-            return save(State(session: n, order: order.number, lines: order.lines, lastActivity: time.value))
+            return session.save(State(session: n, order: order.number, lines: order.lines, lastActivity: time.value))
                 ?? .ok(.opened, "order \(order.number): \(units) units to pack")
         } catch { return unavailable(error) }
     }
@@ -207,13 +198,13 @@ public final class PackStation: Station {
         s.nextGroup += 1
         s.lastActivity = time.value
         let done = Self.ordered(s).allSatisfy { Self.packedQty(s, $0.0) == $0.1 }
-        if let f = save(s) { return f }
+        if let f = session.save(s) { return f }
         let last = units.last?.item ?? ""
         let progress = "\(Self.packedQty(s, last))/\(ordered[last] ?? 0) of \(last)"
         return .ok(.accepted, done ? "\(progress); order complete: scan \(config.commands.complete)" : progress)
     }
 
-    private func close(short: Bool, at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+    private func close(short: Bool, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         guard let s = state else { return .error(.nothingToDo, "no order open") }
         let shortages = Self.ordered(s).map { PackShortage(item: $0.0, ordered: $0.1, packed: Self.packedQty(s, $0.0)) }
             .filter { $0.missing > 0 }
@@ -223,10 +214,10 @@ public final class PackStation: Station {
         }
         guard !s.packed.isEmpty else { return .error(.nothingToDo, "the carton is empty: nothing to post (cancel instead)") }
         let lines = aggregate(s.packed.map {
-            PostingLine(item: $0.item, qty: $0.quantity, from: config.packLocation, to: config.packedLocation, lot: $0.lot, serial: $0.serial)
+            PostingLine(item: $0.item, qty: Int64($0.quantity), from: config.packLocation, to: config.packedLocation, lot: $0.lot, serial: $0.serial)
         })
         let request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "pack", session: s.session),
-                                     kind: .pack, ref: s.order, time: time, station: name, lines: lines, container: s.carton)
+                                     kind: .pack, ref: s.order, station: name, eventTime: .device(time), sscc: s.carton, lines: lines)
         switch submit(request, to: deps.ledger) {
         case .refused(let f): return f
         case .committed(let seq):

@@ -51,7 +51,7 @@ public struct DiscrepancyLine: Hashable, Sendable {
 public struct ReceiptReport: Hashable, Sendable {
     public var asn: String
     /// Ledger sequence of the receipt; nil when nothing was posted.
-    public var seq: UInt64?
+    public var seq: LedgerSequence?
     public var lines: [DiscrepancyLine]
     public var unexpected: [DiscrepancyLine]
     public var isExact: Bool { unexpected.isEmpty && lines.allSatisfy { $0.over == 0 && $0.short == 0 } }
@@ -72,7 +72,7 @@ enum ReceivingMatcher {
     }
 
     /// Fills ASN lines in scan order; what overflows lands on the last candidate.
-    static func report(asn: String, lines: [ASNLine], units: [ReceivedUnit], seq: UInt64?) -> ReceiptReport {
+    static func report(asn: String, lines: [ASNLine], units: [ReceivedUnit], seq: LedgerSequence?) -> ReceiptReport {
         var allocation = Allocation(lineCount: lines.count)
         for u in units { allocation.add(u, lines: lines) }
         return allocation.report(asn: asn, lines: lines, seq: seq)
@@ -109,7 +109,7 @@ struct Allocation {
         received[last] += left
     }
 
-    func report(asn: String, lines: [ASNLine], seq: UInt64?) -> ReceiptReport {
+    func report(asn: String, lines: [ASNLine], seq: LedgerSequence?) -> ReceiptReport {
         let reportLines = lines.indices.map {
             DiscrepancyLine(asnLine: $0, item: lines[$0].item, lot: lines[$0].lot,
                             expected: lines[$0].quantity, received: $0 < received.count ? received[$0] : 0)

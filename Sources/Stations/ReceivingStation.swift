@@ -54,10 +54,9 @@ public final class ReceivingStation: Station {
     public let config: ReceivingConfig
     public var name: String { config.station }
     private let deps: StationDependencies
-    private let keeper: SessionKeeper<State, Added>
-    private var state: State? { didSet { if state == nil { index = Index() } } }
+    private let session: StationSession<State, Added>
+    private var state: State? { session.state }
     private var index = Index()
-    private var lastError: String?
     /// The report of the last receipt closed by this station.
     public private(set) var lastReport: ReceiptReport?
 
@@ -65,11 +64,11 @@ public final class ReceivingStation: Station {
     public init(config: ReceivingConfig, dependencies: StationDependencies) throws {
         self.config = config
         self.deps = dependencies
-        self.keeper = SessionKeeper(station: config.station, store: dependencies.sessions)
-        self.state = try keeper.load { s, added in
+        self.session = try StationSession(station: config.station, store: dependencies.sessions) { s, added in
             s.units += added.units; s.ssccs += added.ssccs; s.lastActivity = added.lastActivity
         }
-        self.index = Index(state)
+        self.index = Index(session.state)
+        session.onClose = { [unowned self] in self.index = Index() }
     }
 
     public var hasOpenSession: Bool { state != nil }
@@ -82,35 +81,29 @@ public final class ReceivingStation: Station {
     /// The units received so far (for tests and the lead's diagnostics).
     var receivedUnits: [ReceivedUnit] { state?.units ?? [] }
 
-    public func abandon() throws {
-        try keeper.save(nil)
-        state = nil
-    }
+    public func abandon() throws { try session.abandon() }
 
     public var view: StationView {
-        guard let s = state else { return StationView(station: name, workflow: "receiving", state: "idle", lastError: lastError) }
+        guard let s = state else { return session.idleView(workflow: "receiving") }
         let report = index.allocation.report(asn: s.asn, lines: s.asnLines, seq: nil)
         var lines = report.lines.map { StationViewLine(item: $0.item, lot: $0.lot, expected: $0.expected, scanned: $0.received) }
         lines += report.unexpected.map { StationViewLine(item: $0.item, lot: $0.lot, expected: nil, scanned: $0.received) }
         return StationView(station: name, workflow: "receiving", state: s.pending == nil ? "open" : "waiting-override",
-                           document: s.asn, location: config.dock, lines: lines, lastError: lastError)
+                           document: s.asn, location: config.dock, lines: lines, lastError: session.lastError)
     }
 
     public func handle(_ input: StationInput, at time: Microseconds) -> StationEvent {
-        var posted: [UInt64] = []
-        let feedback = dispatch(input, at: time, posted: &posted)
-        if feedback.isError { lastError = feedback.message }
-        return StationEvent(station: name, time: time, feedback: feedback, view: view, postedSequences: posted)
+        session.event(at: time, view: { view }) { dispatch(input, at: time, posted: &$0) }
     }
 
-    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         if case .idleTick = input { return idle(at: time, posted: &posted) }
         if case .tagDeparted = input { return .ok(.ignored, "departure ignored at receiving") }
         if case .command(let c) = input, c == config.commands.override { return acceptPending(at: time) }
         // Anything but an override drops a waiting exception: it was refused.
         if state?.pending != nil, var s = state {
             s.pending = nil
-            do { try keeper.save(s); state = s } catch { return notSaved(error) }
+            if let refused = session.save(s) { return refused }
         }
         switch input {
         case .document(let number): return open(number: number, at: time)
@@ -166,11 +159,10 @@ public final class ReceivingStation: Station {
         do {
             let n = try deps.sessions.nextSessionNumber(station: name)
             let s = State(session: n, asn: asn.number, asnLines: lines, lastActivity: time.value, ssccs: asn.receivedSSCCs)
-            try keeper.save(s)
-            state = s
+            if let refused = session.save(s) { return refused }
             index = Index(s)
         } catch { return notSaved(error) }
-        lastError = nil
+        session.clearError()
         guard case .partial(let earlier) = asn.status else {
             return .ok(.opened, "receipt \(asn.number) open: \(asn.lines.count) lines expected")
         }
@@ -251,17 +243,13 @@ public final class ReceivingStation: Station {
         if waiting.isEmpty, !accepted.isEmpty {
             // Common case: append a small journal entry, then grow the state in place.
             let added = Added(units: accepted, ssccs: ssccs, lastActivity: time.value)
-            do { try keeper.append(added) } catch { return notSaved(error) }
-            state?.units += accepted
-            state?.ssccs += ssccs
-            state?.lastActivity = time.value
+            if let refused = session.append(added) { return refused }
             for u in accepted { index.add(u) }
         } else if !waiting.isEmpty, var next = state {
             next.units += accepted
             next.pending = Pending(units: waiting, codes: codes, ssccs: ssccs, message: messages.joined(separator: "; "))
             next.lastActivity = time.value
-            do { try keeper.save(next) } catch { return notSaved(error) }
-            state = next
+            if let refused = session.save(next) { return refused }
             for u in accepted { index.add(u) }
             let main = codes.first ?? .unexpectedItem
             return .error(main, messages.joined(separator: "; ") + " — scan \(config.commands.override) to accept anyway")
@@ -347,21 +335,21 @@ public final class ReceivingStation: Station {
         s.ssccs += p.ssccs
         s.pending = nil
         s.lastActivity = time.value
-        do { try keeper.save(s); state = s } catch { return notSaved(error) }
+        if let refused = session.save(s) { return refused }
         for u in units { index.add(u) }
         return .warning(.overridden, "accepted by override: \(p.message)")
     }
 
     // MARK: closing
 
-    private func idle(at time: Microseconds, posted: inout [UInt64]) -> Feedback {
+    private func idle(at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         guard let s = state, let timeout = config.idleTimeout, elapsed(from: s.lastActivity, to: time) >= timeout.value else {
             return .ok(.ignored, "")
         }
         return close(at: time, posted: &posted)
     }
 
-    private func close(at time: Microseconds, posted: inout [UInt64], partial: Bool = false) -> Feedback {
+    private func close(at time: Microseconds, posted: inout [LedgerSequence], partial: Bool = false) -> Feedback {
         guard let s = state else { return .error(.nothingToDo, "no receipt open") }
         if s.units.isEmpty {
             lastReport = ReceivingMatcher.report(asn: s.asn, lines: s.asnLines, units: [], seq: nil)
@@ -369,11 +357,11 @@ public final class ReceivingStation: Station {
             return .warning(.nothingToDo, "nothing received: receipt \(s.asn) closed without posting")
         }
         let lines = aggregate(s.units.map {
-            PostingLine(item: $0.item, qty: $0.quantity, from: VirtualLocation.supplier, to: config.dock,
+            PostingLine(item: $0.item, qty: Int64($0.quantity), from: VirtualLocation.supplier, to: config.dock,
                         lot: $0.lot, serial: $0.serial, expiry: $0.expiry)
         })
         let request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "receipt", session: s.session),
-                                     kind: .receipt, ref: s.asn, time: time, station: name, lines: lines)
+                                     kind: .receipt, ref: s.asn, station: name, eventTime: .device(time), lines: lines)
         switch submit(request, to: deps.ledger) {
         case .refused(let f): return f
         case .committed(let seq):

@@ -52,46 +52,8 @@ public protocol Station: AnyObject {
     func abandon() throws
 }
 
-/// A station without journal entries: every change saves a snapshot.
-struct NoDelta: Codable {}
-
-/// Persists one station's session in the SessionStore: JSON snapshots, plus
-/// JSON journal entries (`Delta`) replayed on load.
-struct SessionKeeper<State: Codable, Delta: Codable> {
-    let station: String
-    let store: SessionStore
-
-    func load(replay: (inout State, Delta) -> Void = { _, _ in }) throws -> State? {
-        guard let saved = try store.loadSession(station: station) else { return nil }
-        do {
-            var state = try JSONDecoder().decode(State.self, from: saved.snapshot)
-            for entry in saved.journal { replay(&state, try JSONDecoder().decode(Delta.self, from: entry)) }
-            return state
-        } catch {
-            throw StationError(station: station, message: "saved session cannot be read (\(error)); abandon it to continue")
-        }
-    }
-
-    /// Saves a snapshot (or removes the session, for nil). Callers change
-    /// their in-memory state only after this succeeded, so memory never runs
-    /// ahead of what a restart would see.
-    func save(_ state: State?) throws {
-        if let state {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            try store.saveSession(station: station, snapshot: try encoder.encode(state))
-        } else {
-            try store.removeSession(station: station)
-        }
-    }
-
-    func append(_ delta: Delta) throws {
-        try store.appendToSession(station: station, entry: try JSONEncoder().encode(delta))
-    }
-}
-
 enum Submission {
-    case committed(seq: UInt64)
+    case committed(seq: LedgerSequence)
     case refused(Feedback)
 }
 

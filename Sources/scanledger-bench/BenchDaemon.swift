@@ -116,7 +116,7 @@ final class BenchSite: @unchecked Sendable {
         try ledger.importItems([Item(gtin: gtin)])
         try ledger.importLocations((0..<stations).flatMap { [Location(code: "S\($0)-A"), Location(code: "S\($0)-B")] })
         _ = try ledger.postAndWait((0..<stations).map {
-            PostingRequest(key: "seed-\($0)", kind: .receipt, lines: [PostingLine(item: "4006381333931", qty: 1_000_000, from: VirtualLocation.supplier, to: "S\($0)-A")])
+            PostingRequest(key: "seed-\($0)", kind: .receipt, lines: [PostingLine(item: "4006381333931", qty: 1_000_000, from: VirtualLocation.supplier, to: LocationCode("S\($0)-A"))])
         })
         try writeConfig(extraDevices: extraDevices, zones: zones)
     }

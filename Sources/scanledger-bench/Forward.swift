@@ -1,6 +1,7 @@
 import Foundation
 import Forwarding
 import Ledger
+import ScanModel
 
 /// `forward`: catch-up of a 1,000,000-posting backlog (FORWARD_BENCH_POSTINGS)
 /// to a local PostgreSQL: postings/s and total catch-up time. The backlog is
@@ -50,7 +51,8 @@ let forwardBenchmark = Benchmark(name: "forward") {
         let n = min(10_000, total - built)
         let requests = (built..<(built + n)).map { i in
             PostingRequest(key: "bench-\(i)", kind: .receipt, ref: "ASN-\(i / 100)", station: "dock-1", eventTime: "2024-05-01T10:00:00Z",
-                           lines: [PostingLine(item: items[i % items.count], qty: Int64(1 + i % 9), from: VirtualLocation.supplier, to: locations[i % locations.count])])
+                           lines: [PostingLine(item: ItemCode(items[i % items.count]), qty: Int64(1 + i % 9), from: VirtualLocation.supplier,
+                                               to: LocationCode(locations[i % locations.count]))])
         }
         guard (try? ledger.postAndWait(requests)) != nil else { return ["error": "building the backlog failed at \(built)"] }
         built += n

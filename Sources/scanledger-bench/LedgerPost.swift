@@ -1,6 +1,7 @@
 import CSQLite
 import Foundation
 import Ledger
+import ScanModel
 
 /// `ledger-post`: group-committed bursts and single-posting commit latency
 /// with synchronous=FULL, against raw SQLite inserts of the same rows
@@ -27,8 +28,8 @@ let ledgerPostBenchmark = Benchmark(name: "ledger-post") {
     func burstRequests(_ round: Int) -> [PostingRequest] {
         (0..<burst).map { n in
             let lines = (0..<linesPerPosting).map { l in
-                PostingLine(item: items[(n * linesPerPosting + l) % items.count], qty: 1 + Int64(l),
-                            from: VirtualLocation.supplier, to: locations[n % locations.count])
+                PostingLine(item: ItemCode(items[(n * linesPerPosting + l) % items.count]), qty: 1 + Int64(l),
+                            from: VirtualLocation.supplier, to: LocationCode(locations[n % locations.count]))
             }
             return PostingRequest(key: "burst-\(round)-\(n)", kind: .receipt, ref: "ASN-\(round)", station: "dock-1",
                                   eventTime: "2024-05-01T10:00:00Z", lines: lines)
@@ -60,7 +61,8 @@ let ledgerPostBenchmark = Benchmark(name: "ledger-post") {
         var latencies: [Double] = []
         for n in 0..<1_000 {
             let request = PostingRequest(key: "single-\(synchronous.rawValue)-\(n)", kind: .move,
-                                         lines: [PostingLine(item: items[n % items.count], qty: 1, from: locations[n % 100], to: locations[(n + 1) % 100])])
+                                         lines: [PostingLine(item: ItemCode(items[n % items.count]), qty: 1, from: LocationCode(locations[n % 100]),
+                                                             to: LocationCode(locations[(n + 1) % 100]))])
             let start = DispatchTime.now().uptimeNanoseconds
             _ = try? single.postAndWait([request])
             latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)

@@ -58,13 +58,13 @@ let stationFeedbackBenchmark = Benchmark(name: "station-feedback") {
 /// nothing, accepts every posting.
 private final class BenchLedger: PostingGateway, StockLookup, MasterData {
     var posted = 0
-    func post(_ request: PostingRequest) throws -> PostingOutcome { posted += 1; return .posted(seq: UInt64(posted)) }
-    func onHand(item: ItemCode, lot: String?, at location: LocationCode) throws -> Int { 0 }
+    func post(_ request: PostingRequest) throws -> PostingOutcome { posted += 1; return .posted(seq: LedgerSequence(Int64(posted))) }
+    func onHand(item: ItemCode, lot: String?, at location: LocationCode) throws -> Int64 { 0 }
     func balances(at location: LocationCode) throws -> [StockBalance] { [] }
     func location(ofItem item: ItemCode, serial: String) throws -> SerialPosition? { nil }
     func position(ofEPC epc: EPC) throws -> SerialPosition? { nil }
-    func ledgerSequence() throws -> UInt64 { UInt64(posted) }
-    func lastChange(at location: LocationCode) throws -> UInt64 { 0 }
+    func ledgerSequence() throws -> LedgerSequence { LedgerSequence(Int64(posted)) }
+    func lastChange(at location: LocationCode) throws -> LedgerSequence { .none }
     func item(_ code: ItemCode) throws -> ItemRecord? { ItemRecord(code: code, tracking: .serial) }
     func location(_ code: LocationCode) throws -> LocationRecord? { LocationRecord(code: code, kind: .dock) }
 }

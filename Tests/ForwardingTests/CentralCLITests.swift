@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Forwarding
 import Ledger
+import ScanModel
 
 /// `scanledger central …` as a real process, including one SIGKILLed mid-stream.
 extension ForwardingTests {

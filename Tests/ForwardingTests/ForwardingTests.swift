@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Forwarding
 import Ledger
+import ScanModel
 
 /// Forwarding against a real PostgreSQL (one server per test process, one
 /// database per test). Serialized: some tests stop and restart the server.

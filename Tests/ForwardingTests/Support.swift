@@ -44,14 +44,14 @@ final class Box: @unchecked Sendable {
             switch i % 3 {
             case 0:
                 requests.append(PostingRequest(key: key, kind: .receipt, ref: "ASN-\(tag)", station: origin, eventTime: "2024-05-01T10:00:00Z",
-                                               lines: [PostingLine(item: Self.widget, qty: Int64(1 + i % 7), from: VirtualLocation.supplier, to: "DOCK1"),
-                                                       PostingLine(item: Self.milk, qty: 2, from: VirtualLocation.supplier, to: "A-01", lot: "L\(i % 4)")]))
+                                               lines: [PostingLine(item: ItemCode(Self.widget), qty: Int64(1 + i % 7), from: VirtualLocation.supplier, to: "DOCK1"),
+                                                       PostingLine(item: ItemCode(Self.milk), qty: 2, from: VirtualLocation.supplier, to: "A-01", lot: "L\(i % 4)")]))
             case 1:
                 requests.append(PostingRequest(key: key, kind: .receipt, station: origin,
-                                               lines: [PostingLine(item: Self.bolt, qty: 10, from: VirtualLocation.supplier, to: "A-02")]))
+                                               lines: [PostingLine(item: ItemCode(Self.bolt), qty: 10, from: VirtualLocation.supplier, to: "A-02")]))
             default:
                 requests.append(PostingRequest(key: key, kind: .move, station: origin,
-                                               lines: [PostingLine(item: Self.bolt, qty: 3, from: "A-02", to: "A-01")]))
+                                               lines: [PostingLine(item: ItemCode(Self.bolt), qty: 3, from: "A-02", to: "A-01")]))
             }
         }
         let results = try ledger.postAndWait(requests)

@@ -166,27 +166,27 @@ struct PostingStream {
             switch rng.next() % 10 {
             case 0, 1, 2:
                 kind = "receipt"
-                moves = [(TestLedger.widget, Int64(rng.next() % 20 + 1), "@supplier", "DOCK1", nil, nil)]
+                moves = [(TestLedger.widget.code, Int64(rng.next() % 20 + 1), "@supplier", "DOCK1", nil, nil)]
             case 3:
                 kind = "receipt"
-                moves = [(TestLedger.milk, Int64(rng.next() % 9 + 1), "@supplier", "A-02", "L\(rng.next() % 3)", nil)]
+                moves = [(TestLedger.milk.code, Int64(rng.next() % 9 + 1), "@supplier", "A-02", "L\(rng.next() % 3)", nil)]
             case 4:
                 kind = "receipt"
                 // Sometimes a serial that is already on hand: the model expects a rejection.
                 let serial = (!serialsOnHand.isEmpty && rng.next() % 4 == 0) ? serialsOnHand[Int(rng.next() % UInt64(serialsOnHand.count))] : "S\(nextSerial)"
                 if serial == "S\(nextSerial)" { nextSerial += 1 }
-                moves = [(TestLedger.drill, 1, "@supplier", "DOCK1", nil, serial)]
+                moves = [(TestLedger.drill.code, 1, "@supplier", "DOCK1", nil, serial)]
             case 5:
                 kind = "ship"
                 let serial = serialsOnHand.isEmpty ? "S0" : serialsOnHand[Int(rng.next() % UInt64(serialsOnHand.count))]
-                moves = [(TestLedger.drill, 1, "DOCK1", "@customer", nil, serial)]
+                moves = [(TestLedger.drill.code, 1, "DOCK1", "@customer", nil, serial)]
             case 6:
                 kind = "adjustment"
-                moves = [(TestLedger.milk, Int64(rng.next() % 3 + 1), "A-02", "@adjustment", "L\(rng.next() % 3)", nil)]
+                moves = [(TestLedger.milk.code, Int64(rng.next() % 3 + 1), "A-02", "@adjustment", "L\(rng.next() % 3)", nil)]
             default:
                 // Sometimes more than is there: rejected for negative stock.
-                moves = [(TestLedger.widget, Int64(rng.next() % 25 + 1), "DOCK1", "A-01", nil, nil),
-                         (TestLedger.widget, 1, "A-01", "A-02", nil, nil)]
+                moves = [(TestLedger.widget.code, Int64(rng.next() % 25 + 1), "DOCK1", "A-01", nil, nil),
+                         (TestLedger.widget.code, 1, "A-01", "A-02", nil, nil)]
             }
             // Apply to the model; reject like the ledger would.
             var trial = s.balances

@@ -41,7 +41,7 @@ import ScanModel
         ])
         let results = try t.ledger.postAndWait([
             PostingRequest(key: "r1", kind: .receipt, ref: "PO 4711", eventTime: "2024-05-01T10:00:00+02:00", lines: [
-                PostingLine(item: TestLedger.milk, qty: 12, from: VirtualLocation.supplier, to: "DOCK1", lot: "L1", expiry: "2024-06-01"),
+                PostingLine(item: TestLedger.milk, qty: 12, from: VirtualLocation.supplier, to: "DOCK1", lot: "L1", expiry: CivilDate(iso: "2024-06-01")),
                 PostingLine(item: TestLedger.drill, qty: 1, from: VirtualLocation.supplier, to: "DOCK1", serial: "S1", epc: "3074257BF7194E4000001A85"),
                 PostingLine(item: TestLedger.drill, qty: 1, from: VirtualLocation.supplier, to: "DOCK1", serial: "S2"),
                 PostingLine(item: "BOLT-M8", qty: 100, from: VirtualLocation.supplier, to: "DOCK1"),

@@ -104,7 +104,7 @@ import ScanModel
         #expect(ofReversal.error?.contains("itself a reversal") == true)
         #expect(try t.ledger.reverse(LedgerSequence(42), key: "rev4").error?.contains("no posting with sequence 42") == true)
         // The original is still there, untouched, and points forward through the reversal.
-        let history = try t.ledger.history(.item(TestLedger.widget))
+        let history = try t.ledger.history(.item(TestLedger.widget.code))
         #expect(history.map(\.seq.value) == [1, 1, 2, 2])
         #expect(history.last?.reverses == LedgerSequence(1))
         #expect(try t.ledger.verify().ok)
@@ -124,7 +124,7 @@ import ScanModel
         let t = try TestLedger()
         #expect(try t.receive("k1", qty: 10).seq == LedgerSequence(1))
         let dup = try t.receive("k1", qty: 10)
-        #expect(dup == PostingResult(key: "k1", status: .duplicate, seq: LedgerSequence(1)))
+        #expect(dup == PostingResult(key: "k1", outcome: .duplicate(seq: LedgerSequence(1))))
         let conflict = try t.receive("k1", qty: 11)
         #expect(conflict.status == .rejected)
         #expect(conflict.error?.contains("different posting") == true)
@@ -223,10 +223,10 @@ import ScanModel
         // 20 lines = 40 entries: more than one multi-row INSERT.
         let lines = (0..<20).map { PostingLine(item: TestLedger.milk, qty: Int64($0 + 1), from: VirtualLocation.supplier, to: "A-01", lot: "L\($0)") }
         #expect(try t.post(PostingRequest(key: "big", kind: .receipt, lines: lines)).status == .posted)
-        let history = try t.ledger.history(.item(TestLedger.milk))
+        let history = try t.ledger.history(.item(TestLedger.milk.code))
         #expect(history.count == 40)
         #expect(history.filter { $0.location == "A-01" }.map(\.qty) == (1...20).map { Int64($0) })
-        #expect(try t.ledger.stock(StockQuery(item: TestLedger.milk)).count == 20)
+        #expect(try t.ledger.stock(StockQuery(item: TestLedger.milk.code)).count == 20)
         #expect(try t.ledger.verify().ok)
     }
 

@@ -51,6 +51,17 @@ import ScanModel
         #expect(lines[0] == "{\"error\":null,\"key\":\"a\",\"seq\":1,\"status\":\"posted\"}")
     }
 
+    // An expiry used to be stored as whatever text came in; it is a date now.
+    @Test func postRefusesAnExpiryThatIsNotADate() throws {
+        let out = try run(["post"], stdin: """
+            {"key":"a","kind":"receipt","lines":[{"item":"09506000134352","qty":2,"lot":"L7","expiry":"2024-13-01","from":"@supplier","to":"A-01"}]}
+            {"key":"b","kind":"receipt","lines":[{"item":"09506000134352","qty":2,"lot":"L8","expiry":"2024-12-31","from":"@supplier","to":"A-01"}]}
+            """)
+        let results = try out.stdout.split(separator: "\n").map(json)
+        #expect(results.map { $0["status"] as? String } == ["rejected", "posted"], "\(out.stdout)\(out.stderr)")
+        #expect(results.first?["error"] as? String == "line 1: lines[0].expiry '2024-13-01' must be a date YYYY-MM-DD")
+    }
+
     @Test func stockHistoryVerifyReverseAndExport() throws {
         _ = try run(["post"], stdin: """
             {"key":"a","kind":"receipt","ref":"ASN-1","lines":[{"item":"04006381333931","qty":5,"from":"@supplier","to":"DOCK1"},{"item":"09506000134352","qty":2,"lot":"L7","from":"@supplier","to":"A-01"}]}

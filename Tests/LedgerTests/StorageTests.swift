@@ -57,7 +57,7 @@ import ScanModel
         _ = try t.receive("r1", qty: 4)
         let again = try Ledger(path: t.path)
         defer { again.close() }
-        #expect(try again.read { try $0.onHand(item: TestLedger.widget, location: "DOCK1") } == 4)
+        #expect(try again.read { try $0.onHand(item: TestLedger.widget.code, location: "DOCK1") } == 4)
         #expect(try again.stock().count == 1)
     }
 
@@ -113,14 +113,14 @@ import ScanModel
         #expect(try t.ledger.verify().ok)
     }
 
-    @Test func asyncPostAndClosedLedger() async throws {
+    @Test func postAndWaitThenClosedLedger() throws {
         let t = try TestLedger()
-        let r = try await t.ledger.post(PostingRequest(key: "a1", kind: .receipt,
-                                                       lines: [PostingLine(item: "BOLT-M8", qty: 5, from: VirtualLocation.supplier, to: "A-01")]))
+        let r = try t.post(PostingRequest(key: "a1", kind: .receipt,
+                                          lines: [PostingLine(item: "BOLT-M8", qty: 5, from: VirtualLocation.supplier, to: "A-01")]))
         #expect(r.seq == LedgerSequence(1))
         t.ledger.close()
-        await #expect(throws: LedgerError.closed) {
-            _ = try await t.ledger.post(PostingRequest(key: "a2", kind: .receipt, lines: []))
+        #expect(throws: LedgerError.closed) {
+            _ = try t.post(PostingRequest(key: "a2", kind: .receipt, lines: []))
         }
     }
 

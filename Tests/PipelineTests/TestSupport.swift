@@ -58,7 +58,7 @@ final class Harness {
 
     var arrivals: [TagArrival] { events.compactMap { if case .arrived(let a) = $0 { a } else { nil } } }
     var departures: [TagDeparture] { events.compactMap { if case .departed(let d) = $0 { d } else { nil } } }
-    var reports: [CycleReport] { events.compactMap { if case .cycleReport(let r) = $0 { r } else { nil } } }
+    var reports: [PipelineCycleReport] { events.compactMap { if case .cycleReport(let r) = $0 { r } else { nil } } }
     var alarms: [PipelineAlarm] { events.compactMap { if case .alarm(let a) = $0 { a } else { nil } } }
     var scans: [Scan] { events.compactMap { if case .scan(let s) = $0 { s } else { nil } } }
     func counters(_ name: String) -> ZoneCounters? {

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import ScanModel
 import Service
 import Stations
 import Testing

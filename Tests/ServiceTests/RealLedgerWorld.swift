@@ -78,7 +78,7 @@ final class RealLedgerWorld {
         try seedStock(ledger, item: item.code, qty: qty, at: location, lot: lot, serial: serial)
     }
 
-    func qty(_ item: ItemCode, at location: String, lot: String? = nil) throws -> Int {
+    func qty(_ item: ItemCode, at location: String, lot: String? = nil) throws -> Int64 {
         try gateway.onHand(item: item, lot: lot, at: LocationCode(location))
     }
 }

@@ -122,18 +122,19 @@ import Stations
 
     @Test func theGatewayAnswersDuplicateForARetriedKeyAndRejectsWhatTheLedgerRefuses() throws {
         let w = try RealLedgerWorld()
-        let move = Stations.PostingRequest(key: "rf-1/move/7", kind: .move, ref: nil, time: today(), station: "rf-1",
-                                           lines: [Stations.PostingLine(item: w.plainItem, qty: 1, from: "A-01", to: "B-01")])
+        let move = PostingRequest(key: "rf-1/move/7", kind: .move, station: "rf-1", eventTime: .device(today()),
+                                  lines: [PostingLine(item: w.plainItem, qty: 1, from: "A-01", to: "B-01")])
         guard case .rejected(let why) = try w.gateway.post(move) else { Issue.record("negative stock was accepted"); return }
         #expect(why.contains("A-01"))
         try w.seed(w.plainItem, 1, at: "A-01")
-        let retry = Stations.PostingRequest(key: "rf-1/move/8", kind: .move, ref: nil, time: today(), station: "rf-1", lines: move.lines)
+        var retry = move
+        retry.key = "rf-1/move/8"
         guard case .posted(let seq) = try w.gateway.post(retry) else { Issue.record("not posted"); return }
         #expect(try w.gateway.post(retry) == .duplicate(seq: seq))
         #expect(try w.gateway.ledgerSequence() == seq)
         #expect(w.gateway.counters.posted == 1 && w.gateway.counters.duplicates == 1 && w.gateway.counters.rejected == 1)
-        let mapped = LedgerStationGateway.ledgerRequest(retry)
-        #expect(LedgerStationGateway.ledgerRequest(Stations.PostingRequest(key: "k", kind: .move, ref: nil, time: Microseconds(Int64.min), station: "x", lines: [])).eventTime == "1970-01-01T00:00:00.000Z")
-        #expect(mapped.key == "rf-1/move/8" && mapped.kind == .move && mapped.eventTime == "2026-11-22T10:00:00.000Z")
+        // The station's request reached the ledger as it was: key, kind, and the device time as UTC text.
+        let posted = try #require(try w.ledger.history(.location("B-01")).first { $0.seq == seq })
+        #expect(posted.key == "rf-1/move/8" && posted.kind == .move && posted.eventTime == "2026-11-22T10:00:00.000Z")
     }
 }

@@ -13,12 +13,12 @@ final class FakeLedger: PostingGateway, StockLookup, MasterData {
 
     var items: [ItemCode: ItemRecord] = [:]
     var locations: [LocationCode: LocationRecord] = [:]
-    private(set) var balances: [Account: Int] = [:]
-    private(set) var postings: [(request: PostingRequest, seq: UInt64)] = []
+    private(set) var balances: [Account: Int64] = [:]
+    private(set) var postings: [(request: PostingRequest, seq: LedgerSequence)] = []
     private var byKey: [String: (request: PostingRequest, outcome: PostingOutcome)] = [:]
     private var epcs: [String: (item: ItemCode, serial: String)] = [:]
-    private var lastChanges: [LocationCode: UInt64] = [:]
-    private(set) var sequence: UInt64 = 0
+    private var lastChanges: [LocationCode: LedgerSequence] = [:]
+    private(set) var sequence: LedgerSequence = .none
     /// Throw on the next post without committing (ledger down).
     var failNextPost = false
     /// Commit the next post, then throw (crash before the acknowledgement).
@@ -36,13 +36,13 @@ final class FakeLedger: PostingGateway, StockLookup, MasterData {
     func registerEPC(_ epc: EPC, item: ItemCode, serial: String) { epcs[epc.hex] = (item, serial) }
 
     /// Puts stock somewhere through a real (adjustment) posting.
-    func seed(_ item: ItemCode, _ qty: Int, at location: LocationCode, lot: String? = nil, serial: String? = nil) {
-        let r = PostingRequest(key: "seed/\(postings.count)/\(item)/\(serial ?? "")", kind: .adjustment, ref: nil, time: .zero, station: "test",
+    func seed(_ item: ItemCode, _ qty: Int64, at location: LocationCode, lot: String? = nil, serial: String? = nil) {
+        let r = PostingRequest(key: "seed/\(postings.count)/\(item)/\(serial ?? "")", kind: .adjustment, station: "test", eventTime: .device(.zero),
                                lines: [PostingLine(item: item, qty: qty, from: VirtualLocation.adjustment, to: location, lot: lot, serial: serial)])
         if case .rejected(let why) = try! post(r) { fatalError("seed refused: \(why)") }
     }
 
-    func qty(_ item: ItemCode, at location: LocationCode, lot: String? = nil, serial: String? = nil) -> Int {
+    func qty(_ item: ItemCode, at location: LocationCode, lot: String? = nil, serial: String? = nil) -> Int64 {
         balances[Account(location: location, item: item, lot: lot, serial: serial)] ?? 0
     }
 
@@ -63,9 +63,10 @@ final class FakeLedger: PostingGateway, StockLookup, MasterData {
     }
 
     private func apply(_ r: PostingRequest) -> PostingOutcome {
-        if r.lines.isEmpty { return .rejected(reason: "no lines") }
+        guard let lines = r.lines else { return .rejected(reason: "entries are not (from, to) pairs of lines") }
+        if lines.isEmpty { return .rejected(reason: "no lines") }
         var next = balances
-        for l in r.lines {
+        for l in lines {
             guard l.qty > 0 else { return .rejected(reason: "qty must be positive") }
             guard items[l.item] != nil else { return .rejected(reason: "unknown item \(l.item)") }
             guard locations[l.from] != nil, locations[l.to] != nil else { return .rejected(reason: "unknown location") }
@@ -86,16 +87,16 @@ final class FakeLedger: PostingGateway, StockLookup, MasterData {
             serialCount["\(a.item.code)/\(a.serial ?? "")", default: 0] += 1
         }
         if serialCount.values.contains(where: { $0 > 1 }) { return .rejected(reason: "serial on hand at two locations") }
-        sequence += 1
+        sequence = LedgerSequence(sequence.value + 1)
         balances = next.filter { $0.value != 0 }
-        for l in r.lines { lastChanges[l.from] = sequence; lastChanges[l.to] = sequence }
+        for l in lines { lastChanges[l.from] = sequence; lastChanges[l.to] = sequence }
         postings.append((r, sequence))
         return .posted(seq: sequence)
     }
 
     // MARK: StockLookup
 
-    func onHand(item: ItemCode, lot: String?, at location: LocationCode) throws -> Int {
+    func onHand(item: ItemCode, lot: String?, at location: LocationCode) throws -> Int64 {
         balances.filter { $0.key.location == location && $0.key.item == item && (lot == nil || $0.key.lot == lot) }.reduce(0) { $0 + $1.value }
     }
     func balances(at location: LocationCode) throws -> [StockBalance] {
@@ -112,8 +113,8 @@ final class FakeLedger: PostingGateway, StockLookup, MasterData {
         guard let e = epcs[epc.hex] else { return nil }
         return try location(ofItem: e.item, serial: e.serial) ?? SerialPosition(item: e.item, serial: e.serial, location: nil)
     }
-    func ledgerSequence() throws -> UInt64 { sequence }
-    func lastChange(at location: LocationCode) throws -> UInt64 { lastChanges[location] ?? 0 }
+    func ledgerSequence() throws -> LedgerSequence { sequence }
+    func lastChange(at location: LocationCode) throws -> LedgerSequence { lastChanges[location] ?? .none }
 
     // MARK: MasterData
 
@@ -159,3 +160,20 @@ final class FlakyExpectedStore: ExpectedDataStore {
     func markASN(_ number: String, status: DocumentStatus) throws { if failMarks { throw Down() }; try inner.markASN(number, status: status) }
     func markOrder(_ number: String, status: DocumentStatus) throws { if failMarks { throw Down() }; try inner.markOrder(number, status: status) }
 }
+
+extension PostingRequest {
+    /// The lines a station built, read back from the (from, to) entry pairs
+    /// `init(lines:)` makes; nil when the entries are not such pairs, so the
+    /// fake refuses what a station could only have built by hand.
+    var lines: [PostingLine]? {
+        guard entries.count % 2 == 0 else { return nil }
+        return try? stride(from: 0, to: entries.count, by: 2).map { i in
+            let from = entries[i], to = entries[i + 1]
+            guard from.item == to.item, from.lot == to.lot, from.serial == to.serial, from.qty == 0 &- to.qty else { throw PairMismatch() }
+            return PostingLine(item: to.item, qty: to.qty, from: from.location, to: to.location,
+                               lot: to.lot, serial: to.serial, epc: to.epc, expiry: to.expiry)
+        }
+    }
+}
+
+private struct PairMismatch: Error {}

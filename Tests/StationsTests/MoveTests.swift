@@ -36,7 +36,7 @@ import Testing
         #expect(w.ledger.postings.count == before + 1)
         let p = try #require(w.ledger.postings.last?.request)
         #expect(p.kind == .move && p.key == "rf-1/move/1")
-        #expect(p.lines.count == 3)  // the two plain scans are one line
+        #expect(try #require(p.lines).count == 3)  // the two plain scans are one line
         #expect(w.ledger.qty(w.plainItem, at: "A-01") == 10 && w.ledger.qty(w.plainItem, at: "DOCK-1") == 0)
         #expect(w.ledger.qty(w.lottedItem, at: "A-01", lot: "L1") == 2)
         #expect(try w.ledger.location(ofItem: w.serialItem, serial: "S1")?.location == "A-01")

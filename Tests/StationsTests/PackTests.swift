@@ -42,7 +42,7 @@ import Testing
         #expect(w.ledger.postings.count == before + 1)
         let p = try #require(w.ledger.postings.last?.request)
         #expect(p.kind == .pack && p.ref == "SO-1" && p.key == "pack-1/pack/1")
-        #expect(p.container == sscc("03761234500000009").digits)
+        #expect(p.sscc == sscc("03761234500000009").digits)
         #expect(w.ledger.qty(w.plainItem, at: "SHIP") == 3)
         #expect(try w.ledger.location(ofItem: w.serialItem, serial: "S2")?.location == "SHIP")
         #expect(s.lastResult?.shortages.isEmpty == true)

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import ScanModel
 
 /// One JSON line of `scanledger post` input into a `PostingRequest`:
 /// {"key","kind","ref","time","station","device","sscc","lines":[{"item","qty","from","to","lot","serial","epc","expiry"}]}
@@ -46,11 +47,16 @@ enum PostingLineParser {
             guard let qtyNode = l.first(where: { $0.0 == "qty" })?.1, case .number(let n) = qtyNode.node, let qty = Int64(n), qty > 0 else {
                 throw Bad(key: key, message: "\(at).qty must be a positive whole number")
             }
-            lines.append(PostingLine(item: item, qty: qty, from: from, to: to, lot: text["lot"], serial: text["serial"],
-                                     epc: text["epc"], expiry: text["expiry"]))
+            var expiry: CivilDate? = nil
+            if let text = text["expiry"] {
+                guard let date = CivilDate(iso: text) else { throw Bad(key: key, message: "\(at).expiry '\(text)' must be a date YYYY-MM-DD") }
+                expiry = date
+            }
+            lines.append(PostingLine(item: ItemCode(item), qty: qty, from: LocationCode(from), to: LocationCode(to), lot: text["lot"],
+                                     serial: text["serial"], epc: text["epc"], expiry: expiry))
         }
         return PostingRequest(key: key, kind: kind, ref: fields["ref"], station: fields["station"], device: fields["device"],
-                              eventTime: fields["time"], sscc: fields["sscc"], lines: lines, autoCreate: autoCreate)
+                              eventTime: fields["time"].map(PostingTime.written), sscc: fields["sscc"], lines: lines, autoCreate: autoCreate)
     }
 
     /// The string-valued fields of an object; unknown fields and non-strings are errors.

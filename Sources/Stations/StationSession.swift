@@ -1,0 +1,108 @@
+import Foundation
+import ScanModel
+
+// The skeleton every station shares: handle → state → outcome → feedback and
+// journal. A station supplies its workflow (dispatch, view, what its state
+// means); StationSession keeps the session on disk and in memory in step and
+// turns one input into one event. New stations (inspection, returns, pick,
+// ship) build on it instead of copying it.
+
+/// One station's open session, saved before it is adopted: memory never runs
+/// ahead of what a restart would load.
+final class StationSession<State: Codable, Delta: Codable> {
+    let station: String
+    private let keeper: SessionKeeper<State, Delta>
+    /// How a journal entry changes the state: used on load and on append, so
+    /// the two cannot drift apart.
+    private let replay: (inout State, Delta) -> Void
+    private(set) var state: State? { didSet { if state == nil { onClose() } } }
+    /// The last error, shown in the view until the next session opens.
+    private(set) var lastError: String?
+    /// Drops what the station derived from the state (lookup indexes).
+    var onClose: () -> Void = {}
+
+    init(station: String, store: SessionStore, replay: @escaping (inout State, Delta) -> Void = { _, _ in }) throws {
+        self.station = station
+        self.replay = replay
+        keeper = SessionKeeper(station: station, store: store)
+        state = try keeper.load(replay: replay)
+    }
+
+    /// Saves `next` as the session (nil closes it) and adopts it; on failure
+    /// the state stays as it was and the operator is told to scan again.
+    func save(_ next: State?) -> Feedback? {
+        do { try keeper.save(next); state = next; return nil } catch { return notSaved(error) }
+    }
+
+    /// The hot path: appends one small journal entry, then applies it in memory.
+    func append(_ delta: Delta) -> Feedback? {
+        // Stations journal only inside an open session: its snapshot is what the entry extends.
+        guard var next = state else { preconditionFailure("station \(station): journal entry without an open session") }
+        do { try keeper.append(delta) } catch { return notSaved(error) }
+        replay(&next, delta)
+        state = next
+        return nil
+    }
+
+    /// Drops the session without posting.
+    func abandon() throws {
+        try keeper.save(nil)
+        state = nil
+    }
+
+    /// A new session starts with a clean view.
+    func clearError() { lastError = nil }
+
+    /// One input: the station's `dispatch` gives the feedback and appends the
+    /// postings it committed; an error is remembered for the view.
+    func event(at time: Microseconds, view: () -> StationView, _ dispatch: (inout [LedgerSequence]) -> Feedback) -> StationEvent {
+        var posted: [LedgerSequence] = []
+        let feedback = dispatch(&posted)
+        if feedback.isError { lastError = feedback.message }
+        return StationEvent(station: station, time: time, feedback: feedback, view: view(), postedSequences: posted)
+    }
+
+    /// The view of a station with no open session.
+    func idleView(workflow: String) -> StationView {
+        StationView(station: station, workflow: workflow, state: "idle", lastError: lastError)
+    }
+}
+
+/// A station without journal entries: every change saves a snapshot.
+struct NoDelta: Codable {}
+
+/// Persists one station's session in the SessionStore: JSON snapshots, plus
+/// JSON journal entries (`Delta`) replayed on load.
+struct SessionKeeper<State: Codable, Delta: Codable> {
+    let station: String
+    let store: SessionStore
+
+    func load(replay: (inout State, Delta) -> Void = { _, _ in }) throws -> State? {
+        guard let saved = try store.loadSession(station: station) else { return nil }
+        do {
+            var state = try JSONDecoder().decode(State.self, from: saved.snapshot)
+            for entry in saved.journal { replay(&state, try JSONDecoder().decode(Delta.self, from: entry)) }
+            return state
+        } catch {
+            throw StationError(station: station, message: "saved session cannot be read (\(error)); abandon it to continue")
+        }
+    }
+
+    /// Saves a snapshot (or removes the session, for nil). Callers change
+    /// their in-memory state only after this succeeded, so memory never runs
+    /// ahead of what a restart would see.
+    func save(_ state: State?) throws {
+        if let state {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            try store.saveSession(station: station, snapshot: try encoder.encode(state))
+        } else {
+            try store.removeSession(station: station)
+        }
+    }
+
+    func append(_ delta: Delta) throws {
+        try store.appendToSession(station: station, entry: try JSONEncoder().encode(delta))
+    }
+}
+
