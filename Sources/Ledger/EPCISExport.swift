@@ -1,4 +1,5 @@
 import Foundation
+import ScanModel
 
 /// EPCIS 2.0 JSON-LD export: one ObjectEvent per posting and location (or an
 /// AggregationEvent for packing into an SSCC). A reversal is exported as the
