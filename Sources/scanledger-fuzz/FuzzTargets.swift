@@ -23,6 +23,7 @@ enum FuzzTargets {
         ("evdev", fuzzDriver("evdev")),
         ("llrp", fuzzLLRP),
         ("outbox-payload", fuzzOutboxPayload),
+        ("outbox-payload-agreement", fuzzOutboxPayloadAgreement),
     ]
 
     /// A device driver from `DriverRegistry`: the bytes split at shifting
@@ -67,6 +68,13 @@ enum FuzzTargets {
     /// the COPY path): any bytes are read or refused, never a trap.
     static func fuzzOutboxPayload(_ bytes: [UInt8]) {
         OutboxPayloadFuzzing.exercise(bytes)
+    }
+
+    /// The forwarder's fast payload reader against the kernel JSON reader:
+    /// on strictly valid JSON they must read the same fields (see
+    /// `OutboxPayloadAgreement`); a disagreement traps so libFuzzer keeps it.
+    static func fuzzOutboxPayloadAgreement(_ bytes: [UInt8]) {
+        if let difference = OutboxPayloadAgreement.disagreement(bytes) { preconditionFailure(difference) }
     }
 
     static func selected() -> [(name: String, run: @Sendable ([UInt8]) -> Void)] {

@@ -191,17 +191,9 @@ struct JSONParser {
     private mutating func escape(into out: inout [UInt8]) throws(TextError) {
         guard index + 1 < bytes.count else { throw failure("unterminated string") }
         let e = bytes[index + 1]
-        switch e {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
-        case UInt8(ascii: "b"): out.append(0x08)
-        case UInt8(ascii: "f"): out.append(0x0C)
-        case UInt8(ascii: "n"): out.append(0x0A)
-        case UInt8(ascii: "r"): out.append(0x0D)
-        case UInt8(ascii: "t"): out.append(0x09)
-        case UInt8(ascii: "u"): out.append(contentsOf: try unicodeEscape()); return
-        default: throw failure("unknown escape \\\(describe(e))")
-        }
-        index += 2
+        if let byte = JSONEscapes.byte(forShortEscape: e) { out.append(byte); index += 2; return }
+        guard e == UInt8(ascii: "u") else { throw failure("unknown escape \\\(describe(e))") }
+        out.append(contentsOf: try unicodeEscape())
     }
 
     /// `\uXXXX`, or a surrogate pair `\uD83D\uDCE6`; a lone surrogate is an error.
@@ -209,13 +201,13 @@ struct JSONParser {
         let high = try hex4(at: index + 2)
         var scalarValue = high
         var length = 6
-        if (0xDC00..<0xE000).contains(high) { throw failure("lone low surrogate \\u\(hex(high))") }
-        if (0xD800..<0xDC00).contains(high) {
+        if JSONEscapes.lowSurrogates.contains(high) { throw failure("lone low surrogate \\u\(hex(high))") }
+        if JSONEscapes.highSurrogates.contains(high) {
             guard index + 7 < bytes.count, bytes[index + 6] == UInt8(ascii: "\\"), bytes[index + 7] == UInt8(ascii: "u"),
-                  case let low = try hex4(at: index + 8), (0xDC00..<0xE000).contains(low) else {
+                  case let low = try hex4(at: index + 8), JSONEscapes.lowSurrogates.contains(low) else {
                 throw failure("lone high surrogate \\u\(hex(high)) (a low surrogate \\uDC00-\\uDFFF must follow)")
             }
-            scalarValue = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+            scalarValue = JSONEscapes.scalar(high: high, low: low)
             length = 12
         }
         index += length
@@ -226,7 +218,7 @@ struct JSONParser {
     private mutating func hex4(at from: Int) throws(TextError) -> UInt32 {
         var v: UInt32 = 0
         for k in from..<(from + 4) {
-            guard k < bytes.count, let d = hexDigit(bytes[k]) else {
+            guard k < bytes.count, let d = JSONEscapes.hexDigit(bytes[k]) else {
                 index = min(k, bytes.count)
                 throw failure("\\u needs four hex digits")
             }
@@ -243,15 +235,5 @@ struct JSONParser {
     private func describe(_ b: UInt8) -> String {
         if b >= 0x21 && b < 0x7F { return "'\(Character(Unicode.Scalar(b)))'" }
         return "byte 0x" + (b < 0x10 ? "0" : "") + String(b, radix: 16, uppercase: true)
-    }
-}
-
-/// The value of one hex digit, either case.
-func hexDigit(_ c: UInt8) -> UInt8? {
-    switch c {
-    case 0x30...0x39: return c - 0x30
-    case 0x61...0x66: return c - 0x61 + 10
-    case 0x41...0x46: return c - 0x41 + 10
-    default: return nil
     }
 }
