@@ -12,7 +12,10 @@ import ScanModel
 /// for every forwarded posting.
 ///
 /// Kept beside the kernel's `JSONReader` because it copies unescaped values
-/// straight into the COPY buffer without building a tree; it must read every
+/// straight into the COPY buffer without building a tree: on a two-entry
+/// receipt payload (-O, 2-core box, Dec 2026) it reads and decodes in about
+/// 2.5 µs where the kernel reader needs about 5.5 µs, on a path that forwards
+/// ~77,000 postings/s at the transport floor. It must read every
 /// strictly valid payload the way the kernel reader does
 /// (`OutboxPayloadAgreement`, checked by a test and a fuzz target).
 struct OutboxPayloadReader {

@@ -84,6 +84,11 @@ import ScanModel
     @Test func duplicateKeysAreErrorsAtTheSecondKey() {
         #expect(error("{\n  \"a\": 1,\n  \"a\": 2\n}") == "t.json:3:3: duplicate key \"a\" (first at 2:3)")
         #expect(error(#"{"a": {"b": 1}, "c": {"b": 2}}"#) == "accepted") // same key in different objects is fine
+        // Large objects switch to a set: still found, still pointing at both.
+        let many = (0..<40).map { "\"k\($0)\": \($0)" }.joined(separator: ", ")
+        #expect(error("{\(many)}") == "accepted")
+        #expect(error("{\(many), \"k3\": 0}").hasSuffix("duplicate key \"k3\" (first at 1:29)"))
+        #expect(error("{\(many), \"k39\": 0}").hasSuffix("duplicate key \"k39\" (first at 1:411)"))
     }
 
     @Test func nestingDeeperThanTheLimitIsRefused() {

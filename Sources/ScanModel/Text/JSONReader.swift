@@ -73,7 +73,9 @@ struct JSONParser {
 
     private mutating func object(depth: Int) throws(TextError) -> JSONValue {
         var members: [JSONMember] = []
-        var seen: [String: SourcePosition] = [:]
+        // Duplicate keys: a linear scan while objects are small (the usual
+        // case, and cheaper than hashing every key), a set once they are not.
+        var seen: Set<String> = []
         skipSpace()
         if peek == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
@@ -84,8 +86,12 @@ struct JSONParser {
                 throw failure("expected a quoted key, found \(peek.map(describe) ?? "the end of input")")
             }
             let key = try string()
-            if let first = seen[key] { throw TextError(file: file, position: keyPosition, message: "duplicate key \(JSONText.quote(key)) (first at \(first))") }
-            seen[key] = keyPosition
+            if members.count >= 16 {
+                if seen.isEmpty { seen = Set(members.map(\.key)) }
+                if !seen.insert(key).inserted { throw duplicate(key, at: keyPosition, in: members) }
+            } else if members.contains(where: { $0.key == key }) {
+                throw duplicate(key, at: keyPosition, in: members)
+            }
             skipSpace()
             guard peek == UInt8(ascii: ":") else { throw failure("expected ':' after the key \(JSONText.quote(key))") }
             index += 1
@@ -98,6 +104,11 @@ struct JSONParser {
             default: throw failure("expected ',' or '}' after a member")
             }
         }
+    }
+
+    private func duplicate(_ key: String, at position: SourcePosition, in members: [JSONMember]) -> TextError {
+        let first = members.first { $0.key == key }?.keyPosition ?? position
+        return TextError(file: file, position: position, message: "duplicate key \(JSONText.quote(key)) (first at \(first))")
     }
 
     private mutating func array(depth: Int) throws(TextError) -> JSONValue {
