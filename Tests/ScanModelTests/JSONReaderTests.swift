@@ -113,6 +113,13 @@ import ScanModel
         #expect(items[1].position == SourcePosition(line: 4, column: 3))
     }
 
+    @Test func writerRoundTripsWhatTheReaderReads() throws {
+        let text = "{\"b\": [1, -2.5e3, true, null, \"x\\u00e9\\n\\uD83D\\uDCE6\\u007f/\"], \"a\": {\"\\\"q\": {}}, \"e\": []}"
+        let once = JSONText.encode(try parse(text).value)
+        #expect(once == #"{"b":[1,-2.5e3,true,null,"xé\n📦\u007f/"],"a":{"\"q":{}},"e":[]}"#)
+        #expect(JSONText.encode(try parse(once).value) == once)
+    }
+
     @Test func agreesWithFoundationOnValidDocuments() throws {
         let text = #"{"k": "a\u00e9\n\uD83D\uDCE6", "n": [1, -2.5, 3e2, true, false, null], "o": {}}"#
         let foundation = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
