@@ -49,13 +49,16 @@ public struct ConfigNode {
         }
     }
 
+    /// `file:line:column` of this value; nil when it did not come from a file.
+    public var location: String? { Self.location(cursor.file, cursor.position) }
+
     /// An error about this value, at its position.
     public func error(_ message: String) -> ConfigError { Self.configError(cursor.error(message)) }
 
     /// An error about member `key` of this object: at the member when it is there, else at the object.
     public func error(key: String, _ message: String) -> ConfigError {
         if let child = (try? cursor.optional(key)) ?? nil { return ConfigNode(child).error(message) }
-        return ConfigError(path: cursor.childPath(key), message: message, location: Self.location(cursor.file, cursor.position))
+        return ConfigError(path: cursor.childPath(key), message: message, location: location)
     }
 
     public func optional(_ key: String) throws -> ConfigNode? { try run { try cursor.optional(key).map(ConfigNode.init) } }

@@ -123,7 +123,7 @@ public struct ServiceConfig {
         }
         // The pipeline checks what it owns (antenna overlaps, limits); its key names the zone.
         do { _ = try Pipeline(config: PipelineConfig(zones: zones)) } catch {
-            throw ConfigError(path: "zones.\(error.key)", message: error.message, location: zonesNode?.error("").location)
+            throw ConfigError(path: "zones.\(error.key)", message: error.message, location: zonesNode?.location)
         }
 
         var stations: [StationSpec] = []
