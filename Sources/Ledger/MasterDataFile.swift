@@ -9,8 +9,13 @@ public enum MasterDataFile {
     static let locationFields: Set<String> = ["code", "gln", "gcp_length", "type", "allow_negative"]
 
     public static func items(text: String, file: String) throws(LedgerError) -> [Positioned<Item>] {
+        try items(bytes: Array(text.utf8), file: file)
+    }
+
+    /// From the file's bytes, so invalid UTF-8 is an error at its line and column.
+    public static func items(bytes: [UInt8], file: String) throws(LedgerError) -> [Positioned<Item>] {
         var out: [Positioned<Item>] = []
-        for record in try records(text: text, file: file, fields: itemFields) {
+        for record in try records(bytes: bytes, file: file, fields: itemFields) {
             func fail(_ key: String, _ m: String) -> LedgerError { record.error(file, key, m) }
             var item = Item()
             if let g = record.string("gtin") {
@@ -30,8 +35,12 @@ public enum MasterDataFile {
     }
 
     public static func locations(text: String, file: String) throws(LedgerError) -> [Positioned<Location>] {
+        try locations(bytes: Array(text.utf8), file: file)
+    }
+
+    public static func locations(bytes: [UInt8], file: String) throws(LedgerError) -> [Positioned<Location>] {
         var out: [Positioned<Location>] = []
-        for record in try records(text: text, file: file, fields: locationFields) {
+        for record in try records(bytes: bytes, file: file, fields: locationFields) {
             func fail(_ key: String, _ m: String) -> LedgerError { record.error(file, key, m) }
             guard let code = record.string("code") else { throw record.error(file, nil, "a location needs a code") }
             guard !code.hasPrefix("@") else { throw fail("code", "codes starting with '@' are reserved for the virtual locations") }
@@ -76,19 +85,19 @@ public enum MasterDataFile {
         }
     }
 
-    static func records(text: String, file: String, fields: Set<String>) throws(LedgerError) -> [Record] {
-        let first = text.utf8.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+    static func records(bytes: [UInt8], file: String, fields: Set<String>) throws(LedgerError) -> [Record] {
+        let first = bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
         do {
-            if first == UInt8(ascii: "[") || first == UInt8(ascii: "{") { return try jsonRecords(text: text, file: file, fields: fields) }
-            return try csvRecords(text: text, file: file, fields: fields)
+            if first == UInt8(ascii: "[") || first == UInt8(ascii: "{") { return try jsonRecords(bytes: bytes, file: file, fields: fields) }
+            return try csvRecords(bytes: bytes, file: file, fields: fields)
         } catch {
             throw .importFailed(file: file, line: error.position.line, column: error.position.column, message: error.message)
         }
     }
 
-    static func csvRecords(text: String, file: String, fields: Set<String>) throws(TextError) -> [Record] {
+    static func csvRecords(bytes: [UInt8], file: String, fields: Set<String>) throws(TextError) -> [Record] {
         func fail(_ p: SourcePosition, _ message: String) -> TextError { TextError(file: file, position: p, message: message) }
-        let rows = try CSV.rows(text, file: file)
+        let rows = try CSV.rows(bytes, file: file)
         guard let header = rows.first else { throw fail(SourcePosition(line: 1, column: 1), "empty file: expected a header row") }
         let names = header.map { $0.value.trimmingCharacters(in: .whitespaces).lowercased() }
         for (i, name) in names.enumerated() where !fields.contains(name) {
@@ -106,8 +115,8 @@ public enum MasterDataFile {
         return out
     }
 
-    static func jsonRecords(text: String, file: String, fields: Set<String>) throws(TextError) -> [Record] {
-        let root = JSONCursor(try JSONReader.parse(text, file: file), file: file)
+    static func jsonRecords(bytes: [UInt8], file: String, fields: Set<String>) throws(TextError) -> [Record] {
+        let root = JSONCursor(try JSONReader.parse(bytes, file: file), file: file)
         guard case .array = root.value else { throw root.error("expected a JSON array of objects") }
         var out: [Record] = []
         for element in try root.array() {

@@ -47,6 +47,11 @@ import ScanModel
         #expect(error { _ = try MasterDataFile.locations(text: "[\n  {\"code\": \"A\",, }\n]", file: "l.json") }.hasPrefix("l.json:2:16:"))
         #expect(error { _ = try MasterDataFile.items(text: "[{\"sku\": \"A\", \"weight\": 3}]", file: "i.json") }.hasPrefix("i.json:1:25: unknown field 'weight'"))
         #expect(error { _ = try MasterDataFile.items(text: "", file: "e.csv") }.hasPrefix("e.csv:1:1: empty file"))
+        // From the file's bytes, invalid UTF-8 is an error where it is (a String could not even hold it).
+        #expect(error { _ = try MasterDataFile.items(bytes: Array("sku,description\nA,ab".utf8) + [0xFF] + [0x0A], file: "b.csv") }
+                == "b.csv:2:5: invalid UTF-8 byte 0xFF")
+        #expect(error { _ = try MasterDataFile.locations(bytes: Array("[{\"code\": \"x".utf8) + [0xC0, 0x80] + Array("\"}]".utf8), file: "b.json") }
+                == "b.json:1:13: invalid UTF-8 byte 0xC0")
     }
 
     @Test func jsonImportAndAllOrNothing() throws {
