@@ -43,5 +43,8 @@ import ScanModel
         #expect(CSV.field("plain") == "plain" && CSV.field("a\"b") == "\"a\"\"b\"")
         let text = CSV.record(fields) + CSV.record(["x"])
         #expect(try values(text) == [fields, ["x"]])
+        // A first field starting with U+FEFF is quoted, so it is not read as a byte order mark.
+        let bomField = ["\u{FEFF}a", "b"]
+        #expect(try values(CSV.record(bomField)) == [bomField])
     }
 }

@@ -16,9 +16,11 @@ public enum CSV {
         try rows(Array(text.utf8), file: file)
     }
 
-    /// One field, quoted only when it holds a comma, quote or line break.
+    /// One field, quoted only when it holds a comma, quote or line break, or
+    /// starts with U+FEFF (a reader would take it for a byte order mark).
     public static func field(_ s: String) -> String {
-        guard s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) else { return s }
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D })
+                || s.unicodeScalars.first == "\u{FEFF}" else { return s }
         var out = "\""
         for c in s.unicodeScalars {
             if c == "\"" { out += "\"\"" } else { out.unicodeScalars.append(c) }
