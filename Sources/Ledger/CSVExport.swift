@@ -11,14 +11,9 @@ extension LedgerReader {
                 String(r.commitTimeMicros), r.reverses.map { String($0.value) } ?? "", r.sscc ?? "", r.location, r.item,
                 r.lot ?? "", r.serial ?? "", r.epc ?? "", String(r.qty),
             ]
-            out += fields.map(Self.csvField).joined(separator: ",") + "\n"
+            out += CSV.record(fields)
         }
         return out
-    }
-
-    static func csvField(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     func ledgerID() throws -> String {

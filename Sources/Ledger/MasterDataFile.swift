@@ -1,13 +1,6 @@
 import Foundation
 import ScanModel
 
-/// A value with the file position it came from.
-public struct Positioned<T: Sendable>: Sendable {
-    public var value: T
-    public var position: SourcePosition
-    public init(_ value: T, at position: SourcePosition) { self.value = value; self.position = position }
-}
-
 /// Reads items and locations from CSV (with a header row) or JSON (an array
 /// of objects). Field names: items `gtin, sku, description, tracking`;
 /// locations `code, gln, gcp_length, type, allow_negative`.
@@ -16,8 +9,13 @@ public enum MasterDataFile {
     static let locationFields: Set<String> = ["code", "gln", "gcp_length", "type", "allow_negative"]
 
     public static func items(text: String, file: String) throws(LedgerError) -> [Positioned<Item>] {
+        try items(bytes: Array(text.utf8), file: file)
+    }
+
+    /// From the file's bytes, so invalid UTF-8 is an error at its line and column.
+    public static func items(bytes: [UInt8], file: String) throws(LedgerError) -> [Positioned<Item>] {
         var out: [Positioned<Item>] = []
-        for record in try records(text: text, file: file, fields: itemFields) {
+        for record in try records(bytes: bytes, file: file, fields: itemFields) {
             func fail(_ key: String, _ m: String) -> LedgerError { record.error(file, key, m) }
             var item = Item()
             if let g = record.string("gtin") {
@@ -37,8 +35,12 @@ public enum MasterDataFile {
     }
 
     public static func locations(text: String, file: String) throws(LedgerError) -> [Positioned<Location>] {
+        try locations(bytes: Array(text.utf8), file: file)
+    }
+
+    public static func locations(bytes: [UInt8], file: String) throws(LedgerError) -> [Positioned<Location>] {
         var out: [Positioned<Location>] = []
-        for record in try records(text: text, file: file, fields: locationFields) {
+        for record in try records(bytes: bytes, file: file, fields: locationFields) {
             func fail(_ key: String, _ m: String) -> LedgerError { record.error(file, key, m) }
             guard let code = record.string("code") else { throw record.error(file, nil, "a location needs a code") }
             guard !code.hasPrefix("@") else { throw fail("code", "codes starting with '@' are reserved for the virtual locations") }
@@ -83,24 +85,28 @@ public enum MasterDataFile {
         }
     }
 
-    static func records(text: String, file: String, fields: Set<String>) throws(LedgerError) -> [Record] {
-        let first = text.utf8.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
-        if first == UInt8(ascii: "[") || first == UInt8(ascii: "{") { return try jsonRecords(text: text, file: file, fields: fields) }
-        let rows: [[CSVField]]
-        do { rows = try CSVReader.rows(text) } catch {
+    static func records(bytes: [UInt8], file: String, fields: Set<String>) throws(LedgerError) -> [Record] {
+        let first = bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+        do {
+            if first == UInt8(ascii: "[") || first == UInt8(ascii: "{") { return try jsonRecords(bytes: bytes, file: file, fields: fields) }
+            return try csvRecords(bytes: bytes, file: file, fields: fields)
+        } catch {
             throw .importFailed(file: file, line: error.position.line, column: error.position.column, message: error.message)
         }
-        guard let header = rows.first else { throw .importFailed(file: file, line: 1, column: 1, message: "empty file: expected a header row") }
+    }
+
+    static func csvRecords(bytes: [UInt8], file: String, fields: Set<String>) throws(TextError) -> [Record] {
+        func fail(_ p: SourcePosition, _ message: String) -> TextError { TextError(file: file, position: p, message: message) }
+        let rows = try CSV.rows(bytes, file: file)
+        guard let header = rows.first else { throw fail(SourcePosition(line: 1, column: 1), "empty file: expected a header row") }
         let names = header.map { $0.value.trimmingCharacters(in: .whitespaces).lowercased() }
         for (i, name) in names.enumerated() where !fields.contains(name) {
-            throw .importFailed(file: file, line: header[i].position.line, column: header[i].position.column,
-                                message: "unknown column '\(name)'; expected \(fields.sorted().joined(separator: ", "))")
+            throw fail(header[i].position, "unknown column '\(name)'; expected \(fields.sorted().joined(separator: ", "))")
         }
         var out: [Record] = []
         for row in rows.dropFirst() {
             guard row.count == names.count, let start = row.first?.position else {
-                let p = row.last?.position ?? SourcePosition(line: 0, column: 1)
-                throw .importFailed(file: file, line: p.line, column: p.column, message: "\(row.count) fields, the header has \(names.count)")
+                throw fail(row.last?.position ?? SourcePosition(line: 0, column: 1), "\(row.count) fields, the header has \(names.count)")
             }
             var values: [String: (String, SourcePosition)] = [:]
             for (name, field) in zip(names, row) { values[name] = (field.value, field.position) }
@@ -109,31 +115,26 @@ public enum MasterDataFile {
         return out
     }
 
-    static func jsonRecords(text: String, file: String, fields: Set<String>) throws(LedgerError) -> [Record] {
-        let root: PositionedJSON
-        do { root = try PositionedJSON.parse(text) } catch {
-            throw .importFailed(file: file, line: error.position.line, column: error.position.column, message: error.message)
-        }
-        guard case .array(let elements) = root.node else {
-            throw .importFailed(file: file, line: root.position.line, column: root.position.column, message: "expected a JSON array of objects")
-        }
+    static func jsonRecords(bytes: [UInt8], file: String, fields: Set<String>) throws(TextError) -> [Record] {
+        let root = JSONCursor(try JSONReader.parse(bytes, file: file), file: file)
+        guard case .array = root.value else { throw root.error("expected a JSON array of objects") }
         var out: [Record] = []
-        for element in elements {
-            guard case .object(let pairs) = element.node else {
-                throw .importFailed(file: file, line: element.position.line, column: element.position.column, message: "expected an object")
-            }
+        for element in try root.array() {
+            guard case .object(let members) = element.value else { throw element.error("expected an object") }
             var values: [String: (String, SourcePosition)] = [:]
-            for (key, value) in pairs {
-                guard fields.contains(key) else {
-                    throw .importFailed(file: file, line: value.position.line, column: value.position.column,
-                                        message: "unknown field '\(key)'; expected \(fields.sorted().joined(separator: ", "))")
+            for member in members {
+                let value = member.value
+                guard fields.contains(member.key) else {
+                    throw TextError(file: file, position: value.position,
+                                    message: "unknown field '\(member.key)'; expected \(fields.sorted().joined(separator: ", "))")
                 }
-                switch value.node {
-                case .string(let s), .number(let s): values[key] = (s, value.position)
-                case .bool(let b): values[key] = (b ? "true" : "false", value.position)
+                switch value.value {
+                case .string(let s): values[member.key] = (s, value.position)
+                case .number(let n): values[member.key] = (n.text, value.position)
+                case .bool(let b): values[member.key] = (b ? "true" : "false", value.position)
                 case .null: break
                 default:
-                    throw .importFailed(file: file, line: value.position.line, column: value.position.column, message: "field '\(key)' must be a string, number or boolean")
+                    throw TextError(file: file, position: value.position, message: "field '\(member.key)' must be a string, number or boolean")
                 }
             }
             out.append(Record(position: element.position, values: values))

@@ -4,36 +4,39 @@ extension Ledger {
     /// Adds or updates items, all or nothing. An item is matched by GTIN, else
     /// by SKU; its tracking cannot change once it has stock accounts.
     public func importItems(_ items: [Positioned<Item>], file: String) throws(LedgerError) {
-        try writeAndWait { db in
-            for row in items {
-                do { try Ledger.upsert(row.value, db: db) } catch let e as LedgerError {
-                    throw LedgerError.importFailed(file: file, line: row.position.line, column: row.position.column, message: e.description)
-                } catch let e as SQLiteError {
-                    throw LedgerError.importFailed(file: file, line: row.position.line, column: row.position.column, message: e.message)
-                }
-            }
-        }
+        try importRows(items, file: file, upsert: Ledger.upsert)
     }
 
     public func importItems(_ items: [Item]) throws(LedgerError) {
-        try importItems(items.enumerated().map { Positioned($0.element, at: SourcePosition(line: $0.offset + 1, column: 1)) }, file: "items")
+        try importItems(Self.numberedRows(items), file: "items")
     }
 
     /// Adds or updates locations (matched by code), all or nothing.
     public func importLocations(_ locations: [Positioned<Location>], file: String) throws(LedgerError) {
+        try importRows(locations, file: file, upsert: Ledger.upsert)
+    }
+
+    public func importLocations(_ locations: [Location]) throws(LedgerError) {
+        try importLocations(Self.numberedRows(locations), file: "locations")
+    }
+
+    /// One write transaction for all rows; the first failing row names its place in the file.
+    private func importRows<T: Sendable>(_ rows: [Positioned<T>], file: String,
+                                         upsert: @escaping @Sendable (T, Connection) throws -> Void) throws(LedgerError) {
         try writeAndWait { db in
-            for row in locations {
-                do { try Ledger.upsert(row.value, db: db) } catch let e as LedgerError {
-                    throw LedgerError.importFailed(file: file, line: row.position.line, column: row.position.column, message: e.description)
+            for row in rows {
+                do { try upsert(row.value, db) } catch let e as LedgerError {
+                    throw LedgerError.importFailed(file: file, line: row.line, column: row.column, message: e.description)
                 } catch let e as SQLiteError {
-                    throw LedgerError.importFailed(file: file, line: row.position.line, column: row.position.column, message: e.message)
+                    throw LedgerError.importFailed(file: file, line: row.line, column: row.column, message: e.message)
                 }
             }
         }
     }
 
-    public func importLocations(_ locations: [Location]) throws(LedgerError) {
-        try importLocations(locations.enumerated().map { Positioned($0.element, at: SourcePosition(line: $0.offset + 1, column: 1)) }, file: "locations")
+    /// Rows given in code: row N is "line N".
+    private static func numberedRows<T>(_ values: [T]) -> [Positioned<T>] {
+        values.enumerated().map { Positioned($0.element, at: SourcePosition(line: $0.offset + 1, column: 1)) }
     }
 
     static func upsert(_ item: Item, db: Connection) throws {

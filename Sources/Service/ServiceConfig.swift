@@ -89,7 +89,7 @@ public struct ServiceConfig: Sendable {
             group = try control.optional("group")?.nonEmptyString()
             if let m = try control.optional("mode") {
                 let text = try m.string()
-                guard let v = UInt32(text, radix: 8), v <= 0o777 else { throw ConfigError(path: m.path, message: "'\(text)' is not an octal file mode such as \"0660\"") }
+                guard let v = UInt32(text, radix: 8), v <= 0o777 else { throw m.error("'\(text)' is not an octal file mode such as \"0660\"") }
                 mode = v
             }
         }
@@ -100,7 +100,7 @@ public struct ServiceConfig: Sendable {
             for (key, kind) in [("location", ScanKind.location), ("command", .command), ("document", .document)] {
                 for node in try p.optional(key)?.array() ?? [] {
                     let text = try node.nonEmptyString()
-                    guard text.filter({ $0 == "*" }).count <= 1 else { throw ConfigError(path: node.path, message: "at most one '*' per pattern") }
+                    guard text.filter({ $0 == "*" }).count <= 1 else { throw node.error("at most one '*' per pattern") }
                     patterns.append(ScanPattern(kind, text))
                 }
             }
@@ -109,42 +109,42 @@ public struct ServiceConfig: Sendable {
         var devices: [DeviceSpec] = []
         for (i, node) in try root.optional("devices")?.array().enumerated().map({ ($0, $1) }) ?? [] {
             let d = try DeviceSpec.parse(node, index: UInt16(clamping: i + 1))
-            if devices.contains(where: { $0.name == d.name }) { throw ConfigError(path: "\(node.path).name", message: "device '\(d.name)' is defined twice") }
+            if devices.contains(where: { $0.name == d.name }) { throw node.error(key: "name", "device '\(d.name)' is defined twice") }
             devices.append(d)
         }
         let deviceIndex = Dictionary(devices.map { ($0.name, $0.index) }, uniquingKeysWith: { a, _ in a })
 
         var zones: [ZoneConfig] = []
-        for node in try root.optional("zones")?.array() ?? [] {
+        let zonesNode = try root.optional("zones")
+        for node in try zonesNode?.array() ?? [] {
             let z = try parseZone(node, devices: deviceIndex)
-            if zones.contains(where: { $0.name == z.name }) { throw ConfigError(path: "\(node.path).name", message: "zone '\(z.name)' is defined twice") }
+            if zones.contains(where: { $0.name == z.name }) { throw node.error(key: "name", "zone '\(z.name)' is defined twice") }
             zones.append(z)
         }
         // The pipeline checks what it owns (antenna overlaps, limits); its key names the zone.
         do { _ = try Pipeline(config: PipelineConfig(zones: zones)) } catch {
-            throw ConfigError(path: "zones.\(error.key)", message: error.message)
+            throw ConfigError(path: "zones.\(error.key)", message: error.message, location: zonesNode?.location)
         }
 
         var stations: [StationSpec] = []
         var deviceOwner: [String: String] = [:], zoneOwner: [String: String] = [:]
         for node in try root.optional("stations")?.array() ?? [] {
             let s = try StationSpec.parse(node)
-            if stations.contains(where: { $0.name == s.name }) { throw ConfigError(path: "\(node.path).name", message: "station '\(s.name)' is defined twice") }
-            for (i, d) in s.devices.enumerated() {
-                let path = "\(node.path).devices[\(i)]"
-                guard deviceIndex[d] != nil else { throw ConfigError(path: path, message: "unknown device '\(d)' (defined: \(devices.map(\.name).joined(separator: ", ")))") }
-                if let other = deviceOwner[d] { throw ConfigError(path: path, message: "device '\(d)' already belongs to station '\(other)'") }
+            if stations.contains(where: { $0.name == s.name }) { throw node.error(key: "name", "station '\(s.name)' is defined twice") }
+            let deviceNodes = try node.optional("devices")?.array() ?? [], zoneNodes = try node.optional("zones")?.array() ?? []
+            for (d, at) in zip(s.devices, deviceNodes) {
+                guard deviceIndex[d] != nil else { throw at.error("unknown device '\(d)' (defined: \(devices.map(\.name).joined(separator: ", ")))") }
+                if let other = deviceOwner[d] { throw at.error("device '\(d)' already belongs to station '\(other)'") }
                 deviceOwner[d] = s.name
             }
-            for (i, z) in s.zones.enumerated() {
-                let path = "\(node.path).zones[\(i)]"
-                guard zones.contains(where: { $0.name == z }) else { throw ConfigError(path: path, message: "unknown zone '\(z)' (defined: \(zones.map(\.name).joined(separator: ", ")))") }
-                if let other = zoneOwner[z] { throw ConfigError(path: path, message: "zone '\(z)' already belongs to station '\(other)'") }
+            for (z, at) in zip(s.zones, zoneNodes) {
+                guard zones.contains(where: { $0.name == z }) else { throw at.error("unknown zone '\(z)' (defined: \(zones.map(\.name).joined(separator: ", ")))") }
+                if let other = zoneOwner[z] { throw at.error("zone '\(z)' already belongs to station '\(other)'") }
                 zoneOwner[z] = s.name
             }
             stations.append(s)
         }
-        let central = try root.optional("central").map { try parseCentral($0, origin: boxID) }
+        let central = try root.optional("central").map { try parseCentral($0, origin: boxID, originNode: try site.required("box_id")) }
         return ServiceConfig(boxID: boxID, logLevel: logLevel, ledgerPath: ledgerPath, synchronous: synchronous,
                              controlSocket: socket, controlGroup: group, controlMode: mode, patterns: patterns,
                              devices: devices, zones: zones, stations: stations, central: central)
@@ -152,7 +152,7 @@ public struct ServiceConfig: Sendable {
 
     /// `central`: where this box forwards its postings. The origin is the
     /// box id, so it cannot drift from what `status` and the logs say.
-    static func parseCentral(_ node: ConfigNode, origin: String) throws -> ForwarderConfig {
+    static func parseCentral(_ node: ConfigNode, origin: String, originNode: ConfigNode) throws -> ForwarderConfig {
         try node.rejectUnknownKeys(allowed: ["_comment", "conninfo", "password_file", "site", "batch_size",
                                              "backlog_alarm_postings", "backlog_alarm_megabytes"])
         let conninfo = try node.required("conninfo")
@@ -162,8 +162,8 @@ public struct ServiceConfig: Sendable {
             settings = try CentralConnectionSettings(conninfo: try conninfo.nonEmptyString(), passwordFile: try passwordFile?.nonEmptyString())
         } catch let error as CentralError {
             // The message is already redacted; name the key it is about.
-            throw ConfigError(path: (passwordFile != nil && error.message.contains("password file")) ? passwordFile!.path : conninfo.path,
-                              message: error.message)
+            let about = passwordFile.flatMap { error.message.contains("password file") ? $0 : nil } ?? conninfo
+            throw about.error(error.message)
         }
         do {
             return try ForwarderConfig(
@@ -173,7 +173,7 @@ public struct ServiceConfig: Sendable {
                 backlogAlarmBytes: Int64(try node.optional("backlog_alarm_megabytes")?.int(in: 1...1_000_000) ?? 512) << 20,
                 backlogAlarmPostings: Int64(try node.optional("backlog_alarm_postings")?.int(in: 1...1_000_000_000) ?? 1_000_000))
         } catch let error as CentralError {
-            throw ConfigError(path: "site.box_id", message: error.message)
+            throw originNode.error(error.message)
         }
     }
 
@@ -185,7 +185,7 @@ public struct ServiceConfig: Sendable {
             try r.rejectUnknownKeys(allowed: ["_comment", "device", "antennas", "rssi_floor"])
             let deviceNode = try r.required("device")
             let device = try deviceNode.string()
-            guard let index = devices[device] else { throw ConfigError(path: deviceNode.path, message: "unknown device '\(device)'") }
+            guard let index = devices[device] else { throw deviceNode.error("unknown device '\(device)'") }
             let antennas = try r.optional("antennas")?.array().map { UInt16(try $0.int(in: 1...64)) } ?? []
             let floor = try r.optional("rssi_floor").map { Float(try $0.double(in: -150...0)) }
             readers.append(ZoneReader(device: index, antennas: antennas, rssiFloor: floor))
@@ -237,37 +237,37 @@ public struct DeviceSpec: Sendable, Equatable {
         let driverNode = try node.required("driver")
         let driver = try driverNode.string()
         guard DriverRegistry.names.contains(driver) else {
-            throw ConfigError(path: driverNode.path, message: "unknown driver '\(driver)' (known: \(DriverRegistry.names.joined(separator: ", ")))")
+            throw driverNode.error("unknown driver '\(driver)' (known: \(DriverRegistry.names.joined(separator: ", ")))")
         }
         let port = try node.optional("port")?.nonEmptyString()
         let host = try node.optional("host")?.nonEmptyString()
         guard (port == nil) != (host == nil) else {
-            throw ConfigError(path: node.path, message: "give exactly one of \"port\" (serial/USB) or \"host\" (network reader)")
+            throw node.error("give exactly one of \"port\" (serial/USB) or \"host\" (network reader)")
         }
         if driver == "llrp", host == nil {
-            throw ConfigError(path: "\(node.path).host", message: "an llrp reader is reached over the network: give \"host\" instead of \"port\"")
+            throw node.error(key: "host", "an llrp reader is reached over the network: give \"host\" instead of \"port\"")
         }
         if driver != "llrp", let h = try node.optional("host") {
-            throw ConfigError(path: h.path, message: "only llrp readers take \"host\"; driver '\(driver)' needs \"port\"")
+            throw h.error("only llrp readers take \"host\"; driver '\(driver)' needs \"port\"")
         }
         if let host, let h = try node.optional("host"), LLRPReaderConfig.parseAddress(host) == nil {
-            throw ConfigError(path: h.path, message: "'\(host)' is not HOST or HOST:PORT (IPv6: [ADDRESS]:PORT); the LLRP port defaults to 5084")
+            throw h.error("'\(host)' is not HOST or HOST:PORT (IPv6: [ADDRESS]:PORT); the LLRP port defaults to 5084")
         }
         if let port, let p = try node.optional("port") {
-            do { _ = try PortSelector(parsing: port) } catch { throw ConfigError(path: p.path, message: "\(error)") }
+            do { _ = try PortSelector(parsing: port) } catch { throw p.error("\(error)") }
         }
         let serialNode = try node.optional("serial")
         let serial = try serialNode?.string() ?? "115200 8N1"
-        do { _ = try SerialSettings(parsing: serial) } catch { throw ConfigError(path: serialNode?.path ?? "\(node.path).serial", message: "\(error)") }
+        do { _ = try SerialSettings(parsing: serial) } catch { throw serialNode?.error("\(error)") ?? node.error(key: "serial", "\(error)") }
         var options = ""
         if let o = try node.optional("options") {
-            if let words = o.value as? String { options = words } else {
+            if case .string(let words) = o.value { options = words } else {
                 // An object {"stx-etx": true, "max-line": 512} as option words.
                 var words: [String] = []
-                for (key, value) in try o.object().sorted(by: { $0.key < $1.key }) where key != "_comment" {
+                for key in try o.members().map(\.key).sorted() where key != "_comment" {
                     let child = try o.required(key)
-                    if let b = try? child.bool() { if b { words.append(key) } } else if let s = value as? String { words.append("\(key)=\(s)") }
-                    else if value is [Any] {
+                    if case .bool(let b) = child.value { if b { words.append(key) } } else if case .string(let s) = child.value { words.append("\(key)=\(s)") }
+                    else if case .array = child.value {
                         // {"antennas": [1, 2]} → antennas=1,2
                         words.append("\(key)=\(try child.array().map { String(try $0.int(in: 0...Int(Int32.max))) }.joined(separator: ","))")
                     } else {
@@ -277,9 +277,9 @@ public struct DeviceSpec: Sendable, Equatable {
                 options = words.joined(separator: " ")
             }
             if driver == "llrp" {
-                do { _ = try LLRPReaderConfig.parsing(options: options, host: "") } catch { throw ConfigError(path: o.path, message: error.description) }
+                do { _ = try LLRPReaderConfig.parsing(options: options, host: "") } catch { throw o.error(error.description) }
             } else {
-                do { _ = try DriverOptions(parsing: options) } catch { throw ConfigError(path: o.path, message: "\(error)") }
+                do { _ = try DriverOptions(parsing: options) } catch { throw o.error("\(error)") }
             }
         }
         let debounce = try node.optional("debounce_ms").map { Microseconds.milliseconds(Int64(try $0.int(in: 1...60_000))) }
@@ -365,7 +365,7 @@ public struct StationSpec: Sendable, Equatable {
 extension ConfigNode {
     func nonEmptyString() throws -> String {
         let s = try string()
-        guard !s.isEmpty else { throw ConfigError(path: path, message: "must not be empty") }
+        guard !s.isEmpty else { throw error("must not be empty") }
         return s
     }
 }

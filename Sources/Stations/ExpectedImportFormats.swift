@@ -1,3 +1,5 @@
+import ScanModel
+
 /// The CSV and JSON shapes of expected-data files (rules in ExpectedImport).
 extension ExpectedImport {
     /// Maps header names (with aliases) to column indexes; unknown columns are errors.
@@ -22,7 +24,7 @@ extension ExpectedImport {
 
     static func csvRows(_ data: [UInt8], file: String, known: [String: String], required: [String])
         throws -> [(get: (String) -> Positioned<String>?, first: Positioned<String>)] {
-        let rows = try CSVReader.rows(data, file: file)
+        let rows = try ImportText.csvRows(data, file: file)
         guard let head = rows.first else { throw ImportError(file: file, line: 1, column: 1, message: "file is empty: a header row is expected") }
         let columns = try header(head, known: known, required: required, file: file)
         var out: [(get: (String) -> Positioned<String>?, first: Positioned<String>)] = []
@@ -89,58 +91,57 @@ extension ExpectedImport {
 
     // MARK: JSON
 
-    private static func fail(_ n: Positioned<JSONNode>, _ file: String, _ message: String) -> ImportError {
-        ImportError(file: file, line: n.line, column: n.column, message: message)
+    private static func fail(_ n: JSONNode, _ file: String, _ message: String) -> ImportError {
+        ImportError(file: file, at: n.position, message: message)
     }
 
     /// The documents array: the top level, or the named member of a top-level object.
-    private static func documents(_ root: Positioned<JSONNode>, member: String, file: String) throws -> [Positioned<JSONNode>] {
+    private static func documents(_ root: JSONNode, member: String, file: String) throws -> [JSONNode] {
         switch root.value {
         case .array(let items): return items
-        case .object(let members):
-            guard let m = members.first(where: { $0.key.value == member }) else { throw fail(root, file, "object has no '\(member)' array") }
-            guard case .array(let items) = m.value.value else { throw fail(m.value, file, "'\(member)' must be an array") }
+        case .object:
+            guard let m = root[member] else { throw fail(root, file, "object has no '\(member)' array") }
+            guard case .array(let items) = m.value else { throw fail(m, file, "'\(member)' must be an array") }
             return items
         default: throw fail(root, file, "expected an array of documents or {\"\(member)\": [...]}")
         }
     }
 
     /// Members of an object as text fields with positions; numbers keep their text.
-    private static func fields(_ n: Positioned<JSONNode>, allowed: Set<String>, file: String)
-        throws -> (text: [String: Positioned<String>], nodes: [String: Positioned<JSONNode>]) {
-        guard case .object(let members) = n.value else { throw fail(n, file, "expected an object, found \(n.value.kindName)") }
+    private static func fields(_ n: JSONNode, allowed: Set<String>, file: String)
+        throws -> (text: [String: Positioned<String>], nodes: [String: JSONNode]) {
+        guard case .object(let members) = n.value else { throw fail(n, file, "expected an object, found \(n.value.kindDescription)") }
         var text: [String: Positioned<String>] = [:]
-        var nodes: [String: Positioned<JSONNode>] = [:]
+        var nodes: [String: JSONNode] = [:]
         for m in members {
-            guard allowed.contains(m.key.value) else {
-                throw ImportError(file: file, line: m.key.line, column: m.key.column,
-                                  message: "unknown member '\(m.key.value)' (known: \(allowed.sorted().joined(separator: ", ")))")
+            guard allowed.contains(m.key) else {
+                throw ImportError(file: file, at: m.keyPosition,
+                                  message: "unknown member '\(m.key)' (known: \(allowed.sorted().joined(separator: ", ")))")
             }
-            nodes[m.key.value] = m.value
+            nodes[m.key] = m.value
             switch m.value.value {
-            case .string(let s), .number(let s): text[m.key.value] = Positioned(value: s, line: m.value.line, column: m.value.column)
-            case .null: break
+            case .string(let s): text[m.key] = Positioned(s, at: m.value.position)
+            case .number(let n): text[m.key] = Positioned(n.text, at: m.value.position)
             default: break
             }
         }
         return (text, nodes)
     }
 
-    private static func required(_ f: [String: Positioned<String>], _ name: String, in n: Positioned<JSONNode>, file: String) throws -> Positioned<String> {
+    private static func required(_ f: [String: Positioned<String>], _ name: String, in n: JSONNode, file: String) throws -> Positioned<String> {
         guard let v = f[name], !v.value.trimmingSpaces.isEmpty else { throw fail(n, file, "'\(name)' is missing or empty") }
         return v
     }
 
-    private static func lineNodes(_ nodes: [String: Positioned<JSONNode>], in n: Positioned<JSONNode>, file: String) throws -> [Positioned<JSONNode>] {
+    private static func lineNodes(_ nodes: [String: JSONNode], in n: JSONNode, file: String) throws -> [JSONNode] {
         guard let l = nodes["lines"] else { throw fail(n, file, "'lines' is missing") }
         guard case .array(let items) = l.value, !items.isEmpty else { throw fail(l, file, "'lines' must be a non-empty array") }
         return items
     }
-
     static func asnsFromJSON(_ data: [UInt8], file: String) throws -> [(ASN, Positioned<String>)] {
         var out: [(ASN, Positioned<String>)] = []
         var numbers = Set<String>()
-        for doc in try documents(try JSONReader.parse(data, file: file), member: "asns", file: file) {
+        for doc in try documents(try ImportText.json(data, file: file), member: "asns", file: file) {
             let (f, nodes) = try fields(doc, allowed: ["asn", "po", "supplier", "lines"], file: file)
             let number = try f["asn"] ?? required(f, "po", in: doc, file: file)
             guard numbers.insert(number.value).inserted else { throw fail(doc, file, "ASN \(number.value) appears twice") }
@@ -162,7 +163,7 @@ extension ExpectedImport {
     static func ordersFromJSON(_ data: [UInt8], file: String) throws -> [(PackOrder, Positioned<String>)] {
         var out: [(PackOrder, Positioned<String>)] = []
         var numbers = Set<String>()
-        for doc in try documents(try JSONReader.parse(data, file: file), member: "orders", file: file) {
+        for doc in try documents(try ImportText.json(data, file: file), member: "orders", file: file) {
             let (f, nodes) = try fields(doc, allowed: ["order", "tote", "lines"], file: file)
             let number = try required(f, "order", in: doc, file: file)
             guard numbers.insert(number.value).inserted else { throw fail(doc, file, "order \(number.value) appears twice") }

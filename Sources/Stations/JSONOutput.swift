@@ -10,16 +10,7 @@ enum StationJSON {
     }
 
     /// ISO 8601 UTC with microseconds: "2026-11-22T10:00:00.000000Z".
-    static func iso8601(_ time: Int64) -> String {
-        let (q, r) = time.quotientAndRemainder(dividingBy: 1_000_000)
-        let micros = r < 0 ? r + 1_000_000 : r
-        let seconds = r < 0 ? q - 1 : q
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secOfDay = seconds - days * 86_400
-        let date = CivilDate(daysSinceEpoch: Int(clamping: days))
-        func pad(_ v: Int64, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
-        return "\(date.iso)T\(pad(secOfDay / 3600, 2)):\(pad(secOfDay / 60 % 60, 2)):\(pad(secOfDay % 60, 2)).\(pad(micros, 6))Z"
-    }
+    static func iso8601(_ time: Int64) -> String { EventTime.utcMicrosecondText(micros: time) }
 }
 
 extension StationEvent {

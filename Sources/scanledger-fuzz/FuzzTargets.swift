@@ -23,6 +23,9 @@ enum FuzzTargets {
         ("evdev", fuzzDriver("evdev")),
         ("llrp", fuzzLLRP),
         ("outbox-payload", fuzzOutboxPayload),
+        ("outbox-payload-agreement", fuzzOutboxPayloadAgreement),
+        ("text-json", fuzzTextJSON),
+        ("text-csv", fuzzTextCSV),
     ]
 
     /// A device driver from `DriverRegistry`: the bytes split at shifting
@@ -67,6 +70,34 @@ enum FuzzTargets {
     /// the COPY path): any bytes are read or refused, never a trap.
     static func fuzzOutboxPayload(_ bytes: [UInt8]) {
         OutboxPayloadFuzzing.exercise(bytes)
+    }
+
+    /// The forwarder's fast payload reader against the kernel JSON reader:
+    /// on strictly valid JSON they must read the same fields (see
+    /// `OutboxPayloadAgreement`); a disagreement traps so libFuzzer keeps it.
+    static func fuzzOutboxPayloadAgreement(_ bytes: [UInt8]) {
+        if let difference = OutboxPayloadAgreement.disagreement(bytes) { preconditionFailure(difference) }
+    }
+
+    /// The kernel JSON reader: any bytes are read or refused; what it reads,
+    /// written back by `JSONText.encode`, reads again to the same text.
+    static func fuzzTextJSON(_ bytes: [UInt8]) {
+        guard let tree = try? JSONReader.parse(bytes, file: "fuzz") else { return }
+        let written = JSONText.encode(tree.value)
+        guard let again = try? JSONReader.parse(written, file: "fuzz"), JSONText.encode(again.value) == written else {
+            preconditionFailure("JSON did not round-trip: \(written)")
+        }
+    }
+
+    /// The kernel CSV reader: any bytes are read or refused; rows it reads,
+    /// written back with `CSV.record`, read again to the same rows.
+    static func fuzzTextCSV(_ bytes: [UInt8]) {
+        guard let rows = try? CSV.rows(bytes, file: "fuzz") else { return }
+        let values = rows.map { $0.map(\.value) }
+        let written = values.map(CSV.record).joined()
+        guard let again = try? CSV.rows(written, file: "fuzz"), again.map({ $0.map(\.value) }) == values else {
+            preconditionFailure("CSV did not round-trip: \(values)")
+        }
     }
 
     static func selected() -> [(name: String, run: @Sendable ([UInt8]) -> Void)] {

@@ -6,12 +6,12 @@ import ScanModel
 /// Import of items and locations: CSV and JSON, positions in errors, all or nothing.
 @Suite struct MasterDataTests {
     @Test func csvWithQuotesAndCRLF() throws {
-        let rows = try CSVReader.rows("a,b\r\n\"x, \"\"y\"\"\",2\r\n\r\n\"multi\nline\",3")
+        let rows = try CSV.rows("a,b\r\n\"x, \"\"y\"\"\",2\r\n\r\n\"multi\nline\",3", file: "t.csv")
         #expect(rows.map { $0.map(\.value) } == [["a", "b"], ["x, \"y\"", "2"], ["multi\nline", "3"]])
         #expect(rows[1][1].position == SourcePosition(line: 2, column: 12))
         #expect(rows[2][1].position == SourcePosition(line: 5, column: 7))
-        #expect(throws: CSVReader.ParseError.self) { try CSVReader.rows("a,\"b\n") }
-        #expect(throws: CSVReader.ParseError.self) { try CSVReader.rows("a,b\"c\n") }
+        #expect(throws: TextError.self) { try CSV.rows("a,\"b\n", file: "t.csv") }
+        #expect(throws: TextError.self) { try CSV.rows("a,b\"c\n", file: "t.csv") }
     }
 
     @Test func importsItemsAndLocationsFromCSV() throws {
@@ -47,6 +47,11 @@ import ScanModel
         #expect(error { _ = try MasterDataFile.locations(text: "[\n  {\"code\": \"A\",, }\n]", file: "l.json") }.hasPrefix("l.json:2:16:"))
         #expect(error { _ = try MasterDataFile.items(text: "[{\"sku\": \"A\", \"weight\": 3}]", file: "i.json") }.hasPrefix("i.json:1:25: unknown field 'weight'"))
         #expect(error { _ = try MasterDataFile.items(text: "", file: "e.csv") }.hasPrefix("e.csv:1:1: empty file"))
+        // From the file's bytes, invalid UTF-8 is an error where it is (a String could not even hold it).
+        #expect(error { _ = try MasterDataFile.items(bytes: Array("sku,description\nA,ab".utf8) + [0xFF] + [0x0A], file: "b.csv") }
+                == "b.csv:2:5: invalid UTF-8 byte 0xFF")
+        #expect(error { _ = try MasterDataFile.locations(bytes: Array("[{\"code\": \"x".utf8) + [0xC0, 0x80] + Array("\"}]".utf8), file: "b.json") }
+                == "b.json:1:13: invalid UTF-8 byte 0xC0")
     }
 
     @Test func jsonImportAndAllOrNothing() throws {
@@ -72,16 +77,16 @@ import ScanModel
     }
 
     @Test func positionedJSONParsesAndLocates() throws {
-        let v = try PositionedJSON.parse("{\"a\": [1, -2.5e3, true, null, \"x\\u00e9\\n\"]}")
-        guard case .object(let pairs) = v.node, case .array(let items) = pairs[0].1.node else {
+        let v = try JSONReader.parse("{\"a\": [1, -2.5e3, true, null, \"x\\u00e9\\n\"]}", file: "t.json")
+        guard case .object(let pairs) = v.value, case .array(let items) = pairs[0].value.value else {
             Issue.record("wrong shape"); return
         }
         #expect(items.count == 5)
-        if case .string(let s) = items[4].node { #expect(s == "xé\n") } else { Issue.record("not a string") }
+        if case .string(let s) = items[4].value { #expect(s == "xé\n") } else { Issue.record("not a string") }
         #expect(items[1].position == SourcePosition(line: 1, column: 11))
-        #expect(throws: PositionedJSON.ParseError.self) { try PositionedJSON.parse("[1, 2") }
-        #expect(throws: PositionedJSON.ParseError.self) { try PositionedJSON.parse("\"open") }
-        #expect(throws: PositionedJSON.ParseError.self) { try PositionedJSON.parse(String(repeating: "[", count: 100)) }
-        #expect(throws: PositionedJSON.ParseError.self) { try PositionedJSON.parse("{} x") }
+        #expect(throws: TextError.self) { try JSONReader.parse("[1, 2", file: "t.json") }
+        #expect(throws: TextError.self) { try JSONReader.parse("\"open", file: "t.json") }
+        #expect(throws: TextError.self) { try JSONReader.parse(String(repeating: "[", count: 100), file: "t.json") }
+        #expect(throws: TextError.self) { try JSONReader.parse("{} x", file: "t.json") }
     }
 }

@@ -11,7 +11,7 @@ import Testing
     }
 
     func error(_ central: String) -> String {
-        do { _ = try parse(central); return "no error" } catch { return "\(error)" }
+        do { _ = try parse(central); return "no error" } catch let e as ConfigError { return e.checkedPositionThenKeyPathAndMessage(file: "test.json") } catch { return "\(error)" }
     }
 
     @Test func originIsTheBoxIDAndDefaultsApply() throws {

@@ -48,8 +48,8 @@ import Testing
             _ = try parse("{\n  \"a\": 1,\n  oops\n}")
             Issue.record("bad JSON was accepted")
         } catch let error as ConfigError {
-            #expect(error.path == "test.json")
-            #expect(error.message.hasPrefix("not valid JSON"))
+            #expect(error.location == "test.json:3:3")
+            #expect(error.message.hasPrefix("not valid JSON: expected a quoted key"))
         } catch {
             Issue.record("unexpected error \(error)")
         }

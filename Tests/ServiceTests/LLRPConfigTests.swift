@@ -13,7 +13,7 @@ import Devices
         try ServiceConfig.parse(ConfigNode.parse(Data(json.utf8), file: "test.json"))
     }
     func error(_ json: String) -> String {
-        do { _ = try parse(json); return "no error" } catch { return "\(error)" }
+        do { _ = try parse(json); return "no error" } catch let e as ConfigError { return e.checkedPositionThenKeyPathAndMessage(file: "test.json") } catch { return "\(error)" }
     }
     func reader(_ rest: String) -> String { #"{"name": "portal", "driver": "llrp", "host": "10.0.4.21:5085"\#(rest)}"# }
 

@@ -13,13 +13,13 @@ enum PostingLineParser {
     static let lineFields: Set<String> = ["item", "qty", "from", "to", "lot", "serial", "epc", "expiry"]
 
     static func parse(_ line: String, autoCreate: Bool) -> Result<PostingRequest, Bad> {
-        let root: PositionedJSON
-        do { root = try PositionedJSON.parse(line) } catch {
+        let root: JSONNode
+        do { root = try JSONReader.parse(line, file: "") } catch {
             return .failure(Bad(key: nil, message: "not valid JSON (column \(error.position.column): \(error.message))"))
         }
-        guard case .object(let pairs) = root.node else { return .failure(Bad(key: nil, message: "expected a JSON object")) }
+        guard case .object(let pairs) = root.value else { return .failure(Bad(key: nil, message: "expected a JSON object")) }
         var key: String? = nil
-        if let k = pairs.first(where: { $0.0 == "key" })?.1, case .string(let s) = k.node { key = s }
+        if case .string(let s)? = root["key"]?.value { key = s }
         do {
             return .success(try request(pairs, key: key, autoCreate: autoCreate))
         } catch {
@@ -27,24 +27,24 @@ enum PostingLineParser {
         }
     }
 
-    private static func request(_ pairs: [(String, PositionedJSON)], key: String?, autoCreate: Bool) throws(Bad) -> PostingRequest {
+    private static func request(_ pairs: [JSONMember], key: String?, autoCreate: Bool) throws(Bad) -> PostingRequest {
         let fields = try strings(pairs, allowed: postingFields, context: "", key: key)
         guard let key, !key.isEmpty else { throw Bad(key: nil, message: "\"key\" (a non-empty string) is required") }
         guard let kindText = fields["kind"], let kind = PostingKind(rawValue: kindText), postableKinds.contains(kind) else {
             throw Bad(key: key, message: "\"kind\" must be one of \(postableKinds.map(\.rawValue).joined(separator: ", ")); use `scanledger reverse` for reversals")
         }
-        guard let linesNode = pairs.first(where: { $0.0 == "lines" })?.1, case .array(let rawLines) = linesNode.node, !rawLines.isEmpty else {
+        guard let linesNode = pairs.first(where: { $0.key == "lines" })?.value, case .array(let rawLines) = linesNode.value, !rawLines.isEmpty else {
             throw Bad(key: key, message: "\"lines\" must be a non-empty array")
         }
         var lines: [PostingLine] = []
         for (i, raw) in rawLines.enumerated() {
             let at = "lines[\(i)]"
-            guard case .object(let l) = raw.node else { throw Bad(key: key, message: "column \(raw.position.column): \(at) must be an object") }
+            guard case .object(let l) = raw.value else { throw Bad(key: key, message: "column \(raw.position.column): \(at) must be an object") }
             let text = try strings(l, allowed: lineFields, context: at + ".", key: key)
             guard let item = text["item"] else { throw Bad(key: key, message: "\(at).item (GTIN or SKU) is required") }
             guard let from = text["from"], let to = text["to"] else { throw Bad(key: key, message: "\(at): \"from\" and \"to\" locations are required") }
             guard from != to else { throw Bad(key: key, message: "\(at): \"from\" and \"to\" are both \(from)") }
-            guard let qtyNode = l.first(where: { $0.0 == "qty" })?.1, case .number(let n) = qtyNode.node, let qty = Int64(n), qty > 0 else {
+            guard let qtyNode = l.first(where: { $0.key == "qty" })?.value, case .number(let n) = qtyNode.value, let qty = n.int64, qty > 0 else {
                 throw Bad(key: key, message: "\(at).qty must be a positive whole number")
             }
             var expiry: CivilDate? = nil
@@ -60,13 +60,14 @@ enum PostingLineParser {
     }
 
     /// The string-valued fields of an object; unknown fields and non-strings are errors.
-    private static func strings(_ pairs: [(String, PositionedJSON)], allowed: Set<String>, context: String, key: String?) throws(Bad) -> [String: String] {
+    private static func strings(_ pairs: [JSONMember], allowed: Set<String>, context: String, key: String?) throws(Bad) -> [String: String] {
         var out: [String: String] = [:]
-        for (name, value) in pairs {
+        for member in pairs {
+            let name = member.key, value = member.value
             guard allowed.contains(name) else {
                 throw Bad(key: key, message: "column \(value.position.column): unknown field '\(context)\(name)'")
             }
-            switch value.node {
+            switch value.value {
             case .string(let s): out[name] = s
             case .null: break
             default:

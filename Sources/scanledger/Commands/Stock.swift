@@ -30,7 +30,7 @@ let stockCommand = CommandSpec("stock", summary: "on-hand stock by location, ite
         LedgerCLI.emit("[" + objects.joined(separator: ",") + "]\n")
     } else if args.flag("--csv") {
         var out = "item,location,lot,serial,qty\n"
-        for r in rows { out += [r.item, r.location, r.lot ?? "", r.serial ?? "", String(r.qty)].map(CSVText.field).joined(separator: ",") + "\n" }
+        for r in rows { out += CSV.record([r.item, r.location, r.lot ?? "", r.serial ?? "", String(r.qty)]) }
         LedgerCLI.emit(out)
     } else {
         var out = "ITEM            LOCATION     LOT          SERIAL           QTY\n"
@@ -42,14 +42,6 @@ let stockCommand = CommandSpec("stock", summary: "on-hand stock by location, ite
         LedgerCLI.emit(out)
     }
     return 0
-}
-
-enum CSVText {
-    /// Quotes a field when it needs it (RFC 4180).
-    static func field(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
 }
 
 extension String {

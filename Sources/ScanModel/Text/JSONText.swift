@@ -36,6 +36,20 @@ public enum JSONText {
 
     public static func number(_ v: Int64?) -> String { v.map { String($0) } ?? "null" }
 
+    /// A parsed tree written back compactly: members in their order, numbers
+    /// as written, strings through `quote`. What `JSONReader` reads from it
+    /// is the same tree (positions aside).
+    public static func encode(_ value: JSONValue) -> String {
+        switch value {
+        case .object(let members): return "{" + members.map { quote($0.key) + ":" + encode($0.value.value) }.joined(separator: ",") + "}"
+        case .array(let items): return "[" + items.map { encode($0.value) }.joined(separator: ",") + "]"
+        case .string(let s): return quote(s)
+        case .number(let n): return n.text
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
+        }
+    }
+
     /// An object from already-encoded values, keys sorted for stable output.
     public static func object(_ fields: [(String, String)]) -> String {
         "{" + fields.sorted { $0.0 < $1.0 }.map { "\(quote($0.0)):\($0.1)" }.joined(separator: ",") + "}"
