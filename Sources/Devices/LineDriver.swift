@@ -161,3 +161,14 @@ func hex2(_ b: UInt8) -> String {
     let digits = Array("0123456789ABCDEF".utf8)
     return String(decoding: [digits[Int(b >> 4)], digits[Int(b & 0xF)]], as: UTF8.self)
 }
+
+extension LineDriver {
+    /// `line` in the registry: serial scanners; framing and prefix options.
+    public static let entry = DriverEntry(name: "line", transport: .serial, options: [
+        DriverOption("stx-etx") { (o, _) throws(DeviceError) in o.line.stxEtx = true },
+        DriverOption("strip-prefix", syntax: "strip-prefix=HEX") { (o, v) throws(DeviceError) in o.line.stripPrefix = try DriverOptions.hexBytes("strip-prefix", v) },
+        DriverOption("strip-suffix", syntax: "strip-suffix=HEX") { (o, v) throws(DeviceError) in o.line.stripSuffix = try DriverOptions.hexBytes("strip-suffix", v) },
+        DriverOption("terminators", syntax: "terminators=HEX") { (o, v) throws(DeviceError) in o.line.terminators = try DriverOptions.hexBytes("terminators", v) },
+        DriverOption("max-line", syntax: "max-line=N") { (o, v) throws(DeviceError) in o.line.maxLength = try DriverOptions.positive("max-line", v) },
+    ]) { LineDriver(options: $0) }
+}

@@ -204,3 +204,10 @@ func printable(_ bytes: ArraySlice<UInt8>) -> String {
     }
     return bytes.count > 40 ? s + "…" : s
 }
+
+extension TSLDriver {
+    /// `tsl` in the registry: TSL ASCII 2.0 handhelds.
+    public static let entry = DriverEntry(name: "tsl", transport: .serial, options: [
+        DriverOption("max-line", syntax: "max-line=N") { (o, v) throws(DeviceError) in o.tsl.maxLineLength = try DriverOptions.positive("max-line", v) },
+    ]) { TSLDriver(options: $0) }
+}

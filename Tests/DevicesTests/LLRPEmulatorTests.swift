@@ -14,7 +14,7 @@ import ScanModel
         #expect(c.antennas == [1, 3])
         #expect(c.reportTrigger == .endOfSweep(milliseconds: 1500))
         #expect(c.keepaliveMilliseconds == 2000)
-        #expect(c.backoff.maximumMilliseconds == 5000)
+        #expect(c.backoff.maximum == .milliseconds(5000))
         let d = try LLRPReaderConfig.parsing(options: "", host: "r")
         #expect(d == LLRPReaderConfig(host: "r"))
         #expect(try LLRPReaderConfig.parsing(options: "antennas= report=tags:16", host: "r").antennas == [])
@@ -75,7 +75,7 @@ func waitUntil(_ limit: TimeInterval = 20, _ condition: () -> Bool) -> Bool {
         var config = LLRPReaderConfig(host: "127.0.0.1")
         config.port = emulator.port
         config.keepaliveMilliseconds = 200
-        config.backoff = LLRPBackoff(initialMilliseconds: 20, maximumMilliseconds: 100)
+        config.backoff = Backoff(initial: .milliseconds(20), maximum: .milliseconds(100))
         let c = LLRPTCPClient(config: config, name: "dock-door", device: DeviceIndex(device),
                               handler: { _, b in box.add(b) }, onOutput: { if case .note(let n) = $0 { box.add(n) } })
         c.pollIntervalMilliseconds = 20
@@ -149,24 +149,69 @@ func waitUntil(_ limit: TimeInterval = 20, _ condition: () -> Bool) -> Bool {
         #expect(doneA.wait(timeout: .now() + 20) == .success && doneB.wait(timeout: .now() + 20) == .success)
     }
 
-    /// The runner the daemon uses: own thread, stop sends CLOSE_CONNECTION and joins.
-    @Test func theRunnerStartsAndStopsCleanlyAndLogsTheSession() throws {
+    /// The runner the daemon uses for every device, the serial ones' type:
+    /// own thread, the session's setup, tags, and stop sends STOP_ROSPEC +
+    /// CLOSE_CONNECTION and joins.
+    @Test func anLLRPReaderRunsOnTheSameDeviceRunnerAsSerialDevices() throws {
         let emulator = try LLRPReaderEmulator()
         defer { emulator.stop() }
-        var config = try LLRPReaderConfig.parsing(options: "keepalive=500 reconnect-max=200", host: "127.0.0.1", port: emulator.port)
-        config.connectTimeoutMilliseconds = 2_000
+        var options = DriverOptions(device: DeviceIndex(3))
+        options.reader = LLRPReaderConfig(host: "127.0.0.1")
+        options.reader.port = emulator.port
+        options = try Self.parsed("keepalive=500 reconnect-max=200", options)
+        let config = DeviceConfig(name: "portal", driver: "llrp", port: .network(host: "127.0.0.1", port: emulator.port), options: options)
+        #expect(config.backoffMax == .milliseconds(200), "reconnect-max sets the runner's backoff")
         let log = MemoryDeviceLog()
         let box = EmulatorEventBox()
-        let runner = LLRPReaderRunner(config: config, name: "portal", device: DeviceIndex(3), logger: log) { _, b in box.add(b) }
+        let runner: any RunningDevice = try DeviceRunner(config: config, logger: log) { _, b in box.add(b) }
+        #expect(runner is DeviceRunner)
         runner.start()
         #expect(waitUntil { runner.isConnected })
+        guard case .llrp(let running)? = runner.protocolStatus else { Issue.record("no LLRP status"); return }
+        #expect(running.state == .running)
         #expect(emulator.report([epcB]))
         #expect(waitUntil { runner.counters.tagReads == 1 })
+        #expect(box.tags.map(\.device) == [DeviceIndex(3)])
+        #expect(waitUntil { emulator.snapshot.keepaliveAcks >= 1 })
         runner.stop()
         #expect(emulator.snapshot.closeConnections == 1)
+        #expect(emulator.snapshot.requests.contains(LLRPMessageType.stopROSpec))
         #expect(!runner.isConnected)
+        if case .llrp(let stopped)? = runner.protocolStatus { #expect(stopped.state == .stopped) } else { Issue.record("no LLRP status") }
         runner.stop() // again: returns at once
         #expect(log.lines.contains { $0.contains("configured and inventorying") })
+        #expect(runner.feedback(.beep) == false, "a fixed reader has no beeper")
+    }
+
+    /// A reader that dies is reconnected by the runner with its backoff, and counted.
+    @Test func theRunnerReconnectsAReaderThatCameBack() throws {
+        let emulator = try LLRPReaderEmulator()
+        defer { emulator.stop() }
+        var options = DriverOptions(device: DeviceIndex(4))
+        options.reader = LLRPReaderConfig(host: "127.0.0.1")
+        options.reader.port = emulator.port
+        options = try Self.parsed("keepalive=200 reconnect-max=100", options)
+        var config = DeviceConfig(name: "door", driver: "llrp", port: .network(host: "127.0.0.1", port: emulator.port), options: options)
+        config.backoffInitial = .milliseconds(20)
+        let box = EmulatorEventBox()
+        let runner = try DeviceRunner(config: config, logger: MemoryDeviceLog()) { _, b in box.add(b) }
+        runner.start()
+        defer { runner.stop() }
+        #expect(emulator.waitUntilInventorying(timeout: 20))
+        emulator.stop()
+        #expect(waitUntil { if case .llrp(let s)? = runner.protocolStatus { s.connectFailures >= 1 } else { false } })
+        try emulator.start()
+        #expect(emulator.waitUntilInventorying(timeout: 20))
+        #expect(waitUntil { runner.isConnected })
+        #expect(runner.counters.reconnects == 1)
+        #expect(emulator.report([epcA]))
+        #expect(waitUntil { box.tags.count == 1 })
+    }
+
+    static func parsed(_ words: String, _ base: DriverOptions) throws -> DriverOptions {
+        var options = base
+        try #require(DriverRegistry.entry("llrp")).parse(words, into: &options)
+        return options
     }
 }
 

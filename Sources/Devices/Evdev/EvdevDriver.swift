@@ -61,3 +61,18 @@ public final class EvdevDriver: ListenOnlyDriver {
         }
     }
 }
+
+extension EvdevDriver {
+    /// `evdev` in the registry: keyboard-wedge scanners on an event node.
+    public static let entry = DriverEntry(name: "evdev", transport: .evdev, options: [
+        DriverOption("layout", syntax: "layout=us|de|fr") { (o, v) throws(DeviceError) in
+            guard let layout = v.flatMap(EvdevLayout.named) else { throw DriverOptions.badValue("layout", v, "us, de or fr") }
+            o.evdev.layout = layout
+        },
+        DriverOption("gs-substitute", syntax: "gs-substitute=HEX") { (o, v) throws(DeviceError) in
+            let b = try DriverOptions.hexBytes("gs-substitute", v)
+            guard b.count == 1 else { throw DriverOptions.badValue("gs-substitute", v, "one byte in hex, such as 7C") }
+            o.evdev.gsSubstitute = b[0]
+        },
+    ]) { EvdevDriver(options: $0) }
+}

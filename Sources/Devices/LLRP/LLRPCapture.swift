@@ -108,7 +108,7 @@ public final class LLRPCapture: @unchecked Sendable {
             wasRunning = true
         case .connectionRefused, .setupFailed, .timeout, .linkDead, .framingLost, .transportFailed, .transportClosed:
             guard !wasRunning, failure == nil else { return }
-            let text = LLRPReaderRunner.logLine(note, config: config)?.1 ?? "\(note)"
+            let text = LLRPDriver.logLine(note, config: config)?.1 ?? "\(note)"
             let peer = "\(config.host):\(config.port)"
             failure = text.contains(peer) ? text : "LLRP reader \(peer): \(text)"
         default:

@@ -29,7 +29,7 @@ public final class LLRPTCPClient: @unchecked Sendable {
     private var session: LLRPSession
     private var decoder: LLRPDecoder
     private let clock: Clock
-    private let stamp: DeviceRunner.Clock
+    private let stamp: @Sendable () -> Microseconds
     private let name: DeviceID
     private let handler: Handler
     private var batch = EventBatch()
@@ -58,7 +58,7 @@ public final class LLRPTCPClient: @unchecked Sendable {
     /// - onOutput: every session output (state changes, sent messages, notes).
     public init(config: LLRPReaderConfig, name: DeviceID, device: DeviceIndex,
                 clock: @escaping Clock = LLRPTCPClient.monotonicMilliseconds,
-                stamp: @escaping DeviceRunner.Clock = DeviceRunner.wallClock,
+                stamp: @escaping @Sendable () -> Microseconds = DeviceRunner.wallClock,
                 handler: @escaping Handler, onOutput: @escaping (LLRPSessionOutput) -> Void = { _ in }) {
         self.config = config
         session = LLRPSession(config: config)
@@ -141,7 +141,7 @@ public final class LLRPTCPClient: @unchecked Sendable {
         if n > 0 {
             if let tap = wireTap { tap(.received(readBuffer[0..<n])) }
             working.lastSeen = stamp()
-            var sink = ForwardingSink(time: working.lastSeen ?? .zero, batch: takeBatch())
+            var sink = LLRPDriver.BatchSink(time: working.lastSeen ?? .zero, batch: takeBatch(), answersKeepalives: false)
             readBuffer.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &sink) }
             working.failedResponses &+= sink.failedResponses
             deliver(&sink.batch)
@@ -205,7 +205,7 @@ public final class LLRPTCPClient: @unchecked Sendable {
 
     /// The connection ended: report a partial message, close, say so.
     private func finishStream() {
-        var sink = ForwardingSink(time: stamp(), batch: takeBatch())
+        var sink = LLRPDriver.BatchSink(time: stamp(), batch: takeBatch(), answersKeepalives: false)
         decoder.finish(into: &sink)
         closeSocket()
         sink.batch.append(.disconnected(time: stamp()))
@@ -249,54 +249,21 @@ public final class LLRPTCPClient: @unchecked Sendable {
         if socketFD >= 0 { close(socketFD); socketFD = -1 }
     }
 
-    /// A connect failure with the call that failed and errno's text.
+    /// A connect failure: what failed and why, in the runtime kit's words.
     public struct ConnectError: Error, CustomStringConvertible {
         public var host: String
         public var port: UInt16
-        public var call: String
         public var reason: String
-        public var description: String { "LLRP connect to \(host):\(port): \(call): \(reason)" }
+        public var description: String { "LLRP connect to \(host):\(port): \(reason)" }
     }
 
-    /// Non-blocking connect with a timeout; returns a non-blocking socket.
+    /// Non-blocking connect with a timeout (`TCPTransport.connectSocket`).
     public static func connect(host: String, port: UInt16, timeoutMilliseconds: Int) -> Result<Int32, ConnectError> {
-        func fail(_ call: String, _ reason: String) -> Result<Int32, ConnectError> {
-            .failure(ConnectError(host: host, port: port, call: call, reason: reason))
+        do throws(DeviceError) {
+            return .success(try TCPTransport.connectSocket(host: host, port: port, timeoutMs: timeoutMilliseconds).rawValue)
+        } catch {
+            return .failure(ConnectError(host: host, port: port, reason: error.description))
         }
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #else
-        hints.ai_socktype = SOCK_STREAM
-        #endif
-        var list: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(host, String(port), &hints, &list)
-        guard rc == 0, let first = list else { return fail("getaddrinfo", String(cString: gai_strerror(rc))) }
-        defer { freeaddrinfo(list) }
-        var lastError = "no address"
-        var ai: UnsafeMutablePointer<addrinfo>? = first
-        while let a = ai {
-            ai = a.pointee.ai_next
-            let fd = socket(a.pointee.ai_family, a.pointee.ai_socktype, a.pointee.ai_protocol)
-            guard fd >= 0 else { lastError = String(cString: strerror(errno)); continue }
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            var one: Int32 = 1
-            _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            _ = setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<Int32>.size))
-            if Glibc.connect(fd, a.pointee.ai_addr, a.pointee.ai_addrlen) == 0 { return .success(fd) }
-            guard errno == EINPROGRESS else { lastError = String(cString: strerror(errno)); close(fd); continue }
-            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            let ready = poll(&p, 1, Int32(clamping: timeoutMilliseconds))
-            guard ready > 0 else { lastError = ready == 0 ? "timed out after \(timeoutMilliseconds) ms" : String(cString: strerror(errno)); close(fd); continue }
-            var soError: Int32 = 0
-            var len = socklen_t(MemoryLayout<Int32>.size)
-            _ = getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &len)
-            if soError == 0 { return .success(fd) }
-            lastError = String(cString: strerror(soError))
-            close(fd)
-        }
-        return fail("connect", lastError)
     }
 }
 
@@ -316,51 +283,4 @@ public enum LLRPWireEvent {
     case stopRequested
 }
 
-/// Every event goes into the handler's batch; everything also goes to the
-/// session, but a batch of tags only needs to refresh liveness once.
-/// (KEEPALIVE_ACK is the session's to send, so this is not `LLRPDriver`'s sink.)
-private struct ForwardingSink: LLRPEventSink {
-    let time: Microseconds
-    var batch: EventBatch
-    var forSession: [LLRPEvent] = []
-    var sawTag = false
-    var failedResponses: UInt64 = 0
-    mutating func receive(_ event: LLRPEvent) {
-        if case .response(let r) = event, !r.isSuccess { failedResponses &+= 1 }
-        batch.append(LLRPDriver.deviceEvent(event, time: time))
-        if case .tag = event {
-            if sawTag { return }
-            sawTag = true
-        }
-        forSession.append(event)
-    }
-}
 
-/// What an `LLRPTCPClient` has done so far, as one consistent copy.
-public struct LLRPClientStatus: Sendable, Equatable {
-    public var decoder = LLRPCounters()
-    public var state: LLRPSession.State = .idle
-    /// Successful connections after the first one.
-    public var reconnects: UInt64 = 0
-    /// TCP connects that failed (refused, unreachable, timed out).
-    public var connectFailures: UInt64 = 0
-    /// Reader responses with an error status.
-    public var failedResponses: UInt64 = 0
-    /// Connections given up by the session: refused by the reader, a setup
-    /// step failed or timed out, keepalives missed, framing lost.
-    public var sessionFailures: UInt64 = 0
-    /// When bytes last arrived from the reader.
-    public var lastSeen: Microseconds? = nil
-    public init() {}
-
-    /// The reader is configured and inventorying.
-    public var isRunning: Bool { state == .running }
-
-    /// The counters every device shows (`devices` request, metrics).
-    public var driverCounters: DriverCounters {
-        var d = LLRPDriver.driverCounters(decoder, failedResponses: failedResponses)
-        d.reconnects = reconnects
-        d.lastSeen = lastSeen
-        return d
-    }
-}
