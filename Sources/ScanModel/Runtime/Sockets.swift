@@ -17,8 +17,13 @@ extension FileDescriptor {
         try valueOrErrno(Self.name("setsockopt", what())) { setsockopt(rawValue, level, option, &v, socklen_t(MemoryLayout<Int32>.size)) }
     }
 
-    public func bind(_ address: UnsafePointer<sockaddr>, length: socklen_t, what: @autoclosure () -> String = "") throws(Errno) {
-        try valueOrErrno(Self.name("bind", what())) { Glibc.bind(rawValue, address, length) }
+    /// bind(2) to a `sockaddr_in`, `sockaddr_in6` or `sockaddr_un` value.
+    public func bind<Address>(_ address: Address, what: @autoclosure () -> String = "") throws(Errno) {
+        var a = address
+        let fd = rawValue
+        try valueOrErrno(Self.name("bind", what())) {
+            withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<Address>.size)) } }
+        }
     }
 
     public func listen(backlog: Int32, what: @autoclosure () -> String = "") throws(Errno) {
