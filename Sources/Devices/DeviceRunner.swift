@@ -205,20 +205,25 @@ public final class DeviceRunner: @unchecked Sendable {
             for bytes in takeFeedback() { try t.write(bytes) }
             let n = try t.read(into: buffer, timeoutMs: readWait(until: c.driver.nextDeadline))
             let now = clock.now()
+            // Timers first: a deadline that passed while the read waited is
+            // not undone by bytes read after it (LLRP: a link declared dead
+            // does not answer the KEEPALIVE that arrives too late).
+            try c.driver.tick(now: now, into: &c.batch)
             if n > 0 {
                 lastByte = now
                 c.driver.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), time: now, into: &c.batch)
             } else if let silence = c.driver.silenceTimeout, now - lastByte > silence {
                 throw DeviceError.hangup("\(t.description) silent for \((now - lastByte).value / 1000) ms")
             }
-            try c.driver.tick(now: now, into: &c.batch)
             try exchange(&c, t, now: now)
         }
     }
 
     /// Sends the driver's goodbye and, when it expects an answer (LLRP's
-    /// CLOSE_CONNECTION_RESPONSE), keeps reading until it comes or its time is up.
+    /// CLOSE_CONNECTION_RESPONSE), keeps reading until it comes or its time
+    /// is up; then the connection is over (`disconnected`).
     private func sayGoodbye(_ c: inout Connection, _ t: any ByteTransport, buffer: UnsafeMutableRawBufferPointer) {
+        t.willClose()
         let until = c.driver.closing(now: clock.now(), into: &c.batch)
         do {
             try exchange(&c, t, now: clock.now())
@@ -232,6 +237,12 @@ public final class DeviceRunner: @unchecked Sendable {
             // The device went away while we said goodbye: nothing left to say.
         }
         c.batch.outgoing.removeAll()
+        // The connection ends here as surely as when it breaks: report what
+        // was left half-read, then say so.
+        let now = clock.now()
+        c.driver.flush(time: now, into: &c.batch)
+        c.batch.append(.disconnected(time: now))
+        setConnected(false)
         deliver(&c)
     }
 
@@ -280,11 +291,18 @@ public final class DeviceRunner: @unchecked Sendable {
         return q
     }
 
-    /// Waits `duration`, returning early when stopped.
+    /// Waits `duration` on the runner's clock, returning early when stopped.
+    /// Never longer than `duration` in real time either, so a wall clock
+    /// stepped back does not stretch a wait; an injected clock (virtual time
+    /// in tests) is looked at every 10 ms, so its wait ends when it is moved.
     private func sleep(_ duration: Microseconds) {
-        let deadline = Date(timeIntervalSinceNow: Double(duration.value) / 1e6)
+        let until = clock.now() + duration
+        let realDeadline = Date(timeIntervalSinceNow: Double(duration.value) / 1e6)
+        let slice: TimeInterval? = clock is WallClock ? nil : 0.01
         lock.lock()
-        while !stopping && Date() < deadline { _ = lock.wait(until: deadline) }
+        while !stopping && Date() < realDeadline && clock.now() < until {
+            _ = lock.wait(until: slice.map { min(realDeadline, Date(timeIntervalSinceNow: $0)) } ?? realDeadline)
+        }
         lock.unlock()
     }
 }

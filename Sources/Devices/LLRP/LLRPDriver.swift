@@ -32,7 +32,7 @@ public final class LLRPDriver: ListenOnlyDriver {
         return d
     }
 
-    /// The common counters from the decoder's (shared with `LLRPTCPClient`).
+    /// The common counters from the decoder's (also the live reader's, `LLRPClientStatus.driverCounters`).
     public static func driverCounters(_ c: LLRPCounters, failedResponses: UInt64) -> DriverCounters {
         var d = DriverCounters()
         d.bytes = UInt64(c.bytes)
