@@ -6,16 +6,9 @@ import ScanModel
 /// A TCP connection to a network device (LLRP readers) as a `ByteTransport`:
 /// the same wakeable read as a tty, so feedback and stop never wait out a
 /// read timeout, and `DeviceRunner` runs it like any other device.
-public final class TCPTransport: ByteTransport {
-    /// `host:port`, for logs.
-    public let description: String
-    public var serialSettings: SerialSettings? { nil }
-    private var fd: FileDescriptor?
-    private let wake = WakeSignal()
-
+public final class TCPTransport: DescriptorTransport {
     init(fd: FileDescriptor, description: String) {
-        self.fd = fd
-        self.description = description
+        super.init(fd: fd, description: description, serialSettings: nil, isSocket: true, writeTimeoutMs: 5_000)
     }
 
     /// Connects to `host:port` within `timeoutMs` (every address the name
@@ -25,8 +18,7 @@ public final class TCPTransport: ByteTransport {
         TCPTransport(fd: try connectSocket(host: host, port: port, timeoutMs: timeoutMs), description: "\(host):\(port)")
     }
 
-    /// The socket `connect` opens, for callers that poll it themselves.
-    public static func connectSocket(host: String, port: UInt16, timeoutMs: Int) throws(DeviceError) -> FileDescriptor {
+    private static func connectSocket(host: String, port: UInt16, timeoutMs: Int) throws(DeviceError) -> FileDescriptor {
         let peer = "\(host):\(port)"
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
@@ -68,22 +60,6 @@ public final class TCPTransport: ByteTransport {
             throw error
         }
     }
-
-    public func read(into buffer: UnsafeMutableRawBufferPointer, timeoutMs: Int32) throws(DeviceError) -> Int {
-        guard let fd else { throw .hangup(description) }
-        return try wake.read(fd, into: buffer, timeoutMs: timeoutMs, what: description)
-    }
-
-    public func interrupt() { wake.signal() }
-
-    public func write(_ bytes: [UInt8]) throws(DeviceError) {
-        guard let fd else { throw .hangup(description) }
-        try DeviceError.wrapping { () throws(Errno) in try fd.writeAll(bytes, timeoutMs: 5_000, socket: true, what: description) }
-    }
-
-    public func close() { fd.closeOnce() }
-
-    deinit { close() }
 
     /// The runner's opener for network devices: `port` is `.network(host, port)`.
     public static let opener: DeviceRunner.Opener = { (config) throws(DeviceError) in
