@@ -110,6 +110,15 @@ public struct DriverCounters: Sendable, Equatable {
 
     public init() {}
 
+    /// Counts `count` bytes that arrived at `time` and moves the stream
+    /// `offset` past them; returns the offset of their first byte.
+    mutating func received(_ count: Int, at time: Microseconds, advancing offset: inout Int64) -> Int64 {
+        bytes &+= UInt64(count)
+        lastSeen = time
+        defer { offset += Int64(count) }
+        return offset
+    }
+
     /// Counts one problem of `kind` (garbage is counted in bytes separately).
     public mutating func count(_ kind: DeviceProblem.Kind) {
         switch kind {

@@ -47,10 +47,7 @@ public final class LineDriver: DeviceDriver {
 
     public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {
         guard bytes.count > 0 else { return }
-        counters.bytes &+= UInt64(bytes.count)
-        counters.lastSeen = time
-        let base = offset
-        offset += Int64(bytes.count)
+        let base = counters.received(bytes.count, at: time, advancing: &offset)
         if options.stxEtx {
             feedFramed(bytes, base: base, time: time, into: &batch)
             return

@@ -58,10 +58,7 @@ public final class TSLDriver: DeviceDriver {
 
     public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {
         guard bytes.count > 0 else { return }
-        counters.bytes &+= UInt64(bytes.count)
-        counters.lastSeen = time
-        let base = offset
-        offset += Int64(bytes.count)
+        let base = counters.received(bytes.count, at: time, advancing: &offset)
         splitter.feed(bytes, base: base) { piece in
             switch piece {
             case .line(let text, let at): handleLine(text, at: at, time: time, into: &batch)

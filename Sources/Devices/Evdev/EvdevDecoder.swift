@@ -212,13 +212,9 @@ public enum EvdevEvent: Hashable, Sendable {
     case error(EvdevError)
 }
 
-public protocol EvdevEventSink { mutating func receive(_ event: EvdevEvent) }
-
-public struct EvdevEventCollector: EvdevEventSink {
-    public var events: [EvdevEvent] = []
-    public init() {}
-    public mutating func receive(_ event: EvdevEvent) { events.append(event) }
-}
+public protocol EvdevEventSink: DecoderSink where Event == EvdevEvent {}
+public typealias EvdevEventCollector = EventCollector<EvdevEvent>
+extension EventCollector: EvdevEventSink where Event == EvdevEvent {}
 
 public struct EvdevCounters: Hashable, Sendable {
     public var bytes = 0
