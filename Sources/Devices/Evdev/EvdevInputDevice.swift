@@ -46,7 +46,7 @@ public final class EvdevInputDevice: @unchecked Sendable {
     public func close() {
         guard fd >= 0 else { return }
         _ = CLinuxShims_evdev_grab(fd, 0)
-        _ = Glibc.close(fd)
+        FileDescriptor(rawValue: fd).close()
         fd = -1
     }
 
