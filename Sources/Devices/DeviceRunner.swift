@@ -139,6 +139,7 @@ public final class DeviceRunner: @unchecked Sendable {
     /// One device thread's state, so the steps below can share it.
     private struct Connection {
         let driver: any DeviceDriver
+        var backoff: Backoff
         var batch = EventBatch()
         var reconnects: UInt64 = 0
         var limiter = WarningLimiter()
@@ -147,8 +148,8 @@ public final class DeviceRunner: @unchecked Sendable {
     private func run() {
         defer { setConnected(false); lock.lock(); finished = true; lock.broadcast(); lock.unlock() }
         guard let driver = DriverRegistry.make(config.driver, options: config.options) else { return }
-        var c = Connection(driver: driver)
-        var backoff = Backoff(initial: config.backoffInitial, maximum: config.backoffMax, healthyAfter: config.healthyAfter)
+        var c = Connection(driver: driver, backoff: Backoff(initial: config.backoffInitial, maximum: config.backoffMax,
+                                                            healthyAfter: config.healthyAfter))
         var everConnected = false
         for warning in driver.configurationWarnings(serial: config.serial) {
             logger.log(.warning, device: config.name.name, warning)
@@ -188,7 +189,7 @@ public final class DeviceRunner: @unchecked Sendable {
                     setConnected(false)
                 }
                 deliver(&c)
-                let wait = backoff.failed(connectedFor: connectedAt.map { now - $0 })
+                let wait = c.backoff.failed(connectedFor: connectedAt.map { now - $0 })
                 let admitted = c.limiter.admit(at: now)
                 if admitted.show || connectedAt != nil {
                     logger.log(.warning, device: config.name.name, "\(error); retrying in \(wait.value / 1000) ms")
@@ -265,6 +266,9 @@ public final class DeviceRunner: @unchecked Sendable {
         var counters = c.driver.counters
         counters.reconnects = c.reconnects
         let status = c.driver.protocolStatus
+        // A session that finished its setup was a good connection, however
+        // short: the next failure waits the first wait again.
+        if status?.isReady == true { c.backoff.reset() }
         lock.lock(); countersSnapshot = counters; statusSnapshot = status; lock.unlock()
         c.driver.drainLog { level, line in logger.log(level, device: config.name.name, line) }
         guard !c.batch.events.isEmpty else { c.batch.removeAll(); return }

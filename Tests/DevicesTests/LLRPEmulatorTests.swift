@@ -69,14 +69,15 @@ func waitUntil(_ limit: TimeInterval = 20, _ condition: () -> Bool) -> Bool {
     let epcB = EPC(hex: "3074257BF7194E4000001A86")!
 
     /// The daemon's runner on the emulator, with the test's short keepalive and backoff.
-    func runner(_ emulator: LLRPReaderEmulator, box: EmulatorEventBox, log: MemoryDeviceLog = MemoryDeviceLog(), device: UInt16 = 7) throws -> DeviceRunner {
+    func runner(_ emulator: LLRPReaderEmulator, box: EmulatorEventBox, log: MemoryDeviceLog = MemoryDeviceLog(), device: UInt16 = 7,
+                longestWait: Microseconds = .milliseconds(100)) throws -> DeviceRunner {
         var options = DriverOptions(device: DeviceIndex(device))
         options.reader = LLRPReaderConfig(host: "127.0.0.1")
         options.reader.port = emulator.port
         options.reader.keepaliveMilliseconds = 200
         var config = DeviceConfig(name: "dock-door", driver: "llrp", port: .network(host: "127.0.0.1", port: emulator.port), options: options)
         config.backoffInitial = .milliseconds(20)
-        config.backoffMax = .milliseconds(100)
+        config.backoffMax = longestWait
         config.pollMilliseconds = 20
         return try DeviceRunner(config: config, logger: log) { _, b in box.add(b) }
     }
@@ -129,6 +130,29 @@ func waitUntil(_ limit: TimeInterval = 20, _ condition: () -> Bool) -> Bool {
         #expect(waitUntil { box.tags.count == 1 })
         c.stop()
         #expect(emulator.snapshot.connections == 2 && emulator.snapshot.closeConnections == 1)
+    }
+
+    /// A reader that finished its setup was a good connection, however short:
+    /// when it drops, the next wait starts over from the first (as the LLRP
+    /// session's own backoff did), not from where the failed connects left it.
+    @Test func aReaderThatFinishedItsSetupStartsTheBackoffOver() throws {
+        let emulator = try LLRPReaderEmulator()
+        defer { emulator.stop() }
+        emulator.stop()                                   // down at start: the waits grow
+        let box = EmulatorEventBox(), log = MemoryDeviceLog()
+        let c = try runner(emulator, box: box, log: log, longestWait: .milliseconds(640))
+        c.start()
+        defer { c.stop() }
+        #expect(waitUntil { log.lines.contains { $0.hasSuffix("retrying in 160 ms") } })
+        try emulator.start()
+        #expect(emulator.waitUntilInventorying(timeout: 20))
+        #expect(waitUntil { log.lines.contains { $0.contains("configured and inventorying") } })
+        emulator.stop()                                   // it ran, then dropped
+        #expect(waitUntil { box.count { if case .disconnected = $0 { true } else { false } } == 1 })
+        let lines = log.lines
+        let ran = try #require(lines.firstIndex { $0.contains("configured and inventorying") })
+        let next = try #require(lines[ran...].first { $0.contains("retrying in") })
+        #expect(next.hasSuffix("retrying in 20 ms"), "\(next)")
     }
 
     @Test func aSecondClientIsRefusedLikeAReaderDoes() throws {
