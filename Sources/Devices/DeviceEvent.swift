@@ -119,6 +119,16 @@ public struct EventCollector<Event>: DecoderSink {
     public mutating func receive(_ event: Event) { events.append(event) }
 }
 
+/// A decoder that speaks the common vocabulary itself (evdev) feeds the
+/// runner's batch directly: no per-driver conversion, no copy.
+public protocol DeviceEventSink: DecoderSink where Event == DeviceEvent {}
+
+extension EventBatch: DeviceEventSink {
+    public mutating func receive(_ event: DeviceEvent) { append(event) }
+}
+
+extension EventCollector: DeviceEventSink where Event == DeviceEvent {}
+
 /// A decoder's typed sink that turns its events into device events in a
 /// batch it borrows from the caller.
 protocol BatchBorrowingSink {

@@ -29,36 +29,11 @@ public final class EvdevDriver: ListenOnlyDriver {
 
     public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {
         lastSeen = time
-        var sink = BatchSink(time: time, batch: EventBatch(capacity: 0))
-        sink.borrowing(&batch) { decoder.feed(bytes, into: &$0) }
+        decoder.feed(bytes, time: time, into: &batch)
     }
 
     public func flush(time: Microseconds, into batch: inout EventBatch) {
-        var sink = BatchSink(time: time, batch: EventBatch(capacity: 0))
-        sink.borrowing(&batch) { decoder.finish(into: &$0) }
-    }
-
-
-    struct BatchSink: EvdevEventSink, BatchBorrowingSink {
-        let time: Microseconds
-        var batch: EventBatch
-        mutating func receive(_ event: EvdevEvent) {
-            switch event {
-            case .scan(let s):
-                batch.append(.scan(s))
-            case .error(let e):
-                let kind: DeviceProblem.Kind
-                var length = EvdevDecoder.recordSize
-                switch e.kind {
-                case .unknownKey: kind = .unknown
-                case .truncatedRecord: kind = .truncated; length = e.detail
-                case .unterminatedScan: kind = .truncated; length = 0
-                case .scanTooLong: kind = .lineTooLong; length = 0
-                }
-                batch.append(.problem(DeviceProblem(kind: kind, offset: Int64(e.offset), length: length,
-                                                    message: e.description, time: time)))
-            }
-        }
+        decoder.finish(time: time, into: &batch)
     }
 }
 
