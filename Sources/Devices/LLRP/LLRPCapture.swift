@@ -13,6 +13,7 @@ import ScanModel
 /// `! stop` before the STOP_ROSPEC / CLOSE_CONNECTION of a clean shutdown.
 /// Reconnects after the session was running are recorded like any traffic.
 public final class LLRPCapture: @unchecked Sendable {
+    // @unchecked Sendable: `summary`, `failure` and `wasRunning` are only touched under `lock`.
     /// Why a capture ended badly. `description` names the reader's host:port.
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public var description: String

@@ -22,6 +22,7 @@ import ScanModel
 /// `stop()` drops everything without a goodbye (a reader losing power);
 /// `start()` listens again on the same port.
 public final class LLRPReaderEmulator: @unchecked Sendable {
+    // @unchecked Sendable: the mutable state below is only touched under `lock` (an NSCondition).
     /// What the emulator has seen, for tests and narration.
     public struct Stats: Sendable, Equatable {
         public var connections = 0
