@@ -104,6 +104,31 @@ public struct EventBatch: Sendable {
     public var count: Int { events.count }
 }
 
+/// Where a decoder puts what it decoded, one event at a time. Generic (not
+/// an existential) so the hot path is specialised and an event never boxes.
+/// Each decoder names its own (`LLRPEventSink`: `DecoderSink<LLRPEvent>`).
+public protocol DecoderSink<Event> {
+    associatedtype Event
+    mutating func receive(_ event: Event)
+}
+
+/// Collects a decoder's events into an array (tests, replay, low-rate callers).
+public struct EventCollector<Event>: DecoderSink {
+    public var events: [Event] = []
+    public init() {}
+    public mutating func receive(_ event: Event) { events.append(event) }
+}
+
+/// A decoder that speaks the common vocabulary itself (evdev) feeds the
+/// runner's batch directly: no per-driver conversion, no copy.
+public protocol DeviceEventSink: DecoderSink where Event == DeviceEvent {}
+
+extension EventBatch: DeviceEventSink {
+    public mutating func receive(_ event: DeviceEvent) { append(event) }
+}
+
+extension EventCollector: DeviceEventSink where Event == DeviceEvent {}
+
 /// A decoder's typed sink that turns its events into device events in a
 /// batch it borrows from the caller.
 protocol BatchBorrowingSink {

@@ -9,7 +9,8 @@ public struct DeviceConfig: Sendable {
     public var port: PortSelector
     public var serial: SerialSettings
     public var options: DriverOptions
-    /// First wait after a failure; doubles up to `backoffMax`.
+    /// First wait after a failure; doubles up to `backoffMax`. A driver's
+    /// options may ask for another schedule (LLRP's `reconnect-max`).
     public var backoffInitial: Microseconds = .milliseconds(500)
     public var backoffMax: Microseconds = .seconds(30)
     /// A connection that lasted this long was healthy: the next failure
@@ -23,33 +24,35 @@ public struct DeviceConfig: Sendable {
     public init(name: DeviceID, driver: String, port: PortSelector, serial: SerialSettings = SerialSettings(),
                 options: DriverOptions = DriverOptions()) {
         self.name = name; self.driver = driver; self.port = port; self.serial = serial; self.options = options
+        if let schedule = options.reconnect { backoffInitial = schedule.initial; backoffMax = schedule.maximum }
     }
 }
 
-/// Runs one device on its own thread: resolve the port, open it, send the
-/// driver's init and start commands, read and decode, hand each batch to the
-/// handler; on any failure flush, report, back off and try again. A device
-/// that blocks or dies never holds up another.
+/// Runs one device on its own thread, whatever its kind (serial, USB HID,
+/// evdev, an LLRP reader over TCP): open the transport, hold the driver's
+/// conversation (commands, or a session such as LLRP's), read and decode,
+/// hand each batch to the handler; on any failure flush, report, back off
+/// and try again. A device that blocks or dies never holds up another.
 ///
 /// The handler runs on the device's thread with a batch that is reused
 /// after it returns: copy what you keep.
 public final class DeviceRunner: @unchecked Sendable {
+    // @unchecked Sendable: every mutable field below is guarded by `lock`.
     public typealias Handler = @Sendable (DeviceID, EventBatch) -> Void
-    /// Opens the device a configuration names. The default resolves the
-    /// port selector (re-enumerating USB ports) and opens it as a serial
-    /// line; other transports (libusb HID, evdev) plug in here.
+    /// Opens the device a configuration names. The default is the driver's
+    /// transport kind (`TransportKind.opener`); tests plug in doubles here.
     public typealias Opener = @Sendable (DeviceConfig) throws(DeviceError) -> any ByteTransport
-    public typealias Clock = @Sendable () -> Microseconds
 
     public let config: DeviceConfig
     private let handler: Handler
     private let opener: Opener
-    private let clock: Clock
+    private let clock: any MicrosecondClock
     private let logger: any DeviceLogger
     private let lock = NSCondition()
     private var stopping = false
     private var finished = false
     private var countersSnapshot = DriverCounters()
+    private var statusSnapshot: ProtocolStatus? = nil
     private var feedbackQueue: [[UInt8]] = []
     /// The open transport, so another thread can wake its read (feedback, stop).
     private var activeTransport: (any ByteTransport)?
@@ -59,33 +62,26 @@ public final class DeviceRunner: @unchecked Sendable {
     private var connectedNow = false
 
     /// Throws when the driver name is unknown (a configuration error). Without
-    /// an `opener`, the driver's usual transport is used (`defaultOpener`).
+    /// an `opener`, the driver's transport kind opens the device.
     public init(config: DeviceConfig, logger: any DeviceLogger = StandardErrorLogger(),
-                clock: @escaping Clock = DeviceRunner.wallClock,
+                clock: any MicrosecondClock = WallClock(),
                 opener: Opener? = nil,
                 handler: @escaping Handler) throws(DeviceError) {
-        guard let driver = DriverRegistry.make(config.driver, options: config.options) else {
+        guard let entry = DriverRegistry.entry(config.driver) else {
             throw DeviceError.configuration("device \(config.name): unknown driver '\(config.driver)' (known: \(DriverRegistry.names.joined(separator: ", ")))")
         }
-        if opener == nil && config.driver == "llrp" {
-            throw DeviceError.configuration("device \(config.name): LLRP readers run on LLRPTCPClient (its session configures the reader), not DeviceRunner")
-        }
         self.config = config; self.logger = logger; self.clock = clock
-        self.opener = opener ?? DeviceRunner.defaultOpener(for: config.driver)
+        self.opener = opener ?? entry.transport.opener
         self.handler = handler
+        let driver = entry.make(config.options)
         var bytes: [Feedback: [UInt8]] = [:]
         for signal in Feedback.allCases { bytes[signal] = driver.feedbackCommand(signal) }
         self.feedbackBytes = bytes
     }
 
-    /// The transport a driver's devices use: libusb for `hidpos`, an evdev
-    /// node for `evdev`, a serial line for the rest.
+    /// The transport a driver's devices use (`TransportKind.opener`).
     public static func defaultOpener(for driver: String) -> Opener {
-        switch driver {
-        case "hidpos": return HIDPOSTransport.opener
-        case "evdev": return EvdevTransport.opener
-        default: return openSerial
-        }
+        DriverRegistry.entry(driver)?.transport.opener ?? openSerial
     }
 
     public static let openSerial: Opener = { (config) throws(DeviceError) in
@@ -95,15 +91,18 @@ public final class DeviceRunner: @unchecked Sendable {
         return try SerialPortTransport.open(path: path, settings: config.serial)
     }
 
-    public static let wallClock: Clock = {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Microseconds(Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000)
-    }
+    /// `WallClock().now()` as a function, for callers that take one.
+    public static let wallClock: @Sendable () -> Microseconds = { WallClock().now() }
 
     /// Counters as of the last read.
     public var counters: DriverCounters { lock.lock(); defer { lock.unlock() }; return countersSnapshot }
-    public var isConnected: Bool { lock.lock(); defer { lock.unlock() }; return connectedNow }
+    /// The protocol's own status (LLRP session state, failures, keepalives), if it has one.
+    public var protocolStatus: ProtocolStatus? { lock.lock(); defer { lock.unlock() }; return statusSnapshot }
+    /// Open, and (for a protocol with a setup) set up and reporting.
+    public var isConnected: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return connectedNow && (statusSnapshot?.isReady ?? true)
+    }
 
     public func start() {
         let t = Thread { [self] in run() }
@@ -112,7 +111,8 @@ public final class DeviceRunner: @unchecked Sendable {
         t.start()
     }
 
-    /// Sends the stop commands, closes the port and waits for the thread.
+    /// Says goodbye to the device (stop commands, or the protocol's close
+    /// handshake), closes the port and waits for the thread.
     public func stop() {
         lock.lock()
         stopping = true
@@ -136,17 +136,23 @@ public final class DeviceRunner: @unchecked Sendable {
 
     private var shouldStop: Bool { lock.lock(); defer { lock.unlock() }; return stopping }
 
+    /// One device thread's state, so the steps below can share it.
+    private struct Connection {
+        let driver: any DeviceDriver
+        var backoff: Backoff
+        var batch = EventBatch()
+        var reconnects: UInt64 = 0
+        var limiter = WarningLimiter()
+    }
+
     private func run() {
         defer { setConnected(false); lock.lock(); finished = true; lock.broadcast(); lock.unlock() }
-        let name = config.name.name
         guard let driver = DriverRegistry.make(config.driver, options: config.options) else { return }
-        var batch = EventBatch()
-        var backoff = ReconnectBackoff(initial: config.backoffInitial, maximum: config.backoffMax, healthyAfter: config.healthyAfter)
-        var reconnects: UInt64 = 0
+        var c = Connection(driver: driver, backoff: Backoff(initial: config.backoffInitial, maximum: config.backoffMax,
+                                                            healthyAfter: config.healthyAfter))
         var everConnected = false
-        var limiter = WarningLimiter()
         for warning in driver.configurationWarnings(serial: config.serial) {
-            logger.log(.warning, device: name, warning)
+            logger.log(.warning, device: config.name.name, warning)
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
         defer { buffer.deallocate() }
@@ -158,61 +164,116 @@ public final class DeviceRunner: @unchecked Sendable {
                 let t = try opener(config)
                 transport = t
                 setActive(t)
-                let now = clock()
+                let now = clock.now()
                 connectedAt = now
-                if everConnected { reconnects += 1 }
+                if everConnected { c.reconnects += 1 }
                 everConnected = true
                 setConnected(true)
-                logger.log(.info, device: name, "connected to \(t.description) (\(config.serial)) with driver \(config.driver)")
-                batch.append(.connected(time: now))
-                deliver(&batch, driver: driver, reconnects: reconnects)
-                for command in driver.initCommands + driver.startCommands { try t.write(command) }
-                var lastByte = now
-                while !shouldStop {
-                    for bytes in takeFeedback() { try t.write(bytes) }
-                    let n = try t.read(into: buffer, timeoutMs: config.pollMilliseconds)
-                    let now = clock()
-                    if n > 0 {
-                        lastByte = now
-                        driver.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), time: now, into: &batch)
-                        for reply in batch.outgoing { try t.write(reply) }
-                        logProblems(batch, limiter: &limiter, now: now)
-                        deliver(&batch, driver: driver, reconnects: reconnects)
-                    } else if let silence = driver.silenceTimeout, now - lastByte > silence {
-                        throw DeviceError.hangup("\(t.description) silent for \((now - lastByte).value / 1000) ms")
-                    }
-                }
-                for command in driver.stopCommands { try? t.write(command) }
+                logger.log(.info, device: config.name.name, "connected to \(t.description)\(t.serialSettings.map { " (\($0))" } ?? "") with driver \(config.driver)")
+                c.batch.append(.connected(time: now))
+                driver.connectionOpened(now: now, into: &c.batch)
+                try exchange(&c, t, now: now)
+                try converse(&c, t, buffer: buffer)
+                sayGoodbye(&c, t, buffer: buffer)
                 setActive(nil)
                 t.close()
             } catch {
                 setActive(nil)
                 transport?.close()
-                let now = clock()
-                driver.flush(time: now, into: &batch)
-                logProblems(batch, limiter: &limiter, now: now)
+                let now = clock.now()
+                driver.connectionFailed(now: now, opened: connectedAt != nil, reason: "\(error)")
+                driver.flush(time: now, into: &c.batch)
+                logProblems(c.batch, limiter: &c.limiter, now: now)
                 if connectedAt != nil {
-                    batch.append(.disconnected(time: now))
+                    c.batch.append(.disconnected(time: now))
                     setConnected(false)
                 }
-                deliver(&batch, driver: driver, reconnects: reconnects)
-                let wait = backoff.failed(connectedFor: connectedAt.map { now - $0 })
-                let admitted = limiter.admit(at: now)
+                deliver(&c)
+                let wait = c.backoff.failed(connectedFor: connectedAt.map { now - $0 })
+                let admitted = c.limiter.admit(at: now)
                 if admitted.show || connectedAt != nil {
-                    logger.log(.warning, device: name, "\(error); retrying in \(wait.value / 1000) ms")
+                    logger.log(.warning, device: config.name.name, "\(error); retrying in \(wait.value / 1000) ms")
                 }
                 sleep(wait)
             }
         }
     }
 
-    private func deliver(_ batch: inout EventBatch, driver: any DeviceDriver, reconnects: UInt64) {
-        var c = driver.counters
-        c.reconnects = reconnects
-        lock.lock(); countersSnapshot = c; lock.unlock()
-        guard !batch.events.isEmpty else { batch.removeAll(); return }
-        handler(config.name, batch)
-        batch.removeAll()
+    /// Reads and answers until stop is asked or the connection fails.
+    private func converse(_ c: inout Connection, _ t: any ByteTransport, buffer: UnsafeMutableRawBufferPointer) throws(DeviceError) {
+        var lastByte = clock.now()
+        while !shouldStop {
+            for bytes in takeFeedback() { try t.write(bytes) }
+            let n = try t.read(into: buffer, timeoutMs: readWait(until: c.driver.nextDeadline))
+            let now = clock.now()
+            // Timers first: a deadline that passed while the read waited is
+            // not undone by bytes read after it (LLRP: a link declared dead
+            // does not answer the KEEPALIVE that arrives too late).
+            try c.driver.tick(now: now, into: &c.batch)
+            if n > 0 {
+                lastByte = now
+                c.driver.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), time: now, into: &c.batch)
+            } else if let silence = c.driver.silenceTimeout, now - lastByte > silence {
+                throw DeviceError.hangup("\(t.description) silent for \((now - lastByte).value / 1000) ms")
+            }
+            try exchange(&c, t, now: now)
+        }
+    }
+
+    /// Sends the driver's goodbye and, when it expects an answer (LLRP's
+    /// CLOSE_CONNECTION_RESPONSE), keeps reading until it comes or its time
+    /// is up; then the connection is over (`disconnected`).
+    private func sayGoodbye(_ c: inout Connection, _ t: any ByteTransport, buffer: UnsafeMutableRawBufferPointer) {
+        t.willClose()
+        let until = c.driver.closing(now: clock.now(), into: &c.batch)
+        do {
+            try exchange(&c, t, now: clock.now())
+            while let until, !c.driver.isClosed, clock.now() < until {
+                let n = try t.read(into: buffer, timeoutMs: readWait(until: until))
+                guard n > 0 else { continue }
+                c.driver.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), time: clock.now(), into: &c.batch)
+                try exchange(&c, t, now: clock.now())
+            }
+        } catch {
+            // The device went away while we said goodbye: nothing left to say.
+        }
+        c.batch.outgoing.removeAll()
+        // The connection ends here as surely as when it breaks: report what
+        // was left half-read, then say so.
+        let now = clock.now()
+        c.driver.flush(time: now, into: &c.batch)
+        c.batch.append(.disconnected(time: now))
+        setConnected(false)
+        deliver(&c)
+    }
+
+    /// Writes what the driver queued, logs its problems and hands the events over.
+    private func exchange(_ c: inout Connection, _ t: any ByteTransport, now: Microseconds) throws(DeviceError) {
+        for bytes in c.batch.outgoing { try t.write(bytes) }
+        c.batch.outgoing.removeAll()
+        logProblems(c.batch, limiter: &c.limiter, now: now)
+        deliver(&c)
+    }
+
+    /// How long one read may wait: the poll interval, shortened to the driver's next deadline.
+    private func readWait(until deadline: Microseconds?) -> Int32 {
+        guard let deadline else { return config.pollMilliseconds }
+        let remaining = max(0, (deadline - clock.now()).value / 1000 + 1)
+        return Int32(min(Int64(config.pollMilliseconds), remaining))
+    }
+
+    private func deliver(_ c: inout Connection) {
+        var counters = c.driver.counters
+        counters.reconnects = c.reconnects
+        let status = c.driver.protocolStatus
+        // A session that finished its setup was a good connection, however
+        // short: the next failure waits the first wait again.
+        if status?.isReady == true { c.backoff.reset() }
+        lock.lock(); countersSnapshot = counters; statusSnapshot = status; lock.unlock()
+        c.driver.drainLog { level, line in logger.log(level, device: config.name.name, line) }
+        guard !c.batch.events.isEmpty else { c.batch.removeAll(); return }
+        handler(config.name, c.batch)
+        c.batch.removeAll()
     }
 
     private func logProblems(_ batch: EventBatch, limiter: inout WarningLimiter, now: Microseconds) {
@@ -234,11 +295,18 @@ public final class DeviceRunner: @unchecked Sendable {
         return q
     }
 
-    /// Waits `duration`, returning early when stopped.
+    /// Waits `duration` on the runner's clock, returning early when stopped.
+    /// Never longer than `duration` in real time either, so a wall clock
+    /// stepped back does not stretch a wait; an injected clock (virtual time
+    /// in tests) is looked at every 10 ms, so its wait ends when it is moved.
     private func sleep(_ duration: Microseconds) {
-        let deadline = Date(timeIntervalSinceNow: Double(duration.value) / 1e6)
+        let until = clock.now() + duration
+        let realDeadline = Date(timeIntervalSinceNow: Double(duration.value) / 1e6)
+        let slice: TimeInterval? = clock is WallClock ? nil : 0.01
         lock.lock()
-        while !stopping && Date() < deadline { _ = lock.wait(until: deadline) }
+        while !stopping && Date() < realDeadline && clock.now() < until {
+            _ = lock.wait(until: slice.map { min(realDeadline, Date(timeIntervalSinceNow: $0)) } ?? realDeadline)
+        }
         lock.unlock()
     }
 }

@@ -33,6 +33,31 @@ public protocol DeviceDriver: AnyObject {
     /// If set, a device silent for this long is treated as lost (a streaming
     /// Mercury reader sends keepalives, so silence means trouble).
     var silenceTimeout: Microseconds? { get }
+
+    // The conversation over one connection, driven by `DeviceRunner`. The
+    // defaults (DriverConversation.swift) fit a device that takes fixed
+    // commands; LLRP overrides them to run its session.
+
+    /// A connection is open: queue what to send first on `batch.outgoing`.
+    func connectionOpened(now: Microseconds, into batch: inout EventBatch)
+    /// Timers, after every read and idle wait: queue sends on
+    /// `batch.outgoing`, or throw to drop the connection (the runner then
+    /// reconnects with its backoff).
+    func tick(now: Microseconds, into batch: inout EventBatch) throws(DeviceError)
+    /// When `tick` next has work, so the read wait ends then; nil: no timers.
+    var nextDeadline: Microseconds? { get }
+    /// Stop was asked: queue the goodbye and say until when to keep reading
+    /// for the device's answer (nil: close at once).
+    func closing(now: Microseconds, into batch: inout EventBatch) -> Microseconds?
+    /// The goodbye was answered: the runner closes without waiting longer.
+    var isClosed: Bool { get }
+    /// The connection could not be opened (`opened` false) or broke.
+    func connectionFailed(now: Microseconds, opened: Bool, reason: String)
+    /// Hands over log lines the conversation produced since the last call.
+    func drainLog(_ log: (DeviceLogLevel, String) -> Void)
+    /// What a protocol with a session of its own reports beyond the common
+    /// counters (the daemon's `devices` answer shows it).
+    var protocolStatus: ProtocolStatus? { get }
 }
 
 extension DeviceDriver {
@@ -85,6 +110,15 @@ public struct DriverCounters: Sendable, Equatable {
 
     public init() {}
 
+    /// Counts `count` bytes that arrived at `time` and moves the stream
+    /// `offset` past them; returns the offset of their first byte.
+    mutating func received(_ count: Int, at time: Microseconds, advancing offset: inout Int64) -> Int64 {
+        bytes &+= UInt64(count)
+        lastSeen = time
+        defer { offset += Int64(count) }
+        return offset
+    }
+
     /// Counts one problem of `kind` (garbage is counted in bytes separately).
     public mutating func count(_ kind: DeviceProblem.Kind) {
         switch kind {
@@ -125,6 +159,11 @@ public struct DriverOptions: Sendable {
     public var hidposReportSize: Int = HIDPOSDecoder.reportSize
     /// evdev: keyboard layout, GS substitute, terminators.
     public var evdev: EvdevDecoder.Options = EvdevDecoder.Options()
+    /// LLRP: the reader session (host and port come from the device's address).
+    public var reader = LLRPReaderConfig(host: "")
+    /// A reconnect schedule the driver's options ask for instead of the
+    /// runner's default (LLRP's `reconnect-max`).
+    public var reconnect: Backoff? = nil
 
     public init(device: DeviceIndex = DeviceIndex(0), line: LineOptions = LineOptions(),
                 mercury: MercuryOptions = MercuryOptions(), tsl: TSLOptions = TSLOptions()) {

@@ -47,10 +47,7 @@ public final class LineDriver: DeviceDriver {
 
     public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {
         guard bytes.count > 0 else { return }
-        counters.bytes &+= UInt64(bytes.count)
-        counters.lastSeen = time
-        let base = offset
-        offset += Int64(bytes.count)
+        let base = counters.received(bytes.count, at: time, advancing: &offset)
         if options.stxEtx {
             feedFramed(bytes, base: base, time: time, into: &batch)
             return
@@ -160,4 +157,15 @@ public final class LineDriver: DeviceDriver {
 func hex2(_ b: UInt8) -> String {
     let digits = Array("0123456789ABCDEF".utf8)
     return String(decoding: [digits[Int(b >> 4)], digits[Int(b & 0xF)]], as: UTF8.self)
+}
+
+extension LineDriver {
+    /// `line` in the registry: serial scanners; framing and prefix options.
+    public static let entry = DriverEntry(name: "line", transport: .serial, options: [
+        DriverOption("stx-etx") { (o, _) throws(DeviceError) in o.line.stxEtx = true },
+        DriverOption("strip-prefix", syntax: "strip-prefix=HEX") { (o, v) throws(DeviceError) in o.line.stripPrefix = try DriverOptions.hexBytes("strip-prefix", v) },
+        DriverOption("strip-suffix", syntax: "strip-suffix=HEX") { (o, v) throws(DeviceError) in o.line.stripSuffix = try DriverOptions.hexBytes("strip-suffix", v) },
+        DriverOption("terminators", syntax: "terminators=HEX") { (o, v) throws(DeviceError) in o.line.terminators = try DriverOptions.hexBytes("terminators", v) },
+        DriverOption("max-line", syntax: "max-line=N") { (o, v) throws(DeviceError) in o.line.maxLength = try DriverOptions.positive("max-line", v) },
+    ]) { LineDriver(options: $0) }
 }

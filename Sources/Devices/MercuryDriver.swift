@@ -332,3 +332,10 @@ public final class MercuryDriver: DeviceDriver {
         quietUntil = offset
     }
 }
+
+extension MercuryDriver {
+    /// `mercury` in the registry: ThingMagic/Jadak serial readers.
+    public static let entry = DriverEntry(name: "mercury", transport: .serial, options: [
+        DriverOption("read-rate", syntax: "read-rate=N") { (o, v) throws(DeviceError) in o.mercury.expectedReadRate = try DriverOptions.positive("read-rate", v) },
+    ]) { MercuryDriver(options: $0) }
+}

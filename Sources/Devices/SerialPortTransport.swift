@@ -1,4 +1,5 @@
 import CLibSerialPort
+import ScanModel
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -49,10 +50,8 @@ public final class SerialPortTransport: ByteTransport {
         }
         // Poll the port's fd ourselves, next to the wake signal, so feedback
         // and stop do not wait out the timeout inside libserialport.
-        let revents = wake.poll(device: handle, timeoutMs: timeoutMs)
-        if revents < 0 {
-            if errno == EINTR { return 0 }
-            throw .system(call: "poll", target: path, errno: errno)
+        let revents = try DeviceError.wrapping { () throws(Errno) in
+            Int32(try wake.poll(device: FileDescriptor(rawValue: handle), timeoutMs: timeoutMs, what: path))
         }
         if revents == 0 { return 0 }
         let r = sp_nonblocking_read(port, buffer.baseAddress, buffer.count)

@@ -116,6 +116,8 @@ public enum PortSelector: Sendable, Equatable, CustomStringConvertible {
     case path(String)
     /// The USB device with this vendor and product ID, and serial number if given.
     case usb(vendor: UInt16, product: UInt16, serial: String?)
+    /// A network device (LLRP reader) at `host:port`.
+    case network(host: String, port: UInt16)
 
     /// `usb:VVVV:PPPP`, `usb:VVVV:PPPP+SERIAL`, or a path.
     public init(parsing text: String) throws(DeviceError) {
@@ -143,6 +145,7 @@ public enum PortSelector: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .path(let p): return p
         case .usb(let v, let p, let s): return "usb:\(hex4(v)):\(hex4(p))" + (s.map { "+" + $0 } ?? "")
+        case .network(let host, let port): return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         }
     }
 
@@ -160,6 +163,8 @@ public enum PortSelector: Sendable, Equatable, CustomStringConvertible {
                 throw DeviceError.configuration("\(description) matches \(matches.count) ports (serial numbers \(serials)); add +SERIAL to choose one")
             }
             return first.path
+        case .network:
+            throw DeviceError.configuration("\(description) is a network address, not a serial port")
         }
     }
 }

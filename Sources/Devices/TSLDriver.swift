@@ -58,10 +58,7 @@ public final class TSLDriver: DeviceDriver {
 
     public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {
         guard bytes.count > 0 else { return }
-        counters.bytes &+= UInt64(bytes.count)
-        counters.lastSeen = time
-        let base = offset
-        offset += Int64(bytes.count)
+        let base = counters.received(bytes.count, at: time, advancing: &offset)
         splitter.feed(bytes, base: base) { piece in
             switch piece {
             case .line(let text, let at): handleLine(text, at: at, time: time, into: &batch)
@@ -203,4 +200,11 @@ func printable(_ bytes: ArraySlice<UInt8>) -> String {
         if b >= 0x20 && b < 0x7F { s.unicodeScalars.append(UnicodeScalar(b)) } else { s += "\\x" + hex2(b) }
     }
     return bytes.count > 40 ? s + "…" : s
+}
+
+extension TSLDriver {
+    /// `tsl` in the registry: TSL ASCII 2.0 handhelds.
+    public static let entry = DriverEntry(name: "tsl", transport: .serial, options: [
+        DriverOption("max-line", syntax: "max-line=N") { (o, v) throws(DeviceError) in o.tsl.maxLineLength = try DriverOptions.positive("max-line", v) },
+    ]) { TSLDriver(options: $0) }
 }

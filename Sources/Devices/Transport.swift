@@ -14,9 +14,14 @@ public protocol ByteTransport: AnyObject {
     /// Writes all of `bytes` (blocking up to a short timeout).
     func write(_ bytes: [UInt8]) throws(DeviceError)
     func close()
+    /// Stop was asked and the runner is about to say goodbye on this open
+    /// connection (stop commands, LLRP's STOP_ROSPEC + CLOSE_CONNECTION).
+    /// Called on the device's thread, in wire order; a wire tap records it.
+    func willClose()
 }
 
 extension ByteTransport {
     /// Transports that cannot be woken (test doubles) just time out.
     public func interrupt() {}
+    public func willClose() {}
 }

@@ -273,8 +273,8 @@ public final class Forwarder: @unchecked Sendable {
             s.connected = db != nil
             failures = s.consecutiveFailures
         }
-        let exponent = Double(min(failures - 1, 30))
-        let base = min(config.retryMaxSeconds, config.retryInitialSeconds * pow(2, exponent))
+        let backoff = Backoff(initial: Microseconds(Int64(config.retryInitialSeconds * 1e6)), maximum: Microseconds(Int64(config.retryMaxSeconds * 1e6)))
+        let base = Double(backoff.delay(attempt: failures).value) / 1e6
         let delay = base * Double.random(in: 0.75...1.0) // jitter: boxes that lost the server together do not return together
         log(failures == 1 || failures % 10 == 0 ? .warning : .debug,
             "\(error.kind.rawValue) error (failure \(failures)); retrying in \(String(format: "%.1f", delay)) s: \(error.message)")

@@ -231,3 +231,10 @@ extension TagTable {
         return time < 0 && time % tickMicros != 0 ? q - 1 : q
     }
 }
+
+extension Pipeline {
+    /// `advance(to: clock.now())`: the pipeline never reads a clock itself,
+    /// its owner injects one (the kernel's `MicrosecondClock`).
+    @discardableResult
+    public func advance(clock: some MicrosecondClock) -> Bool { advance(to: clock.now()) }
+}

@@ -3,27 +3,6 @@ import Foundation
 import Pipeline
 import ScanModel
 
-/// What the daemon needs from a running device, whichever runner drives it:
-/// `DeviceRunner` (serial, USB, evdev) or `LLRPReaderRunner` (network readers).
-protocol RunningDevice: AnyObject, Sendable {
-    var isConnected: Bool { get }
-    var counters: DriverCounters { get }
-    func start()
-    func stop()
-    /// Operator feedback (beep, vibrate); false when the device has none.
-    func feedback(_ signal: Feedback) -> Bool
-}
-
-extension DeviceRunner: RunningDevice {
-    func feedback(_ signal: Feedback) -> Bool { send(signal) }
-}
-
-extension LLRPReaderRunner: RunningDevice {
-    func stop() { stop(limit: 15) }
-    /// Fixed readers have no beeper; their stations signal through the operator's scanner.
-    func feedback(_ signal: Feedback) -> Bool { false }
-}
-
 /// The one handler every device's events go through, on the device's own
 /// thread. Tag reads, scans and triggers go to the router as one intake item
 /// per read, in the order the device sent them (blocking when the router is
@@ -74,15 +53,11 @@ struct DeviceIntake: Sendable {
         if !inputs.isEmpty { _ = inbox.push(.device(name, inputs)) }
     }
 
-    /// A runner for `spec`: LLRP readers (`host`) on their TCP client, the rest on `DeviceRunner`.
+    /// A runner for `spec`: every device kind, LLRP readers included, runs on `DeviceRunner`.
     func makeRunner(for spec: DeviceSpec) throws -> any RunningDevice {
-        let log = ServiceDeviceLogger(logger: logger)
         let intake = self
-        if spec.host != nil {
-            return LLRPReaderRunner(config: try spec.readerConfig(), name: DeviceID(spec.name), device: spec.index, logger: log) { id, batch in
-                intake.handle(id, batch)
-            }
+        return try DeviceRunner(config: try spec.deviceConfig(), logger: ServiceDeviceLogger(logger: logger)) { id, batch in
+            intake.handle(id, batch)
         }
-        return try DeviceRunner(config: try spec.deviceConfig(), logger: log) { id, batch in intake.handle(id, batch) }
     }
 }

@@ -276,21 +276,30 @@ public struct DeviceSpec: Sendable, Equatable {
                 }
                 options = words.joined(separator: " ")
             }
-            if driver == "llrp" {
-                do { _ = try LLRPReaderConfig.parsing(options: options, host: "") } catch { throw o.error(error.description) }
-            } else {
-                do { _ = try DriverOptions(parsing: options) } catch { throw o.error("\(error)") }
-            }
+            do { _ = try DriverOptions(parsing: options, driver: driver) } catch { throw o.error("\(error)") }
         }
         let debounce = try node.optional("debounce_ms").map { Microseconds.milliseconds(Int64(try $0.int(in: 1...60_000))) }
         return DeviceSpec(name: name, driver: driver, index: DeviceIndex(index), port: port, host: host, serial: serial, options: options, debounce: debounce)
     }
 
-    /// The Devices module's configuration for serial/USB devices (`port`).
+    /// The Devices module's configuration: a serial/USB/evdev `port`, or a
+    /// network reader's `host` (its options then carry the address too).
     public func deviceConfig() throws -> DeviceConfig {
-        guard let port else { throw ConfigError(path: "devices.\(name).port", message: "a network reader (\"host\") runs on LLRPTCPClient: use readerConfig()") }
-        return DeviceConfig(name: DeviceID(name), driver: driver, port: try PortSelector(parsing: port),
-                            serial: try SerialSettings(parsing: serial), options: try DriverOptions(parsing: options, device: index))
+        var driverOptions = DriverOptions(device: index)
+        let selector: PortSelector
+        if let port {
+            selector = try PortSelector(parsing: port)
+        } else {
+            guard let host, let address = LLRPReaderConfig.parseAddress(host) else {
+                throw ConfigError(path: "devices.\(name).host", message: "a network reader needs \"host\": HOST or HOST:PORT")
+            }
+            selector = .network(host: address.host, port: address.port)
+            driverOptions.reader = LLRPReaderConfig(host: address.host)
+            driverOptions.reader.port = address.port
+        }
+        guard let entry = DriverRegistry.entry(driver) else { throw ConfigError(path: "devices.\(name).driver", message: "unknown driver '\(driver)'") }
+        do { try entry.parse(options, into: &driverOptions) } catch { throw ConfigError(path: "devices.\(name).options", message: "\(error)") }
+        return DeviceConfig(name: DeviceID(name), driver: driver, port: selector, serial: try SerialSettings(parsing: serial), options: driverOptions)
     }
 }
 

@@ -101,3 +101,36 @@ import ScanModel
         #expect(SerialPorts.byIDLinks(in: "/nonexistent").isEmpty)
     }
 }
+
+/// Each driver takes its own options: a word another driver takes is an
+/// error naming the option, the driver and what it does take.
+@Suite struct DriverOptionsPerDriverTests {
+    @Test func aMercuryReaderRejectsAKeyboardLayout() {
+        do {
+            _ = try DriverOptions(parsing: "layout=de", driver: "mercury")
+            Issue.record("mercury accepted layout=de")
+        } catch {
+            #expect(error.description == "unknown option 'layout' for driver mercury (known: read-rate=N)")
+        }
+    }
+
+    @Test func eachDriverAcceptsItsOwnOptions() throws {
+        #expect(try DriverOptions(parsing: "layout=de gs-substitute=7C", driver: "evdev").evdev.gsSubstitute == 0x7C)
+        #expect(try DriverOptions(parsing: "read-rate=300", driver: "mercury").mercury.expectedReadRate == 300)
+        #expect(try DriverOptions(parsing: "max-line=100", driver: "tsl").tsl.maxLineLength == 100)
+        #expect(try DriverOptions(parsing: "stx-etx strip-prefix=2A", driver: "line").line.stripPrefix == [0x2A])
+        #expect(try DriverOptions(parsing: "keepalive=2000", driver: "llrp").reader.keepaliveMilliseconds == 2000)
+        #expect(throws: DeviceError.self) { try DriverOptions(parsing: "stx-etx", driver: "hidpos") }
+        #expect(throws: DeviceError.self) { try DriverOptions(parsing: "read-rate=300", driver: "line") }
+        #expect(throws: DeviceError.self) { try DriverOptions(parsing: "layout=xx", driver: "evdev") }
+        #expect(throws: DeviceError.self) { try DriverOptions(parsing: "", driver: "nope") }
+    }
+
+    @Test func everyDriverIsOneRegistryEntryWithItsTransport() {
+        #expect(DriverRegistry.names == ["line", "mercury", "tsl", "hidpos", "evdev", "llrp"])
+        #expect(DriverRegistry.entry("llrp")?.transport == .tcp)
+        #expect(DriverRegistry.entry("evdev")?.transport == .evdev)
+        #expect(DriverRegistry.entry("hidpos")?.transport == .hidpos)
+        #expect(DriverRegistry.entry("mercury")?.transport == .serial)
+    }
+}

@@ -12,7 +12,7 @@ final class FakeReader {
     init() throws {
         var m: Int32 = -1, s: Int32 = -1
         var name = [CChar](repeating: 0, count: 128)
-        guard CLinuxShims_openpty(&m, &s, &name, name.count) == 0 else { throw DeviceError.system(call: "openpty", target: "", errno: errno) }
+        guard CLinuxShims_openpty(&m, &s, &name, name.count) == 0 else { throw DeviceError.system(Errno(errno, call: "openpty")) }
         close(s)   // the runner opens the slave by path, as it would a real port
         master = m
         path = String(decoding: name.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -19,9 +19,9 @@ func evdevKeyTap(_ code: UInt16, mods: [UInt16] = []) -> [UInt8] {
         + mods.reversed().flatMap { evdevInputEvent(code: $0, value: 0) }
 }
 
-func evdevDecode(_ bytes: [UInt8], _ options: EvdevDecoder.Options = .init()) -> (texts: [String], events: [EvdevEvent], counters: EvdevCounters) {
+func evdevDecode(_ bytes: [UInt8], _ options: EvdevDecoder.Options = .init()) -> (texts: [String], events: [DeviceEvent], counters: EvdevCounters) {
     var d = EvdevDecoder(options: options)
-    var c = EvdevEventCollector()
+    var c = EventCollector<DeviceEvent>()
     d.feed(bytes, into: &c)
     d.finish(into: &c)
     let texts = c.events.compactMap { e -> String? in if case .scan(let s) = e { return String(decoding: s.data, as: UTF8.self) } else { return nil } }
@@ -35,7 +35,7 @@ func evdevDecode(_ bytes: [UInt8], _ options: EvdevDecoder.Options = .init()) ->
     @Test func recordIs24BytesAndTimeComesFromTheTerminator() throws {
         #expect(evdevInputEvent(code: 30, value: 1).count == 24)
         var d = EvdevDecoder()
-        var c = EvdevEventCollector()
+        var c = EventCollector<DeviceEvent>()
         d.feed(evdevKeyTap(30) + evdevInputEvent(code: 28, value: 1, sec: 1_700_000_001, usec: 250), into: &c)
         guard case .scan(let s) = try #require(c.events.first) else { Issue.record("no scan"); return }
         #expect(s.data == [UInt8(ascii: "a")])
@@ -82,7 +82,7 @@ func evdevDecode(_ bytes: [UInt8], _ options: EvdevDecoder.Options = .init()) ->
         let r = evdevDecode(bytes)
         #expect(r.texts == ["as"])
         #expect(r.counters.errors[.unknownKey] == 2)
-        let offsets = r.events.compactMap { e -> Int? in if case .error(let x) = e { return x.offset } else { return nil } }
+        let offsets = r.events.compactMap { e -> Int? in if case .problem(let x) = e { return Int(x.offset) } else { return nil } }
         #expect(offsets == [48, 96])
     }
 

@@ -73,7 +73,7 @@ import ScanModel
 
         // Same scans as decoding the capture bytes directly.
         var d = EvdevDecoder()
-        var c = EvdevEventCollector()
+        var c = EventCollector<DeviceEvent>()
         d.feed(records, into: &c)
         let expected = c.events.compactMap { e -> String? in if case .scan(let s) = e { return s.data.map(hex2).joined() } else { return nil } }
         let got = (try? String(contentsOf: output, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []

@@ -14,7 +14,7 @@ import ScanModel
         #expect(c.antennas == [1, 3])
         #expect(c.reportTrigger == .endOfSweep(milliseconds: 1500))
         #expect(c.keepaliveMilliseconds == 2000)
-        #expect(c.backoff.maximumMilliseconds == 5000)
+        #expect(c.backoff.maximum == .milliseconds(5000))
         let d = try LLRPReaderConfig.parsing(options: "", host: "r")
         #expect(d == LLRPReaderConfig(host: "r"))
         #expect(try LLRPReaderConfig.parsing(options: "antennas= report=tags:16", host: "r").antennas == [])
@@ -52,11 +52,8 @@ import ScanModel
 final class EmulatorEventBox: @unchecked Sendable {
     private let lock = NSLock()
     private var events: [DeviceEvent] = []
-    private var notes: [LLRPSessionNote] = []
     func add(_ b: EventBatch) { lock.lock(); events += b.events; lock.unlock() }
-    func add(_ n: LLRPSessionNote) { lock.lock(); notes.append(n); lock.unlock() }
     var tags: [TagRead] { lock.lock(); defer { lock.unlock() }; return events.compactMap { if case .tag(let t) = $0 { t } else { nil } } }
-    var allNotes: [LLRPSessionNote] { lock.lock(); defer { lock.unlock() }; return notes }
     func count(_ match: (DeviceEvent) -> Bool) -> Int { lock.lock(); defer { lock.unlock() }; return events.filter(match).count }
 }
 
@@ -71,102 +68,147 @@ func waitUntil(_ limit: TimeInterval = 20, _ condition: () -> Bool) -> Bool {
     let epcA = EPC(hex: "3074257BF7194E4000001A85")!
     let epcB = EPC(hex: "3074257BF7194E4000001A86")!
 
-    func client(_ emulator: LLRPReaderEmulator, box: EmulatorEventBox, device: UInt16 = 7) -> LLRPTCPClient {
-        var config = LLRPReaderConfig(host: "127.0.0.1")
-        config.port = emulator.port
-        config.keepaliveMilliseconds = 200
-        config.backoff = LLRPBackoff(initialMilliseconds: 20, maximumMilliseconds: 100)
-        let c = LLRPTCPClient(config: config, name: "dock-door", device: DeviceIndex(device),
-                              handler: { _, b in box.add(b) }, onOutput: { if case .note(let n) = $0 { box.add(n) } })
-        c.pollIntervalMilliseconds = 20
-        return c
+    /// The daemon's runner on the emulator, with the test's short keepalive and backoff.
+    func runner(_ emulator: LLRPReaderEmulator, box: EmulatorEventBox, log: MemoryDeviceLog = MemoryDeviceLog(), device: UInt16 = 7,
+                longestWait: Microseconds = .milliseconds(100)) throws -> DeviceRunner {
+        var options = DriverOptions(device: DeviceIndex(device))
+        options.reader = LLRPReaderConfig(host: "127.0.0.1")
+        options.reader.port = emulator.port
+        options.reader.keepaliveMilliseconds = 200
+        var config = DeviceConfig(name: "dock-door", driver: "llrp", port: .network(host: "127.0.0.1", port: emulator.port), options: options)
+        config.backoffInitial = .milliseconds(20)
+        config.backoffMax = longestWait
+        config.pollMilliseconds = 20
+        return try DeviceRunner(config: config, logger: log) { _, b in box.add(b) }
     }
+
+    func llrp(_ r: DeviceRunner) -> LLRPClientStatus? { if case .llrp(let s)? = r.protocolStatus { s } else { nil } }
 
     @Test func reportsReachTheClientAndStopSendsCloseConnection() throws {
         let emulator = try LLRPReaderEmulator()
         defer { emulator.stop() }
-        let box = EmulatorEventBox()
-        let c = client(emulator, box: box)
+        let box = EmulatorEventBox(), log = MemoryDeviceLog()
+        let c = try runner(emulator, box: box, log: log)
         #expect(!emulator.report([epcA]), "nothing is sent before a client runs an ROSpec")
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread { c.run(); done.signal() }
+        c.start()
         #expect(emulator.waitUntilInventorying(timeout: 20))
         #expect(emulator.report([epcA, epcB], antenna: 2, rssi: -61, count: 3))
-        #expect(waitUntil { box.tags.count == 2 && c.status.decoder.tagReads == 2 })
+        #expect(waitUntil { box.tags.count == 2 && c.counters.tagReads == 2 })
         #expect(box.tags.map(\.epc) == [epcA, epcB])
         #expect(box.tags.allSatisfy { $0.antenna == 2 && $0.rssi == -61 && $0.count == 3 && $0.device == DeviceIndex(7) })
         // The reader's keepalives (period set by the client) are acknowledged.
         #expect(waitUntil { emulator.snapshot.keepaliveAcks >= 1 })
-        let status = c.status
-        #expect(status.isRunning && status.reconnects == 0 && status.driverCounters.tagReads == 2)
+        let status = try #require(llrp(c))
+        #expect(status.isRunning && c.counters.reconnects == 0 && status.driverCounters.tagReads == 2)
         // The setup the session sends, answered one by one.
         #expect(Array(emulator.snapshot.requests.prefix(7)) == [1, 3, 41, 21, 20, 24, 22])
-        c.requestStop()
-        #expect(done.wait(timeout: .now() + 20) == .success)
+        c.stop()
         let s = emulator.snapshot
         #expect(s.closeConnections == 1)
         #expect(s.requests.contains(LLRPMessageType.stopROSpec))
-        #expect(c.status.state == .stopped)
-        #expect(box.allNotes.contains(.state(.stopped)))
-        #expect(!box.allNotes.contains { if case .timeout = $0 { true } else { false } }, "CLOSE_CONNECTION_RESPONSE came back")
+        #expect(llrp(c)?.state == .stopped)
+        #expect(log.lines.contains { $0.contains("LLRP session with 127.0.0.1:\(emulator.port) closed") })
+        #expect(!log.lines.contains { $0.contains("timed out waiting") }, "CLOSE_CONNECTION_RESPONSE came back")
+        #expect(box.count { if case .disconnected = $0 { true } else { false } } == 1, "a clean stop ends the connection too")
     }
 
     @Test func aReaderThatDiesAndComesBackIsReconnectedAndCounted() throws {
         let emulator = try LLRPReaderEmulator()
         defer { emulator.stop() }
         let box = EmulatorEventBox()
-        let c = client(emulator, box: box)
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread { c.run(); done.signal() }
+        let c = try runner(emulator, box: box)
+        c.start()
         #expect(emulator.waitUntilInventorying(timeout: 20))
         emulator.stop()                                   // power loss: no goodbye
-        #expect(waitUntil { c.status.connectFailures >= 1 }, "connects are refused while it is down")
+        #expect(waitUntil { (llrp(c)?.connectFailures ?? 0) >= 1 }, "connects are refused while it is down")
         #expect(box.count { if case .disconnected = $0 { true } else { false } } == 1)
         try emulator.start()                              // same port
         #expect(emulator.waitUntilInventorying(timeout: 20))
-        #expect(waitUntil { c.status.isRunning })
-        #expect(c.status.reconnects == 1)
+        #expect(waitUntil { c.isConnected })
+        #expect(c.counters.reconnects == 1)
         #expect(emulator.report([epcA]))
         #expect(waitUntil { box.tags.count == 1 })
-        c.requestStop()
-        #expect(done.wait(timeout: .now() + 20) == .success)
+        c.stop()
         #expect(emulator.snapshot.connections == 2 && emulator.snapshot.closeConnections == 1)
+    }
+
+    /// A reader that finished its setup was a good connection, however short:
+    /// when it drops, the next wait starts over from the first (as the LLRP
+    /// session's own backoff did), not from where the failed connects left it.
+    @Test func aReaderThatFinishedItsSetupStartsTheBackoffOver() throws {
+        let emulator = try LLRPReaderEmulator()
+        defer { emulator.stop() }
+        emulator.stop()                                   // down at start: the waits grow
+        let box = EmulatorEventBox(), log = MemoryDeviceLog()
+        let c = try runner(emulator, box: box, log: log, longestWait: .milliseconds(640))
+        c.start()
+        defer { c.stop() }
+        #expect(waitUntil { log.lines.contains { $0.hasSuffix("retrying in 160 ms") } })
+        try emulator.start()
+        #expect(emulator.waitUntilInventorying(timeout: 20))
+        #expect(waitUntil { log.lines.contains { $0.contains("configured and inventorying") } })
+        emulator.stop()                                   // it ran, then dropped
+        #expect(waitUntil { box.count { if case .disconnected = $0 { true } else { false } } == 1 })
+        let lines = log.lines
+        let ran = try #require(lines.firstIndex { $0.contains("configured and inventorying") })
+        let next = try #require(lines[ran...].first { $0.contains("retrying in") })
+        #expect(next.hasSuffix("retrying in 20 ms"), "\(next)")
     }
 
     @Test func aSecondClientIsRefusedLikeAReaderDoes() throws {
         let emulator = try LLRPReaderEmulator()
         defer { emulator.stop() }
-        let first = EmulatorEventBox(), second = EmulatorEventBox()
-        let a = client(emulator, box: first), b = client(emulator, box: second)
-        let doneA = DispatchSemaphore(value: 0), doneB = DispatchSemaphore(value: 0)
-        Thread.detachNewThread { a.run(); doneA.signal() }
+        let first = EmulatorEventBox(), second = EmulatorEventBox(), secondLog = MemoryDeviceLog()
+        let a = try runner(emulator, box: first), b = try runner(emulator, box: second, log: secondLog)
+        a.start()
         #expect(emulator.waitUntilInventorying(timeout: 20))
-        Thread.detachNewThread { b.run(); doneB.signal() }
-        #expect(waitUntil { second.allNotes.contains(.connectionRefused(.clientInitiatedConnectionExists)) })
+        b.start()
+        #expect(waitUntil { secondLog.lines.contains { $0.contains("refused the connection: client-initiated-connection-exists") } },
+                "\(secondLog.lines)")
         #expect(emulator.snapshot.refusedConnections >= 1)
-        #expect(a.status.isRunning && !b.status.isRunning)
-        a.requestStop(); b.requestStop()
-        #expect(doneA.wait(timeout: .now() + 20) == .success && doneB.wait(timeout: .now() + 20) == .success)
+        #expect(waitUntil { (llrp(b)?.sessionFailures ?? 0) >= 1 })
+        #expect(a.isConnected && !b.isConnected)
+        a.stop(); b.stop()
     }
 
-    /// The runner the daemon uses: own thread, stop sends CLOSE_CONNECTION and joins.
-    @Test func theRunnerStartsAndStopsCleanlyAndLogsTheSession() throws {
+    /// The runner the daemon uses for every device, the serial ones' type:
+    /// own thread, the session's setup, tags, and stop sends STOP_ROSPEC +
+    /// CLOSE_CONNECTION and joins.
+    @Test func anLLRPReaderRunsOnTheSameDeviceRunnerAsSerialDevices() throws {
         let emulator = try LLRPReaderEmulator()
         defer { emulator.stop() }
-        var config = try LLRPReaderConfig.parsing(options: "keepalive=500 reconnect-max=200", host: "127.0.0.1", port: emulator.port)
-        config.connectTimeoutMilliseconds = 2_000
+        var options = DriverOptions(device: DeviceIndex(3))
+        options.reader = LLRPReaderConfig(host: "127.0.0.1")
+        options.reader.port = emulator.port
+        options = try Self.parsed("keepalive=500 reconnect-max=200", options)
+        let config = DeviceConfig(name: "portal", driver: "llrp", port: .network(host: "127.0.0.1", port: emulator.port), options: options)
+        #expect(config.backoffMax == .milliseconds(200), "reconnect-max sets the runner's backoff")
         let log = MemoryDeviceLog()
         let box = EmulatorEventBox()
-        let runner = LLRPReaderRunner(config: config, name: "portal", device: DeviceIndex(3), logger: log) { _, b in box.add(b) }
+        let runner: any RunningDevice = try DeviceRunner(config: config, logger: log) { _, b in box.add(b) }
+        #expect(runner is DeviceRunner)
         runner.start()
         #expect(waitUntil { runner.isConnected })
+        guard case .llrp(let running)? = runner.protocolStatus else { Issue.record("no LLRP status"); return }
+        #expect(running.state == .running)
         #expect(emulator.report([epcB]))
         #expect(waitUntil { runner.counters.tagReads == 1 })
+        #expect(box.tags.map(\.device) == [DeviceIndex(3)])
+        #expect(waitUntil { emulator.snapshot.keepaliveAcks >= 1 })
         runner.stop()
         #expect(emulator.snapshot.closeConnections == 1)
+        #expect(emulator.snapshot.requests.contains(LLRPMessageType.stopROSpec))
         #expect(!runner.isConnected)
+        if case .llrp(let stopped)? = runner.protocolStatus { #expect(stopped.state == .stopped) } else { Issue.record("no LLRP status") }
         runner.stop() // again: returns at once
         #expect(log.lines.contains { $0.contains("configured and inventorying") })
+        #expect(runner.feedback(.beep) == false, "a fixed reader has no beeper")
+    }
+
+    static func parsed(_ words: String, _ base: DriverOptions) throws -> DriverOptions {
+        var options = base
+        try #require(DriverRegistry.entry("llrp")).parse(words, into: &options)
+        return options
     }
 }
 

@@ -4,29 +4,39 @@ import Testing
 @testable import Devices
 import ScanModel
 
-/// A virtual clock the peer advances and the client reads.
-final class LLRPVirtualClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var ms: Int64 = 0
-    func now() -> Int64 { lock.lock(); defer { lock.unlock() }; return ms }
-    func set(_ v: Int64) { lock.lock(); if v > ms { ms = v }; lock.unlock() }
-    func advance(_ d: Int64) { lock.lock(); ms += d; lock.unlock() }
-}
-
+/// What the runner handed over and what it sent, for a loopback conversation.
 final class LLRPLoopbackRecorder: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var events: [DeviceEvent] = []
     private(set) var sent: [[UInt8]] = []
-    private var outputs: [LLRPSessionOutput] = []
     func add(_ batch: EventBatch) { lock.lock(); events += batch.events; lock.unlock() }
-    func add(_ o: LLRPSessionOutput) { lock.lock(); outputs.append(o); if case .send(let b, _, _) = o { sent.append(b) }; lock.unlock() }
-    var outputCount: Int { lock.lock(); defer { lock.unlock() }; return outputs.count }
-    /// True once the client has gone to wait for a reconnect after output `index`.
-    func waitingToReconnect(after index: Int) -> Bool {
+    func add(_ wire: LLRPWireEvent) { lock.lock(); if case .sent(let b) = wire { sent.append(b) }; lock.unlock() }
+    var eventCount: Int { lock.lock(); defer { lock.unlock() }; return events.count }
+    /// True once the runner has reported the connection gone after event `index`.
+    func disconnected(after index: Int) -> Bool {
         lock.lock(); defer { lock.unlock() }
-        return outputs.dropFirst(index).contains(.note(.state(.waitingToReconnect)))
+        return events.dropFirst(index).contains { if case .disconnected = $0 { true } else { false } }
     }
     func snapshot() -> ([DeviceEvent], [[UInt8]]) { lock.lock(); defer { lock.unlock() }; return (events, sent) }
+}
+
+extension ManualClock {
+    /// The capture logs' times are LLRP milliseconds.
+    func set(milliseconds ms: Int64) { set(.milliseconds(ms)) }
+}
+
+/// The daemon's runner for an LLRP reader at 127.0.0.1:`config.port`,
+/// timed by `clock`, its wire seen by `recorder`.
+func loopbackRunner(_ config: LLRPReaderConfig, name: String, clock: ManualClock, recorder: LLRPLoopbackRecorder,
+                    logger: any DeviceLogger = SilentLogger()) throws -> DeviceRunner {
+    var options = DriverOptions(device: DeviceIndex(0))
+    options.reader = config
+    options.reconnect = config.backoff
+    var device = DeviceConfig(name: DeviceID(name), driver: "llrp", port: .network(host: "127.0.0.1", port: config.port), options: options)
+    device.pollMilliseconds = 5
+    return try DeviceRunner(config: device, logger: logger, clock: clock, opener: { (c) throws(DeviceError) in
+        WireTapTransport(try TCPTransport.opener(c)) { recorder.add($0) }
+    }, handler: { _, batch in recorder.add(batch) })
 }
 
 /// Plays the reader side of a capture over loopback TCP: '<' lines are sent,
@@ -53,12 +63,12 @@ struct LLRPLoopbackReader {
         port = UInt16(bigEndian: bound.sin_port)
     }
 
-    /// Accepts the client's next connection, stepping virtual time so its backoff can expire.
-    func accept(clock: LLRPVirtualClock) -> Int32 {
+    /// Accepts the client's next connection, stepping virtual time so its timers can fire.
+    func accept(clock: ManualClock) -> Int32 {
         for _ in 0..<3000 {
             var p = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
             if poll(&p, 1, 10) > 0 { return Glibc.accept(listenFD, nil, nil) }
-            clock.advance(250)
+            clock.advance(by: .milliseconds(250))
         }
         return -1
     }
@@ -84,7 +94,7 @@ struct LLRPLoopbackReader {
     }
 
     /// Runs the script; returns problems found.
-    func play(_ log: CaptureLog, lineNumbers: [Int], clock: LLRPVirtualClock, client: LLRPTCPClient, recorder: LLRPLoopbackRecorder) -> [String] {
+    func play(_ log: CaptureLog, lineNumbers: [Int], clock: ManualClock, requestStop: () -> Void, recorder: LLRPLoopbackRecorder) -> [String] {
         var problems: [String] = []
         var conn: Int32 = -1
         var closedAt = -1
@@ -92,26 +102,26 @@ struct LLRPLoopbackReader {
             let ms = llrpMilliseconds(line.time)
             switch line.direction {
             case .fromDevice:
-                if conn < 0 { clock.set(ms); conn = accept(clock: clock) }
-                clock.set(ms)
+                if conn < 0 { clock.set(milliseconds: ms); conn = accept(clock: clock) }
+                clock.set(milliseconds: ms)
                 _ = line.bytes.withUnsafeBytes { send(conn, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             case .toDevice:
                 if conn < 0 { conn = accept(clock: clock) }
                 guard let got = readMessage(conn) else { problems.append("line \(number): client sent nothing"); continue }
                 if got != line.bytes { problems.append("line \(number): client sent \(got.map(hex2).joined())") }
             case .event:
-                clock.set(ms)
-                if line.event == "stop" { client.requestStop() } else if conn >= 0 {
-                    closedAt = recorder.outputCount
+                clock.set(milliseconds: ms)
+                if line.event == "stop" { requestStop() } else if conn >= 0 {
+                    closedAt = recorder.eventCount
                     close(conn); conn = -1
                 }
             }
         }
         // A log ending in "! close": let the client see the close before asking it to stop.
         if log.records.last?.event == "close" {
-            for _ in 0..<500 where !recorder.waitingToReconnect(after: closedAt) { usleep(2_000) }
+            for _ in 0..<500 where !recorder.disconnected(after: closedAt) { usleep(2_000) }
         }
-        client.requestStop()
+        requestStop()
         if conn >= 0 { close(conn) }
         return problems
     }
@@ -124,23 +134,29 @@ struct LLRPLoopbackReader {
         defer { close(reader.listenFD) }
         var config = try llrpConfig(from: log)
         config.port = reader.port
-        let clock = LLRPVirtualClock()
-        clock.set(log.records.first.map { llrpMilliseconds($0.time) } ?? 0)
+        let clock = ManualClock()
+        clock.set(milliseconds: log.records.first.map { llrpMilliseconds($0.time) } ?? 0)
         let recorder = LLRPLoopbackRecorder()
-        let client = LLRPTCPClient(config: config, name: DeviceID(name), device: DeviceIndex(0), clock: { clock.now() },
-                                   stamp: { Microseconds(clock.now() &* 1000) },
-                                   handler: { _, batch in recorder.add(batch) }, onOutput: { recorder.add($0) })
-        client.pollIntervalMilliseconds = 5
+        let runner = try loopbackRunner(config, name: name, clock: clock, recorder: recorder)
         let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread { client.run(); done.signal() }
-        let problems = reader.play(log, lineNumbers: try Captures.recordLineNumbers(name), clock: clock, client: client, recorder: recorder)
-        // Let the client finish its shutdown; virtual time moves so close timeouts can fire.
+        let stopOnce = NSLock()
+        nonisolated(unsafe) var stopping = false
+        // stop() waits for the goodbye, which the script below has to answer: ask from another thread.
+        let requestStop = {
+            stopOnce.lock(); defer { stopOnce.unlock() }
+            guard !stopping else { return }
+            stopping = true
+            Thread.detachNewThread { runner.stop(); done.signal() }
+        }
+        runner.start()
+        let problems = reader.play(log, lineNumbers: try Captures.recordLineNumbers(name), clock: clock, requestStop: requestStop, recorder: recorder)
+        // Let the runner finish its shutdown; virtual time moves so close timeouts can fire.
         var finished = false
         for _ in 0..<2000 where !finished {
             finished = done.wait(timeout: .now() + .milliseconds(10)) == .success
-            clock.advance(500)
+            clock.advance(by: .milliseconds(500))
         }
-        #expect(finished, "client did not stop")
+        #expect(finished, "runner did not stop")
         #expect(problems.isEmpty, "\(problems)")
 
         // The handler's events equal those of the in-process conversation
@@ -165,39 +181,25 @@ struct LLRPLoopbackReader {
 }
 
 @Suite struct LLRPClientConnectTests {
-    /// Nobody listening: each attempt fails with a typed reason and is retried with backoff.
+    /// Nobody listening: each attempt fails with a typed reason naming the
+    /// peer and is retried with the reader's backoff, until stopped.
     @Test func refusedConnectionsAreRetriedWithBackoffUntilStopped() throws {
         let reader = try LLRPLoopbackReader()
         let port = reader.port
         close(reader.listenFD) // the port is now closed: connect gets ECONNREFUSED
         var config = LLRPReaderConfig(host: "127.0.0.1")
         config.port = port
-        let clock = LLRPVirtualClock()
-        let notes = LLRPNoteBox()
-        let client = LLRPTCPClient(config: config, name: "refused", device: DeviceIndex(0), clock: { clock.now() },
-                                   handler: { _, _ in }, onOutput: { if case .note(let n) = $0 { notes.add(n) } })
-        client.pollIntervalMilliseconds = 5
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread { client.run(); done.signal() }
-        for _ in 0..<1000 where notes.failures() < 3 { usleep(2_000); clock.advance(1000) }
-        client.requestStop()
-        var finished = false
-        for _ in 0..<500 where !finished { finished = done.wait(timeout: .now() + .milliseconds(10)) == .success }
-        #expect(finished)
-        #expect(notes.failures() >= 3)
-        let all = notes.all()
-        #expect(all.contains { if case .transportFailed(let r) = $0 { return r.contains("127.0.0.1:\(port)") && r.contains("refused") } else { return false } })
-        let delays = all.compactMap { n -> Int64? in if case .reconnectScheduled(_, let d) = n { return d } else { return nil } }
-        #expect(Array(delays.prefix(3)) == [1000, 2000, 4000])
+        config.backoff = Backoff(initial: .milliseconds(10), maximum: .milliseconds(40))
+        let log = MemoryDeviceLog()
+        let runner = try loopbackRunner(config, name: "refused", clock: ManualClock(), recorder: LLRPLoopbackRecorder(), logger: log)
+        runner.start()
+        #expect(waitUntil { log.lines.filter { $0.contains("retrying in") }.count >= 4 })
+        runner.stop()
+        let failures = log.lines.filter { $0.contains("retrying in") }
+        #expect(failures.allSatisfy { $0.contains("connect(127.0.0.1:\(port)): ECONNREFUSED") }, "\(failures)")
+        #expect(Array(failures.prefix(4).map { $0.components(separatedBy: "retrying in ").last ?? "" }) == ["10 ms", "20 ms", "40 ms", "40 ms"])
+        if case .llrp(let s)? = runner.protocolStatus { #expect(s.connectFailures >= 4) } else { Issue.record("no LLRP status") }
     }
 }
 
 struct LoopbackError: Error, CustomStringConvertible { let description: String }
-
-final class LLRPNoteBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var notes: [LLRPSessionNote] = []
-    func add(_ n: LLRPSessionNote) { lock.lock(); notes.append(n); lock.unlock() }
-    func all() -> [LLRPSessionNote] { lock.lock(); defer { lock.unlock() }; return notes }
-    func failures() -> Int { all().filter { if case .transportFailed = $0 { return true } else { return false } }.count }
-}

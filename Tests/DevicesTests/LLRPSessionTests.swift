@@ -1,4 +1,5 @@
 import Testing
+import ScanModel
 @testable import Devices
 import ScanModel
 
@@ -43,7 +44,7 @@ struct LLRPSessionHarness {
 
     @Test func clientConnectionAlreadyExistsRetriesWithCappedBackoff() {
         var config = LLRPReaderConfig(host: "r")
-        config.backoff = LLRPBackoff(initialMilliseconds: 1000, maximumMilliseconds: 8000)
+        config.backoff = Backoff(initial: .seconds(1), maximum: .seconds(8))
         var h = LLRPSessionHarness(config)
         h.connect(at: 0)
         var t: Int64 = 0

@@ -125,23 +125,24 @@ import ScanModel
         #expect(s.lines[0].step == .device("portal", .llrp, port: 0))
         let box = EmulatorEventBox()
         let started = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var client: LLRPTCPClient?
-        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var runner: DeviceRunner?
         let player = ScenarioPlayer(file: "t", created: { device in
             #expect(device.kind == .llrp && device.path.hasPrefix("127.0.0.1:"))
             let address = try #require(LLRPReaderConfig.parseAddress(device.path))
-            var config = LLRPReaderConfig(host: address.host)
-            config.port = address.port
-            let c = LLRPTCPClient(config: config, name: "portal", device: DeviceIndex(1), handler: { _, b in box.add(b) })
-            client = c
-            Thread.detachNewThread { started.signal(); c.run(); done.signal() }
+            var options = DriverOptions(device: DeviceIndex(1))
+            options.reader = LLRPReaderConfig(host: address.host)
+            options.reader.port = address.port
+            let config = DeviceConfig(name: "portal", driver: "llrp", port: .network(host: address.host, port: address.port), options: options)
+            let r = try DeviceRunner(config: config, logger: SilentLogger()) { _, b in box.add(b) }
+            runner = r
+            r.start()
+            started.signal()
         }, say: { _ in })
         for line in s.lines { try player.perform(line) }
         _ = started.wait(timeout: .now() + 5)
         #expect(waitUntil { box.tags.count == 2 })
         #expect(box.tags.allSatisfy { $0.antenna == 2 && $0.epc == EPC(hex: "3074257BF7194E4000001A85") })
-        client?.requestStop()
-        #expect(done.wait(timeout: .now() + 20) == .success)
+        runner?.stop()
         // Barcodes and triggers are not an RFID reader's.
         let reader = try SimulatedDevice(name: "r", kind: .llrp)
         #expect(throws: SimulationError.self) { try reader.scan(Array("X".utf8)) }

@@ -56,7 +56,7 @@ import ScanModel
 
 @Suite struct ReconnectBackoffTests {
     @Test func doublesToTheCapAndResetsAfterAHealthyConnection() {
-        var b = ReconnectBackoff(initial: .milliseconds(500), maximum: .seconds(30), healthyAfter: .seconds(30))
+        var b = Backoff(initial: .milliseconds(500), maximum: .seconds(30), healthyAfter: .seconds(30))
         let waits = (0..<9).map { _ in b.failed(connectedFor: nil).value / 1000 }
         #expect(waits == [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000])
         // A short-lived connection does not reset the wait…

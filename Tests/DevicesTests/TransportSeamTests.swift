@@ -61,15 +61,26 @@ final class FakeHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
             _ = try DeviceRunner.defaultOpener(for: "evdev")(null)
             Issue.record("EVIOCGRAB on /dev/null succeeded")
         } catch {
-            #expect(error == .system(call: "ioctl(EVIOCGRAB)", target: "/dev/null", errno: ENOTTY)
+            #expect(error == .system(Errno(ENOTTY, call: "ioctl(EVIOCGRAB, \"/dev/null\")"))
                     || error.description.contains("EVIOCGRAB"))
         }
     }
 
-    @Test func llrpIsNotRunByTheSerialRunner() {
-        #expect(throws: DeviceError.self) {
-            try DeviceRunner(config: DeviceConfig(name: "dock", driver: "llrp", port: .path("/dev/null"))) { _, _ in }
+    /// One runner for every kind: an LLRP reader is a TCP transport opened
+    /// from its network address; a tty path is not one.
+    @Test func llrpRunsOnTheDeviceRunnerOverTCP() throws {
+        let opener = DeviceRunner.defaultOpener(for: "llrp")
+        let onATty = DeviceConfig(name: "dock", driver: "llrp", port: .path("/dev/null"))
+        #expect(throws: DeviceError.self) { _ = try opener(onATty) }
+        // Nobody listens on port 1 of the loopback: the error names the call, the peer and errno.
+        let refused = DeviceConfig(name: "dock", driver: "llrp", port: .network(host: "127.0.0.1", port: 1))
+        do {
+            _ = try opener(refused)
+            Issue.record("connected to 127.0.0.1:1")
+        } catch {
+            #expect(error.description == "connect(127.0.0.1:1): ECONNREFUSED (Connection refused)")
         }
+        _ = try DeviceRunner(config: refused) { _, _ in }
     }
 
     /// The llrp driver answers each KEEPALIVE through `EventBatch.outgoing`,

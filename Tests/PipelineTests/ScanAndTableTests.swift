@@ -117,7 +117,7 @@ import ScanModel
 
 @Suite struct ClockTests {
     @Test func virtualClockDrivesThePipeline() throws {
-        let clock = VirtualClock(ms(0))
+        let clock = ManualClock(ms(0))
         let p = try Pipeline(config: PipelineConfig(zones: [zone()]), startTime: clock.now())
         p.ingest(batch: [read(tag(1), at: clock.now()), read(tag(1), at: clock.advance(by: ms(10)))])
         clock.advance(by: ms(-5000))             // never backwards

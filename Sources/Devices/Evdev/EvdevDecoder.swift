@@ -36,17 +36,23 @@ public struct EvdevDecoder: Sendable {
     var scan: [UInt8] = []
     var leftShift = false, rightShift = false, ctrl = false, alt = false, altGr = false, capsLock = false
     var altCode: Int = -1 // Alt+keypad decimal being entered, -1 when none
+    /// When the bytes being decoded arrived: the time of a problem (scans
+    /// keep the kernel's time stamp of their terminating key).
+    var arrival = Microseconds.zero
 
     public init(options: Options = Options(), device: DeviceIndex = DeviceIndex(0)) {
         self.options = options
         self.device = device
     }
 
-    public mutating func feed<S: EvdevEventSink>(_ bytes: [UInt8], into sink: inout S) {
-        bytes.withUnsafeBytes { feed($0, into: &sink) }
+    public mutating func feed<S: DeviceEventSink>(_ bytes: [UInt8], time: Microseconds = .zero, into sink: inout S) {
+        bytes.withUnsafeBytes { feed($0, time: time, into: &sink) }
     }
 
-    public mutating func feed<S: EvdevEventSink>(_ input: UnsafeRawBufferPointer, into sink: inout S) {
+    /// Decodes `input` (split anywhere) into scans and problems, straight
+    /// into the caller's sink (the runner's `EventBatch`).
+    public mutating func feed<S: DeviceEventSink>(_ input: UnsafeRawBufferPointer, time: Microseconds = .zero, into sink: inout S) {
+        arrival = time
         counters.bytes &+= input.count
         var i = 0
         if !partial.isEmpty {
@@ -66,7 +72,8 @@ public struct EvdevDecoder: Sendable {
     }
 
     /// End of stream: a partial record or an unterminated scan is reported.
-    public mutating func finish<S: EvdevEventSink>(into sink: inout S) {
+    public mutating func finish<S: DeviceEventSink>(time: Microseconds = .zero, into sink: inout S) {
+        arrival = time
         if !partial.isEmpty { report(.truncatedRecord, detail: partial.count, into: &sink) }
         if !scan.isEmpty { report(.unterminatedScan, detail: scan.count, into: &sink) }
         partial.removeAll(keepingCapacity: true)
@@ -74,7 +81,7 @@ public struct EvdevDecoder: Sendable {
         leftShift = false; rightShift = false; ctrl = false; alt = false; altGr = false; altCode = -1
     }
 
-    mutating func handle<S: EvdevEventSink>(record r: UnsafeRawBufferPointer, into sink: inout S) {
+    mutating func handle<S: DeviceEventSink>(record r: UnsafeRawBufferPointer, into sink: inout S) {
         defer { offset &+= EvdevDecoder.recordSize; counters.records &+= 1 }
         let sec = Int64(littleEndian: r.loadUnaligned(fromByteOffset: 0, as: Int64.self))
         let usec = Int64(littleEndian: r.loadUnaligned(fromByteOffset: 8, as: Int64.self))
@@ -140,7 +147,7 @@ public struct EvdevDecoder: Sendable {
         }
     }
 
-    mutating func append<S: EvdevEventSink>(_ b: UInt8, into sink: inout S) {
+    mutating func append<S: DeviceEventSink>(_ b: UInt8, into sink: inout S) {
         guard scan.count < options.maxScanLength else {
             report(.scanTooLong, detail: options.maxScanLength, into: &sink)
             scan.removeAll(keepingCapacity: true)
@@ -149,9 +156,11 @@ public struct EvdevDecoder: Sendable {
         scan.append(b)
     }
 
-    mutating func report<S: EvdevEventSink>(_ kind: EvdevError.Kind, detail: Int, into sink: inout S) {
+    mutating func report<S: DeviceEventSink>(_ kind: EvdevError.Kind, detail: Int, into sink: inout S) {
         counters.errors[kind, default: 0] += 1
-        sink.receive(.error(EvdevError(kind: kind, offset: offset, detail: detail)))
+        let error = EvdevError(kind: kind, offset: offset, detail: detail)
+        sink.receive(.problem(DeviceProblem(kind: error.problemKind, offset: Int64(offset), length: error.problemLength,
+                                            message: error.description, time: arrival)))
     }
 }
 
@@ -197,6 +206,21 @@ public struct EvdevError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Byte offset of the record in the event stream.
     public var offset: Int
     public var detail: Int
+    /// The common vocabulary's kind and length for this problem.
+    var problemKind: DeviceProblem.Kind {
+        switch kind {
+        case .unknownKey: return .unknown
+        case .truncatedRecord, .unterminatedScan: return .truncated
+        case .scanTooLong: return .lineTooLong
+        }
+    }
+    var problemLength: Int {
+        switch kind {
+        case .unknownKey: return EvdevDecoder.recordSize
+        case .truncatedRecord: return detail
+        case .unterminatedScan, .scanTooLong: return 0
+        }
+    }
     public var description: String {
         switch kind {
         case .unknownKey: return "evdev: key code \(detail) at byte \(offset) has no character in this layout; skipped"
@@ -205,19 +229,6 @@ public struct EvdevError: Error, Hashable, Sendable, CustomStringConvertible {
         case .scanTooLong: return "evdev: more than \(detail) characters without Enter/Tab at byte \(offset); dropped"
         }
     }
-}
-
-public enum EvdevEvent: Hashable, Sendable {
-    case scan(Scan)
-    case error(EvdevError)
-}
-
-public protocol EvdevEventSink { mutating func receive(_ event: EvdevEvent) }
-
-public struct EvdevEventCollector: EvdevEventSink {
-    public var events: [EvdevEvent] = []
-    public init() {}
-    public mutating func receive(_ event: EvdevEvent) { events.append(event) }
 }
 
 public struct EvdevCounters: Hashable, Sendable {

@@ -29,35 +29,25 @@ public final class EvdevDriver: ListenOnlyDriver {
 
     public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {
         lastSeen = time
-        var sink = BatchSink(time: time, batch: EventBatch(capacity: 0))
-        sink.borrowing(&batch) { decoder.feed(bytes, into: &$0) }
+        decoder.feed(bytes, time: time, into: &batch)
     }
 
     public func flush(time: Microseconds, into batch: inout EventBatch) {
-        var sink = BatchSink(time: time, batch: EventBatch(capacity: 0))
-        sink.borrowing(&batch) { decoder.finish(into: &$0) }
+        decoder.finish(time: time, into: &batch)
     }
+}
 
-
-    struct BatchSink: EvdevEventSink, BatchBorrowingSink {
-        let time: Microseconds
-        var batch: EventBatch
-        mutating func receive(_ event: EvdevEvent) {
-            switch event {
-            case .scan(let s):
-                batch.append(.scan(s))
-            case .error(let e):
-                let kind: DeviceProblem.Kind
-                var length = EvdevDecoder.recordSize
-                switch e.kind {
-                case .unknownKey: kind = .unknown
-                case .truncatedRecord: kind = .truncated; length = e.detail
-                case .unterminatedScan: kind = .truncated; length = 0
-                case .scanTooLong: kind = .lineTooLong; length = 0
-                }
-                batch.append(.problem(DeviceProblem(kind: kind, offset: Int64(e.offset), length: length,
-                                                    message: e.description, time: time)))
-            }
-        }
-    }
+extension EvdevDriver {
+    /// `evdev` in the registry: keyboard-wedge scanners on an event node.
+    public static let entry = DriverEntry(name: "evdev", transport: .evdev, options: [
+        DriverOption("layout", syntax: "layout=us|de|fr") { (o, v) throws(DeviceError) in
+            guard let layout = v.flatMap(EvdevLayout.named) else { throw DriverOptions.badValue("layout", v, "us, de or fr") }
+            o.evdev.layout = layout
+        },
+        DriverOption("gs-substitute", syntax: "gs-substitute=HEX") { (o, v) throws(DeviceError) in
+            let b = try DriverOptions.hexBytes("gs-substitute", v)
+            guard b.count == 1 else { throw DriverOptions.badValue("gs-substitute", v, "one byte in hex, such as 7C") }
+            o.evdev.gsSubstitute = b[0]
+        },
+    ]) { EvdevDriver(options: $0) }
 }

@@ -2,11 +2,14 @@
 import Glibc
 #endif
 import CLinuxShims
+import ScanModel
 
 public struct EvdevDeviceError: Error, CustomStringConvertible, Sendable {
     public var path: String
     public var call: String
     public var errno: Int32
+    /// The kernel's view, for `DeviceError.system`: `ioctl(EVIOCGRAB, "/dev/null"): ENOTTY (…)`.
+    public var systemError: Errno { Errno(errno, call: call == "open" ? "open(\"\(path)\")" : "\(call.dropLast()), \"\(path)\")") }
     public var description: String {
         var hint = ""
         if errno == EACCES { hint = " (add the service user to group 'input' or install the udev rule)" }
@@ -26,20 +29,24 @@ public final class EvdevInputDevice: @unchecked Sendable {
 
     public init(path: String, grab: Bool = true) throws {
         self.path = path
-        let f = Glibc.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard f >= 0 else { throw EvdevDeviceError(path: path, call: "open", errno: errno) }
-        if grab && CLinuxShims_evdev_grab(f, 1) != 0 {
-            let e = errno
-            _ = Glibc.close(f)
-            throw EvdevDeviceError(path: path, call: "ioctl(EVIOCGRAB)", errno: e)
+        do throws(Errno) {
+            let f = try FileDescriptor.open(path, O_RDONLY | O_NONBLOCK)
+            if grab {
+                do throws(Errno) { try valueOrErrno("ioctl(EVIOCGRAB)") { CLinuxShims_evdev_grab(f.rawValue, 1) } } catch {
+                    f.close()
+                    throw error
+                }
+            }
+            fd = f.rawValue
+        } catch {
+            throw EvdevDeviceError(path: path, call: error.call.hasPrefix("open") ? "open" : error.call, errno: error.code)
         }
-        fd = f
     }
 
     public func close() {
         guard fd >= 0 else { return }
         _ = CLinuxShims_evdev_grab(fd, 0)
-        _ = Glibc.close(fd)
+        FileDescriptor(rawValue: fd).close()
         fd = -1
     }
 

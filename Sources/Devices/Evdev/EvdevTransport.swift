@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ScanModel
 
 /// A grabbed evdev keyboard node (`EvdevInputDevice`) as a `ByteTransport`,
 /// so `DeviceRunner` runs a keyboard-wedge scanner with the `evdev` driver.
@@ -14,32 +15,18 @@ public final class EvdevTransport: ByteTransport {
 
     public init(path: String, grab: Bool = true) throws(DeviceError) {
         do { device = try EvdevInputDevice(path: path, grab: grab) } catch let e as EvdevDeviceError {
-            throw DeviceError.system(call: e.call, target: e.path, errno: e.errno)
+            throw DeviceError.system(e.systemError)
         } catch {
             throw DeviceError.hangup("evdev \(path): \(error)")
         }
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer, timeoutMs: Int32) throws(DeviceError) -> Int {
-        let revents = wake.poll(device: device.fd, timeoutMs: timeoutMs)
-        if revents < 0 {
-            if errno == EINTR { return 0 }
-            throw DeviceError.system(call: "poll", target: device.path, errno: errno)
-        }
-        if revents == 0 { return 0 }
-        if revents & Int32(POLLHUP | POLLERR | POLLNVAL) != 0 && revents & Int32(POLLIN) == 0 {
-            throw DeviceError.hangup(description)
-        }
         // Ask for whole records: a kernel node never splits one (emulated
         // nodes such as umockdev's may; the evdev driver reassembles them).
         let size = EvdevDecoder.recordSize
-        let want = buffer.count / size * size
-        let n = Glibc.read(device.fd, buffer.baseAddress, want)
-        if n > 0 { return n }
-        if n == 0 { throw DeviceError.hangup(description) }
-        if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return 0 }
-        if errno == ENODEV { throw DeviceError.hangup(description) }
-        throw DeviceError.system(call: "read", target: device.path, errno: errno)
+        let whole = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(buffer.count / size * size)])
+        return try wake.read(FileDescriptor(rawValue: device.fd), into: whole, timeoutMs: timeoutMs, what: description)
     }
 
     public func interrupt() { wake.signal() }

@@ -154,13 +154,9 @@ public enum HIDPOSEvent: Hashable, Sendable {
     case error(HIDPOSError)
 }
 
-public protocol HIDPOSEventSink { mutating func receive(_ event: HIDPOSEvent) }
-
-public struct HIDPOSEventCollector: HIDPOSEventSink {
-    public var events: [HIDPOSEvent] = []
-    public init() {}
-    public mutating func receive(_ event: HIDPOSEvent) { events.append(event) }
-}
+public protocol HIDPOSEventSink: DecoderSink where Event == HIDPOSEvent {}
+public typealias HIDPOSEventCollector = EventCollector<HIDPOSEvent>
+extension EventCollector: HIDPOSEventSink where Event == HIDPOSEvent {}
 
 public struct HIDPOSCounters: Hashable, Sendable {
     public var bytes = 0

@@ -63,3 +63,10 @@ public final class HIDPOSDriver: ListenOnlyDriver {
         }
     }
 }
+
+extension HIDPOSDriver {
+    /// `hidpos` in the registry: USB HID POS scanners through libusb.
+    public static let entry = DriverEntry(name: "hidpos", transport: .hidpos, options: [
+        DriverOption("report-size", syntax: "report-size=N") { (o, v) throws(DeviceError) in o.hidposReportSize = try DriverOptions.positive("report-size", v) },
+    ]) { HIDPOSDriver(options: $0) }
+}

@@ -1,8 +1,9 @@
 import Foundation
 import ScanModel
 
-/// `scanledger capture --llrp HOST[:PORT]`: runs a real LLRP session with
-/// `LLRPTCPClient` and records every byte both ways in the capture log
+/// `scanledger capture --llrp HOST[:PORT]`: runs a real LLRP session on
+/// `DeviceRunner` (the daemon's runner) through a `WireTapTransport` and
+/// records every byte both ways in the capture log
 /// format, so `scanledger replay` of the file gives the same reads and the
 /// conversation replay can check the session's messages against it.
 ///
@@ -12,6 +13,7 @@ import ScanModel
 /// `! stop` before the STOP_ROSPEC / CLOSE_CONNECTION of a clean shutdown.
 /// Reconnects after the session was running are recorded like any traffic.
 public final class LLRPCapture: @unchecked Sendable {
+    // @unchecked Sendable: `summary`, `failure` and `wasRunning` are only touched under `lock`.
     /// Why a capture ended badly. `description` names the reader's host:port.
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public var description: String
@@ -61,24 +63,24 @@ public final class LLRPCapture: @unchecked Sendable {
     /// before it ever ran: the session would otherwise retry for ever, and
     /// the person capturing wants to know now. What was recorded stays.
     public func run(shouldStop: @escaping () -> Bool) throws(Failure) -> Summary {
-        let client = LLRPTCPClient(config: config, name: DeviceID("capture"), device: DeviceIndex(0),
-                                   handler: { [self] _, batch in
-                                       let tags = batch.events.reduce(0) { n, e in if case .tag = e { n + 1 } else { n } }
-                                       lock.lock(); summary.tagReads += tags; lock.unlock()
-                                   },
-                                   onOutput: { [self] output in noteOutput(output) })
-        client.wireTap = { [self] event in record(event) }
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread { client.run(); done.signal() }
-        thread.name = "llrp capture"
-        thread.start()
-        var stopRequested = false
-        while done.wait(timeout: .now() + .milliseconds(50)) == .timedOut {
-            if !stopRequested && (shouldStop() || hasFailed) {
-                stopRequested = true
-                client.requestStop()
-            }
+        var options = DriverOptions()
+        options.reader = config
+        options.reconnect = config.backoff
+        let device = DeviceConfig(name: DeviceID("capture"), driver: "llrp", port: .network(host: config.host, port: config.port), options: options)
+        let runner: DeviceRunner
+        do {
+            runner = try DeviceRunner(config: device, logger: FailureWatch(capture: self), opener: { [self] (c) throws(DeviceError) in
+                WireTapTransport(try TCPTransport.opener(c)) { [self] event in record(event) }
+            }, handler: { [self] _, batch in
+                let tags = batch.events.reduce(0) { n, e in if case .tag = e { n + 1 } else { n } }
+                lock.lock(); summary.tagReads += tags; lock.unlock()
+            })
+        } catch {
+            throw Failure(description: "\(error)")
         }
+        runner.start()
+        while !shouldStop() && !hasFailed { usleep(50_000) }
+        runner.stop()
         lock.lock(); defer { lock.unlock() }
         if let failure { throw Failure(description: failure) }
         return summary
@@ -86,7 +88,7 @@ public final class LLRPCapture: @unchecked Sendable {
 
     private var hasFailed: Bool { lock.lock(); defer { lock.unlock() }; return failure != nil }
 
-    /// Runs on the client's thread, in wire order.
+    /// Runs on the runner's thread, in wire order.
     private func record(_ event: LLRPWireEvent) {
         switch event {
         case .received(let bytes):
@@ -99,20 +101,20 @@ public final class LLRPCapture: @unchecked Sendable {
         }
     }
 
-    /// Remembers the first failure before the session ever ran.
-    private func noteOutput(_ output: LLRPSessionOutput) {
-        guard case .note(let note) = output else { return }
+    /// Remembers the first failure before the session ever ran, from the
+    /// runner's log: its connect errors and the session's warnings.
+    fileprivate func noteLog(_ level: DeviceLogLevel, _ message: String) {
         lock.lock(); defer { lock.unlock() }
-        switch note {
-        case .state(.running):
-            wasRunning = true
-        case .connectionRefused, .setupFailed, .timeout, .linkDead, .framingLost, .transportFailed, .transportClosed:
-            guard !wasRunning, failure == nil else { return }
-            let text = LLRPReaderRunner.logLine(note, config: config)?.1 ?? "\(note)"
-            let peer = "\(config.host):\(config.port)"
-            failure = text.contains(peer) ? text : "LLRP reader \(peer): \(text)"
-        default:
-            break
-        }
+        if message.contains("configured and inventorying") { wasRunning = true }
+        guard level == .warning, !wasRunning, failure == nil else { return }
+        let text = message.range(of: "; retrying in").map { String(message[..<$0.lowerBound]) } ?? message
+        let peer = "\(config.host):\(config.port)"
+        failure = text.contains(peer) ? text : "LLRP reader \(peer): \(text)"
     }
+}
+
+/// The capture's logger: the runner's lines tell it whether the session ran.
+private struct FailureWatch: DeviceLogger {
+    let capture: LLRPCapture
+    func log(_ level: DeviceLogLevel, device: String, _ message: String) { capture.noteLog(level, message) }
 }

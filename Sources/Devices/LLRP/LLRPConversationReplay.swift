@@ -108,7 +108,7 @@ public struct LLRPConversationReplay {
         }
     }
 
-    /// A connection event, as `LLRPTCPClient` hands it to its handler.
+    /// A connection event, as `DeviceRunner` hands it to its handler.
     mutating func note(_ event: DeviceEvent) {
         events.append(event)
         lines.append(EventJSON.line(event))

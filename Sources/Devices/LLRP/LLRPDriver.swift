@@ -1,23 +1,29 @@
 import ScanModel
 
 /// `llrp` in the driver registry: the reader→client LLRP byte stream as a
-/// `DeviceDriver`, printing the common event vocabulary (`scanledger replay
-/// --driver llrp`, capture tests, fuzzing). Each KEEPALIVE is answered by
-/// queueing KEEPALIVE_ACK on `EventBatch.outgoing`.
+/// `DeviceDriver` in the common event vocabulary.
 ///
-/// Bringing a reader to a known state is a conversation (wait for the
-/// connection event, delete old specs, add/enable/start the ROSpec), which
-/// `LLRPSession` drives; on a live reader `LLRPTCPClient` runs the session
-/// and uses `LLRPDriver.deviceEvent` to hand the same events to the same
-/// kind of handler as `DeviceRunner` (see docs/devices.md).
+/// Replayed (`scanledger replay --driver llrp`, capture tests, fuzzing) it
+/// only decodes, answering each KEEPALIVE by queueing KEEPALIVE_ACK on
+/// `EventBatch.outgoing`. Run by `DeviceRunner` on a TCP connection, the
+/// first `connectionOpened` starts an `LLRPSession`, which from then on
+/// holds the conversation (LLRPDriver+Session.swift): the setup steps,
+/// keepalive answers and misses, STOP_ROSPEC + CLOSE_CONNECTION on stop.
 public final class LLRPDriver: ListenOnlyDriver {
     public let name = "llrp"
-    private var decoder: LLRPDecoder
-    private var failedResponses: UInt64 = 0
-    private var lastSeen: Microseconds? = nil
+    var decoder: LLRPDecoder
+    var failedResponses: UInt64 = 0
+    var lastSeen: Microseconds? = nil
+    let reader: LLRPReaderConfig
+    /// nil until the runner opens a connection (replay never does).
+    var session: LLRPSession? = nil
+    var sessionOutput: [LLRPSessionOutput] = []
+    var status = LLRPClientStatus()
+    var pendingLog: [(DeviceLogLevel, String)] = []
 
     public init(options: DriverOptions = DriverOptions()) {
         decoder = LLRPDecoder(device: options.device)
+        reader = options.reader
     }
 
     public var counters: DriverCounters {
@@ -26,7 +32,7 @@ public final class LLRPDriver: ListenOnlyDriver {
         return d
     }
 
-    /// The common counters from the decoder's (shared with `LLRPTCPClient`).
+    /// The common counters from the decoder's (also the live reader's, `LLRPClientStatus.driverCounters`).
     public static func driverCounters(_ c: LLRPCounters, failedResponses: UInt64) -> DriverCounters {
         var d = DriverCounters()
         d.bytes = UInt64(c.bytes)
@@ -43,25 +49,43 @@ public final class LLRPDriver: ListenOnlyDriver {
 
     public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {
         lastSeen = time
-        var sink = BatchSink(time: time, batch: EventBatch(capacity: 0))
+        var sink = BatchSink(time: time, batch: EventBatch(capacity: 0), answersKeepalives: session == nil)
         sink.borrowing(&batch) { decoder.feed(bytes, into: &$0) }
         failedResponses &+= sink.failedResponses
+        for event in sink.forSession { converse(time) { $0.handle(event, now: $1, into: &$2) } }
+        takeSends(into: &batch)
     }
 
     public func flush(time: Microseconds, into batch: inout EventBatch) {
-        var sink = BatchSink(time: time, batch: EventBatch(capacity: 0))
+        var sink = BatchSink(time: time, batch: EventBatch(capacity: 0), answersKeepalives: session == nil)
         sink.borrowing(&batch) { decoder.finish(into: &$0) }
     }
 
-
+    /// Every event goes into the batch. Replayed, the driver answers
+    /// keepalives itself; live, every event also goes to the session (which
+    /// answers them), but a run of tags only needs to refresh liveness once.
     struct BatchSink: LLRPEventSink, BatchBorrowingSink {
         let time: Microseconds
         var batch: EventBatch
+        let answersKeepalives: Bool
         var failedResponses: UInt64 = 0
+        var forSession: [LLRPEvent] = []
+        var sawTag = false
+        init(time: Microseconds, batch: EventBatch, answersKeepalives: Bool) {
+            self.time = time; self.batch = batch; self.answersKeepalives = answersKeepalives
+        }
         mutating func receive(_ event: LLRPEvent) {
-            if case .keepalive(let id) = event { batch.outgoing.append(LLRPClientMessage.keepaliveAck(messageID: id)) }
             if case .response(let r) = event, !r.isSuccess { failedResponses &+= 1 }
             batch.append(LLRPDriver.deviceEvent(event, time: time))
+            if answersKeepalives {
+                if case .keepalive(let id) = event { batch.outgoing.append(LLRPClientMessage.keepaliveAck(messageID: id)) }
+                return
+            }
+            if case .tag = event {
+                if sawTag { return }
+                sawTag = true
+            }
+            forSession.append(event)
         }
     }
 
@@ -106,4 +130,24 @@ public final class LLRPDriver: ListenOnlyDriver {
             return .problem(DeviceProblem(kind: kind, offset: Int64(e.offset), length: length, message: e.description, time: time))
         }
     }
+}
+
+extension LLRPDriver {
+    /// `llrp` in the registry: fixed readers over TCP. Its option words
+    /// (preset, antennas, report, keepalive, …) are read as a set by
+    /// `LLRPReaderConfig.parsing`, which knows how they combine.
+    public static let entry = DriverEntry(
+        name: "llrp", transport: .tcp,
+        options: LLRPReaderConfig.knownOptions.split(separator: ",").map { word in
+            DriverOption(String(word.drop { $0 == " " })) { (_, _) throws(DeviceError) in }
+        },
+        parser: { (text, options) throws(DeviceError) in
+            do throws(LLRPOptionError) {
+                options.reader = try LLRPReaderConfig.parsing(options: text, host: options.reader.host, port: options.reader.port)
+            } catch {
+                throw .configuration(error.description)
+            }
+            options.reconnect = options.reader.backoff
+        }
+    ) { LLRPDriver(options: $0) }
 }

@@ -97,18 +97,10 @@ public enum LLRPEvent: Hashable, Sendable {
     case error(LLRPDecodeError)
 }
 
-/// Receives decoder events. Generic (not an existential) so the hot path is
-/// specialised and a tag report never boxes.
-public protocol LLRPEventSink {
-    mutating func receive(_ event: LLRPEvent)
-}
-
-/// Collects events into an array (tests, replay, low-rate callers).
-public struct LLRPEventCollector: LLRPEventSink {
-    public var events: [LLRPEvent] = []
-    public init() {}
-    public mutating func receive(_ event: LLRPEvent) { events.append(event) }
-}
+/// Receives the LLRP decoder's events (`DecoderSink`).
+public protocol LLRPEventSink: DecoderSink where Event == LLRPEvent {}
+public typealias LLRPEventCollector = EventCollector<LLRPEvent>
+extension EventCollector: LLRPEventSink where Event == LLRPEvent {}
 
 /// Running totals for the device status page and metrics.
 public struct LLRPCounters: Hashable, Sendable {

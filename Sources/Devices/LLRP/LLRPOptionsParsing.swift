@@ -1,3 +1,5 @@
+import ScanModel
+
 /// A bad LLRP reader option: which option (`antennas`, `report`, …, or the
 /// whole word when it is not `KEY=VALUE`), the value, and what is allowed.
 public struct LLRPOptionError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -81,7 +83,7 @@ extension LLRPReaderConfig {
                 config.gen2.tagPopulation = try number(1...65_535, "a tag count")
             case "reconnect-max":
                 let ms: Int64 = try number(100...3_600_000, "milliseconds")
-                config.backoff = LLRPBackoff(initialMilliseconds: min(config.backoff.initialMilliseconds, ms), maximumMilliseconds: ms)
+                config.backoff = Backoff(initial: min(config.backoff.initial, .milliseconds(ms)), maximum: .milliseconds(ms))
             default:
                 throw LLRPOptionError(option: key, value: value, message: "unknown option (known: \(knownOptions))")
             }

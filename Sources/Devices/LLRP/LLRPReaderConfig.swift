@@ -1,3 +1,5 @@
+import ScanModel
+
 /// Gen2 inventory presets, named for what the warehouse is doing.
 ///
 /// Gen2 tags keep an "inventoried" flag per session (S0–S3). In S0 the flag
@@ -65,7 +67,8 @@ public struct LLRPReaderConfig: Hashable, Sendable {
     public var responseTimeoutMilliseconds: Int = 10_000
     /// Wait for CLOSE_CONNECTION_RESPONSE before dropping the socket anyway.
     public var closeTimeoutMilliseconds: Int = 2_000
-    public var backoff = LLRPBackoff()
+    /// Reconnect waits: 1 s doubling to 60 s unless `reconnect-max` says otherwise.
+    public var backoff = Backoff(initial: .seconds(1), maximum: .seconds(60))
     /// Reconnect when the byte stream loses framing (garbage, impossible
     /// lengths): on TCP that means a broken peer. Replay of logs turns it off.
     public var reconnectOnFramingError = true
@@ -144,24 +147,5 @@ public struct LLRPReaderConfig: Hashable, Sendable {
                 }
             }
         }
-    }
-}
-
-/// Reconnect delays: doubling from `initial` to `maximum`. Pure, so tests
-/// step through it; no jitter because each reader has its own schedule.
-public struct LLRPBackoff: Hashable, Sendable {
-    public var initialMilliseconds: Int64 = 1_000
-    public var maximumMilliseconds: Int64 = 60_000
-    public init() {}
-    public init(initialMilliseconds: Int64, maximumMilliseconds: Int64) {
-        self.initialMilliseconds = max(1, initialMilliseconds)
-        self.maximumMilliseconds = max(self.initialMilliseconds, maximumMilliseconds)
-    }
-    /// Delay before reconnect attempt number `attempt` (1-based).
-    public func delayMilliseconds(attempt: Int) -> Int64 {
-        var d = initialMilliseconds
-        var n = 1
-        while n < attempt && d < maximumMilliseconds { d = d &* 2; n += 1 }
-        return min(d, maximumMilliseconds)
     }
 }

@@ -1,3 +1,5 @@
+import ScanModel
+
 /// What the session asks its transport to do, and what it tells the driver.
 public enum LLRPSessionOutput: Hashable, Sendable {
     case connect(host: String, port: UInt16, timeoutMilliseconds: Int)
@@ -77,6 +79,13 @@ public struct LLRPSession: Sendable {
 
     public mutating func start(now: Int64, into out: inout [LLRPSessionOutput]) {
         guard state == .idle || state == .stopped else { return }
+        connect(now: now, into: &out)
+    }
+
+    /// The transport reconnects on its own schedule (`DeviceRunner`'s
+    /// backoff): begin a connection now, whatever reconnect timer was set.
+    public mutating func restart(now: Int64, into out: inout [LLRPSessionOutput]) {
+        guard !isConnected && state != .connecting else { return }
         connect(now: now, into: &out)
     }
 
@@ -234,7 +243,7 @@ public struct LLRPSession: Sendable {
         awaiting = nil
         setupQueue.removeAll()
         reconnectAttempt += 1
-        let delay = config.backoff.delayMilliseconds(attempt: reconnectAttempt)
+        let delay = config.backoff.delay(attempt: reconnectAttempt).value / 1000
         reconnectAt = now + delay
         out.append(.note(.reconnectScheduled(attempt: reconnectAttempt, delayMilliseconds: delay)))
         enter(.waitingToReconnect, into: &out)

@@ -22,6 +22,7 @@ import ScanModel
 /// `stop()` drops everything without a goodbye (a reader losing power);
 /// `start()` listens again on the same port.
 public final class LLRPReaderEmulator: @unchecked Sendable {
+    // @unchecked Sendable: the mutable state below is only touched under `lock` (an NSCondition).
     /// What the emulator has seen, for tests and narration.
     public struct Stats: Sendable, Equatable {
         public var connections = 0
@@ -38,9 +39,10 @@ public final class LLRPReaderEmulator: @unchecked Sendable {
     public private(set) var port: UInt16
     private let lock = NSCondition()
     private var stats = Stats()
-    private var listenFD: Int32 = -1
-    private var connFD: Int32 = -1
-    private var wakeRead: Int32 = -1, wakeWrite: Int32 = -1
+    private var listenFD: FileDescriptor?
+    private var connFD: FileDescriptor?
+    /// Ends the loop's poll at once on `stop()`.
+    private let wake = WakeSignal()
     private var running = false
     private var loopDone = true
     private var keepaliveMilliseconds: UInt32 = 0
@@ -61,28 +63,26 @@ public final class LLRPReaderEmulator: @unchecked Sendable {
     public func start() throws {
         lock.lock(); defer { lock.unlock() }
         guard !running else { return }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SimulationError("LLRP emulator: socket: \(String(cString: strerror(errno)))") }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = port.bigEndian
-        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard bound == 0, listen(fd, 8) == 0 else {
-            let reason = String(cString: strerror(errno))
-            close(fd)
-            throw SimulationError("LLRP emulator: cannot listen on 127.0.0.1:\(port): \(reason)")
+        let what = "LLRP emulator 127.0.0.1:\(port)"
+        do throws(Errno) {
+            let fd = try FileDescriptor.socket(domain: AF_INET, type: Int32(SOCK_STREAM.rawValue), what: what)
+            do throws(Errno) {
+                try fd.setOption(level: SOL_SOCKET, SO_REUSEADDR, 1, what: what)
+                try fd.bind(addr, what: what)
+                try fd.listen(backlog: 8, what: what)
+                port = try fd.localPort(what: what)
+            } catch {
+                fd.close()
+                throw error
+            }
+            listenFD = fd
+        } catch {
+            throw SimulationError("cannot listen: \(error)")
         }
-        var actual = sockaddr_in()
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        port = UInt16(bigEndian: actual.sin_port)
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { close(fd); throw SimulationError("LLRP emulator: pipe: \(String(cString: strerror(errno)))") }
-        listenFD = fd
-        wakeRead = fds[0]; wakeWrite = fds[1]
         running = true
         loopDone = false
         let t = Thread { [self] in loop() }
@@ -96,8 +96,7 @@ public final class LLRPReaderEmulator: @unchecked Sendable {
         lock.lock()
         guard running else { lock.unlock(); return }
         running = false
-        var b: UInt8 = 1
-        _ = write(wakeWrite, &b, 1)
+        wake.signal()
         while !loopDone { lock.wait() }
         lock.unlock()
     }
@@ -115,9 +114,9 @@ public final class LLRPReaderEmulator: @unchecked Sendable {
     /// running an ROSpec reports nothing.
     @discardableResult
     public func report(_ epcs: [EPC], antenna: UInt16 = 1, rssi: Int8 = -55, count: UInt16 = 1) -> Bool {
-        let now = UInt64(max(0, DeviceRunner.wallClock().value))
+        let now = UInt64(max(0, WallClock().now().value))
         lock.lock(); defer { lock.unlock() }
-        guard stats.inventorying, connFD >= 0 else { return false }
+        guard stats.inventorying, connFD != nil else { return false }
         var w = LLRPMessageWriter(type: LLRPMessageType.roAccessReport, messageID: takeID())
         for epc in epcs {
             w.tlv(LLRPParameterType.tagReportData) { w in
@@ -150,28 +149,32 @@ public final class LLRPReaderEmulator: @unchecked Sendable {
         var nextKeepalive = Date.distantFuture
         while true {
             lock.lock()
-            let (listener, conn, wake) = (listenFD, connFD, wakeRead)
+            let (listener, conn, stopped) = (listenFD, connFD, !running)
             lock.unlock()
-            var fds = [pollfd(fd: wake, events: Int16(POLLIN), revents: 0), pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
-            if conn >= 0 { fds.append(pollfd(fd: conn, events: Int16(POLLIN), revents: 0)) }
+            guard let listener, !stopped else { break }
+            var fds = [pollfd(fd: wake.fd?.rawValue ?? -1, events: Int16(POLLIN), revents: 0), pollfd(fd: listener.rawValue, events: Int16(POLLIN), revents: 0)]
+            if let conn { fds.append(pollfd(fd: conn.rawValue, events: Int16(POLLIN), revents: 0)) }
             let wait = max(0, min(100, Int(nextKeepalive.timeIntervalSinceNow * 1000)))
-            _ = poll(&fds, nfds_t(fds.count), Int32(wait))
+            _ = fds.withUnsafeMutableBufferPointer { try? FileDescriptor.poll($0.baseAddress!, count: $0.count, timeoutMs: Int32(wait)) }
             if fds[0].revents != 0 { break }
             if fds[1].revents & Int16(POLLIN) != 0 { accept(on: listener) }
-            if fds.count > 2, fds[2].revents != 0 {
-                let n = buffer.withUnsafeMutableBytes { recv(conn, $0.baseAddress, $0.count, 0) }
-                if n > 0 {
+            if let conn, fds.count > 2, fds[2].revents != 0 {
+                do throws(Errno) {
+                    let n = try buffer.withUnsafeMutableBytes { raw in
+                        Result { () throws(Errno) -> Int in try conn.read(into: raw, what: "LLRP emulator client") }
+                    }.get()
+                    guard n > 0 else { throw Errno(ECONNRESET, call: "read(LLRP emulator client)") }
                     pending += buffer[0..<n]
                     while let message = Self.takeMessage(&pending) { answer(message) }
-                } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
+                } catch where !error.wouldBlock {
                     lock.lock(); dropConnectionLocked(); lock.unlock()
                     pending.removeAll()
-                }
+                } catch {}
             }
             lock.lock()
-            if connFD < 0 { pending.removeAll() }
+            if connFD == nil { pending.removeAll() }
             let period = keepaliveMilliseconds
-            if connFD >= 0, period > 0 {
+            if connFD != nil, period > 0 {
                 if nextKeepalive == .distantFuture { nextKeepalive = Date(timeIntervalSinceNow: Double(period) / 1000) }
                 if Date() >= nextKeepalive {
                     _ = sendLocked(Self.message(LLRPMessageType.keepalive, id: takeID()))
@@ -184,21 +187,20 @@ public final class LLRPReaderEmulator: @unchecked Sendable {
         }
         lock.lock()
         dropConnectionLocked()
-        close(listenFD); listenFD = -1
-        close(wakeRead); close(wakeWrite); wakeRead = -1; wakeWrite = -1
+        listenFD.closeOnce()
+        wake.clear()
         loopDone = true
         lock.broadcast()
         lock.unlock()
     }
 
-    private func accept(on listener: Int32) {
-        let fd = Glibc.accept(listener, nil, nil)
-        guard fd >= 0 else { return }
+    private func accept(on listener: FileDescriptor) {
+        guard let fd = try? listener.accept(what: "LLRP emulator") else { return }
         lock.lock(); defer { lock.unlock() }
-        if connFD >= 0 {
+        if connFD != nil {
             // One client at a time, as readers do: tell the newcomer why and hang up.
             _ = Self.sendAll(fd, Self.connectionAttempt(status: 2, id: takeID()))
-            close(fd)
+            fd.close()
             stats.refusedConnections += 1
             return
         }
@@ -239,7 +241,7 @@ public final class LLRPReaderEmulator: @unchecked Sendable {
     }
 
     private func dropConnectionLocked() {
-        if connFD >= 0 { close(connFD); connFD = -1 }
+        connFD.closeOnce()
         stats.inventorying = false
         stats.connected = false
         keepaliveMilliseconds = 0
@@ -253,27 +255,19 @@ public final class LLRPReaderEmulator: @unchecked Sendable {
     }
 
     private func sendLocked(_ bytes: [UInt8]) -> Bool {
-        guard connFD >= 0 else { return false }
-        if Self.sendAll(connFD, bytes) { return true }
+        guard let conn = connFD else { return false }
+        if Self.sendAll(conn, bytes) { return true }
         // Only the loop thread closes the descriptor (it may be polling it);
         // shutdown wakes that poll with EOF.
-        shutdown(connFD, Int32(SHUT_RDWR))
+        shutdown(conn.rawValue, Int32(SHUT_RDWR))
         stats.inventorying = false
         return false
     }
 
     // MARK: - wire helpers
 
-    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes.withUnsafeBytes { raw -> Int in
-                guard let base = raw.baseAddress else { return 0 }
-                return send(fd, base + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
-            }
-            if n > 0 { sent += n } else if n < 0 && errno == EINTR { continue } else { return false }
-        }
-        return true
+    static func sendAll(_ fd: FileDescriptor, _ bytes: [UInt8]) -> Bool {
+        (try? fd.writeAll(bytes, timeoutMs: 5_000, socket: true, what: "LLRP emulator client")) != nil
     }
 
     /// The next whole message from the front of `pending`; a header with an
@@ -306,7 +300,7 @@ public final class LLRPReaderEmulator: @unchecked Sendable {
     }
 
     static func connectionAttempt(status: UInt16, id: UInt32) -> [UInt8] {
-        let now = UInt64(max(0, DeviceRunner.wallClock().value))
+        let now = UInt64(max(0, WallClock().now().value))
         return message(LLRPMessageType.readerEventNotification, id: id) { w in
             w.tlv(LLRPParameterType.readerEventNotificationData) { w in
                 w.tlv(LLRPParameterType.utcTimestamp) { $0.u64(now) }

@@ -16,8 +16,8 @@ public final class SimulatedDevice {
     /// The slave side, e.g. /dev/pts/7: what a config's `port` points at;
     /// for `llrp`, `127.0.0.1:PORT`: what a config's `host` points at.
     public let path: String
-    private let master: Int32
-    private var slave: Int32
+    private var master: FileDescriptor?
+    private var slave: FileDescriptor?
     /// The reader behind an `llrp` device.
     public let reader: LLRPReaderEmulator?
     /// Bytes the host wrote to the device (commands), kept for inspection.
@@ -28,27 +28,29 @@ public final class SimulatedDevice {
         if kind == .llrp {
             let reader = try LLRPReaderEmulator(port: port)
             self.name = name; self.kind = kind; self.reader = reader
-            master = -1; slave = -1
             path = reader.address
             return
         }
         reader = nil
         var m: Int32 = -1, s: Int32 = -1
         var buffer = [CChar](repeating: 0, count: 128)
-        guard CLinuxShims_openpty(&m, &s, &buffer, buffer.count) == 0 else {
-            throw SimulationError("\(name): openpty failed: \(String(cString: strerror(errno)))")
+        do throws(Errno) {
+            try valueOrErrno("openpty") { CLinuxShims_openpty(&m, &s, &buffer, buffer.count) }
+            try FileDescriptor(rawValue: m).setNonBlocking(what: "pty master")
+        } catch {
+            if m >= 0 { FileDescriptor(rawValue: m).close(); FileDescriptor(rawValue: s).close() }
+            throw SimulationError("\(name): \(error)")
         }
-        _ = fcntl(m, F_SETFL, fcntl(m, F_GETFL) | O_NONBLOCK)
         self.name = name
         self.kind = kind
-        self.master = m
-        self.slave = s
+        self.master = FileDescriptor(rawValue: m)
+        self.slave = FileDescriptor(rawValue: s)
         self.path = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     deinit {
-        if master >= 0 { close(master) }
-        if slave >= 0 { close(slave) }
+        master.closeOnce()
+        slave.closeOnce()
         reader?.stop()
     }
 
@@ -60,13 +62,13 @@ public final class SimulatedDevice {
             let c = timeout.components
             return reader.waitUntilInventorying(timeout: Double(c.seconds) + Double(c.attoseconds) / 1e18)
         }
-        if slave >= 0 { close(slave); slave = -1 }
+        slave.closeOnce()
+        guard let master else { return false }
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            var p = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
-            _ = poll(&p, 1, 20)
+            let revents = (try? master.poll(events: Int16(POLLIN), timeoutMs: 20)) ?? 0
             drainCommands()
-            if p.revents & Int16(POLLHUP) == 0 { return true }
+            if revents & Int16(POLLHUP) == 0 { return true }
             usleep(20_000)
         }
         return false
@@ -75,11 +77,11 @@ public final class SimulatedDevice {
     /// Reads and keeps whatever the host sent (init/start/feedback commands).
     @discardableResult
     public func drainCommands() -> Int {
-        guard master >= 0 else { return 0 }
+        guard let master else { return 0 }
         var total = 0
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
+            let n = chunk.withUnsafeMutableBytes { (try? master.read(into: $0, what: "pty master")) ?? 0 }
             if n <= 0 { return total }
             received.append(contentsOf: chunk[0..<n])
             total += n
@@ -88,13 +90,15 @@ public final class SimulatedDevice {
 
     /// Writes raw bytes, waiting out a full pty buffer.
     public func write(_ bytes: [UInt8]) throws {
-        guard master >= 0 else { throw SimulationError("\(name): an LLRP reader takes tags, not raw bytes") }
+        guard let master else { throw SimulationError("\(name): an LLRP reader takes tags, not raw bytes") }
         var offset = 0
         while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) }
-            if n > 0 { offset += n; continue }
-            if n < 0 && (errno == EAGAIN || errno == EINTR) { drainCommands(); usleep(1000); continue }
-            throw SimulationError("\(name): write to \(path) failed: \(String(cString: strerror(errno)))")
+            let written = bytes[offset...].withUnsafeBytes { raw in Result { () throws(Errno) in try master.write(raw, what: path) } }
+            switch written {
+            case .success(let n): offset += n
+            case .failure(let error) where error.wouldBlock: drainCommands(); usleep(1000)  // the host has not read yet
+            case .failure(let error): throw SimulationError("\(name): \(error)")
+            }
         }
     }
 

@@ -1,0 +1,20 @@
+import ScanModel
+
+/// What the daemon needs from a running device. Every device kind runs on
+/// `DeviceRunner`; the protocol is the seam the daemon and its tests hold.
+public protocol RunningDevice: AnyObject, Sendable {
+    var isConnected: Bool { get }
+    var counters: DriverCounters { get }
+    /// A protocol's own status beyond the counters (LLRP: session state,
+    /// connect and session failures, keepalives); nil for plain streams.
+    var protocolStatus: ProtocolStatus? { get }
+    func start()
+    func stop()
+    /// Operator feedback (beep, vibrate); false when the device has none
+    /// (fixed readers: their stations signal through the operator's scanner).
+    func feedback(_ signal: Feedback) -> Bool
+}
+
+extension DeviceRunner: RunningDevice {
+    public func feedback(_ signal: Feedback) -> Bool { send(signal) }
+}

@@ -1,0 +1,127 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+import ScanModel
+
+@Suite struct SyscallWrapperTests {
+    /// A call cut short by a signal is made again; the caller never sees EINTR.
+    @Test func interruptedCallsAreRetried() throws {
+        var calls = 0
+        let result = try valueOrErrno("read(\"/dev/ttyUSB0\")") { () -> Int in
+            calls += 1
+            if calls < 3 { errno = EINTR; return -1 }
+            return 42
+        }
+        #expect(result == 42)
+        #expect(calls == 3)
+    }
+
+    /// Asked not to retry, EINTR comes back like any other failure.
+    @Test func interruptRetryCanBeTurnedOff() {
+        var calls = 0
+        #expect(throws: Errno(EINTR, call: "poll")) {
+            try valueOrErrno("poll", retryOnInterrupt: false) { () -> Int32 in
+                calls += 1
+                errno = EINTR
+                return -1
+            }
+        }
+        #expect(calls == 1)
+    }
+
+    /// The error says which call, on what, and errno both as a name and as text.
+    @Test func theErrorNamesTheCallAndTheCode() {
+        do {
+            _ = try FileDescriptor.open("/nonexistent/ttyUSB0", O_RDWR)
+            Issue.record("opened a file that does not exist")
+        } catch {
+            #expect(error.code == ENOENT)
+            #expect(error.description == "open(\"/nonexistent/ttyUSB0\"): ENOENT (No such file or directory)")
+        }
+        #expect(Errno(12345, call: "ioctl").description.hasPrefix("ioctl: errno 12345 ("))
+    }
+
+    /// A real read interrupted by a signal (SIGURG, ignored by default, here
+    /// with a handler installed without SA_RESTART, sent to this thread only)
+    /// is retried and then gets the byte written later.
+    @Test func aReadInterruptedByASignalIsRetried() throws {
+        var fds: [Int32] = [-1, -1]
+        try #require(pipe(&fds) == 0)
+        let reader = FileDescriptor(rawValue: fds[0]), writer = FileDescriptor(rawValue: fds[1])
+        defer { reader.close(); writer.close() }
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in }
+        action.sa_flags = 0   // no SA_RESTART: the kernel returns EINTR
+        var previous = sigaction()
+        sigaction(SIGURG, &action, &previous)
+        defer { sigaction(SIGURG, &previous, nil) }
+        let me = pthread_self(), writeEnd = fds[1]
+        let helper = Thread {
+            usleep(50_000); pthread_kill(me, SIGURG)      // interrupts the blocked read
+            usleep(100_000); var b: UInt8 = 7; _ = write(writeEnd, &b, 1)
+        }
+        helper.start()
+        var byte: UInt8 = 0
+        let n = try withUnsafeMutableBytes(of: &byte) { try reader.read(into: $0) }
+        #expect(n == 1 && byte == 7)
+    }
+
+    @Test func aDescriptorIsClosedOnce() throws {
+        var fds: [Int32] = [-1, -1]
+        try #require(pipe(&fds) == 0)
+        var held: FileDescriptor? = FileDescriptor(rawValue: fds[0])
+        held.closeOnce()
+        #expect(held == nil)
+        held.closeOnce()  // nothing left to close: no double close of a reused number
+        FileDescriptor(rawValue: fds[1]).close()
+    }
+}
+
+@Suite struct BackoffTests {
+    @Test func doublesFromTheFirstWaitToTheCap() {
+        let b = Backoff(initial: .seconds(1), maximum: .seconds(8))
+        #expect((1...6).map { b.delay(attempt: $0) } == [.seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(8), .seconds(8)])
+        #expect(b.delay(attempt: 10_000) == .seconds(8), "no overflow however long it fails")
+    }
+
+    @Test func aHealthyConnectionStartsOverAndAShortOneDoesNot() {
+        var b = Backoff(initial: .milliseconds(100), maximum: .seconds(1), healthyAfter: .seconds(10))
+        #expect(b.failed() == .milliseconds(100))
+        #expect(b.failed(connectedFor: .seconds(2)) == .milliseconds(200))
+        #expect(b.failed(connectedFor: .seconds(10)) == .milliseconds(100))
+        #expect(b.current == .milliseconds(200))
+        b.reset()
+        #expect(b.failed() == .milliseconds(100))
+    }
+
+    @Test func aMaximumBelowTheFirstWaitIsRaisedToIt() {
+        let b = Backoff(initial: .seconds(5), maximum: .seconds(1))
+        #expect(b.maximum == .seconds(5) && b.delay(attempt: 3) == .seconds(5))
+    }
+}
+
+@Suite struct ClockTests {
+    @Test func theManualClockMovesOnlyForwardAndOnlyWhenTold() {
+        let clock = ManualClock(.milliseconds(10))
+        #expect(clock.now() == .milliseconds(10))
+        #expect(clock.advance(by: .milliseconds(5)) == .milliseconds(15))
+        clock.advance(by: Microseconds(-100))
+        clock.set(.milliseconds(1))
+        #expect(clock.now() == .milliseconds(15), "never backward")
+        clock.set(.seconds(1))
+        #expect(clock.now() == .seconds(1))
+        clock.advance(by: Microseconds(.max))
+        #expect(clock.now() == Microseconds(.max), "saturates instead of wrapping")
+    }
+
+    @Test func wallAndMonotonicClocksRun() {
+        let wall = WallClock().now()
+        #expect(wall > .seconds(1_700_000_000), "after 2023")
+        let a = MonotonicClock().now(), b = MonotonicClock().now()
+        #expect(b >= a)
+        let clocks: [any MicrosecondClock] = [WallClock(), MonotonicClock(), ManualClock()]
+        #expect(clocks.count == 3)
+    }
+}
