@@ -1,13 +1,14 @@
 import Devices
 import Foundation
 import Ledger
+import ScanModel
 import Stations
 
 /// The control socket's requests (docs/control-protocol.md). Every request is
 /// one JSON object with "cmd"; every answer has "ok" and either the result
 /// or "error". Runs on the client's own thread.
 extension Daemon {
-    func handle(_ object: [String: Any], _ reply: ControlReply) {
+    func handle(_ object: JSONCursor, _ reply: ControlReply) {
         do {
             let request = try ControlRequest(object)
             switch request.cmd {
@@ -88,7 +89,7 @@ extension Daemon {
     /// `device-add`: a device object as in the config file, optionally for a station.
     private func addDevice(_ r: ControlRequest) throws -> [String: Any] {
         guard let object = try r.object("device") else { throw RequestError("device-add needs \"device\": a device object as in the config file") }
-        let parsed = try DeviceSpec.parse(ConfigNode(value: object, path: "device"), index: 0)
+        let parsed = try DeviceSpec.parse(ConfigNode(object), index: 0)
         let station = try r.string("station")
         let spec = try changes.withLock { () throws -> DeviceSpec in
             if let station, !config.stations.contains(where: { $0.name == station }) { throw RequestError("unknown station '\(station)'") }

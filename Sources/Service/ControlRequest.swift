@@ -1,12 +1,13 @@
 import Foundation
+import ScanModel
 
 /// One control request with strict fields: every field must be one the
 /// command knows, of the type it expects. A field of the wrong type or an
-/// unknown field is an error naming it, never a wider answer
+/// unknown field is an error naming it and where it is, never a wider answer
 /// (`"location": ["S-90"]` used to answer with all stock).
 struct ControlRequest {
     let cmd: String
-    private let fields: [String: Any]
+    private let request: JSONCursor
 
     /// The fields each command takes, besides "cmd".
     static let fieldsByCommand: [String: Set<String>] = [
@@ -22,71 +23,32 @@ struct ControlRequest {
     ]
     static var commands: [String] { fieldsByCommand.keys.sorted() }
 
-    init(_ object: [String: Any]) throws {
-        guard let value = object["cmd"] else {
+    init(_ request: JSONCursor) throws {
+        guard let cmd = try request.optional("cmd")?.string() else {
             throw RequestError("missing \"cmd\" (one of: \(Self.commands.joined(separator: ", ")))")
         }
-        guard let cmd = value as? String, JSONKind.of(value) == .string else { throw RequestError("\"cmd\": expected a string, got \(JSONKind.of(value).rawValue)") }
         guard let known = Self.fieldsByCommand[cmd] else {
             throw RequestError("unknown cmd '\(cmd)' (one of: \(Self.commands.joined(separator: ", ")))")
         }
-        for key in object.keys.sorted() where key != "cmd" && !known.contains(key) {
-            let allowed = known.isEmpty ? "it takes no fields" : "it takes: \(known.sorted().joined(separator: ", "))"
-            throw RequestError("\"\(key)\": unknown field for \(cmd) (\(allowed))")
-        }
+        try request.rejectUnknownKeys(allowed: known.union(["cmd"]))
         self.cmd = cmd
-        fields = object
+        self.request = request
     }
 
     /// The field as a string; nil when absent (JSON null counts as absent).
-    func string(_ key: String) throws -> String? {
-        guard let v = present(key) else { return nil }
-        guard JSONKind.of(v) == .string, let s = v as? String else { throw wrongType(key, "a string", v) }
-        return s
-    }
+    func string(_ key: String) throws -> String? { try request.optional(key)?.string() }
 
-    func bool(_ key: String) throws -> Bool? {
-        guard let v = present(key) else { return nil }
-        guard JSONKind.of(v) == .bool, let b = v as? Bool else { throw wrongType(key, "true or false", v) }
-        return b
-    }
+    func bool(_ key: String) throws -> Bool? { try request.optional(key)?.bool() }
 
-    /// A JSON object (for nested configuration such as a device).
-    func object(_ key: String) throws -> [String: Any]? {
-        guard let v = present(key) else { return nil }
-        guard let o = v as? [String: Any] else { throw wrongType(key, "an object", v) }
-        return o
+    /// A JSON object (nested configuration such as a device), checked by its reader.
+    func object(_ key: String) throws -> JSONCursor? {
+        guard let field = try request.optional(key) else { return nil }
+        _ = try field.members()
+        return field
     }
 
     func requiredString(_ key: String, _ why: String) throws -> String {
         guard let s = try string(key) else { throw RequestError("\(cmd) needs \"\(key)\": \(why)") }
         return s
-    }
-
-    private func present(_ key: String) -> Any? {
-        guard let v = fields[key], !(v is NSNull) else { return nil }
-        return v
-    }
-
-    private func wrongType(_ key: String, _ expected: String, _ v: Any) -> RequestError {
-        RequestError("\"\(key)\": expected \(expected), got \(JSONKind.of(v).rawValue)")
-    }
-}
-
-/// The JSON type of a value from JSONSerialization. Booleans and numbers
-/// both arrive as NSNumber on Linux; the Objective-C type code tells them
-/// apart ("c" is how a BOOL is stored), so `1` is never taken for `true`.
-enum JSONKind: String {
-    case string, number, bool = "boolean", array, object, null
-
-    static func of(_ v: Any) -> JSONKind {
-        switch v {
-        case is String: return .string
-        case is NSNull: return .null
-        case is [Any]: return .array
-        case is [String: Any]: return .object
-        case let n as NSNumber: return String(cString: n.objCType) == "c" ? .bool : .number
-        default: return .null
-        }
     }
 }

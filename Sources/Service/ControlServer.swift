@@ -1,81 +1,95 @@
 import CLinuxShims
 import Foundation
+import ScanModel
 
 /// The daemon's control socket: a Unix stream socket speaking one JSON object
 /// per line in both directions (docs/control-protocol.md). Each connection
 /// gets its own thread, so a slow `watch` client never blocks another client
-/// or the daemon; the handler decides what a request means.
+/// or the daemon; the handler decides what a request means. Requests are read
+/// with the kernel's strict JSON reader, so a bad line is answered with where
+/// it went wrong (`request 2:1:14: …`).
 ///
-/// `@unchecked Sendable`: `listenFD`, `clients` and `stopped` are guarded by `lock`.
-public final class ControlServer: @unchecked Sendable {
-    public typealias Handler = @Sendable (_ request: [String: Any], _ reply: ControlReply) -> Void
+/// `@unchecked Sendable`: `listener`, `clients` and `stopped` are guarded by `lock`.
+public final class ControlServer: BackgroundService, @unchecked Sendable {
+    public typealias Handler = @Sendable (_ request: JSONCursor, _ reply: ControlReply) -> Void
 
     /// Longest request line accepted; a client sending more is told so and dropped.
     public static let maxRequestBytes = 1 << 20
 
     public let path: String
+    public var serviceName: String { "control socket \(path)" }
     private let handler: Handler
-    private var listenFD: Int32 = -1
+    private let mode: mode_t
+    private let group: String?
+    private let acceptThread = ServiceThread(name: "control-accept")
     private let lock = NSLock()
+    private var listener: FileDescriptor?
     private var clients: Set<Int32> = []
     private var stopped = false
 
-    public init(path: String, handler: @escaping Handler) {
-        self.path = path
+    /// `group` (a group name) and `mode` are applied to the socket file.
+    public init(path: String, mode: mode_t = 0o660, group: String? = nil, handler: @escaping Handler) {
+        self.path = path; self.mode = mode; self.group = group
         self.handler = handler
     }
 
     /// Binds and listens, replacing a stale socket file left by a crash.
-    /// `group` (a group name) and `mode` are applied to the socket file.
-    public func start(mode: mode_t = 0o660, group: String? = nil) throws {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw ControlError.system("socket", errno, path) }
+    public func start() throws {
+        let fd = try FileDescriptor.socket(domain: AF_UNIX, type: Int32(SOCK_STREAM.rawValue), what: path)
+        do {
+            try bindAndListen(fd)
+        } catch {
+            fd.close()
+            throw error
+        }
+        lock.withLock { listener = fd }
+        acceptThread.start { [self] _ in acceptLoop(fd) }
+    }
+
+    private func bindAndListen(_ fd: FileDescriptor) throws {
         var storage = [UInt8](repeating: 0, count: CLinuxShims_sockaddr_un_size())
         let length = storage.withUnsafeMutableBytes { CLinuxShims_sockaddr_un($0.baseAddress!, path) }
-        guard length > 0 else { close(fd); throw ControlError.system("sockaddr_un", errno, path) }
+        guard length > 0 else { throw ControlError.pathTooLong(path) }
         unlink(path)
-        let bound = storage.withUnsafeBytes { bind(fd, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(length)) }
-        guard bound == 0 else { let e = errno; close(fd); throw ControlError.system("bind", e, path) }
-        guard chmod(path, mode) == 0 else { let e = errno; close(fd); throw ControlError.system("chmod", e, path) }
-        if let group {
-            guard let entry = getgrnam(group) else { close(fd); throw ControlError.unknownGroup(group) }
-            guard chown(path, uid_t.max, entry.pointee.gr_gid) == 0 else {
-                let e = errno; close(fd); throw ControlError.system("chown", e, path)
-            }
+        try valueOrErrno("bind(\"\(path)\")") {
+            storage.withUnsafeBytes { bind(fd.rawValue, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(length)) }
         }
-        guard listen(fd, 16) == 0 else { let e = errno; close(fd); throw ControlError.system("listen", e, path) }
-        listenFD = fd
-        let thread = Thread { [self] in acceptLoop(fd) }
-        thread.name = "control-accept"
-        thread.start()
+        try valueOrErrno("chmod(\"\(path)\")") { chmod(path, mode) }
+        if let group {
+            guard let entry = getgrnam(group) else { throw ControlError.unknownGroup(group) }
+            try valueOrErrno("chown(\"\(path)\")") { chown(path, uid_t.max, entry.pointee.gr_gid) }
+        }
+        try fd.listen(backlog: 16, what: path)
     }
 
     /// Stops accepting, closes every client and removes the socket file.
     public func stop() {
-        let (fd, open) = lock.withLock { () -> (Int32, Set<Int32>) in
+        let (fd, open) = lock.withLock { () -> (FileDescriptor?, Set<Int32>) in
             stopped = true
-            return (listenFD, clients)
+            defer { listener = nil }
+            return (listener, clients)
         }
-        if fd >= 0 { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+        // shutdown(2) wakes the accept(2) the accept thread is blocked in.
+        acceptThread.stop(wake: { if let fd { shutdown(fd.rawValue, Int32(SHUT_RDWR)) } })
+        fd?.close()
         for client in open { shutdown(client, Int32(SHUT_RDWR)) }
         unlink(path)
     }
 
-    private func acceptLoop(_ fd: Int32) {
+    private func acceptLoop(_ fd: FileDescriptor) {
         while true {
-            let client = accept(fd, nil, nil)
-            if client < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                return  // closed by stop()
+            let client: FileDescriptor
+            do { client = try fd.accept(what: path) } catch {
+                if error.code == ECONNABORTED { continue }
+                return  // shut down by stop()
             }
-            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
             let accepted = lock.withLock { () -> Bool in
                 if stopped { return false }
-                clients.insert(client)
+                clients.insert(client.rawValue)
                 return true
             }
-            guard accepted else { close(client); return }
-            let thread = Thread { [self] in serve(client) }
+            guard accepted else { client.close(); return }
+            let thread = Thread { [self] in serve(client.rawValue) }
             thread.name = "control-client"
             thread.start()
         }
@@ -97,11 +111,15 @@ public final class ControlServer: @unchecked Sendable {
                 return
             case .line(let bytes):
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
-                guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else {
-                    reply.send(["ok": false, "error": "request \(lineNumber): not a JSON object"])
+                let request: JSONCursor
+                do {
+                    request = try JSONCursor.parse(bytes, file: "request \(lineNumber)", maxDepth: 32)
+                    _ = try request.members()
+                } catch {
+                    reply.send(["ok": false, "error": "\(error)"])
                     continue
                 }
-                handler(object, reply)
+                handler(request, reply)
                 if reply.isClosed { return }
             }
         }
@@ -134,18 +152,12 @@ public final class ControlReply: @unchecked Sendable {
         data.append(0x0A)
         return lock.withLock {
             guard !closed else { return false }
-            let ok = data.withUnsafeBytes { buffer -> Bool in
-                var offset = 0
-                while offset < buffer.count {
-                    let n = Glibc.send(fd, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
-                    if n < 0 && errno == EINTR { continue }
-                    if n <= 0 { return false }
-                    offset += n
-                }
-                return true
+            // Blocking socket: the timeout only matters if it ever turns non-blocking.
+            do { try FileDescriptor(rawValue: fd).writeAll(Array(data), timeoutMs: 10_000, socket: true, what: "control client") } catch {
+                closed = true
+                return false
             }
-            if !ok { closed = true }
-            return ok
+            return true
         }
     }
 
@@ -161,12 +173,12 @@ public final class ControlReply: @unchecked Sendable {
 }
 
 public enum ControlError: Error, CustomStringConvertible {
-    case system(String, Int32, String)
+    case pathTooLong(String)
     case unknownGroup(String)
 
     public var description: String {
         switch self {
-        case .system(let call, let code, let path): return "control socket \(path): \(call): \(String(cString: strerror(code)))"
+        case .pathTooLong(let path): return "control socket \(path): the path is longer than a Unix socket address holds (108 bytes)"
         case .unknownGroup(let group): return "control socket: group '\(group)' does not exist (create it or set control.group)"
         }
     }
@@ -198,8 +210,7 @@ struct LineReader {
             if buffer.count - start > maxLine { return .tooLong }
             if start > 0 { buffer.removeFirst(start); searched -= start; start = 0 }
             var chunk = [UInt8](repeating: 0, count: 4096)
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n < 0 && errno == EINTR { continue }
+            let n = (try? chunk.withUnsafeMutableBytes { try FileDescriptor(rawValue: fd).read(into: $0, what: "control client") }) ?? 0
             if n <= 0 {
                 // A final request without a newline still counts.
                 guard start < buffer.count else { return nil }

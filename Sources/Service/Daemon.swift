@@ -73,9 +73,11 @@ public final class Daemon: Sendable {
         try supervisor.start(router)
         try supervisor.start(fleet)
         let c = config
-        let server = ControlServer(path: c.controlSocket) { [weak self] request, reply in self?.handle(request, reply) }
-        try supervisor.start(ClosureService("control", start: { try server.start(mode: mode_t(c.controlMode), group: c.controlGroup) },
-                                            stop: { server.stop(); hub.close() }))
+        try supervisor.start(ControlServer(path: c.controlSocket, mode: mode_t(c.controlMode), group: c.controlGroup) { [weak self] request, reply in
+            self?.handle(request, reply)
+        })
+        // Watch streams end when the control socket has gone.
+        supervisor.adopt(ClosureService("event hub", stop: { hub.close() }))
         if let central = c.central {
             let logger = self.logger
             let f = Forwarder(config: central, ledger: ledger) { level, message in
