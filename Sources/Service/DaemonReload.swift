@@ -30,10 +30,10 @@ extension Daemon {
         if new.controlSocket != old.controlSocket || new.controlGroup != old.controlGroup || new.controlMode != old.controlMode {
             restartNeeded.append("control"); kept.controlSocket = old.controlSocket; kept.controlGroup = old.controlGroup; kept.controlMode = old.controlMode
         }
-        let cycleZones = Set(kept.zones.filter { $0.cycle != nil }.map(\.name))
-        if new.stations != old.stations || cycleZones != Set(old.zones.filter { $0.cycle != nil }.map(\.name)) {
+        let context = Routing(config: kept, added: []).stationContext
+        if new.stations != old.stations || context != Routing(config: old, added: []).stationContext {
             do {
-                let (added, removed) = try stations.apply(kept.stations, cycleZones: cycleZones)
+                let (added, removed) = try stations.apply(kept.stations, context: context)
                 if !removed.isEmpty { logger.notice("reload", "stations stopped: \(removed.joined(separator: ", "))") }
                 if !added.isEmpty { logger.notice("reload", "stations started: \(added.joined(separator: ", "))") }
             } catch {

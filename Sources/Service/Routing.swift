@@ -36,6 +36,8 @@ struct Routing: Sendable {
         stationByDevice = byDevice; stationByZone = byZone; zonesByStation = zones; cycleZonesByStation = cycles
     }
 
-    /// Names of the zones that run event cycles.
-    var cycleZones: Set<String> { Set(config.zones.filter { $0.cycle != nil }.map(\.name)) }
+    /// What stations are built with: cycle zones and command names.
+    var stationContext: StationContext {
+        StationContext(cycleZones: Set(config.zones.filter { $0.cycle != nil }.map(\.name)), commands: config.commands)
+    }
 }

@@ -5,6 +5,7 @@ import GS1
 import Ledger
 import Pipeline
 import ScanModel
+import Stations
 
 /// `scanledgerd --config FILE`, parsed and checked as a whole before anything
 /// starts: every error names its key path, unknown keys are errors, and
@@ -24,6 +25,8 @@ public struct ServiceConfig: Sendable {
     public var stations: [StationSpec]
     /// Forwarding to a central PostgreSQL; nil keeps every posting local.
     public var central: ForwarderConfig?
+    /// The command barcodes' values (`commands` in the file; CLOSE, CONFIRM… by default).
+    public var commands = CommandNames()
 
     public static let defaultSocket = "/run/scanledger/control.sock"
 
@@ -68,7 +71,7 @@ public struct ServiceConfig: Sendable {
     }
 
     public static func parse(_ root: ConfigNode) throws -> ServiceConfig {
-        try root.rejectUnknownKeys(allowed: ["_comment", "site", "log_level", "ledger", "control", "patterns", "devices", "zones", "stations", "central"])
+        try root.rejectUnknownKeys(allowed: ["_comment", "site", "log_level", "ledger", "control", "patterns", "devices", "zones", "stations", "central", "commands"])
         let site = try root.required("site")
         try site.rejectUnknownKeys(allowed: ["_comment", "box_id"])
         let boxID = try site.required("box_id").string()
@@ -147,7 +150,8 @@ public struct ServiceConfig: Sendable {
         let central = try root.optional("central").map { try parseCentral($0, origin: boxID, originNode: try site.required("box_id")) }
         return ServiceConfig(boxID: boxID, logLevel: logLevel, ledgerPath: ledgerPath, synchronous: synchronous,
                              controlSocket: socket, controlGroup: group, controlMode: mode, patterns: patterns,
-                             devices: devices, zones: zones, stations: stations, central: central)
+                             devices: devices, zones: zones, stations: stations, central: central,
+                             commands: try parseCommands(root.optional("commands")))
     }
 
     /// `central`: where this box forwards its postings. The origin is the

@@ -8,6 +8,17 @@ import Stations
 /// to the device that caused the input.
 ///
 /// `@unchecked Sendable`: `slots`, `cycleZones` and the counts are guarded by `lock`.
+/// What every station is built with besides its own spec: the site's
+/// command barcodes and which zones run event cycles (a count station with
+/// one sweeps by cycles).
+public struct StationContext: Sendable, Equatable {
+    public var cycleZones: Set<String> = []
+    public var commands = CommandNames()
+    public init(cycleZones: Set<String> = [], commands: CommandNames = CommandNames()) {
+        self.cycleZones = cycleZones; self.commands = commands
+    }
+}
+
 public final class StationHost: @unchecked Sendable {
     /// `@unchecked Sendable`: `station` is only touched on `queue` (a serial queue is its lock).
     final class Slot: @unchecked Sendable {
@@ -29,13 +40,13 @@ public final class StationHost: @unchecked Sendable {
     private let signal: @Sendable (String, DeviceSignal) -> Void
     /// Called with a station's effects (start/stop its sweep), in order.
     private let effects: @Sendable (String, [StationEffect], Microseconds) -> Void
-    /// Zones that run event cycles: a count station with one sweeps by cycles.
-    private var cycleZones: Set<String>
+    /// What every station is built with besides its own spec.
+    private var context: StationContext
     private let lock = NSLock()
     private var accepted = 0
     private var refused = 0
 
-    public init(specs: [StationSpec], cycleZones: Set<String> = [], dependencies: StationDependencies, reviews: CountReviewStore, hub: EventHub,
+    public init(specs: [StationSpec], context: StationContext = StationContext(), dependencies: StationDependencies, reviews: CountReviewStore, hub: EventHub,
                 signal: @escaping @Sendable (String, DeviceSignal) -> Void,
                 effects: @escaping @Sendable (String, [StationEffect], Microseconds) -> Void = { _, _, _ in }) throws {
         self.hub = hub
@@ -43,11 +54,11 @@ public final class StationHost: @unchecked Sendable {
         self.effects = effects
         self.dependencies = dependencies
         self.reviews = reviews
-        self.cycleZones = cycleZones
-        for spec in specs { slots[spec.name] = Slot(spec: spec, station: try Self.make(spec, dependencies, reviews, cycleZones)) }
+        self.context = context
+        for spec in specs { slots[spec.name] = Slot(spec: spec, station: try Self.make(spec, dependencies, reviews, context)) }
     }
 
-    static func make(_ spec: StationSpec, _ deps: StationDependencies, _ reviews: CountReviewStore, _ cycleZones: Set<String>) throws -> Station {
+    static func make(_ spec: StationSpec, _ deps: StationDependencies, _ reviews: CountReviewStore, _ context: StationContext) throws -> Station {
         switch spec.kind {
         case .receiving:
             var c = ReceivingConfig(station: spec.name, dock: LocationCode(spec.dock ?? ""))
@@ -55,20 +66,25 @@ public final class StationHost: @unchecked Sendable {
             c.minRemainingShelfLifeDays = spec.shortDatedDays
             c.utcOffsetSeconds = spec.utcOffsetMinutes * 60
             c.idleTimeout = spec.idleCloseSeconds.map { .seconds(Int64($0)) }
+            c.commands = context.commands
             return try ReceivingStation(config: c, dependencies: deps)
         case .move:
             var c = MoveConfig(station: spec.name)
             c.idleTimeout = spec.idleCloseSeconds.map { .seconds(Int64($0)) }
+            c.commands = context.commands
             return try MoveStation(config: c, dependencies: deps)
         case .count:
             var c = CountConfig(station: spec.name)
             c.autoPost = spec.autoPost
             c.maxDuration = spec.maxDurationSeconds.map { .seconds(Int64($0)) }
-            c.sweepsWithReadCycles = spec.zones.contains(where: cycleZones.contains)
+            c.sweepsWithReadCycles = spec.zones.contains(where: context.cycleZones.contains)
+            c.commands = context.commands
             return try CountStation(config: c, dependencies: deps, reviews: reviews)
         case .pack:
-            return try PackStation(config: PackConfig(station: spec.name, packLocation: LocationCode(spec.packLocation ?? ""),
-                                                      packedLocation: LocationCode(spec.packedLocation ?? "")), dependencies: deps)
+            var c = PackConfig(station: spec.name, packLocation: LocationCode(spec.packLocation ?? ""),
+                               packedLocation: LocationCode(spec.packedLocation ?? ""))
+            c.commands = context.commands
+            return try PackStation(config: c, dependencies: deps)
         }
     }
 
@@ -79,19 +95,22 @@ public final class StationHost: @unchecked Sendable {
     /// resume any session saved in the database (a station saves before it
     /// changes memory, so nothing is lost in the swap). All or nothing: if a
     /// new station cannot be created, the running set is kept.
-    public func apply(_ specs: [StationSpec], cycleZones: Set<String>) throws -> (added: [String], removed: [String]) {
-        let (current, oldCycleZones) = lock.withLock { (slots, self.cycleZones) }
+    public func apply(_ specs: [StationSpec], context: StationContext) throws -> (added: [String], removed: [String]) {
+        let (current, old) = lock.withLock { (slots, self.context) }
         let wanted = Dictionary(specs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        // A station whose zones started or stopped running cycles is rebuilt too.
-        func sweepsChanged(_ spec: StationSpec) -> Bool { spec.zones.contains { cycleZones.contains($0) != oldCycleZones.contains($0) } }
+        // Rebuilt too: every station when the command names changed, and a
+        // station whose zones started or stopped running cycles.
+        func sweepsChanged(_ spec: StationSpec) -> Bool {
+            context.commands != old.commands || spec.zones.contains { context.cycleZones.contains($0) != old.cycleZones.contains($0) }
+        }
         let leaving = current.values.filter { wanted[$0.spec.name] != $0.spec || sweepsChanged($0.spec) }
         for slot in leaving { slot.queue.sync {} }
         var created: [String: Slot] = [:]
         for spec in specs where current[spec.name]?.spec != spec || sweepsChanged(spec) {
-            created[spec.name] = Slot(spec: spec, station: try Self.make(spec, dependencies, reviews, cycleZones))
+            created[spec.name] = Slot(spec: spec, station: try Self.make(spec, dependencies, reviews, context))
         }
         lock.withLock {
-            self.cycleZones = cycleZones
+            self.context = context
             for slot in leaving { slots.removeValue(forKey: slot.spec.name) }
             slots.merge(created) { _, new in new }
         }
