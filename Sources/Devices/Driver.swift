@@ -54,7 +54,7 @@ public protocol DeviceDriver: AnyObject {
     /// The connection could not be opened (`opened` false) or broke.
     func connectionFailed(now: Microseconds, opened: Bool, reason: String)
     /// Hands over log lines the conversation produced since the last call.
-    func drainLog(_ log: (DeviceLogLevel, String) -> Void)
+    func drainLog(_ log: (LogLevel, String) -> Void)
     /// What a protocol with a session of its own reports beyond the common
     /// counters (the daemon's `devices` answer shows it).
     var protocolStatus: ProtocolStatus? { get }

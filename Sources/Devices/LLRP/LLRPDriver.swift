@@ -19,7 +19,7 @@ public final class LLRPDriver: ListenOnlyDriver {
     var session: LLRPSession? = nil
     var sessionOutput: [LLRPSessionOutput] = []
     var status = LLRPClientStatus()
-    var pendingLog: [(DeviceLogLevel, String)] = []
+    var pendingLog: [(LogLevel, String)] = []
 
     public init(options: DriverOptions = DriverOptions()) {
         decoder = LLRPDecoder(device: options.device)
