@@ -119,18 +119,23 @@ public struct DriverCounters: Sendable, Equatable {
         return offset
     }
 
-    /// Counts one problem of `kind` (garbage is counted in bytes separately).
-    public mutating func count(_ kind: DeviceProblem.Kind) {
+    /// Counts `n` problems of `kind` (garbage is counted in bytes separately).
+    public mutating func count(_ kind: DeviceProblem.Kind, times n: UInt64 = 1) {
         switch kind {
-        case .badCRC: badCRC &+= 1
-        case .badLength: badLength &+= 1
-        case .lineTooLong: lineTooLong &+= 1
-        case .binaryNoise: binaryNoise &+= 1
-        case .truncated: truncated &+= 1
-        case .deviceError: deviceErrors &+= 1
-        case .unknown: unknown &+= 1
+        case .badCRC: badCRC &+= n
+        case .badLength: badLength &+= n
+        case .lineTooLong: lineTooLong &+= n
+        case .binaryNoise: binaryNoise &+= n
+        case .truncated: truncated &+= n
+        case .deviceError: deviceErrors &+= n
+        case .unknown: unknown &+= n
         case .garbage: break
         }
+    }
+
+    /// Adds a decoder's error counts under their common kinds.
+    public mutating func count<Kind: DecoderErrorKind>(_ errors: [Kind: Int]) {
+        for (kind, n) in errors { count(kind.problemKind, times: UInt64(n)) }
     }
 
     /// All problems, for a quick health figure.

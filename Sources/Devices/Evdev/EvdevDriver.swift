@@ -20,9 +20,7 @@ public final class EvdevDriver: ListenOnlyDriver {
         d.bytes = UInt64(c.bytes)
         d.frames = UInt64(c.records)
         d.scans = UInt64(c.scans)
-        d.unknown = UInt64(c.errors[.unknownKey, default: 0])
-        d.truncated = UInt64(c.errors[.truncatedRecord, default: 0] + c.errors[.unterminatedScan, default: 0])
-        d.lineTooLong = UInt64(c.errors[.scanTooLong, default: 0])
+        d.count(c.errors)
         d.lastSeen = lastSeen
         return d
     }

@@ -128,11 +128,16 @@ public struct HIDPOSDecoder: Sendable {
 }
 
 public struct HIDPOSError: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
-        case shortReport = "short-report"
-        case impossibleLength = "impossible-length"
-        case scanTooLong = "scan-too-long"
-        case unfinishedScan = "unfinished-scan"
+    public enum Kind: Sendable, DecoderErrorKind {
+        case shortReport, impossibleLength, scanTooLong, unfinishedScan
+
+        public var problemKind: DeviceProblem.Kind {
+            switch self {
+            case .shortReport, .unfinishedScan: return .truncated
+            case .impossibleLength: return .badLength
+            case .scanTooLong: return .lineTooLong
+            }
+        }
     }
     public var kind: Kind
     /// 0-based index of the report since the device was opened.

@@ -21,9 +21,7 @@ public final class HIDPOSDriver: ListenOnlyDriver {
         d.bytes = UInt64(c.bytes)
         d.frames = UInt64(c.reports)
         d.scans = UInt64(c.scans)
-        d.truncated = UInt64(c.errors[.shortReport, default: 0] + c.errors[.unfinishedScan, default: 0])
-        d.badLength = UInt64(c.errors[.impossibleLength, default: 0])
-        d.lineTooLong = UInt64(c.errors[.scanTooLong, default: 0])
+        d.count(c.errors)
         d.lastSeen = lastSeen
         return d
     }
@@ -49,15 +47,9 @@ public final class HIDPOSDriver: ListenOnlyDriver {
             case .scan(let s, _, _):
                 batch.append(.scan(s))
             case .error(let e):
-                let kind: DeviceProblem.Kind
-                var length = reportSize
-                switch e.kind {
-                case .shortReport: kind = .truncated; length = e.detail
-                case .impossibleLength: kind = .badLength
-                case .scanTooLong: kind = .lineTooLong
-                case .unfinishedScan: kind = .truncated; length = e.detail
-                }
-                batch.append(.problem(DeviceProblem(kind: kind, offset: Int64(e.report) &* Int64(reportSize), length: length,
+                // A short or unfinished read covers the bytes that came; a bad report, the whole report.
+                let length = e.kind == .shortReport || e.kind == .unfinishedScan ? e.detail : reportSize
+                batch.append(.problem(DeviceProblem(kind: e.kind.problemKind, offset: Int64(e.report) &* Int64(reportSize), length: length,
                                                     message: e.description, time: time)))
             }
         }

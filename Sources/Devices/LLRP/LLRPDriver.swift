@@ -39,10 +39,7 @@ public final class LLRPDriver: ListenOnlyDriver {
         d.frames = UInt64(c.messages)
         d.tagReads = UInt64(c.tagReads)
         d.garbageBytes = UInt64(c.garbageBytes)
-        d.badLength = UInt64(c.errors[.badLength, default: 0] + c.errors[.badVersion, default: 0]
-            + c.errors[.badParameter, default: 0] + c.errors[.epcTooLong, default: 0])
-        d.truncated = UInt64(c.errors[.truncated, default: 0])
-        d.unknown = UInt64(c.errors[.unknownTVParameter, default: 0] + c.errors[.missingEPC, default: 0])
+        d.count(c.errors)
         d.deviceErrors = failedResponses
         return d
     }
@@ -119,15 +116,9 @@ public final class LLRPDriver: ListenOnlyDriver {
                                           message: "LLRP: \(command) (message \(r.messageID)) failed with status \(LLRPStatusCode.name(r.statusCode))\(reason)",
                                           time: time))
         case .error(let e):
-            let kind: DeviceProblem.Kind
-            var length = 0
-            switch e.kind {
-            case .badVersion, .badLength, .badParameter, .epcTooLong: kind = .badLength
-            case .garbage: kind = .garbage; length = e.detail
-            case .truncated: kind = .truncated; length = e.detail
-            case .unknownTVParameter, .missingEPC: kind = .unknown
-            }
-            return .problem(DeviceProblem(kind: kind, offset: Int64(e.offset), length: length, message: e.description, time: time))
+            // Skipped garbage and a cut-off message cover `detail` bytes; the rest are located, not measured.
+            let length = e.kind == .garbage || e.kind == .truncated ? e.detail : 0
+            return .problem(DeviceProblem(kind: e.kind.problemKind, offset: Int64(e.offset), length: length, message: e.description, time: time))
         }
     }
 }
