@@ -110,6 +110,16 @@ public struct DriverCounters: Sendable, Equatable {
 
     public init() {}
 
+    /// A decoder's own totals (HID POS reports, evdev records, LLRP messages
+    /// as `frames`) in the common counters, its errors by their common kind.
+    public init<Kind: DecoderErrorKind>(bytes: Int, frames: Int, tagReads: Int = 0, scans: Int = 0, errors: [Kind: Int],
+                                        lastSeen: Microseconds? = nil) {
+        self.bytes = UInt64(bytes); self.frames = UInt64(frames)
+        self.tagReads = UInt64(tagReads); self.scans = UInt64(scans)
+        self.lastSeen = lastSeen
+        count(errors)
+    }
+
     /// Counts `count` bytes that arrived at `time` and moves the stream
     /// `offset` past them; returns the offset of their first byte.
     mutating func received(_ count: Int, at time: Microseconds, advancing offset: inout Int64) -> Int64 {

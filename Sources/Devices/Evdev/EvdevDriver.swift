@@ -16,13 +16,7 @@ public final class EvdevDriver: ListenOnlyDriver {
 
     public var counters: DriverCounters {
         let c = decoder.counters
-        var d = DriverCounters()
-        d.bytes = UInt64(c.bytes)
-        d.frames = UInt64(c.records)
-        d.scans = UInt64(c.scans)
-        d.count(c.errors)
-        d.lastSeen = lastSeen
-        return d
+        return DriverCounters(bytes: c.bytes, frames: c.records, scans: c.scans, errors: c.errors, lastSeen: lastSeen)
     }
 
     public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {

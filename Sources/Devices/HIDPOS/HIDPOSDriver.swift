@@ -17,13 +17,7 @@ public final class HIDPOSDriver: ListenOnlyDriver {
 
     public var counters: DriverCounters {
         let c = decoder.counters
-        var d = DriverCounters()
-        d.bytes = UInt64(c.bytes)
-        d.frames = UInt64(c.reports)
-        d.scans = UInt64(c.scans)
-        d.count(c.errors)
-        d.lastSeen = lastSeen
-        return d
+        return DriverCounters(bytes: c.bytes, frames: c.reports, scans: c.scans, errors: c.errors, lastSeen: lastSeen)
     }
 
     public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {

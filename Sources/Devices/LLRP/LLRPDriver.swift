@@ -34,12 +34,8 @@ public final class LLRPDriver: ListenOnlyDriver {
 
     /// The common counters from the decoder's (also the live reader's, `LLRPClientStatus.driverCounters`).
     public static func driverCounters(_ c: LLRPCounters, failedResponses: UInt64) -> DriverCounters {
-        var d = DriverCounters()
-        d.bytes = UInt64(c.bytes)
-        d.frames = UInt64(c.messages)
-        d.tagReads = UInt64(c.tagReads)
+        var d = DriverCounters(bytes: c.bytes, frames: c.messages, tagReads: c.tagReads, errors: c.errors)
         d.garbageBytes = UInt64(c.garbageBytes)
-        d.count(c.errors)
         d.deviceErrors = failedResponses
         return d
     }
