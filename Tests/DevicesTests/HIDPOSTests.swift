@@ -111,6 +111,18 @@ func hidposReport(aim: String = "]C1", data: [UInt8], more: Bool = false, vendor
         _ = HIDPOSHotplugWatcher.platformHasHotplug
         #expect(!HIDPOSHotplugWatcher.isPresent(vendorID: 0x0C2E, productID: 0xFFFF))
     }
+
+    /// The watcher's libusb event thread ends on stop (within one 200 ms
+    /// event wait), and a second stop, like the one in deinit, does nothing.
+    @Test func hotplugWatcherStopsItsEventThread() throws {
+        guard let watcher = HIDPOSHotplugWatcher.make(vendorID: 0x0C2E, productID: 0xFFFF, onChange: { _ in }) else {
+            return // no hotplug support (or no libusb context) on this machine: nothing runs
+        }
+        let started = Date()
+        watcher.stop()
+        watcher.stop()
+        #expect(Date().timeIntervalSince(started) < 2)
+    }
 }
 
 @Suite struct HIDPOSReportDescriptorTests {
