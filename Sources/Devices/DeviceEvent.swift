@@ -126,7 +126,7 @@ public struct EventCollector<Event>: DecoderSink {
     public mutating func receive(_ event: Event) { events.append(event) }
 }
 
-/// A decoder that speaks the common vocabulary itself (evdev) feeds the
+/// A decoder that speaks the common vocabulary itself (evdev, HID POS) feeds the
 /// runner's batch directly: no per-driver conversion, no copy.
 public protocol DeviceEventSink: DecoderSink where Event == DeviceEvent {}
 

@@ -7,12 +7,10 @@ import ScanModel
 public final class HIDPOSDriver: ListenOnlyDriver {
     public let name = "hidpos"
     private var decoder: HIDPOSDecoder
-    private let reportSize: Int
     private var lastSeen: Microseconds? = nil
 
     public init(options: DriverOptions = DriverOptions()) {
-        decoder = HIDPOSDecoder(device: options.device)
-        reportSize = max(6, options.hidposReportSize)
+        decoder = HIDPOSDecoder(device: options.device, reportSize: max(6, options.hidposReportSize))
     }
 
     public var counters: DriverCounters {
@@ -22,31 +20,11 @@ public final class HIDPOSDriver: ListenOnlyDriver {
 
     public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {
         lastSeen = time
-        var sink = BatchSink(time: time, reportSize: reportSize, batch: EventBatch(capacity: 0))
-        sink.borrowing(&batch) { decoder.feed(stream: bytes, time: time, reportSize: reportSize, into: &$0) }
+        decoder.feed(stream: bytes, time: time, into: &batch)
     }
 
     public func flush(time: Microseconds, into batch: inout EventBatch) {
-        var sink = BatchSink(time: time, reportSize: reportSize, batch: EventBatch(capacity: 0))
-        sink.borrowing(&batch) { decoder.finish(into: &$0) }
-    }
-
-
-    struct BatchSink: HIDPOSEventSink, BatchBorrowingSink {
-        let time: Microseconds
-        let reportSize: Int
-        var batch: EventBatch
-        mutating func receive(_ event: HIDPOSEvent) {
-            switch event {
-            case .scan(let s, _, _):
-                batch.append(.scan(s))
-            case .error(let e):
-                // A short or unfinished read covers the bytes that came; a bad report, the whole report.
-                let length = e.kind == .shortReport || e.kind == .unfinishedScan ? e.detail : reportSize
-                batch.append(.problem(DeviceProblem(kind: e.kind.problemKind, offset: Int64(e.report) &* Int64(reportSize), length: length,
-                                                    message: e.description, time: time)))
-            }
-        }
+        decoder.finish(time: time, into: &batch)
     }
 }
 
