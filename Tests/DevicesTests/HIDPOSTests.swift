@@ -61,6 +61,18 @@ func hidposReport(aim: String = "]C1", data: [UInt8], more: Bool = false, vendor
         #expect(d.counters.errors[.shortReport] == 2)
     }
 
+    /// Problems come out in the common vocabulary, located by report index
+    /// times report size, at the time their report arrived.
+    @Test func problemsAreDeviceProblemsAtTheirReportsOffset() throws {
+        var d = HIDPOSDecoder(reportSize: 64)
+        var c = EventCollector<DeviceEvent>()
+        d.feed(report: hidposReport(data: Array("GOOD".utf8)), time: Microseconds(1), into: &c)
+        d.feed(report: [2, 0], time: Microseconds(2), into: &c)
+        guard case .problem(let p) = try #require(c.events.last) else { Issue.record("no problem"); return }
+        #expect(p.kind == .truncated && p.offset == 64 && p.length == 2 && p.time == Microseconds(2))
+        #expect(p.message == "HID POS: report 1 is only 2 bytes long")
+    }
+
     @Test func endlessMoreDataChainIsCapped() {
         var d = HIDPOSDecoder(maxScanLength: 200)
         var c = EventCollector<DeviceEvent>()

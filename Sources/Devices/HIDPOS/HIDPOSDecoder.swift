@@ -15,8 +15,8 @@ import ScanModel
 /// decoder joins them and emits one `Scan` with the AIM prefix kept in front
 /// (its symbology is `GS1.AIMIdentifier.split(scan.data)`), straight into the
 /// caller's sink in the common vocabulary, as the evdev decoder does. The
-/// vendor symbology byte is not kept: the AIM identifier says the same in
-/// the standard's words.
+/// vendor symbology byte is not kept: nothing downstream reads it, and the
+/// AIM identifier names the symbology in the standard's words.
 public struct HIDPOSDecoder: Sendable {
     public static let scannedDataReportID: UInt8 = 0x02
     public static let maxDataPerReport = 56
