@@ -77,6 +77,13 @@ public struct DeviceProblem: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(kind.rawValue) at byte \(offset): \(message)" }
 }
 
+/// A decoder's own error kind (LLRP bad version, HID POS short report, evdev
+/// unknown key): finer than the common vocabulary, so it says once which
+/// `DeviceProblem.Kind` it is reported and counted as.
+public protocol DecoderErrorKind: Hashable {
+    var problemKind: DeviceProblem.Kind { get }
+}
+
 /// A caller-owned, reusable list of events. Drivers append; the caller
 /// drains and calls `removeAll()`, which keeps the storage, so the hot path
 /// allocates nothing once the batch has grown to its working size.
@@ -119,7 +126,7 @@ public struct EventCollector<Event>: DecoderSink {
     public mutating func receive(_ event: Event) { events.append(event) }
 }
 
-/// A decoder that speaks the common vocabulary itself (evdev) feeds the
+/// A decoder that speaks the common vocabulary itself (evdev, HID POS) feeds the
 /// runner's batch directly: no per-driver conversion, no copy.
 public protocol DeviceEventSink: DecoderSink where Event == DeviceEvent {}
 

@@ -1,18 +1,17 @@
 import Foundation
 import ScanModel
 
-/// Where devices report what happens to them. The service plugs in its
-/// logger; the default writes to standard error.
+/// Where devices report what happens to them, at the kernel's `LogLevel`
+/// (devices use error, warning and info). The service plugs in its logger;
+/// the default writes to standard error.
 public protocol DeviceLogger: Sendable {
-    func log(_ level: DeviceLogLevel, device: String, _ message: String)
+    func log(_ level: LogLevel, device: String, _ message: String)
 }
-
-public enum DeviceLogLevel: String, Sendable { case info, warning, error }
 
 public struct StandardErrorLogger: DeviceLogger {
     public init() {}
-    public func log(_ level: DeviceLogLevel, device: String, _ message: String) {
-        FileHandle.standardError.write(Data("\(level.rawValue): \(device): \(message)\n".utf8))
+    public func log(_ level: LogLevel, device: String, _ message: String) {
+        FileHandle.standardError.write(Data("\(level): \(device): \(message)\n".utf8))
     }
 }
 

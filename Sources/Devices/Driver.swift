@@ -54,7 +54,7 @@ public protocol DeviceDriver: AnyObject {
     /// The connection could not be opened (`opened` false) or broke.
     func connectionFailed(now: Microseconds, opened: Bool, reason: String)
     /// Hands over log lines the conversation produced since the last call.
-    func drainLog(_ log: (DeviceLogLevel, String) -> Void)
+    func drainLog(_ log: (LogLevel, String) -> Void)
     /// What a protocol with a session of its own reports beyond the common
     /// counters (the daemon's `devices` answer shows it).
     var protocolStatus: ProtocolStatus? { get }
@@ -110,6 +110,16 @@ public struct DriverCounters: Sendable, Equatable {
 
     public init() {}
 
+    /// A decoder's own totals (HID POS reports, evdev records, LLRP messages
+    /// as `frames`) in the common counters, its errors by their common kind.
+    public init<Kind: DecoderErrorKind>(bytes: Int, frames: Int, tagReads: Int = 0, scans: Int = 0, errors: [Kind: Int],
+                                        lastSeen: Microseconds? = nil) {
+        self.bytes = UInt64(bytes); self.frames = UInt64(frames)
+        self.tagReads = UInt64(tagReads); self.scans = UInt64(scans)
+        self.lastSeen = lastSeen
+        count(errors)
+    }
+
     /// Counts `count` bytes that arrived at `time` and moves the stream
     /// `offset` past them; returns the offset of their first byte.
     mutating func received(_ count: Int, at time: Microseconds, advancing offset: inout Int64) -> Int64 {
@@ -119,18 +129,23 @@ public struct DriverCounters: Sendable, Equatable {
         return offset
     }
 
-    /// Counts one problem of `kind` (garbage is counted in bytes separately).
-    public mutating func count(_ kind: DeviceProblem.Kind) {
+    /// Counts `n` problems of `kind` (garbage is counted in bytes separately).
+    public mutating func count(_ kind: DeviceProblem.Kind, times n: UInt64 = 1) {
         switch kind {
-        case .badCRC: badCRC &+= 1
-        case .badLength: badLength &+= 1
-        case .lineTooLong: lineTooLong &+= 1
-        case .binaryNoise: binaryNoise &+= 1
-        case .truncated: truncated &+= 1
-        case .deviceError: deviceErrors &+= 1
-        case .unknown: unknown &+= 1
+        case .badCRC: badCRC &+= n
+        case .badLength: badLength &+= n
+        case .lineTooLong: lineTooLong &+= n
+        case .binaryNoise: binaryNoise &+= n
+        case .truncated: truncated &+= n
+        case .deviceError: deviceErrors &+= n
+        case .unknown: unknown &+= n
         case .garbage: break
         }
+    }
+
+    /// Adds a decoder's error counts under their common kinds.
+    public mutating func count<Kind: DecoderErrorKind>(_ errors: [Kind: Int]) {
+        for (kind, n) in errors { count(kind.problemKind, times: UInt64(n)) }
     }
 
     /// All problems, for a quick health figure.

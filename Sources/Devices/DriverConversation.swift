@@ -15,7 +15,7 @@ extension DeviceDriver {
     }
     public var isClosed: Bool { true }
     public func connectionFailed(now: Microseconds, opened: Bool, reason: String) {}
-    public func drainLog(_ log: (DeviceLogLevel, String) -> Void) {}
+    public func drainLog(_ log: (LogLevel, String) -> Void) {}
     public var protocolStatus: ProtocolStatus? { nil }
 }
 

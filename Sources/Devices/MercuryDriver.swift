@@ -242,15 +242,7 @@ public final class MercuryDriver: DeviceDriver {
         var antenna: UInt16 = 0
         var protocolID: UInt8 = 0x05   // without the protocol flag, assume Gen2 (what we ask for)
         // Fixed-size fields in flag order; one bounds check covers them.
-        var fixed = 0
-        if flags.contains(.readCount) { fixed += 1 }
-        if flags.contains(.rssi) { fixed += 1 }
-        if flags.contains(.antenna) { fixed += 1 }
-        if flags.contains(.frequency) { fixed += 3 }
-        if flags.contains(.timestamp) { fixed += 4 }
-        if flags.contains(.phase) { fixed += 2 }
-        if flags.contains(.protocolID) { fixed += 1 }
-        guard k + fixed <= n else { badRecord("metadata overruns the frame", at: at, length: n + 7, time: time, into: &batch); return false }
+        guard k + flags.fixedFieldBytes <= n else { badRecord("metadata overruns the frame", at: at, length: n + 7, time: time, into: &batch); return false }
         if flags.contains(.readCount) { count = max(1, UInt32(d[k])); k += 1 }
         if flags.contains(.rssi) { rssi = Float(Int8(bitPattern: d[k])); k += 1 }
         if flags.contains(.antenna) {

@@ -39,6 +39,20 @@ public enum MercuryProtocol {
         public static let gpio = Metadata(rawValue: 0x0100)
         /// What the driver asks for by default.
         public static let standard: Metadata = [.readCount, .rssi, .antenna, .frequency, .timestamp, .protocolID]
+
+        /// Bytes of the fixed-size fields in front of the (variable) data
+        /// field: what one bounds check covers before a record is read.
+        public var fixedFieldBytes: Int {
+            var n = 0
+            if contains(.readCount) { n += 1 }
+            if contains(.rssi) { n += 1 }
+            if contains(.antenna) { n += 1 }
+            if contains(.frequency) { n += 3 }
+            if contains(.timestamp) { n += 4 }
+            if contains(.phase) { n += 2 }
+            if contains(.protocolID) { n += 1 }
+            return n
+        }
     }
 
     /// Byte table for the MercuryAPI CRC: entry h is what shifting the top
@@ -109,13 +123,7 @@ public enum MercuryProtocol {
     /// 96-bit EPC: used for the baud-rate check.
     public static func tagRecordBytes(metadata: Metadata, epcBytes: Int = 12) -> Int {
         var n = 5 + 6 + 2                // FF LEN OP STATUS + option/flags/type + CRC
-        if metadata.contains(.readCount) { n += 1 }
-        if metadata.contains(.rssi) { n += 1 }
-        if metadata.contains(.antenna) { n += 1 }
-        if metadata.contains(.frequency) { n += 3 }
-        if metadata.contains(.timestamp) { n += 4 }
-        if metadata.contains(.phase) { n += 2 }
-        if metadata.contains(.protocolID) { n += 1 }
+        n += metadata.fixedFieldBytes
         if metadata.contains(.data) { n += 2 }
         if metadata.contains(.gpio) { n += 1 }
         return n + 2 + 2 + epcBytes + 2  // EPC length, PC, EPC, tag CRC

@@ -128,11 +128,7 @@ final class ClosureService: BackgroundService {
 /// Device problems and state changes into the service log.
 struct ServiceDeviceLogger: DeviceLogger {
     let logger: Logger
-    func log(_ level: DeviceLogLevel, device: String, _ message: String) {
-        switch level {
-        case .info: logger.info("device \(device)", message)
-        case .warning: logger.warning("device \(device)", message)
-        case .error: logger.error("device \(device)", message)
-        }
+    func log(_ level: LogLevel, device: String, _ message: String) {
+        logger.log(level, "device \(device)", message)
     }
 }

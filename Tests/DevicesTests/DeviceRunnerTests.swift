@@ -130,14 +130,14 @@ final class EventLog: @unchecked Sendable {
 }
 
 struct SilentLogger: DeviceLogger {
-    func log(_ level: DeviceLogLevel, device: String, _ message: String) {}
+    func log(_ level: LogLevel, device: String, _ message: String) {}
 }
 
 final class RecordingLogger: DeviceLogger, @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
-    func log(_ level: DeviceLogLevel, device: String, _ message: String) {
-        lock.lock(); lines.append("\(level.rawValue) \(device): \(message)"); lock.unlock()
+    func log(_ level: LogLevel, device: String, _ message: String) {
+        lock.lock(); lines.append("\(level) \(device): \(message)"); lock.unlock()
     }
     var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
 }

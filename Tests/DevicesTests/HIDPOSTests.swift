@@ -20,30 +20,30 @@ func hidposReport(aim: String = "]C1", data: [UInt8], more: Bool = false, vendor
 
     @Test func singleReportScanKeepsTheAIMPrefix() throws {
         var d = HIDPOSDecoder()
-        var c = HIDPOSEventCollector()
+        var c = EventCollector<DeviceEvent>()
         d.feed(report: hidposReport(aim: "]E0", data: Array("0416000336108".utf8), vendor: 0x0B), time: Microseconds(5), into: &c)
-        guard case .scan(let s, let sym, let vendor) = try #require(c.events.first) else { Issue.record("no scan"); return }
+        guard case .scan(let s) = try #require(c.events.first) else { Issue.record("no scan"); return }
         #expect(String(decoding: s.data, as: UTF8.self) == "]E00416000336108") // UPC-A 416000336108 (FACTS)
-        #expect(sym == .ean13 && vendor == 0x0B && s.time == Microseconds(5))
+        #expect(AIMIdentifier.split(s.data).0?.symbology == .ean13 && s.time == Microseconds(5))
     }
 
     @Test func multiReportScanIsJoinedInOrder() throws {
         let data = Array("01095011010209172112345".utf8) + [0x1D] + Array(repeating: UInt8(ascii: "7"), count: 100)
         var d = HIDPOSDecoder()
-        var c = HIDPOSEventCollector()
+        var c = EventCollector<DeviceEvent>()
         d.feed(report: hidposReport(aim: "]d2", data: Array(data[0..<56]), more: true), time: .zero, into: &c)
         d.feed(report: hidposReport(aim: "]d2", data: Array(data[56..<112]), more: true), time: .zero, into: &c)
         #expect(c.events.isEmpty)
         d.feed(report: hidposReport(aim: "]d2", data: Array(data[112...])), time: .zero, into: &c)
-        guard case .scan(let s, let sym, _) = try #require(c.events.first) else { Issue.record("no scan"); return }
+        guard case .scan(let s) = try #require(c.events.first) else { Issue.record("no scan"); return }
         #expect(s.data == Array("]d2".utf8) + data)
-        #expect(sym == .gs1DataMatrix)
+        #expect(AIMIdentifier.split(s.data).0?.symbology == .gs1DataMatrix)
         #expect(d.counters.continuations == 2 && d.counters.scans == 1)
     }
 
     @Test func impossibleLengthsAreCountedAndTheirContinuationsDropped() {
         var d = HIDPOSDecoder()
-        var c = HIDPOSEventCollector()
+        var c = EventCollector<DeviceEvent>()
         var bad = hidposReport(data: Array(repeating: 0x31, count: 56), more: true)
         bad[1] = 57
         d.feed(report: bad, time: .zero, into: &c)
@@ -61,9 +61,21 @@ func hidposReport(aim: String = "]C1", data: [UInt8], more: Bool = false, vendor
         #expect(d.counters.errors[.shortReport] == 2)
     }
 
+    /// Problems come out in the common vocabulary, located by report index
+    /// times report size, at the time their report arrived.
+    @Test func problemsAreDeviceProblemsAtTheirReportsOffset() throws {
+        var d = HIDPOSDecoder(reportSize: 64)
+        var c = EventCollector<DeviceEvent>()
+        d.feed(report: hidposReport(data: Array("GOOD".utf8)), time: Microseconds(1), into: &c)
+        d.feed(report: [2, 0], time: Microseconds(2), into: &c)
+        guard case .problem(let p) = try #require(c.events.last) else { Issue.record("no problem"); return }
+        #expect(p.kind == .truncated && p.offset == 64 && p.length == 2 && p.time == Microseconds(2))
+        #expect(p.message == "HID POS: report 1 is only 2 bytes long")
+    }
+
     @Test func endlessMoreDataChainIsCapped() {
         var d = HIDPOSDecoder(maxScanLength: 200)
-        var c = HIDPOSEventCollector()
+        var c = EventCollector<DeviceEvent>()
         for _ in 0..<10 { d.feed(report: hidposReport(data: Array(repeating: 0x41, count: 56), more: true), time: .zero, into: &c) }
         #expect(d.counters.errors[.scanTooLong] == 1)
         #expect(c.events.count == 1)
@@ -110,6 +122,18 @@ func hidposReport(aim: String = "]C1", data: [UInt8], more: Bool = false, vendor
         }
         _ = HIDPOSHotplugWatcher.platformHasHotplug
         #expect(!HIDPOSHotplugWatcher.isPresent(vendorID: 0x0C2E, productID: 0xFFFF))
+    }
+
+    /// The watcher's libusb event thread ends on stop (within one 200 ms
+    /// event wait), and a second stop, like the one in deinit, does nothing.
+    @Test func hotplugWatcherStopsItsEventThread() throws {
+        guard let watcher = HIDPOSHotplugWatcher.make(vendorID: 0x0C2E, productID: 0xFFFF, onChange: { _ in }) else {
+            return // no hotplug support (or no libusb context) on this machine: nothing runs
+        }
+        let started = Date()
+        watcher.stop()
+        watcher.stop()
+        #expect(Date().timeIntervalSince(started) < 2)
     }
 }
 

@@ -215,6 +215,6 @@ func waitUntil(_ limit: TimeInterval = 20, _ condition: () -> Bool) -> Bool {
 final class MemoryDeviceLog: DeviceLogger, @unchecked Sendable {
     private let lock = NSLock()
     private var stored: [String] = []
-    func log(_ level: DeviceLogLevel, device: String, _ message: String) { lock.lock(); stored.append("\(device): \(message)"); lock.unlock() }
+    func log(_ level: LogLevel, device: String, _ message: String) { lock.lock(); stored.append("\(device): \(message)"); lock.unlock() }
     var lines: [String] { lock.lock(); defer { lock.unlock() }; return stored }
 }

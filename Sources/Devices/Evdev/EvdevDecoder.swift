@@ -159,7 +159,7 @@ public struct EvdevDecoder: Sendable {
     mutating func report<S: DeviceEventSink>(_ kind: EvdevError.Kind, detail: Int, into sink: inout S) {
         counters.errors[kind, default: 0] += 1
         let error = EvdevError(kind: kind, offset: offset, detail: detail)
-        sink.receive(.problem(DeviceProblem(kind: error.problemKind, offset: Int64(offset), length: error.problemLength,
+        sink.receive(.problem(DeviceProblem(kind: kind.problemKind, offset: Int64(offset), length: error.problemLength,
                                             message: error.description, time: arrival)))
     }
 }
@@ -196,24 +196,22 @@ public enum EvdevKey {
 }
 
 public struct EvdevError: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
-        case unknownKey = "unknown-key"
-        case truncatedRecord = "truncated-record"
-        case unterminatedScan = "unterminated-scan"
-        case scanTooLong = "scan-too-long"
+    public enum Kind: Sendable, DecoderErrorKind {
+        case unknownKey, truncatedRecord, unterminatedScan, scanTooLong
+
+        public var problemKind: DeviceProblem.Kind {
+            switch self {
+            case .unknownKey: return .unknown
+            case .truncatedRecord, .unterminatedScan: return .truncated
+            case .scanTooLong: return .lineTooLong
+            }
+        }
     }
     public var kind: Kind
     /// Byte offset of the record in the event stream.
     public var offset: Int
     public var detail: Int
-    /// The common vocabulary's kind and length for this problem.
-    var problemKind: DeviceProblem.Kind {
-        switch kind {
-        case .unknownKey: return .unknown
-        case .truncatedRecord, .unterminatedScan: return .truncated
-        case .scanTooLong: return .lineTooLong
-        }
-    }
+    /// How many bytes the problem covers, for its `DeviceProblem`.
     var problemLength: Int {
         switch kind {
         case .unknownKey: return EvdevDecoder.recordSize

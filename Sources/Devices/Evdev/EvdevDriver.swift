@@ -16,15 +16,7 @@ public final class EvdevDriver: ListenOnlyDriver {
 
     public var counters: DriverCounters {
         let c = decoder.counters
-        var d = DriverCounters()
-        d.bytes = UInt64(c.bytes)
-        d.frames = UInt64(c.records)
-        d.scans = UInt64(c.scans)
-        d.unknown = UInt64(c.errors[.unknownKey, default: 0])
-        d.truncated = UInt64(c.errors[.truncatedRecord, default: 0] + c.errors[.unterminatedScan, default: 0])
-        d.lineTooLong = UInt64(c.errors[.scanTooLong, default: 0])
-        d.lastSeen = lastSeen
-        return d
+        return DriverCounters(bytes: c.bytes, frames: c.records, scans: c.scans, errors: c.errors, lastSeen: lastSeen)
     }
 
     public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {

@@ -23,9 +23,14 @@ public struct EvdevDeviceError: Error, CustomStringConvertible, Sendable {
 /// scans do not also type into the console or a logged-in session. Closing
 /// ungrabs. `EvdevTransport` reads it (whole `input_event` records) for the
 /// runner and the `evdev` driver.
-public final class EvdevInputDevice: @unchecked Sendable {
+///
+/// Not `Sendable`: like the transport that owns it, it belongs to the one
+/// thread that reads and closes it (the runner's device thread); other
+/// threads only wake that read (`EvdevTransport.interrupt()`).
+public final class EvdevInputDevice {
     public let path: String
-    public private(set) var fd: Int32 = -1
+    /// nil once closed, so the descriptor number is never closed twice.
+    public private(set) var fd: FileDescriptor?
 
     public init(path: String, grab: Bool = true) throws {
         self.path = path
@@ -37,17 +42,15 @@ public final class EvdevInputDevice: @unchecked Sendable {
                     throw error
                 }
             }
-            fd = f.rawValue
+            fd = f
         } catch {
             throw EvdevDeviceError(path: path, call: error.call.hasPrefix("open") ? "open" : error.call, errno: error.code)
         }
     }
 
     public func close() {
-        guard fd >= 0 else { return }
-        _ = CLinuxShims_evdev_grab(fd, 0)
-        FileDescriptor(rawValue: fd).close()
-        fd = -1
+        if let fd { _ = CLinuxShims_evdev_grab(fd.rawValue, 0) }
+        fd.closeOnce()
     }
 
     deinit { close() }

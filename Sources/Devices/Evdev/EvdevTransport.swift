@@ -26,7 +26,8 @@ public final class EvdevTransport: ByteTransport {
         // nodes such as umockdev's may; the evdev driver reassembles them).
         let size = EvdevDecoder.recordSize
         let whole = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(buffer.count / size * size)])
-        return try wake.read(FileDescriptor(rawValue: device.fd), into: whole, timeoutMs: timeoutMs, what: description)
+        guard let fd = device.fd else { throw .hangup(description) }
+        return try wake.read(fd, into: whole, timeoutMs: timeoutMs, what: description)
     }
 
     public func interrupt() { wake.signal() }

@@ -1,4 +1,3 @@
-import GS1
 import ScanModel
 
 /// USB HID Point-of-Sale barcode scanner reports (usage page 0x8C), input
@@ -13,7 +12,11 @@ import ScanModel
 ///     [63] bit 0: more data follows in the next report
 ///
 /// Codes longer than 56 bytes (GS1 DataMatrix, QR) span several reports; the
-/// decoder joins them and emits one `Scan` with the AIM prefix kept in front.
+/// decoder joins them and emits one `Scan` with the AIM prefix kept in front
+/// (its symbology is `GS1.AIMIdentifier.split(scan.data)`), straight into the
+/// caller's sink in the common vocabulary, as the evdev decoder does. The
+/// vendor symbology byte is not kept: nothing downstream reads it, and the
+/// AIM identifier names the symbology in the standard's words.
 public struct HIDPOSDecoder: Sendable {
     public static let scannedDataReportID: UInt8 = 0x02
     public static let maxDataPerReport = 56
@@ -23,19 +26,24 @@ public struct HIDPOSDecoder: Sendable {
     public var device: DeviceIndex
     /// Longest scan accepted; a "more data" chain beyond it is dropped as broken.
     public var maxScanLength: Int
+    /// Bytes per report in a stream (`feed(stream:)`); a problem's offset is
+    /// its report index times this.
+    public var reportSize: Int
 
     var assembling: [UInt8] = []
-    var assemblingVendorSymbology: UInt8 = 0
     var inScan = false
     /// After a broken report with "more data" set, its continuation reports
     /// are dropped too, so a tail is never emitted as a scan of its own.
     var skippingContinuation = false
     var streamBuffer: [UInt8] = []
     var reportIndex = 0
+    /// When the report being decoded arrived: the time of its scan or problem.
+    var arrival = Microseconds.zero
 
-    public init(device: DeviceIndex = DeviceIndex(0), maxScanLength: Int = 8192) {
+    public init(device: DeviceIndex = DeviceIndex(0), maxScanLength: Int = 8192, reportSize: Int = HIDPOSDecoder.reportSize) {
         self.device = device
         self.maxScanLength = maxScanLength
+        self.reportSize = reportSize
     }
 
     public mutating func reset() {
@@ -46,9 +54,10 @@ public struct HIDPOSDecoder: Sendable {
     }
 
     /// One interrupt-IN transfer (a whole report, report ID first).
-    public mutating func feed<S: HIDPOSEventSink>(report r: UnsafeRawBufferPointer, time: Microseconds, into sink: inout S) {
+    public mutating func feed<S: DeviceEventSink>(report r: UnsafeRawBufferPointer, time: Microseconds, into sink: inout S) {
         let index = reportIndex
         reportIndex &+= 1
+        arrival = time
         counters.reports &+= 1
         counters.bytes &+= r.count
         guard let id = r.first else { return error(.shortReport, report: index, detail: 0, into: &sink) }
@@ -75,7 +84,6 @@ public struct HIDPOSDecoder: Sendable {
             assembling.removeAll(keepingCapacity: true)
             // AIM identifier in front of the data when the scanner sent one.
             if r[2] == UInt8(ascii: "]") { assembling.append(r[2]); assembling.append(r[3]); assembling.append(r[4]) }
-            assemblingVendorSymbology = r.count > 61 ? r[61] : 0
         }
         guard assembling.count + length <= maxScanLength else {
             abandonScan()
@@ -86,18 +94,15 @@ public struct HIDPOSDecoder: Sendable {
         if more { counters.continuations &+= 1; return }
         inScan = false
         counters.scans &+= 1
-        let (aim, _) = AIMIdentifier.split(assembling)
-        sink.receive(.scan(Scan(data: assembling, device: device, time: time),
-                           symbology: aim?.symbology, vendorSymbology: assemblingVendorSymbology))
+        sink.receive(.scan(Scan(data: assembling, device: device, time: time)))
     }
 
-    public mutating func feed<S: HIDPOSEventSink>(report: [UInt8], time: Microseconds, into sink: inout S) {
+    public mutating func feed<S: DeviceEventSink>(report: [UInt8], time: Microseconds, into sink: inout S) {
         report.withUnsafeBytes { feed(report: $0, time: time, into: &sink) }
     }
 
     /// Replay of a raw stream of fixed-size reports in any split.
-    public mutating func feed<C: Collection<UInt8>, S: HIDPOSEventSink>(stream bytes: C, time: Microseconds,
-                                                  reportSize: Int = HIDPOSDecoder.reportSize, into sink: inout S) {
+    public mutating func feed<C: Collection<UInt8>, S: DeviceEventSink>(stream bytes: C, time: Microseconds, into sink: inout S) {
         let size = max(1, reportSize)
         for b in bytes {
             streamBuffer.append(b)
@@ -110,7 +115,8 @@ public struct HIDPOSDecoder: Sendable {
     }
 
     /// The device went away (or the stream ended) mid-scan.
-    public mutating func finish<S: HIDPOSEventSink>(into sink: inout S) {
+    public mutating func finish<S: DeviceEventSink>(time: Microseconds, into sink: inout S) {
+        arrival = time
         if inScan { error(.unfinishedScan, report: reportIndex, detail: assembling.count, into: &sink) }
         if !streamBuffer.isEmpty { error(.shortReport, report: reportIndex, detail: streamBuffer.count, into: &sink) }
         reset()
@@ -121,18 +127,27 @@ public struct HIDPOSDecoder: Sendable {
         assembling.removeAll(keepingCapacity: true)
     }
 
-    mutating func error<S: HIDPOSEventSink>(_ kind: HIDPOSError.Kind, report: Int, detail: Int, into sink: inout S) {
+    mutating func error<S: DeviceEventSink>(_ kind: HIDPOSError.Kind, report: Int, detail: Int, into sink: inout S) {
         counters.errors[kind, default: 0] += 1
-        sink.receive(.error(HIDPOSError(kind: kind, report: report, detail: detail)))
+        let error = HIDPOSError(kind: kind, report: report, detail: detail)
+        // A short or unfinished read covers the bytes that came; a bad report, the whole report.
+        let length = kind == .shortReport || kind == .unfinishedScan ? detail : reportSize
+        sink.receive(.problem(DeviceProblem(kind: kind.problemKind, offset: Int64(report) &* Int64(reportSize), length: length,
+                                            message: error.description, time: arrival)))
     }
 }
 
 public struct HIDPOSError: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
-        case shortReport = "short-report"
-        case impossibleLength = "impossible-length"
-        case scanTooLong = "scan-too-long"
-        case unfinishedScan = "unfinished-scan"
+    public enum Kind: Sendable, DecoderErrorKind {
+        case shortReport, impossibleLength, scanTooLong, unfinishedScan
+
+        public var problemKind: DeviceProblem.Kind {
+            switch self {
+            case .shortReport, .unfinishedScan: return .truncated
+            case .impossibleLength: return .badLength
+            case .scanTooLong: return .lineTooLong
+            }
+        }
     }
     public var kind: Kind
     /// 0-based index of the report since the device was opened.
@@ -147,16 +162,6 @@ public struct HIDPOSError: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 }
-
-public enum HIDPOSEvent: Hashable, Sendable {
-    /// `scan.data` keeps the AIM prefix (`]d2…`) when the scanner sent one.
-    case scan(Scan, symbology: Symbology?, vendorSymbology: UInt8)
-    case error(HIDPOSError)
-}
-
-public protocol HIDPOSEventSink: DecoderSink where Event == HIDPOSEvent {}
-public typealias HIDPOSEventCollector = EventCollector<HIDPOSEvent>
-extension EventCollector: HIDPOSEventSink where Event == HIDPOSEvent {}
 
 public struct HIDPOSCounters: Hashable, Sendable {
     public var bytes = 0

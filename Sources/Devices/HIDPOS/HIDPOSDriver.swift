@@ -7,60 +7,24 @@ import ScanModel
 public final class HIDPOSDriver: ListenOnlyDriver {
     public let name = "hidpos"
     private var decoder: HIDPOSDecoder
-    private let reportSize: Int
     private var lastSeen: Microseconds? = nil
 
     public init(options: DriverOptions = DriverOptions()) {
-        decoder = HIDPOSDecoder(device: options.device)
-        reportSize = max(6, options.hidposReportSize)
+        decoder = HIDPOSDecoder(device: options.device, reportSize: max(6, options.hidposReportSize))
     }
 
     public var counters: DriverCounters {
         let c = decoder.counters
-        var d = DriverCounters()
-        d.bytes = UInt64(c.bytes)
-        d.frames = UInt64(c.reports)
-        d.scans = UInt64(c.scans)
-        d.truncated = UInt64(c.errors[.shortReport, default: 0] + c.errors[.unfinishedScan, default: 0])
-        d.badLength = UInt64(c.errors[.impossibleLength, default: 0])
-        d.lineTooLong = UInt64(c.errors[.scanTooLong, default: 0])
-        d.lastSeen = lastSeen
-        return d
+        return DriverCounters(bytes: c.bytes, frames: c.reports, scans: c.scans, errors: c.errors, lastSeen: lastSeen)
     }
 
     public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {
         lastSeen = time
-        var sink = BatchSink(time: time, reportSize: reportSize, batch: EventBatch(capacity: 0))
-        sink.borrowing(&batch) { decoder.feed(stream: bytes, time: time, reportSize: reportSize, into: &$0) }
+        decoder.feed(stream: bytes, time: time, into: &batch)
     }
 
     public func flush(time: Microseconds, into batch: inout EventBatch) {
-        var sink = BatchSink(time: time, reportSize: reportSize, batch: EventBatch(capacity: 0))
-        sink.borrowing(&batch) { decoder.finish(into: &$0) }
-    }
-
-
-    struct BatchSink: HIDPOSEventSink, BatchBorrowingSink {
-        let time: Microseconds
-        let reportSize: Int
-        var batch: EventBatch
-        mutating func receive(_ event: HIDPOSEvent) {
-            switch event {
-            case .scan(let s, _, _):
-                batch.append(.scan(s))
-            case .error(let e):
-                let kind: DeviceProblem.Kind
-                var length = reportSize
-                switch e.kind {
-                case .shortReport: kind = .truncated; length = e.detail
-                case .impossibleLength: kind = .badLength
-                case .scanTooLong: kind = .lineTooLong
-                case .unfinishedScan: kind = .truncated; length = e.detail
-                }
-                batch.append(.problem(DeviceProblem(kind: kind, offset: Int64(e.report) &* Int64(reportSize), length: length,
-                                                    message: e.description, time: time)))
-            }
-        }
+        decoder.finish(time: time, into: &batch)
     }
 }
 

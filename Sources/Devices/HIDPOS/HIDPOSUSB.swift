@@ -1,5 +1,6 @@
 import CLibUSB
 import Foundation
+import ScanModel
 
 /// The narrow seam between the HID POS driver and USB. Production uses
 /// `LibUSBHIDPOSPort`; tests feed recorded reports to `HIDPOSDecoder`
@@ -41,6 +42,10 @@ public struct HIDPOSUSBError: Error, CustomStringConvertible, Sendable {
 /// libusb-1.0 implementation: open by VID:PID, detach the kernel's usbhid
 /// driver, claim, read interrupt-IN asynchronously on a dedicated event
 /// thread, and undo all of it on close.
+///
+/// `@unchecked Sendable`: `transferActive` is guarded by its `Locked`; the
+/// libusb pointers are set up before the event thread starts and freed only
+/// after it stopped (`events.stop` waits for it).
 public final class LibUSBHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
     public let vendorID: UInt16
     public let productID: UInt16
@@ -51,10 +56,10 @@ public final class LibUSBHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
     var detachedKernelDriver = false
     var transfer: UnsafeMutablePointer<libusb_transfer>?
     var buffer: UnsafeMutablePointer<UInt8>?
-    let lock = NSLock()
-    var running = false
-    var transferActive = false
-    var eventThread: Thread?
+    /// Until the transfer's last callback ran: the event thread outlives a
+    /// stop request until then, so the cancelled transfer is reaped.
+    let transferActive = Locked(false)
+    let events: ServiceThread
     var onReport: (@Sendable ([UInt8]) -> Void)?
     var onGone: (@Sendable (String) -> Void)?
 
@@ -65,6 +70,7 @@ public final class LibUSBHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
         self.productID = productID
         self.interfaceNumber = interfaceNumber
         self.endpoint = endpoint
+        events = ServiceThread(name: String(format: "libusb-events-%04x:%04x", vendorID, productID))
         var ctx: OpaquePointer?
         let rc = libusb_init(&ctx)
         guard rc == 0 else { throw HIDPOSUSBError(device: String(format: "%04x:%04x", vendorID, productID), call: "libusb_init", code: rc) }
@@ -100,19 +106,10 @@ public final class LibUSBHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
                                        Unmanaged.passUnretained(self).toOpaque(), 0)
         let rc = libusb_submit_transfer(t)
         guard rc == 0 else { throw HIDPOSUSBError(device: name, call: "libusb_submit_transfer", code: rc) }
-        lock.lock(); running = true; transferActive = true; lock.unlock()
-        let thread = Thread { [self] in
-            let ctx = context
-            var tv = timeval(tv_sec: 0, tv_usec: 200_000)
-            while true {
-                lock.lock(); let go = running || transferActive; lock.unlock()
-                if !go { break }
-                _ = libusb_handle_events_timeout_completed(ctx, &tv, nil)
-            }
+        transferActive.swap(true)
+        events.start { [self] thread in
+            handleLibUSBEvents(context) { thread.shouldStop && !transferActive.snapshot }
         }
-        thread.name = "libusb-events-\(name)"
-        eventThread = thread
-        thread.start()
     }
 
     fileprivate func completed(_ t: UnsafeMutablePointer<libusb_transfer>) {
@@ -120,14 +117,13 @@ public final class LibUSBHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
         if status == LIBUSB_TRANSFER_COMPLETED {
             let n = Int(t.pointee.actual_length)
             if let b = t.pointee.buffer, n > 0 { onReport?(Array(UnsafeBufferPointer(start: b, count: n))) }
-            lock.lock(); let go = running; lock.unlock()
-            if go && libusb_submit_transfer(t) == 0 { return }
+            if !events.shouldStop && libusb_submit_transfer(t) == 0 { return }
         } else if status == LIBUSB_TRANSFER_TIMED_OUT {
             if libusb_submit_transfer(t) == 0 { return }
         } else if status != LIBUSB_TRANSFER_CANCELLED {
             onGone?(status == LIBUSB_TRANSFER_NO_DEVICE ? "device removed" : "interrupt transfer failed (status \(status.rawValue))")
         }
-        lock.lock(); transferActive = false; lock.unlock()
+        transferActive.swap(false)
     }
 
     public func sendFeatureReport(_ report: [UInt8]) throws {
@@ -140,13 +136,8 @@ public final class LibUSBHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
     }
 
     public func close() {
-        lock.lock(); running = false; let active = transferActive; lock.unlock()
-        if active, let t = transfer { _ = libusb_cancel_transfer(t) }
-        if let thread = eventThread {
-            // The event thread exits once the cancelled transfer has called back.
-            while !thread.isFinished { usleep(1_000) }
-            eventThread = nil
-        }
+        // The event thread exits once the cancelled transfer has called back.
+        events.stop { if transferActive.snapshot, let t = transfer { _ = libusb_cancel_transfer(t) } }
         cleanup()
     }
 
@@ -163,6 +154,14 @@ public final class LibUSBHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
     }
 }
 
+/// libusb runs transfer and hotplug callbacks only from inside
+/// `libusb_handle_events*`: this loop is an event thread's whole work. Each
+/// wait is at most 200 ms, so `done` is asked at least that often.
+private func handleLibUSBEvents(_ context: OpaquePointer?, until done: () -> Bool) {
+    var tv = timeval(tv_sec: 0, tv_usec: 200_000)
+    while !done() { _ = libusb_handle_events_timeout_completed(context, &tv, nil) }
+}
+
 private func hidposTransferCallback(_ t: UnsafeMutablePointer<libusb_transfer>?) {
     guard let t, let user = t.pointee.user_data else { return }
     Unmanaged<LibUSBHIDPOSPort>.fromOpaque(user).takeUnretainedValue().completed(t)
@@ -171,51 +170,44 @@ private func hidposTransferCallback(_ t: UnsafeMutablePointer<libusb_transfer>?)
 /// Arrival/removal of a VID:PID. Uses libusb hotplug callbacks when the
 /// platform has them (`LIBUSB_CAP_HAS_HOTPLUG`); otherwise `make` returns nil
 /// and the driver rescans with `isPresent` on a timer.
-public final class HIDPOSHotplugWatcher: @unchecked Sendable {
-    var context: OpaquePointer?
-    var handle: libusb_hotplug_callback_handle = 0
+public final class HIDPOSHotplugWatcher: Sendable {
+    private struct Registration {
+        let context: OpaquePointer
+        let handle: libusb_hotplug_callback_handle
+    }
+    /// The libusb context and callback; nil once stopped.
+    private let registration = Locked<Registration?>(nil)
+    private let events = ServiceThread(name: "libusb-hotplug")
     let onChange: @Sendable (_ arrived: Bool) -> Void
-    let lock = NSLock()
-    var running = true
-    var thread: Thread?
 
     public static var platformHasHotplug: Bool { libusb_has_capability(UInt32(LIBUSB_CAP_HAS_HOTPLUG.rawValue)) != 0 }
 
     public static func make(vendorID: UInt16, productID: UInt16, onChange: @escaping @Sendable (_ arrived: Bool) -> Void) -> HIDPOSHotplugWatcher? {
         guard platformHasHotplug else { return nil }
         let w = HIDPOSHotplugWatcher(onChange: onChange)
-        var ctx: OpaquePointer?
-        guard libusb_init(&ctx) == 0 else { return nil }
-        w.context = ctx
+        var context: OpaquePointer?
+        guard libusb_init(&context) == 0, let ctx = context else { return nil }
         let events = Int32(LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED.rawValue | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT.rawValue)
+        var handle: libusb_hotplug_callback_handle = 0
         let rc = libusb_hotplug_register_callback(ctx, events, 0, Int32(vendorID), Int32(productID),
                                                   LIBUSB_HOTPLUG_MATCH_ANY, hidposHotplugCallback,
-                                                  Unmanaged.passUnretained(w).toOpaque(), &w.handle)
-        guard rc == 0 else { libusb_exit(ctx); w.context = nil; return nil }
-        let t = Thread { [w] in
-            let ctx = w.context
-            var tv = timeval(tv_sec: 0, tv_usec: 200_000)
-            while true {
-                w.lock.lock(); let go = w.running; w.lock.unlock()
-                if !go { break }
-                _ = libusb_handle_events_timeout_completed(ctx, &tv, nil)
-            }
+                                                  Unmanaged.passUnretained(w).toOpaque(), &handle)
+        guard rc == 0 else { libusb_exit(ctx); return nil }
+        w.registration.swap(Registration(context: ctx, handle: handle))
+        w.events.start { [w] thread in
+            handleLibUSBEvents(w.registration.withLock { $0?.context }) { thread.shouldStop }
         }
-        w.thread = t
-        t.start()
         return w
     }
 
     init(onChange: @escaping @Sendable (Bool) -> Void) { self.onChange = onChange }
 
     public func stop() {
-        lock.lock(); running = false; lock.unlock()
-        if let t = thread { while !t.isFinished { usleep(1_000) }; thread = nil }
-        if let ctx = context {
-            libusb_hotplug_deregister_callback(ctx, handle)
-            libusb_exit(ctx)
-            context = nil
-        }
+        events.stop()
+        // Only after the event thread stopped: it was using the context.
+        guard let r = registration.swap(nil) else { return }
+        libusb_hotplug_deregister_callback(r.context, r.handle)
+        libusb_exit(r.context)
     }
 
     deinit { stop() }

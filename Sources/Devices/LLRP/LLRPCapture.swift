@@ -103,7 +103,7 @@ public final class LLRPCapture: @unchecked Sendable {
 
     /// Remembers the first failure before the session ever ran, from the
     /// runner's log: its connect errors and the session's warnings.
-    fileprivate func noteLog(_ level: DeviceLogLevel, _ message: String) {
+    fileprivate func noteLog(_ level: LogLevel, _ message: String) {
         lock.lock(); defer { lock.unlock() }
         if message.contains("configured and inventorying") { wasRunning = true }
         guard level == .warning, !wasRunning, failure == nil else { return }
@@ -116,5 +116,5 @@ public final class LLRPCapture: @unchecked Sendable {
 /// The capture's logger: the runner's lines tell it whether the session ran.
 private struct FailureWatch: DeviceLogger {
     let capture: LLRPCapture
-    func log(_ level: DeviceLogLevel, device: String, _ message: String) { capture.noteLog(level, message) }
+    func log(_ level: LogLevel, device: String, _ message: String) { capture.noteLog(level, message) }
 }

@@ -55,7 +55,7 @@ extension LLRPDriver {
         }
     }
 
-    public func drainLog(_ log: (DeviceLogLevel, String) -> Void) {
+    public func drainLog(_ log: (LogLevel, String) -> Void) {
         for (level, line) in pendingLog { log(level, line) }
         pendingLog.removeAll()
     }
@@ -99,7 +99,7 @@ extension LLRPDriver {
     }
 
     /// The log line for a session note; nil for the ones that are noise.
-    static func logLine(_ note: LLRPSessionNote, config: LLRPReaderConfig) -> (DeviceLogLevel, String)? {
+    static func logLine(_ note: LLRPSessionNote, config: LLRPReaderConfig) -> (LogLevel, String)? {
         let peer = "\(config.host):\(config.port)"
         switch note {
         case .state(.running): return (.info, "LLRP reader \(peer) configured and inventorying")

@@ -19,7 +19,7 @@ public final class LLRPDriver: ListenOnlyDriver {
     var session: LLRPSession? = nil
     var sessionOutput: [LLRPSessionOutput] = []
     var status = LLRPClientStatus()
-    var pendingLog: [(DeviceLogLevel, String)] = []
+    var pendingLog: [(LogLevel, String)] = []
 
     public init(options: DriverOptions = DriverOptions()) {
         decoder = LLRPDecoder(device: options.device)
@@ -34,15 +34,8 @@ public final class LLRPDriver: ListenOnlyDriver {
 
     /// The common counters from the decoder's (also the live reader's, `LLRPClientStatus.driverCounters`).
     public static func driverCounters(_ c: LLRPCounters, failedResponses: UInt64) -> DriverCounters {
-        var d = DriverCounters()
-        d.bytes = UInt64(c.bytes)
-        d.frames = UInt64(c.messages)
-        d.tagReads = UInt64(c.tagReads)
+        var d = DriverCounters(bytes: c.bytes, frames: c.messages, tagReads: c.tagReads, errors: c.errors)
         d.garbageBytes = UInt64(c.garbageBytes)
-        d.badLength = UInt64(c.errors[.badLength, default: 0] + c.errors[.badVersion, default: 0]
-            + c.errors[.badParameter, default: 0] + c.errors[.epcTooLong, default: 0])
-        d.truncated = UInt64(c.errors[.truncated, default: 0])
-        d.unknown = UInt64(c.errors[.unknownTVParameter, default: 0] + c.errors[.missingEPC, default: 0])
         d.deviceErrors = failedResponses
         return d
     }
@@ -119,15 +112,9 @@ public final class LLRPDriver: ListenOnlyDriver {
                                           message: "LLRP: \(command) (message \(r.messageID)) failed with status \(LLRPStatusCode.name(r.statusCode))\(reason)",
                                           time: time))
         case .error(let e):
-            let kind: DeviceProblem.Kind
-            var length = 0
-            switch e.kind {
-            case .badVersion, .badLength, .badParameter, .epcTooLong: kind = .badLength
-            case .garbage: kind = .garbage; length = e.detail
-            case .truncated: kind = .truncated; length = e.detail
-            case .unknownTVParameter, .missingEPC: kind = .unknown
-            }
-            return .problem(DeviceProblem(kind: kind, offset: Int64(e.offset), length: length, message: e.description, time: time))
+            // Skipped garbage and a cut-off message cover `detail` bytes; the rest are located, not measured.
+            let length = e.kind == .garbage || e.kind == .truncated ? e.detail : 0
+            return .problem(DeviceProblem(kind: e.kind.problemKind, offset: Int64(e.offset), length: length, message: e.description, time: time))
         }
     }
 }

@@ -46,23 +46,32 @@ public struct LLRPResponse: Hashable, Sendable {
 
 /// A decoding problem, located by byte offset in the reader→client stream.
 public struct LLRPDecodeError: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
+    public enum Kind: Sendable, DecoderErrorKind {
         /// Header with reserved bits set or a version other than 1 (LLRP 1.0.1) or 2 (LLRP 1.1).
-        case badVersion = "bad-version"
+        case badVersion
         /// Message length below the 10-byte header or above the configured maximum.
-        case badLength = "bad-length"
+        case badLength
         /// Bytes skipped while looking for the next plausible message header.
-        case garbage = "garbage"
+        case garbage
         /// A parameter's length runs past its container, or is shorter than its own header.
-        case badParameter = "bad-parameter"
+        case badParameter
         /// A TV parameter of unknown type: it has no length, so the rest of its container is lost.
-        case unknownTVParameter = "unknown-tv-parameter"
+        case unknownTVParameter
         /// EPC longer than the 256 bits an `EPC` holds.
-        case epcTooLong = "epc-too-long"
+        case epcTooLong
         /// TagReportData without EPC-96 or EPCData.
-        case missingEPC = "missing-epc"
+        case missingEPC
         /// The stream ended (or the connection closed) in the middle of a message.
-        case truncated = "truncated"
+        case truncated
+
+        public var problemKind: DeviceProblem.Kind {
+            switch self {
+            case .badVersion, .badLength, .badParameter, .epcTooLong: return .badLength
+            case .garbage: return .garbage
+            case .truncated: return .truncated
+            case .unknownTVParameter, .missingEPC: return .unknown
+            }
+        }
     }
     public var kind: Kind
     /// Offset of the offending byte from the start of the stream (connection).
@@ -117,7 +126,7 @@ public struct LLRPCounters: Hashable, Sendable {
     /// Custom (vendor, type 1023) parameters and messages skipped.
     public var customSkipped: Int = 0
     public var garbageBytes: Int = 0
-    /// Errors by kind, indexed like `LLRPDecodeError.Kind.allCases`.
+    /// Errors by kind.
     public var errors: [LLRPDecodeError.Kind: Int] = [:]
     public var errorTotal: Int { errors.values.reduce(0, +) }
     public init() {}

@@ -54,7 +54,11 @@ let captureCommand = CommandSpec("capture", summary: "record a device's raw traf
             throw args.usageError("\(error)")
         }
     } else {
-        do { options = try DriverOptions(parsing: optionText) } catch { throw args.usageError("\(error)") }
+        do {
+            // With --driver only that driver's words count: `layout=de` is no Mercury option.
+            if let driverName { options = try DriverOptions(parsing: optionText, driver: driverName) }
+            else { options = try DriverOptions(parsing: optionText) }
+        } catch { throw args.usageError("\(error)") }
     }
     let out: FileHandle
     if let output {
