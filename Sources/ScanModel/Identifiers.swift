@@ -27,7 +27,7 @@ public enum GS1CheckDigit {
 }
 
 /// Parses `count` ASCII digits into an integer. Nil on a non-digit.
-@inline(__always)
+@inline(__always) @usableFromInline
 func parseDigits<C: Collection>(_ s: C) -> UInt64? where C.Element == UInt8 {
     var v: UInt64 = 0
     for c in s {
@@ -38,6 +38,7 @@ func parseDigits<C: Collection>(_ s: C) -> UInt64? where C.Element == UInt8 {
     return v
 }
 
+@usableFromInline
 func zeroPadded(_ value: UInt64, width: Int) -> String {
     let s = String(value)
     return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
@@ -57,7 +58,10 @@ public protocol GS1NumericKey: Hashable, Sendable, Comparable, CustomStringConve
 }
 
 extension GS1NumericKey {
-    /// Accepts `acceptedLengths` digits with a valid check digit.
+    /// Accepts `acceptedLengths` digits with a valid check digit. Inlinable
+    /// so a caller in another module gets it specialised for its key type,
+    /// as fast as the per-type initialisers this replaced (scans decode here).
+    @inlinable
     public init?(_ text: some StringProtocol) {
         let u = Array(text.utf8)
         guard Self.acceptedLengths.contains(u.count), GS1CheckDigit.isValid(u), let v = parseDigits(u) else { return nil }
