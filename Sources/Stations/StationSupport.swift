@@ -142,3 +142,22 @@ struct ScannedLine: Codable, Hashable {
         self.init(item: p.item, lot: p.lot, serial: p.serial, epc: tag.epc.hex, quantity: 1)
     }
 }
+
+/// The tags and serial numbers a session already holds, so a portal or a
+/// sweep of thousands of tags checks each one in O(1). Never persisted:
+/// rebuilt from the session's state.
+struct SeenUnits {
+    private struct Serial: Hashable { let item: ItemCode; let serial: String }
+    private var epcs = Set<String>()
+    private var serials = Set<Serial>()
+
+    mutating func insert(item: ItemCode, serial: String?, epc: String?) {
+        if let epc { epcs.insert(epc) }
+        if let serial { serials.insert(Serial(item: item, serial: serial)) }
+    }
+    /// A tag that names no item (counted as unknown).
+    mutating func insert(epc: String) { epcs.insert(epc) }
+
+    func contains(epc: String) -> Bool { epcs.contains(epc) }
+    func contains(item: ItemCode, serial: String) -> Bool { serials.contains(Serial(item: item, serial: serial)) }
+}
