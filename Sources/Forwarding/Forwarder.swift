@@ -13,10 +13,13 @@ import ScanModel
 /// backoff forever: nothing is dropped; the backlog simply waits in the
 /// ledger's outbox.
 ///
-/// Threading: `run()` blocks its thread until `stop()`; everything else may be
-/// called from any thread. `start()` runs it on a thread of its own.
+/// Threading: `start()` forwards on a thread of its own until `stop()`;
+/// everything else may be called from any thread.
+///
+/// `@unchecked Sendable`: `woken` and `snapshot` are guarded by `condition`;
+/// the connection and prefetch state belong to the thread that forwards.
 public final class Forwarder: @unchecked Sendable {
-    public enum LogLevel: String, Sendable { case debug, info, warning, error }
+    /// Lines at the kernel's levels; the forwarder uses debug, info and warning.
     public typealias Log = @Sendable (LogLevel, String) -> Void
 
     public let config: ForwarderConfig
@@ -24,10 +27,9 @@ public final class Forwarder: @unchecked Sendable {
     private let log: Log
 
     private let condition = NSCondition()
-    private var stopRequested = false
     private var woken = false
-    private var running = false
     private var snapshot = ForwarderStatus()
+    private let thread = ServiceThread(name: "forwarder")
 
     // Owned by the thread that forwards (run() or forwardPending()).
     private var db: PGConnection?
@@ -50,31 +52,28 @@ public final class Forwarder: @unchecked Sendable {
         return snapshot
     }
 
-    /// Runs `run()` on a new thread named "forwarder".
+    /// Forwards on a new thread named "forwarder" until `stop()`.
     public func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "forwarder"
-        thread.start()
+        thread.start { [self] t in run(t) }
     }
 
-    /// Forwards until `stop()`. Returns after closing the central connection.
-    public func run() {
-        condition.lock()
-        guard !running else { condition.unlock(); return }
-        running = true
-        condition.unlock()
+    /// Asks the thread to finish its current batch and return; waits until it
+    /// has (the central connection is closed by then).
+    public func stop() {
+        thread.stop(waking: condition)
+    }
+
+    private func run(_ thread: ServiceThread) {
         defer {
             db = nil
             dropPrefetch()
-            condition.lock()
-            running = false
-            snapshot.state = .stopped
-            snapshot.connected = false
-            condition.broadcast()
-            condition.unlock()
+            update { s in
+                s.state = .stopped
+                s.connected = false
+            }
         }
         log(.info, "forwarding origin '\(config.origin)' to \(config.connection.redactedConninfo)")
-        while !isStopRequested {
+        while !thread.shouldStop {
             do {
                 let sent = try forwardOneBatch()
                 if sent == 0 { pause(config.pollIntervalSeconds, wakeable: true) }
@@ -83,15 +82,6 @@ public final class Forwarder: @unchecked Sendable {
                 pause(delay, wakeable: false)
             }
         }
-    }
-
-    /// Asks `run()` to finish its current batch and return; waits until it has.
-    public func stop() {
-        condition.lock()
-        stopRequested = true
-        condition.broadcast()
-        while running { condition.wait() }
-        condition.unlock()
     }
 
     /// Cuts the idle wait short (call after posting so forwarding starts at once).
@@ -104,7 +94,7 @@ public final class Forwarder: @unchecked Sendable {
 
     /// Forwards everything pending now, on the caller's thread, without
     /// retrying (for `scanledger central forward` and tests). Do not call
-    /// while `run()` is active. Returns the postings new to the central database.
+    /// while started. Returns the postings new to the central database.
     @discardableResult
     public func forwardPending() throws(CentralError) -> Int64 {
         var total: Int64 = 0
@@ -125,11 +115,6 @@ public final class Forwarder: @unchecked Sendable {
     }
 
     // MARK: one step
-
-    private var isStopRequested: Bool {
-        condition.lock(); defer { condition.unlock() }
-        return stopRequested
-    }
 
     /// Sends the next batch; returns how many postings it held (0: nothing pending).
     private func forwardOneBatch() throws(CentralError) -> Int {
@@ -281,11 +266,14 @@ public final class Forwarder: @unchecked Sendable {
         return delay
     }
 
+    /// Sleeps until the deadline or `stop()`, and, if `wakeable`, `wake()`. A
+    /// stop is checked under `condition`, the lock `stop` broadcasts under, so
+    /// it cannot slip in between the check and the wait.
     private func pause(_ seconds: Double, wakeable: Bool) {
         let deadline = Date(timeIntervalSinceNow: seconds)
         condition.lock()
         defer { condition.unlock() }
-        while !stopRequested && !(wakeable && woken) {
+        while !thread.shouldStop && !(wakeable && woken) {
             if !condition.wait(until: deadline) { break }
         }
         if wakeable { woken = false }

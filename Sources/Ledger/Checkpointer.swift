@@ -1,4 +1,5 @@
 import CSQLite
+import ScanModel
 import Foundation
 
 /// Copies the WAL back into the database on its own connection and thread,
@@ -15,11 +16,13 @@ import Foundation
 /// off for at most that long plus the few frames PASSIVE left, then empties
 /// the file; if a reader is still on an old snapshot it gives up and the next
 /// round tries again.
+///
+/// `@unchecked Sendable`: `pendingBatches` is guarded by `condition`; the
+/// connection is used by the checkpoint thread alone.
 final class Checkpointer: @unchecked Sendable {
     private let condition = NSCondition()
     private var pendingBatches = 0
-    private var stopping = false
-    private var finished = false
+    private let thread = ServiceThread(name: "ledger-checkpoint")
     private let connection: Connection
     /// Batches to wait for before checkpointing, and the most time to let pass.
     private let everyBatches = 32
@@ -35,9 +38,7 @@ final class Checkpointer: @unchecked Sendable {
         self.truncateAboveFrames = truncateAboveFrames
         busyTimeoutMilliseconds = options.busyTimeoutMilliseconds
         try Ledger.configure(connection, options: options)
-        let t = Thread { [unowned self] in self.loop() }
-        t.name = "ledger-checkpoint"
-        t.start()
+        thread.start { [unowned self] t in self.loop(t) }
     }
 
     /// Called by the writer after each committed batch.
@@ -48,33 +49,24 @@ final class Checkpointer: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Runs a last checkpoint, then returns once the thread has finished.
     func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while !finished { condition.wait() }
-        condition.unlock()
+        thread.stop(waking: condition)
     }
 
-    private func loop() {
+    private func loop(_ thread: ServiceThread) {
         while true {
             condition.lock()
             let deadline = Date().addingTimeInterval(maxInterval)
-            while pendingBatches < everyBatches && !stopping {
+            while pendingBatches < everyBatches && !thread.shouldStop {
                 if !condition.wait(until: deadline) { break }
             }
             let work = pendingBatches > 0
             pendingBatches = 0
-            let stop = stopping
+            let stop = thread.shouldStop
             condition.unlock()
             if work || stop { checkpoint() }
-            if stop {
-                condition.lock()
-                finished = true
-                condition.broadcast()
-                condition.unlock()
-                return
-            }
+            if stop { return }
         }
     }
 

@@ -98,15 +98,9 @@ final class MasterDataCache {
     func lot(db: Connection, item: Int64, lot: String, expiry: String?) throws -> Int64 {
         let key = Key.lot(item, lot)
         if let id = ids[key] { return id }
-        var id = try db.scalarInt("SELECT id FROM lots WHERE item_id = ? AND lot = ?", .int(item), .text(lot))
-        if id == nil {
-            try beforeWrite?()
-            try db.prepare("INSERT INTO lots(item_id, lot, expiry) VALUES (?, ?, ?)").run(.int(item), .text(lot), .optionalText(expiry))
-            id = sqlite3LastRowID(db)
-        }
-        ids[key] = id
-        remember(key)
-        return id ?? 0
+        let id = try db.scalarInt("SELECT id FROM lots WHERE item_id = ? AND lot = ?", .int(item), .text(lot))
+            ?? insert(db, "INSERT INTO lots(item_id, lot, expiry) VALUES (?, ?, ?)", .int(item), .text(lot), .optionalText(expiry))
+        return cache(id, as: key)
     }
 
     func serial(db: Connection, item: Int64, itemName: String, serial: String, epc: String?) throws -> Int64 {
@@ -131,14 +125,10 @@ final class MasterDataCache {
                 try beforeWrite?()
                 try db.prepare("UPDATE serials SET epc = ? WHERE id = ?").run(.text(epc), .int(existing))
             }
-        } else {
-            try beforeWrite?()
-            try db.prepare("INSERT INTO serials(item_id, serial, epc) VALUES (?, ?, ?)").run(.int(item), .text(serial), .optionalText(epc))
-            id = sqlite3LastRowID(db)
+            return cache(existing, as: key)
         }
-        ids[key] = id
-        remember(key)
-        return id ?? 0
+        let created = try insert(db, "INSERT INTO serials(item_id, serial, epc) VALUES (?, ?, ?)", .int(item), .text(serial), .optionalText(epc))
+        return cache(created, as: key)
     }
 
     /// The balances to write before the batch commits; the cache then matches the table.
@@ -158,17 +148,25 @@ final class MasterDataCache {
     func account(db: Connection, item: Int64, location: Int64, lot: Int64?, serial: Int64?) throws -> Int64 {
         let key = Key.account(item, location, lot ?? 0, serial ?? 0)
         if let id = ids[key] { return id }
-        var id = try db.scalarInt("""
+        let id = try db.scalarInt("""
             SELECT id FROM accounts WHERE item_id = ? AND location_id = ? AND ifnull(lot_id, 0) = ? AND ifnull(serial_id, 0) = ?
             """, .int(item), .int(location), .int(lot ?? 0), .int(serial ?? 0))
-        if id == nil {
-            try beforeWrite?()
-            try db.prepare("INSERT INTO accounts(item_id, location_id, lot_id, serial_id) VALUES (?, ?, ?, ?)")
-                .run(.int(item), .int(location), .optionalInt(lot), .optionalInt(serial))
-            id = sqlite3LastRowID(db)
-        }
+            ?? insert(db, "INSERT INTO accounts(item_id, location_id, lot_id, serial_id) VALUES (?, ?, ?, ?)",
+                      .int(item), .int(location), .optionalInt(lot), .optionalInt(serial))
+        return cache(id, as: key)
+    }
+
+    /// Inserts a row, opening the engine's savepoint first, and returns its id.
+    private func insert(_ db: Connection, _ sql: String, _ values: SQLValue...) throws -> Int64 {
+        try beforeWrite?()
+        try db.prepare(sql).run(values)
+        return sqlite3LastRowID(db)
+    }
+
+    /// Caches a row id found or created inside the current posting (so pending).
+    private func cache(_ id: Int64, as key: Key) -> Int64 {
         ids[key] = id
         remember(key)
-        return id ?? 0
+        return id
     }
 }

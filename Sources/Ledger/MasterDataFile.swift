@@ -14,8 +14,7 @@ public enum MasterDataFile {
 
     /// From the file's bytes, so invalid UTF-8 is an error at its line and column.
     public static func items(bytes: [UInt8], file: String) throws(LedgerError) -> [Positioned<Item>] {
-        var out: [Positioned<Item>] = []
-        for record in try records(bytes: bytes, file: file, fields: itemFields) {
+        try positioned(bytes, file: file, fields: itemFields) { record throws(LedgerError) in
             func fail(_ key: String, _ m: String) -> LedgerError { record.error(file, key, m) }
             var item = Item()
             if let g = record.string("gtin") {
@@ -29,9 +28,8 @@ public enum MasterDataFile {
                 guard let tracking = Tracking(rawValue: t) else { throw fail("tracking", "tracking '\(t)' must be none, lot or serial") }
                 item.tracking = tracking
             }
-            out.append(Positioned(item, at: record.position))
+            return item
         }
-        return out
     }
 
     public static func locations(text: String, file: String) throws(LedgerError) -> [Positioned<Location>] {
@@ -39,8 +37,7 @@ public enum MasterDataFile {
     }
 
     public static func locations(bytes: [UInt8], file: String) throws(LedgerError) -> [Positioned<Location>] {
-        var out: [Positioned<Location>] = []
-        for record in try records(bytes: bytes, file: file, fields: locationFields) {
+        try positioned(bytes, file: file, fields: locationFields) { record throws(LedgerError) in
             func fail(_ key: String, _ m: String) -> LedgerError { record.error(file, key, m) }
             guard let code = record.string("code") else { throw record.error(file, nil, "a location needs a code") }
             guard !code.hasPrefix("@") else { throw fail("code", "codes starting with '@' are reserved for the virtual locations") }
@@ -66,9 +63,16 @@ public enum MasterDataFile {
                 default: throw fail("allow_negative", "allow_negative '\(a)' must be true or false")
                 }
             }
-            out.append(Positioned(location, at: record.position))
+            return location
         }
-        return out
+    }
+
+    /// One value from each record of the file, positioned where its record starts.
+    static func positioned<Value>(_ bytes: [UInt8], file: String, fields: Set<String>,
+                                  _ value: (Record) throws(LedgerError) -> Value) throws(LedgerError) -> [Positioned<Value>] {
+        try records(bytes: bytes, file: file, fields: fields).map { record throws(LedgerError) in
+            Positioned(try value(record), at: record.position)
+        }
     }
 
     struct Record {

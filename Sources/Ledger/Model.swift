@@ -33,7 +33,7 @@ extension PostingRequest {
         switch eventTime {
         case nil: nil
         case .written(let text): text
-        case .device(let time): EventTime.utcText(micros: min(max(time.value, 0), latestRepresentableMicros))
+        case .device(let time): EventTime.utcText(micros: EventTime.clamped(micros: time.value))
         }
     }
 
@@ -63,9 +63,6 @@ extension PostingRequest {
         return j.string
     }
 }
-
-/// 9999-12-31T23:59:59Z, the latest time RFC 3339 text can carry.
-let latestRepresentableMicros: Int64 = 253_402_300_799_000_000
 
 /// The ledger's answer to one request, given only after its transaction committed.
 public struct PostingResult: Sendable, Equatable {

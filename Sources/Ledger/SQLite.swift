@@ -128,7 +128,9 @@ final class Statement {
     }
 
     /// Binds, runs to completion and resets.
-    func run(_ values: SQLValue...) throws {
+    func run(_ values: SQLValue...) throws { try run(values) }
+
+    func run(_ values: [SQLValue]) throws {
         try bind(values)
         defer { reset() }
         while try step() {}

@@ -5,6 +5,8 @@ import ScanModel
 /// thread; one dedicated thread drains the queue. Postings that are waiting
 /// together share one transaction (group commit) and each caller hears its
 /// result only after that transaction has committed.
+///
+/// `@unchecked Sendable`: `queue` and `batchesCommittedStorage` are guarded by `condition`.
 final class Writer: @unchecked Sendable {
     typealias PostCompletion = @Sendable (Result<PostingResult, LedgerError>) -> Void
     typealias WriteCompletion = @Sendable (Result<Void, LedgerError>) -> Void
@@ -16,12 +18,10 @@ final class Writer: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var queue: [Job] = []
-    private var stopping = false
-    private var finished = false
     private let engine: PostingEngine
     private let maxBatch: Int
     private let afterCommit: @Sendable () -> Void
-    private var thread: Thread?
+    private let thread = ServiceThread(name: "ledger-writer")
 
     // Written by the writer thread, read by anyone: under `condition`.
     private var batchesCommittedStorage: Int = 0
@@ -34,10 +34,7 @@ final class Writer: @unchecked Sendable {
         engine = try PostingEngine(db: connection)
         self.maxBatch = max(1, maxBatch)
         self.afterCommit = afterCommit
-        let t = Thread { [unowned self] in self.loop() }
-        t.name = "ledger-writer"
-        thread = t
-        t.start()
+        thread.start { [unowned self] t in self.loop(t) }
     }
 
     func post(_ request: PostingRequest, completion: @escaping PostCompletion) {
@@ -48,9 +45,11 @@ final class Writer: @unchecked Sendable {
         enqueue(.write(body, completion)) { completion(.failure(.closed)) }
     }
 
+    /// The stop check and the append happen under `condition`, the lock under
+    /// which the loop decides to exit, so no job is left behind unanswered.
     private func enqueue(_ job: Job, ifClosed: () -> Void) {
         condition.lock()
-        if stopping {
+        if thread.shouldStop {
             condition.unlock()
             ifClosed()
             return
@@ -62,20 +61,14 @@ final class Writer: @unchecked Sendable {
 
     /// Finishes queued work, then stops the thread and returns.
     func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while !finished { condition.wait() }
-        condition.unlock()
+        thread.stop(waking: condition)
     }
 
-    private func loop() {
+    private func loop(_ thread: ServiceThread) {
         while true {
             condition.lock()
-            while queue.isEmpty && !stopping { condition.wait() }
-            if queue.isEmpty && stopping {
-                finished = true
-                condition.broadcast()
+            while queue.isEmpty && !thread.shouldStop { condition.wait() }
+            if queue.isEmpty {
                 condition.unlock()
                 return
             }

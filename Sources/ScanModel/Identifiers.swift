@@ -27,7 +27,7 @@ public enum GS1CheckDigit {
 }
 
 /// Parses `count` ASCII digits into an integer. Nil on a non-digit.
-@inline(__always)
+@inline(__always) @usableFromInline
 func parseDigits<C: Collection>(_ s: C) -> UInt64? where C.Element == UInt8 {
     var v: UInt64 = 0
     for c in s {
@@ -38,47 +38,60 @@ func parseDigits<C: Collection>(_ s: C) -> UInt64? where C.Element == UInt8 {
     return v
 }
 
+@usableFromInline
 func zeroPadded(_ value: UInt64, width: Int) -> String {
     let s = String(value)
     return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
 }
 
-/// Global Trade Item Number, normalised to 14 digits (GTIN-8/12/13 are zero-padded).
-public struct GTIN: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let value: UInt64
-    /// Accepts 8, 12, 13 or 14 digits with a valid check digit.
+/// A GS1 key of a fixed number of digits ending in a mod-10 check digit,
+/// held as its number. GTIN, SSCC and GLN differ only in the digit counts
+/// they accept and print; the rest is written once, here.
+public protocol GS1NumericKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The digit counts accepted as text (a GTIN may come as 8, 12, 13 or 14).
+    static var acceptedLengths: [Int] { get }
+    /// The digit count it is printed with, zero-padded.
+    static var width: Int { get }
+    var value: UInt64 { get }
+    /// From a number whose text `init?(_:)` already validated.
+    init(checkedValue: UInt64)
+}
+
+extension GS1NumericKey {
+    /// Accepts `acceptedLengths` digits with a valid check digit. Inlinable
+    /// so a caller in another module gets it specialised for its key type,
+    /// as fast as the per-type initialisers this replaced (scans decode here).
+    @inlinable
     public init?(_ text: some StringProtocol) {
         let u = Array(text.utf8)
-        guard [8, 12, 13, 14].contains(u.count), GS1CheckDigit.isValid(u), let v = parseDigits(u) else { return nil }
-        value = v
+        guard Self.acceptedLengths.contains(u.count), GS1CheckDigit.isValid(u), let v = parseDigits(u) else { return nil }
+        self.init(checkedValue: v)
     }
-    public var digits: String { zeroPadded(value, width: 14) }
+    public var digits: String { zeroPadded(value, width: Self.width) }
     public var description: String { digits }
-    public static func < (a: GTIN, b: GTIN) -> Bool { a.value < b.value }
+    public static func < (a: Self, b: Self) -> Bool { a.value < b.value }
+}
+
+/// Global Trade Item Number, normalised to 14 digits (GTIN-8/12/13 are zero-padded).
+public struct GTIN: GS1NumericKey {
+    public static let acceptedLengths = [8, 12, 13, 14]
+    public static let width = 14
+    public let value: UInt64
+    public init(checkedValue: UInt64) { value = checkedValue }
 }
 
 /// Serial Shipping Container Code, 18 digits.
-public struct SSCC: Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct SSCC: GS1NumericKey {
+    public static let acceptedLengths = [18]
+    public static let width = 18
     public let value: UInt64
-    public init?(_ text: some StringProtocol) {
-        let u = Array(text.utf8)
-        guard u.count == 18, GS1CheckDigit.isValid(u), let v = parseDigits(u) else { return nil }
-        value = v
-    }
-    public var digits: String { zeroPadded(value, width: 18) }
-    public var description: String { digits }
-    public static func < (a: SSCC, b: SSCC) -> Bool { a.value < b.value }
+    public init(checkedValue: UInt64) { value = checkedValue }
 }
 
 /// Global Location Number, 13 digits.
-public struct GLN: Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct GLN: GS1NumericKey {
+    public static let acceptedLengths = [13]
+    public static let width = 13
     public let value: UInt64
-    public init?(_ text: some StringProtocol) {
-        let u = Array(text.utf8)
-        guard u.count == 13, GS1CheckDigit.isValid(u), let v = parseDigits(u) else { return nil }
-        value = v
-    }
-    public var digits: String { zeroPadded(value, width: 13) }
-    public var description: String { digits }
-    public static func < (a: GLN, b: GLN) -> Bool { a.value < b.value }
+    public init(checkedValue: UInt64) { value = checkedValue }
 }

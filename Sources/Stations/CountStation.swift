@@ -43,17 +43,13 @@ public final class CountStation: Station {
     }
     /// Lookups so a sweep of thousands of tags stays O(1) per tag. Never persisted.
     struct Index {
-        var epcs = Set<String>()
-        var serials = Set<String>()
+        var units = SeenUnits()
         init(_ s: State?) {
             for u in s?.seen ?? [] { add(u) }
-            for e in s?.unnamedEPCs ?? [] { epcs.insert(e) }
+            for e in s?.unnamedEPCs ?? [] { units.insert(epc: e) }
         }
-        mutating func add(_ u: CountedSerial) {
-            if let e = u.epc { epcs.insert(e) }
-            serials.insert("\(u.item.code)\u{0}\(u.serial)")
-        }
-        func has(_ u: CountedSerial) -> Bool { serials.contains("\(u.item.code)\u{0}\(u.serial)") }
+        mutating func add(_ u: CountedSerial) { units.insert(item: u.item, serial: u.serial, epc: u.epc) }
+        func has(_ u: CountedSerial) -> Bool { units.contains(item: u.item, serial: u.serial) }
     }
 
     public let config: CountConfig
@@ -181,7 +177,7 @@ public final class CountStation: Station {
         var batchIndex = Index(nil)
         for tag in tags {
             let hex = tag.epc.hex
-            if index.epcs.contains(hex) || batchIndex.epcs.contains(hex) { continue }
+            if index.units.contains(epc: hex) || batchIndex.units.contains(epc: hex) { continue }
             var unit: CountedSerial?
             if let g = tag.gtin, let serial = tag.serial { unit = CountedSerial(item: ItemCode(gtin: g), serial: serial, epc: hex) }
             else {
@@ -192,12 +188,12 @@ public final class CountStation: Station {
                 if index.has(unit) || batchIndex.has(unit) { continue }
                 batch.seen.append(unit); batchIndex.add(unit)
             } else {
-                batch.unnamed.append(hex); batchIndex.epcs.insert(hex)
+                batch.unnamed.append(hex); batchIndex.units.insert(epc: hex)
             }
         }
         if let refused = session.append(batch) { return refused }
         for u in batch.seen { index.add(u) }
-        for e in batch.unnamed { index.epcs.insert(e) }
+        for e in batch.unnamed { index.units.insert(epc: e) }
         let total = (state?.seen.count ?? 0) + (state?.unnamedEPCs.count ?? 0)
         return .ok(.accepted, "\(batch.seen.count + batch.unnamed.count) new tag(s), \(total) seen")
     }

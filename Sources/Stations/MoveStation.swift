@@ -12,19 +12,10 @@ public struct MoveConfig: Sendable {
 /// destination, confirm → one move posting. Until confirm nothing is posted,
 /// so an interrupted move leaves the ledger untouched.
 public final class MoveStation: Station {
-    struct Line: Codable, Hashable {
-        var item: ItemCode
-        var lot: String?
-        var serial: String?
-        var epc: String?
-        var quantity: Int
-        /// Lines from one scan share a group, so "undo" removes a whole pallet.
-        var group: Int
-    }
     struct State: Codable {
         var session: UInt64
         var source: String
-        var lines: [Line] = []
+        var lines: [ScannedLine] = []
         var destination: String?
         var nextGroup = 0
         var lastActivity: Int64
@@ -68,8 +59,7 @@ public final class MoveStation: Station {
         switch input {
         case .location(let l): return location(l, at: time)
         case .tradeItem(let scan):
-            return add([Line(item: ItemCode(gtin: scan.gtin), lot: scan.lot, serial: scan.serial, epc: nil,
-                             quantity: scan.quantity ?? 1, group: 0)], at: time)
+            return add([ScannedLine(scan)], at: time)
         case .tag(let tag): return addTags([tag], at: time)
         case .cycleReport(let r): return addTags(r.current.map(\.tag), at: time)
         case .logisticUnit(let sscc): return pallet(sscc.digits, at: time)
@@ -118,27 +108,23 @@ public final class MoveStation: Station {
         do { asn = try deps.expected.asn(containingSSCC: sscc) } catch { return unavailable(error) }
         let contents = asn?.lines.filter { $0.sscc == sscc } ?? []
         guard !contents.isEmpty else { return .error(.unexpectedSSCC, "contents of pallet \(sscc) are not known; scan its items") }
-        return add(contents.map { Line(item: $0.item, lot: $0.lot, serial: nil, epc: nil, quantity: $0.quantity, group: 0) }, at: time)
+        return add(contents.map { ScannedLine(item: $0.item, lot: $0.lot, serial: nil, epc: nil, quantity: $0.quantity) }, at: time)
     }
 
     private func addTags(_ tags: [EPCTag], at time: Microseconds) -> Feedback {
-        var lines: [Line] = []
+        var lines: [ScannedLine] = []
         for tag in tags {
-            if let gtin = tag.gtin, let serial = tag.serial {
-                lines.append(Line(item: ItemCode(gtin: gtin), lot: nil, serial: serial, epc: tag.epc.hex, quantity: 1, group: 0))
-                continue
-            }
-            let p: SerialPosition?
-            do { p = try deps.stock.position(ofEPC: tag.epc) } catch { return unavailable(error) }
-            guard let p else { return .error(.unknownEPC, "tag \(tag.epc.hex) is unknown to the ledger") }
-            lines.append(Line(item: p.item, lot: p.lot, serial: p.serial, epc: tag.epc.hex, quantity: 1, group: 0))
+            let line: ScannedLine?
+            do { line = try ScannedLine(tag: tag, stock: deps.stock) } catch { return unavailable(error) }
+            guard let line else { return .error(.unknownEPC, "tag \(tag.epc.hex) is unknown to the ledger") }
+            lines.append(line)
         }
         if lines.isEmpty { return .ok(.ignored, "no tags") }
         return add(lines, at: time)
     }
 
     /// Adds one scan's lines, all or none, after checking the source holds them.
-    private func add(_ newLines: [Line], at time: Microseconds) -> Feedback {
+    private func add(_ newLines: [ScannedLine], at time: Microseconds) -> Feedback {
         guard var s = state else { return .error(.wrongMoment, "scan the source location first") }
         if s.destination != nil {
             return .error(.wrongMoment, "destination already scanned: \(config.commands.confirm), or \(config.commands.undo) to add more")

@@ -34,13 +34,12 @@ public struct PackResult: Hashable, Sendable {
 /// Complete posts one pack posting; a wrong pack is never posted because
 /// nothing wrong ever enters the carton.
 public final class PackStation: Station {
-    struct Packed: Codable, Hashable { var item: ItemCode; var lot: String?; var serial: String?; var epc: String?; var quantity: Int; var group: Int }
     struct State: Codable {
         var session: UInt64
         var order: String
         var lines: [PackOrderLine]
         var carton: String?
-        var packed: [Packed] = []
+        var packed: [ScannedLine] = []
         var nextGroup = 0
         var lastActivity: Int64
     }
@@ -98,8 +97,7 @@ public final class PackStation: Station {
             s.carton = sscc.digits; s.lastActivity = time.value
             return session.save(s) ?? .ok(.accepted, "carton \(sscc.digits)")
         case .tradeItem(let scan):
-            return add([Packed(item: ItemCode(gtin: scan.gtin), lot: scan.lot, serial: scan.serial, epc: nil,
-                               quantity: scan.quantity ?? 1, group: 0)], at: time)
+            return add([ScannedLine(scan)], at: time)
         case .tag(let t), .tagArrived(_, let t): return addTags([t], at: time)
         case .cycleReport(let r): return addTags(r.current.map(\.tag), at: time)
         case .command(let cmd) where cmd == c.complete: return close(short: false, at: time, posted: &posted)
@@ -137,15 +135,11 @@ public final class PackStation: Station {
 
     private func addTags(_ tags: [EPCTag], at time: Microseconds) -> Feedback {
         guard let s = state else { return .error(.wrongMoment, "scan the order or tote first") }
-        var units: [Packed] = []
+        var units: [ScannedLine] = []
         for t in tags where !s.packed.contains(where: { $0.epc == t.epc.hex }) {
-            if let g = t.gtin, let serial = t.serial {
-                units.append(Packed(item: ItemCode(gtin: g), lot: nil, serial: serial, epc: t.epc.hex, quantity: 1, group: 0))
-                continue
-            }
             do {
-                guard let p = try deps.stock.position(ofEPC: t.epc) else { return .error(.unknownEPC, "tag \(t.epc.hex) is unknown: take it out") }
-                units.append(Packed(item: p.item, lot: p.lot, serial: p.serial, epc: t.epc.hex, quantity: 1, group: 0))
+                guard let unit = try ScannedLine(tag: t, stock: deps.stock) else { return .error(.unknownEPC, "tag \(t.epc.hex) is unknown: take it out") }
+                units.append(unit)
             } catch { return unavailable(error) }
         }
         if units.isEmpty { return .ok(.ignored, "all tags already in the carton") }
@@ -153,7 +147,7 @@ public final class PackStation: Station {
     }
 
     /// Adds one scan (or one tunnel cycle) to the carton, all or nothing.
-    private func add(_ units: [Packed], at time: Microseconds) -> Feedback {
+    private func add(_ units: [ScannedLine], at time: Microseconds) -> Feedback {
         guard var s = state else { return .error(.wrongMoment, "scan the order or tote first") }
         let ordered = Dictionary(Self.ordered(s), uniquingKeysWith: +)
         for var u in units {

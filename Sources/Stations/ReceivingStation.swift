@@ -32,8 +32,7 @@ public final class ReceivingStation: Station {
     /// In-memory lookups over accepted units, so a check costs O(1) in the
     /// session's size (a portal can receive thousands of tags). Never persisted.
     struct Index {
-        var epcs = Set<String>()
-        var serials = Set<String>()
+        var units = SeenUnits()
         var quantities: [ItemCode: [String?: Int]] = [:]
         var allocation = Allocation(lineCount: 0)
         var lines: [ASNLine] = []
@@ -44,11 +43,10 @@ public final class ReceivingStation: Station {
         }
         mutating func add(_ u: ReceivedUnit) {
             allocation.add(u, lines: lines)
-            if let e = u.epc { epcs.insert(e) }
-            if let s = u.serial { serials.insert("\(u.item.code)\u{0}\(s)") }
+            units.insert(item: u.item, serial: u.serial, epc: u.epc)
             quantities[u.item, default: [:]][u.lot, default: 0] += u.quantity
         }
-        func hasSerial(_ item: ItemCode, _ serial: String) -> Bool { serials.contains("\(item.code)\u{0}\(serial)") }
+        func hasSerial(_ item: ItemCode, _ serial: String) -> Bool { units.contains(item: item, serial: serial) }
     }
 
     public let config: ReceivingConfig
@@ -268,7 +266,7 @@ public final class ReceivingStation: Station {
         let record: ItemRecord?
         do { record = try deps.master.item(u.item) } catch { return .refuse(unavailable(error)) }
         guard let record else { return .refuse(.error(.unknownItem, "item \(u.item) is not in the master data")) }
-        if let epc = u.epc, index.epcs.contains(epc) || batch.epcs.contains(epc) {
+        if let epc = u.epc, index.units.contains(epc: epc) || batch.units.contains(epc: epc) {
             return .refuse(.error(.duplicateEPC, "tag \(epc) was already received in this receipt"))
         }
         switch record.tracking {

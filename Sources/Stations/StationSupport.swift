@@ -110,3 +110,54 @@ func unrecognizedBarcode(_ text: String) -> Feedback {
     let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
     return .error(.unknownBarcode, "barcode '\(shown)' is not an item, location, document or command")
 }
+
+/// One scan's worth of goods in a move or a carton, saved in the session.
+/// Lines from one scan share a group, so "undo" removes a whole pallet or
+/// tunnel cycle; `add` numbers the group.
+struct ScannedLine: Codable, Hashable {
+    var item: ItemCode
+    var lot: String?
+    var serial: String?
+    var epc: String?
+    var quantity: Int
+    var group: Int = 0
+
+    init(item: ItemCode, lot: String?, serial: String?, epc: String?, quantity: Int) {
+        self.item = item; self.lot = lot; self.serial = serial; self.epc = epc; self.quantity = quantity
+    }
+
+    /// A trade item barcode: its quantity, else one unit.
+    init(_ scan: TradeItemScan) {
+        self.init(item: ItemCode(gtin: scan.gtin), lot: scan.lot, serial: scan.serial, epc: nil, quantity: scan.quantity ?? 1)
+    }
+
+    /// One tagged unit: an SGTIN names its item and serial itself, any other
+    /// EPC is looked up in the ledger. Nil when the ledger does not know it.
+    init?(tag: EPCTag, stock: StockLookup) throws {
+        if let gtin = tag.gtin, let serial = tag.serial {
+            self.init(item: ItemCode(gtin: gtin), lot: nil, serial: serial, epc: tag.epc.hex, quantity: 1)
+            return
+        }
+        guard let p = try stock.position(ofEPC: tag.epc) else { return nil }
+        self.init(item: p.item, lot: p.lot, serial: p.serial, epc: tag.epc.hex, quantity: 1)
+    }
+}
+
+/// The tags and serial numbers a session already holds, so a portal or a
+/// sweep of thousands of tags checks each one in O(1). Never persisted:
+/// rebuilt from the session's state.
+struct SeenUnits {
+    private struct Serial: Hashable { let item: ItemCode; let serial: String }
+    private var epcs = Set<String>()
+    private var serials = Set<Serial>()
+
+    mutating func insert(item: ItemCode, serial: String?, epc: String?) {
+        if let epc { epcs.insert(epc) }
+        if let serial { serials.insert(Serial(item: item, serial: serial)) }
+    }
+    /// A tag that names no item (counted as unknown).
+    mutating func insert(epc: String) { epcs.insert(epc) }
+
+    func contains(epc: String) -> Bool { epcs.contains(epc) }
+    func contains(item: ItemCode, serial: String) -> Bool { serials.contains(Serial(item: item, serial: serial)) }
+}

@@ -6,15 +6,15 @@ public struct ExpiryDate: Hashable, Sendable, Codable, CustomStringConvertible {
     public let month: Int
     public let day: Int
 
+    /// Day 0 is checked as day 1: any month has an end.
     public init?(year: Int, month: Int, day: Int) {
-        guard (1...9999).contains(year), (1...12).contains(month),
-              day >= 0, day <= CivilDate.daysIn(month: month, year: year) else { return nil }
+        guard day >= 0, CivilCalendar.isValid(year: year, month: month, day: max(day, 1)) else { return nil }
         self.year = year; self.month = month; self.day = day
     }
 
     /// The last day the goods may be used.
     public var lastValidDay: CivilDate {
-        let d = day == 0 ? CivilDate.daysIn(month: month, year: year) : day
+        let d = day == 0 ? CivilCalendar.daysIn(month: month, year: year) : day
         return CivilDate(year: year, month: month, day: d) ?? CivilDate(daysSinceEpoch: 0)
     }
     public var description: String { lastValidDay.iso }

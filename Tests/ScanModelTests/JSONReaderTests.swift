@@ -41,6 +41,14 @@ import ScanModel
         #expect(error("\"open").hasPrefix("t.json:1:6: unterminated string"))
     }
 
+    @Test func aMissingCommaOrBracketIsNamed() {
+        #expect(error(#"{"a": 1 "b": 2}"#) == "t.json:1:9: expected ',' or '}' after a member")
+        #expect(error(#"{"a": 1"#) == "t.json:1:8: unexpected end of input, expected ',' or '}'")
+        #expect(error("[1 2]") == "t.json:1:4: expected ',' or ']' after an element")
+        #expect(error("[1, 2") == "t.json:1:6: unexpected end of input, expected ',' or ']'")
+        #expect(error(#"{"a": [1], "b": {}}"#) == "accepted")
+    }
+
     @Test func invalidUTF8IsAnError() {
         var bytes = Array(#"{"a": "x"#.utf8)
         bytes += [0xC3, 0x28] // a lead byte without its continuation

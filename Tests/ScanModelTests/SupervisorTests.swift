@@ -62,6 +62,19 @@ import Testing
         #expect(!thread.isRunning)
     }
 
+    @Test func stopWakingAConditionEndsALoopThatSleepsOnIt() throws {
+        let thread = ServiceThread(name: "sleeper")
+        let condition = NSCondition()
+        thread.start { t in
+            condition.withLock {
+                // Waits with no deadline: only the broadcast from stop can end it.
+                while !t.shouldStop { condition.wait() }
+            }
+        }
+        thread.stop(waking: condition)
+        #expect(!thread.isRunning)
+    }
+
     @Test func aThreadNeverStartedCountsAsStopped() {
         let thread = ServiceThread(name: "idle")
         thread.stop()

@@ -52,4 +52,13 @@ import ScanModel
         #expect(CivilCalendar.isoDate(year: 5, month: 1, day: 2) == "0005-01-02")
         #expect(!CivilCalendar.isValid(year: 0, month: 1, day: 1) && !CivilCalendar.isValid(year: 2023, month: 2, day: 29))
     }
+
+    /// CivilDate reads ISO text with the calendar's parser: digits only, so a
+    /// sign in the month or day (once read by `Int(_:)`) is refused too.
+    @Test func civilDateReadsISOWithTheCalendarsParser() {
+        #expect(CivilDate(iso: "2024-02-29") == CivilDate(year: 2024, month: 2, day: 29))
+        for bad in ["2025-+1-05", "2025-01-+5", "2025-02-29", "0000-01-01"] { #expect(CivilDate(iso: bad) == nil, "\(bad)") }
+        #expect(CivilDate(daysSinceEpoch: 11_017).iso == "2000-03-01")
+        #expect(CivilDate(year: 2000, month: 3, day: 1)?.daysSinceEpoch == 11_017)
+    }
 }

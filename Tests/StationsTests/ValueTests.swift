@@ -95,4 +95,21 @@ import Testing
         #expect(StationJSON.iso8601(Int64.min).hasSuffix("Z"))
         #expect(CivilDate(wallClock: Microseconds(Int64.max), utcOffsetSeconds: 50_400).year > 9999)
     }
+
+    /// Serials are told apart by item and serial together, not by a joined string.
+    @Test func seenUnitsKeyASerialByItemAndSerial() {
+        var seen = SeenUnits()
+        seen.insert(item: "A", serial: "1", epc: "E1")
+        seen.insert(item: "B", serial: nil, epc: nil)
+        seen.insert(epc: "E2")
+        #expect(seen.contains(item: "A", serial: "1") && !seen.contains(item: "B", serial: "1"))
+        #expect(seen.contains(epc: "E1") && seen.contains(epc: "E2") && !seen.contains(epc: "E3"))
+    }
+
+    /// A line from a barcode without a quantity is one unit.
+    @Test func aBarcodeLineWithoutAQuantityIsOneUnit() throws {
+        let gtin = try #require(GTIN("09506000134352"))
+        #expect(ScannedLine(TradeItemScan(gtin: gtin, lot: "L1")).quantity == 1)
+        #expect(ScannedLine(TradeItemScan(gtin: gtin, quantity: 6)).quantity == 6)
+    }
 }

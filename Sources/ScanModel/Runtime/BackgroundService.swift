@@ -105,6 +105,14 @@ public final class ServiceThread: @unchecked Sendable {
         condition.withLock { while state == .stopping { condition.wait() } }
     }
 
+    /// `stop` for a loop that sleeps on a condition of its own (waiting for
+    /// work or for the time to pass) and checks `shouldStop` under it: the
+    /// broadcast is made under that condition's lock, so a loop between its
+    /// check and its wait cannot miss it.
+    public func stop(waking condition: NSCondition) {
+        stop { condition.withLock { condition.broadcast() } }
+    }
+
     /// True until the body returned.
     public var isRunning: Bool { condition.withLock { state == .running || state == .stopping } }
 }

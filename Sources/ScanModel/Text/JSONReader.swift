@@ -96,13 +96,19 @@ struct JSONParser {
             guard peek == UInt8(ascii: ":") else { throw failure("expected ':' after the key \(JSONText.quote(key))") }
             index += 1
             members.append(JSONMember(key: key, keyPosition: keyPosition, value: try value(depth: depth + 1)))
-            skipSpace()
-            switch peek {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return .object(members)
-            case nil: throw failure("unexpected end of input, expected ',' or '}'")
-            default: throw failure("expected ',' or '}' after a member")
-            }
+            if try closes("}", after: "a member") { return .object(members) }
+        }
+    }
+
+    /// After a member or an element: true past the closing bracket, false
+    /// past a comma (another one follows); anything else is an error.
+    private mutating func closes(_ close: Unicode.Scalar, after what: String) throws(TextError) -> Bool {
+        skipSpace()
+        switch peek {
+        case UInt8(ascii: ","): index += 1; return false
+        case UInt8(ascii: close): index += 1; return true
+        case nil: throw failure("unexpected end of input, expected ',' or '\(close)'")
+        default: throw failure("expected ',' or '\(close)' after \(what)")
         }
     }
 
@@ -119,13 +125,7 @@ struct JSONParser {
             skipSpace()
             if !items.isEmpty, peek == UInt8(ascii: "]") { throw failure("trailing comma before ']'") }
             items.append(try value(depth: depth + 1))
-            skipSpace()
-            switch peek {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"): index += 1; return .array(items)
-            case nil: throw failure("unexpected end of input, expected ',' or ']'")
-            default: throw failure("expected ',' or ']' after an element")
-            }
+            if try closes("]", after: "an element") { return .array(items) }
         }
     }
 

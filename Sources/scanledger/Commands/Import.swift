@@ -16,10 +16,6 @@ let importCommand = CommandSpec("import", summary: "import items, locations, ASN
         LedgerCLI.fail("cannot read \(file)")
         return 1
     }
-    guard let text = String(data: data, encoding: .utf8) else {
-        LedgerCLI.fail("\(file): not UTF-8 text")
-        return 1
-    }
     guard let ledger = try LedgerCLI.open(args) else { return 1 }
     defer { ledger.close() }
     do {
@@ -29,11 +25,11 @@ let importCommand = CommandSpec("import", summary: "import items, locations, ASN
             return 0
         }
         if kind == "items" {
-            let items = try MasterDataFile.items(text: text, file: file)
+            let items = try MasterDataFile.items(bytes: [UInt8](data), file: file)
             try ledger.importItems(items, file: file)
             LedgerCLI.emit("imported \(items.count) items from \(file)\n")
         } else {
-            let locations = try MasterDataFile.locations(text: text, file: file)
+            let locations = try MasterDataFile.locations(bytes: [UInt8](data), file: file)
             try ledger.importLocations(locations, file: file)
             LedgerCLI.emit("imported \(locations.count) locations from \(file)\n")
         }
