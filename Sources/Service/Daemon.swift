@@ -80,14 +80,7 @@ public final class Daemon: Sendable {
         supervisor.adopt(ClosureService("event hub", stop: { hub.close() }))
         if let central = c.central {
             let logger = self.logger
-            let f = Forwarder(config: central, ledger: ledger) { level, message in
-                switch level {
-                case .error: logger.error("central", message)
-                case .warning: logger.warning("central", message)
-                case .info: logger.info("central", message)
-                case .debug: logger.debug("central", message)
-                }
-            }
+            let f = Forwarder(config: central, ledger: ledger) { level, message in logger.log(level, "central", message) }
             forwarder.swap(f)
             try supervisor.start(f)
         }
