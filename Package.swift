@@ -33,9 +33,9 @@ let package = Package(
         .target(name: "Service", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Stations", "Ledger", "Forwarding", "CLinuxShims"]),
 
         .executableTarget(name: "scanledgerd", dependencies: ["Service", "ScanModel"]),
-        .executableTarget(name: "scanledger", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CLinuxShims", "Stations", "Service", "Forwarding"]),
+        .executableTarget(name: "scanledger", dependencies: ["ScanModel", "GS1", "Devices", "Ledger", "CLinuxShims", "Service", "Forwarding"]),
         .executableTarget(name: "scanledger-fuzz", dependencies: ["ScanModel", "GS1", "Devices", "Forwarding"]),
-        .executableTarget(name: "scanledger-bench", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CSQLite", "Stations", "Forwarding"]),
+        .executableTarget(name: "scanledger-bench", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CSQLite", "CLinuxShims", "Stations", "Forwarding"]),
 
         .testTarget(name: "ScanModelTests", dependencies: ["ScanModel"]),
         .testTarget(name: "GS1Tests", dependencies: ["GS1", "ScanModel"], resources: [.copy("Vectors")]),
