@@ -30,8 +30,8 @@ extension Daemon {
         if new.controlSocket != old.controlSocket || new.controlGroup != old.controlGroup || new.controlMode != old.controlMode {
             restartNeeded.append("control"); kept.controlSocket = old.controlSocket; kept.controlGroup = old.controlGroup; kept.controlMode = old.controlMode
         }
-        let context = Routing(config: kept, added: []).stationContext
-        if new.stations != old.stations || context != Routing(config: old, added: []).stationContext {
+        let context = kept.stationContext
+        if new.stations != old.stations || context != old.stationContext {
             do {
                 let (added, removed) = try stations.apply(kept.stations, context: context)
                 if !removed.isEmpty { logger.notice("reload", "stations stopped: \(removed.joined(separator: ", "))") }

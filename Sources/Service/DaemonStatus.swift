@@ -10,24 +10,28 @@ extension Daemon {
     func status() throws -> [String: Any] {
         let running = fleet.running
         let c = gateway.counters
+        let open = try stores.openSessions()
         let ledgerPostings = try ledger.ledgerSequence().value
-        return ["box_id": config.boxID, "uptime_seconds": Int(Date().timeIntervalSince(started)), "status": statusLine(),
+        return ["box_id": config.boxID, "uptime_seconds": Int(Date().timeIntervalSince(started)),
+                "status": statusLine(running: running, counters: c, openSessions: open.count, ledgerPostings: ledgerPostings),
                 "devices_connected": running.filter { $0.runner.isConnected }.count, "devices": running.count,
-                "stations": config.stations.count, "open_sessions": try stores.openSessions(), "ledger": config.ledgerPath,
+                "stations": config.stations.count, "open_sessions": open, "ledger": config.ledgerPath,
                 "ledger_sequence": ledgerPostings, "ledger_postings": ledgerPostings,
                 "postings_since_start": c.posted, "rejected_since_start": c.rejected,
                 "live": livenessProblem() == nil]
     }
 
-    /// One line for systemd's STATUS and the log. Postings are numbered 1, 2,
-    /// 3… without gaps (the ledger never deletes one), so the latest sequence
-    /// is the ledger's total.
+    /// One line for systemd's STATUS and the log.
     public func statusLine() -> String {
-        let running = fleet.running
-        let c = gateway.counters
-        let open = (try? stores.openSessions().count) ?? 0
-        let total = (try? ledger.ledgerSequence().value).map { "\($0) postings in the ledger" } ?? "ledger unreadable"
-        return "\(running.filter { $0.runner.isConnected }.count)/\(running.count) devices connected, \(config.stations.count) stations (\(open) open), "
+        statusLine(running: fleet.running, counters: gateway.counters, openSessions: (try? stores.openSessions().count) ?? 0,
+                   ledgerPostings: try? ledger.ledgerSequence().value)
+    }
+
+    /// Postings are numbered 1, 2, 3… without gaps (the ledger never deletes
+    /// one), so the latest sequence is the ledger's total.
+    private func statusLine(running: [DeviceFleet.Running], counters c: GatewayCounters, openSessions: Int, ledgerPostings: Int64?) -> String {
+        let total = ledgerPostings.map { "\($0) postings in the ledger" } ?? "ledger unreadable"
+        return "\(running.filter { $0.runner.isConnected }.count)/\(running.count) devices connected, \(config.stations.count) stations (\(openSessions) open), "
             + "\(total), \(c.posted) posted and \(c.rejected) rejected since start"
     }
 

@@ -25,7 +25,7 @@ struct Routing: Sendable {
         let extra = added.filter { a in !c.devices.contains { $0.name == a.spec.name } }
         deviceByIndex = Dictionary((c.devices + extra.map(\.spec)).map { ($0.index.value, $0.name) }, uniquingKeysWith: { a, _ in a })
         var byDevice: [String: String] = [:], byZone: [String: String] = [:], zones: [String: [String]] = [:], cycles: [String: [String]] = [:]
-        let cycleZones = Set(c.zones.filter { $0.cycle != nil }.map(\.name))
+        let cycleZones = c.stationContext.cycleZones
         for a in extra { if let s = a.station, c.stations.contains(where: { $0.name == s }) { byDevice[a.spec.name] = s } }
         for s in c.stations {
             for d in s.devices { byDevice[d] = s.name }
@@ -35,9 +35,11 @@ struct Routing: Sendable {
         }
         stationByDevice = byDevice; stationByZone = byZone; zonesByStation = zones; cycleZonesByStation = cycles
     }
+}
 
-    /// What stations are built with: cycle zones and command names.
+extension ServiceConfig {
+    /// What stations are built with: the zones that run event cycles and the command names.
     var stationContext: StationContext {
-        StationContext(cycleZones: Set(config.zones.filter { $0.cycle != nil }.map(\.name)), commands: config.commands)
+        StationContext(cycleZones: Set(zones.filter { $0.cycle != nil }.map(\.name)), commands: commands)
     }
 }

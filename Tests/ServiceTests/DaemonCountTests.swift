@@ -37,6 +37,25 @@ import Testing
         try site.request(["cmd": "counts", "all": true])["counts"] as? [[String: Any]] ?? []
     }
 
+    static func waitUntilConnected(_ site: DaemonSite) throws {
+        try eventually("the handheld to connect") {
+            (try site.request(["cmd": "devices"])["devices"] as? [[String: Any]])?.allSatisfy { $0["connected"] as? Bool == true } == true
+        }
+    }
+
+    /// Waits until `count-1`'s view says it counts (log in the message when it does not).
+    static func waitUntilCounting(_ site: DaemonSite) throws {
+        try eventually("the count to start (log: \(site.log))") {
+            ((try countStation(site)["text"] as? String) ?? "").contains("counting")
+        }
+    }
+
+    /// The one count the station closed, once it is there.
+    static func closedCount(_ site: DaemonSite) throws -> [String: Any] {
+        try eventually("the count to close (log: \(site.log))") { try counts(site).count == 1 }
+        return try #require(try counts(site).first)
+    }
+
     static func countStation(_ site: DaemonSite) throws -> [String: Any] {
         (try site.request(["cmd": "stations"])["stations"] as? [[String: Any]])?.first ?? [:]
     }
@@ -49,19 +68,14 @@ import Testing
         let handheld = try FakeScanner()
         try Self.countSite(site, handheld: handheld)
         try site.start()
-        try eventually("the handheld to connect") {
-            (try site.request(["cmd": "devices"])["devices"] as? [[String: Any]])?.allSatisfy { $0["connected"] as? Bool == true } == true
-        }
+        try Self.waitUntilConnected(site)
         site.scanner.scan("LOC:A-01")
         try eventually("the location to be chosen") { try Self.countStation(site)["open"] as? Bool == true }
         handheld.write(Array("SW: single\r\n".utf8))
-        try eventually("the count to start") {
-            ((try Self.countStation(site)["text"] as? String) ?? "").contains("counting")
-        }
+        try Self.waitUntilCounting(site)
         // Tags and the release in one write: one read on the daemon's side.
         handheld.write(Array((Self.tagLines(1...3) + "SW: off\r\n").utf8))
-        try eventually("the count to close (log: \(site.log))") { try Self.counts(site).count == 1 }
-        let count = try #require(try Self.counts(site).first)
+        let count = try Self.closedCount(site)
         #expect(count["found"] as? Int == 3, "\(count)")
         #expect(count["missing"] as? Int == 0, "\(count)")
         #expect(try site.stop() == 0)
@@ -74,17 +88,12 @@ import Testing
         let handheld = try FakeScanner()
         try Self.countSite(site, handheld: handheld)
         try site.start()
-        try eventually("the handheld to connect") {
-            (try site.request(["cmd": "devices"])["devices"] as? [[String: Any]])?.allSatisfy { $0["connected"] as? Bool == true } == true
-        }
+        try Self.waitUntilConnected(site)
         // TSL handhelds also scan barcodes: BC: lines.
         handheld.write(Array("BC: LOC:A-01\r\nSW: single\r\n".utf8))
-        try eventually("the count to start (log: \(site.log))") {
-            ((try Self.countStation(site)["text"] as? String) ?? "").contains("counting")
-        }
+        try Self.waitUntilCounting(site)
         handheld.write(Array((Self.tagLines(1...2) + "SW: off\r\n").utf8))
-        try eventually("the count to close") { try Self.counts(site).count == 1 }
-        let count = try #require(try Self.counts(site).first)
+        let count = try Self.closedCount(site)
         #expect(count["found"] as? Int == 2, "\(count)")
         #expect(count["missing"] as? Int == 1, "\(count)")
         #expect(try site.stop() == 0)
@@ -100,9 +109,7 @@ import Testing
         try site.start()
         site.scanner.scan("LOC:A-01")
         site.scanner.scan("CMD:COUNT-START")
-        try eventually("the count to start") {
-            ((try Self.countStation(site)["text"] as? String) ?? "").contains("counting")
-        }
+        try Self.waitUntilCounting(site)
         handheld.write(Array(Self.tagLines(1...3).utf8))
         try eventually("three tags seen") {
             ((try Self.countStation(site)["text"] as? String) ?? "").contains("3/3")
@@ -111,8 +118,7 @@ import Testing
         try site.start()
         #expect(try Self.countStation(site)["open"] as? Bool == true)
         site.scanner.scan("CMD:COUNT-STOP")
-        try eventually("the count to close after the restart (log: \(site.log))") { try Self.counts(site).count == 1 }
-        let count = try #require(try Self.counts(site).first)
+        let count = try Self.closedCount(site)     // after the restart
         #expect(count["found"] as? Int == 3, "\(count)")
         #expect(try Self.countStation(site)["open"] as? Bool == false)
         #expect(try site.stop() == 0)
