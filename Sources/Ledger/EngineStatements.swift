@@ -15,7 +15,7 @@ final class EngineStatements {
     }
 
     let dataVersion, lastSeq, lookupKey, savepoint, release, rollbackTo: Statement
-    let insertPosting, setBalance, insertPostedKey, insertRejectedKey, insertOutbox, serialOnHand: Statement
+    let insertPosting, setBalance, insertPostedKey, insertRejectedKey, insertOutbox, insertJournal, serialOnHand: Statement
 
     init(_ db: Connection) throws {
         dataVersion = try db.prepare("PRAGMA data_version")
@@ -25,13 +25,14 @@ final class EngineStatements {
         release = try db.prepare("RELEASE posting")
         rollbackTo = try db.prepare("ROLLBACK TO posting")
         insertPosting = try db.prepare("""
-            INSERT INTO postings(seq, key, kind, station, device, ref, sscc, event_time, commit_time, reverses)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO postings(seq, key, kind, station, device, ref, sscc, event_time, commit_time, reverses, operator, reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         setBalance = try db.prepare("UPDATE accounts SET balance = ? WHERE id = ?")
         insertPostedKey = try db.prepare("INSERT INTO idempotency(key, seq) VALUES (?, ?)")
         insertRejectedKey = try db.prepare("INSERT INTO idempotency(key, payload, error) VALUES (?, ?, ?)")
         insertOutbox = try db.prepare("INSERT INTO outbox(seq, payload) VALUES (?, ?)")
+        insertJournal = try db.prepare(StationJournalStore.insertSQL)
         serialOnHand = try db.prepare("""
             SELECT ifnull(sum(a.balance), 0) FROM accounts a JOIN locations l ON l.id = a.location_id
             WHERE a.serial_id = ? AND l.type <> 'virtual'

@@ -55,6 +55,10 @@ extension PostingRequest {
             j.raw(",\"serial\":"); j.quoted(e.serial); j.raw("}")
         }
         j.raw("],\"kind\":"); j.quoted(kind.rawValue)
+        // Written only when set, so every payload from before operators and
+        // reasons existed stays byte-identical (idempotency compares it).
+        if let operatorID { j.raw(",\"operator\":"); j.quoted(operatorID) }
+        if let reason { j.raw(",\"reason\":"); j.quoted(reason) }
         j.raw(",\"ref\":"); j.quoted(ref)
         j.raw(",\"reverses\":"); j.int(reverses?.value)
         j.raw(",\"sscc\":"); j.quoted(sscc)

@@ -193,7 +193,8 @@ final class PostingEngine {
         // Everything holds: write the posting, its entries, balances and outbox row.
         try sql.insertPosting.run(.int(seq), .text(request.key), .text(request.kind.rawValue), .optionalText(request.station),
                                   .optionalText(request.device), .optionalText(request.ref), .optionalText(request.sscc),
-                                  .optionalText(eventTime), .int(commitTime), .optionalInt(reverses))
+                                  .optionalText(eventTime), .int(commitTime), .optionalInt(reverses),
+                                  .optionalText(request.operatorID), .optionalText(request.reason))
         try insertEntries(seq: seq, resolved)
         // Serial balances are written now (the on-hand-once check reads them from the table);
         // the others at the end of the batch, from the cache.
@@ -201,6 +202,8 @@ final class PostingEngine {
         // Invariant 8: the outbox row, in this same transaction. Its payload is the
         // canonical request, which idempotency compares against later.
         try sql.insertOutbox.run(.int(seq), .text(payload))
+        // The station journal entries this posting carries commit with it.
+        for entry in request.journal { try StationJournalStore.insert(entry, seq: seq, with: sql.insertJournal) }
         return newBalances.map { ($0.account, $0.balance) }
     }
 

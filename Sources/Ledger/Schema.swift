@@ -132,10 +132,38 @@ enum Schema {
           value INTEGER NOT NULL CHECK(value > 0)
         ) STRICT, WITHOUT ROWID;
         """,
+        // 3: who and why on postings; the station journal (append-only, forwarded
+        // like postings, by its own cursor).
+        """
+        ALTER TABLE postings ADD COLUMN operator TEXT;
+        ALTER TABLE postings ADD COLUMN reason TEXT;
+        -- AUTOINCREMENT: retention deletes old rows, and an id must never come
+        -- back (the forwarder's cursor and the central copy key on it).
+        CREATE TABLE station_journal(
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          seq INTEGER REFERENCES postings(seq),
+          time TEXT NOT NULL,
+          station TEXT NOT NULL,
+          device TEXT,
+          operator TEXT,
+          code TEXT NOT NULL,
+          severity TEXT NOT NULL CHECK(severity IN ('info','warning','error','done')),
+          document TEXT,
+          reason TEXT,
+          message TEXT NOT NULL,
+          detail TEXT NOT NULL CHECK(json_valid(detail) AND json_type(detail) = 'object')
+        ) STRICT;
+        CREATE INDEX station_journal_time ON station_journal(time);
+        CREATE INDEX station_journal_document ON station_journal(document) WHERE document IS NOT NULL;
+        CREATE TRIGGER station_journal_no_update BEFORE UPDATE ON station_journal
+          BEGIN SELECT RAISE(ABORT, 'journal entries are immutable'); END;
+        ALTER TABLE outbox_cursor ADD COLUMN journal_forwarded_upto INTEGER NOT NULL DEFAULT 0;
+        """,
     ]
 
     /// The names of the triggers `verify` expects to find.
-    static let requiredTriggers = ["entries_no_update", "entries_no_delete", "postings_no_update", "postings_no_delete", "outbox_no_update"]
+    static let requiredTriggers = ["entries_no_update", "entries_no_delete", "postings_no_update", "postings_no_delete", "outbox_no_update",
+                                   "station_journal_no_update"]
 
     static var currentVersion: Int64 { Int64(migrations.count) }
 

@@ -95,6 +95,15 @@ public struct PostingRequest: Hashable, Sendable {
     public var reverses: LedgerSequence?
     /// Create unknown items (GTIN only) and locations instead of rejecting.
     public var autoCreate: Bool
+    /// Who was signed in at the station (badge id), if anyone.
+    public var operatorID: String? = nil
+    /// The reason code given for an override this posting carries.
+    public var reason: String? = nil
+    /// Station journal entries that commit in the same transaction as the
+    /// posting (a receipt's discrepancies, a short pack's shortages). Not
+    /// part of the idempotency payload: a retry of the same key is a
+    /// duplicate and writes them no second time.
+    public var journal: [JournalEntry] = []
 
     public init(key: String, kind: PostingKind, ref: String? = nil, station: String? = nil, device: String? = nil,
                 eventTime: PostingTime? = nil, sscc: String? = nil, entries: [PostingEntry], autoCreate: Bool = false) {
