@@ -55,9 +55,11 @@ public struct DecodedScan: Sendable, Hashable {
 public struct ScanDecoder: Sendable {
     public var options: GS1ParseOptions
     public var classifier: ScanClassifier
+    /// How data without an AIM identifier is tried as GS1 (see BareGS1Mode).
+    public var bareGS1: BareGS1Mode
 
-    public init(options: GS1ParseOptions = .default, classifier: ScanClassifier = ScanClassifier()) {
-        self.options = options; self.classifier = classifier
+    public init(options: GS1ParseOptions = .default, classifier: ScanClassifier = ScanClassifier(), bareGS1: BareGS1Mode = .guess) {
+        self.options = options; self.classifier = classifier; self.bareGS1 = bareGS1
     }
 
     public static let standard = ScanDecoder()
@@ -113,11 +115,14 @@ public struct ScanDecoder: Sendable {
         if DigitalLink.isCandidate(payload) {
             return DigitalLink.parse(payload, options: options).map { gs1Scan($0, nil) }
         }
-        if payload.contains(ElementStringParser.gs) {
-            return ElementStringParser.parseRaw(payload, options: options).map { gs1Scan($0, nil) }
+        let allDigits = payload.allSatisfy { $0 &- 48 < 10 }
+        if allDigits, [8, 12, 13, 14].contains(payload.count) { return decodeEANUPC(payload, aim: nil, offset: 0) }
+        if bareGS1 == .guess {
+            // Letters, GS or digits alike: GS1 only when the reading is certain, else plain.
+            if let es = BareElementString.parse(payload, options: options) { return .success(gs1Scan(es, nil)) }
+            return .success(plainScan(payload, nil))
         }
-        if payload.allSatisfy({ $0 &- 48 < 10 }) {
-            if [8, 12, 13, 14].contains(payload.count) { return decodeEANUPC(payload, aim: nil, offset: 0) }
+        if allDigits || payload.contains(ElementStringParser.gs) {
             return ElementStringParser.parseRaw(payload, options: options).map { gs1Scan($0, nil) }
         }
         return .success(plainScan(payload, nil))

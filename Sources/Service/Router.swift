@@ -153,7 +153,7 @@ final class Router: BackgroundService {
             switch event {
             case .scan(let scan):
                 let device = r.deviceByIndex[scan.device.value]
-                let input = r.translator.input(for: scan.data)
+                let input = r.translator(for: scan.device.value).input(for: scan.data)
                 let station = device.flatMap { r.stationByDevice[$0] }
                 hub.publish(["type": "scan", "device": ServiceJSON.null(device), "station": ServiceJSON.null(station),
                              "kind": ServiceJSON.inputName(input), "data": ScanTranslator.printable(scan.data), "time": scan.time.value])

@@ -10,6 +10,9 @@ import ScanModel
 struct Routing: Sendable {
     let config: ServiceConfig
     let translator: ScanTranslator
+    /// For the devices configured `"gs1_without_aim": "off"` (by index).
+    let translatorWithoutGuess: ScanTranslator
+    let guessOff: Set<UInt16>
     /// The pipeline's device numbers back to configured names.
     let deviceByIndex: [UInt16: String]
     let stationByDevice: [String: String]
@@ -21,8 +24,10 @@ struct Routing: Sendable {
     /// `added`: devices added over the socket that the file does not define, with their station.
     init(config c: ServiceConfig, added: [(spec: DeviceSpec, station: String?)]) {
         config = c
-        translator = ScanTranslator(decoder: c.scanDecoder)
+        translator = ScanTranslator(decoder: c.scanDecoder(bareGS1: .guess))
+        translatorWithoutGuess = ScanTranslator(decoder: c.scanDecoder(bareGS1: .off))
         let extra = added.filter { a in !c.devices.contains { $0.name == a.spec.name } }
+        guessOff = Set((c.devices + extra.map(\.spec)).filter { $0.bareGS1 == .off }.map(\.index.value))
         deviceByIndex = Dictionary((c.devices + extra.map(\.spec)).map { ($0.index.value, $0.name) }, uniquingKeysWith: { a, _ in a })
         var byDevice: [String: String] = [:], byZone: [String: String] = [:], zones: [String: [String]] = [:], cycles: [String: [String]] = [:]
         let cycleZones = c.stationContext.cycleZones
@@ -34,6 +39,11 @@ struct Routing: Sendable {
             cycles[s.name] = s.zones.filter(cycleZones.contains)
         }
         stationByDevice = byDevice; stationByZone = byZone; zonesByStation = zones; cycleZonesByStation = cycles
+    }
+
+    /// The translator for scans of `device`: its `gs1_without_aim` decides.
+    func translator(for device: UInt16) -> ScanTranslator {
+        guessOff.contains(device) ? translatorWithoutGuess : translator
     }
 }
 

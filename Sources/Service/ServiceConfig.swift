@@ -35,10 +35,14 @@ public struct ServiceConfig: Sendable {
         PipelineConfig(zones: zones, scanners: devices.map { ScannerConfig(device: $0.index, debounce: $0.debounce) })
     }
 
-    public var scanDecoder: ScanDecoder {
+    public var scanDecoder: ScanDecoder { scanDecoder(bareGS1: .guess) }
+
+    /// The decoder for a device with the given `gs1_without_aim` setting.
+    public func scanDecoder(bareGS1: BareGS1Mode) -> ScanDecoder {
         // A kind the config gives patterns for replaces that kind's defaults; other kinds keep theirs.
         let configured = Set(patterns.map(\.kind))
-        return ScanDecoder(classifier: ScanClassifier(patterns: patterns + ScanClassifier.defaultPatterns.filter { !configured.contains($0.kind) }))
+        return ScanDecoder(classifier: ScanClassifier(patterns: patterns + ScanClassifier.defaultPatterns.filter { !configured.contains($0.kind) }),
+                           bareGS1: bareGS1)
     }
 
     /// The decoder with the default patterns only (LOC:*, CMD:*, DOC:*, PO:*, ASN:*).
@@ -234,9 +238,12 @@ public struct DeviceSpec: Sendable, Equatable {
     public var serial: String
     public var options: String
     public var debounce: Microseconds?
+    /// `gs1_without_aim`: whether bare scans (no AIM identifier) are tried as
+    /// GS1. "off" for a device whose plain text could pass for GS1 by chance.
+    public var bareGS1: BareGS1Mode = .guess
 
     static func parse(_ node: ConfigNode, index: UInt16) throws -> DeviceSpec {
-        try node.rejectUnknownKeys(allowed: ["_comment", "name", "driver", "port", "host", "serial", "options", "debounce_ms"])
+        try node.rejectUnknownKeys(allowed: ["_comment", "name", "driver", "port", "host", "serial", "options", "debounce_ms", "gs1_without_aim"])
         let name = try node.required("name").nonEmptyString()
         let driverNode = try node.required("driver")
         let driver = try driverNode.string()
@@ -283,7 +290,9 @@ public struct DeviceSpec: Sendable, Equatable {
             do { _ = try DriverOptions(parsing: options, driver: driver) } catch { throw o.error("\(error)") }
         }
         let debounce = try node.optional("debounce_ms").map { Microseconds.milliseconds(Int64(try $0.int(in: 1...60_000))) }
-        return DeviceSpec(name: name, driver: driver, index: DeviceIndex(index), port: port, host: host, serial: serial, options: options, debounce: debounce)
+        let bareGS1 = try node.optional("gs1_without_aim").map { BareGS1Mode(rawValue: try $0.oneOf(BareGS1Mode.allCases.map(\.rawValue))) ?? .guess } ?? .guess
+        return DeviceSpec(name: name, driver: driver, index: DeviceIndex(index), port: port, host: host, serial: serial, options: options,
+                          debounce: debounce, bareGS1: bareGS1)
     }
 
     /// The Devices module's configuration: a serial/USB/evdev `port`, or a
