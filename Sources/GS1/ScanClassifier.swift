@@ -7,6 +7,10 @@ public enum ScanKind: String, Sendable, Hashable, CaseIterable {
     case location
     case document
     case command
+    /// An operator's badge (`OP:1234`): signs the operator in at the station.
+    case operatorBadge = "operator"
+    /// A reason code (`RSN:DAMAGED-BOX`) for an override.
+    case reason
     case epc
     case unknown
 }
@@ -63,6 +67,8 @@ public struct ScanClassifier: Sendable {
         ScanPattern(.document, "DOC:*"),
         ScanPattern(.document, "PO:*"),
         ScanPattern(.document, "ASN:*"),
+        ScanPattern(.operatorBadge, "OP:*"),
+        ScanPattern(.reason, "RSN:*"),
     ]
 
     /// The kind of GS1 data, by the AIs that identify something.

@@ -48,9 +48,11 @@ public final class Daemon: Sendable {
         self.routing = Locked(routing)
         let deps = StationDependencies(ledger: gateway, stock: gateway, master: gateway, expected: stores, sessions: stores)
         let (fleet, inbox) = (self.fleet, self.inbox)
-        stations = try StationHost(specs: config.stations, context: config.stationContext, dependencies: deps, reviews: stores, hub: hub,
+        stations = try StationHost(specs: config.stations, context: config.stationContext, dependencies: deps, reviews: stores,
+                                   journal: gateway, hub: hub,
                                    signal: { device, signal in fleet.signal(device, signal) },
-                                   effects: { station, effects, time in _ = inbox.push(.effects(station: station, effects, time: time)) })
+                                   effects: { station, effects, time in _ = inbox.push(.effects(station: station, effects, time: time)) },
+                                   log: { station, line in logger.warning("station \(station)", line) })
         router = Router(inbox: inbox, routing: self.routing, stations: stations, hub: hub, logger: logger,
                         clock: { DeviceRunner.wallClock() }, signal: { device, signal in fleet.signal(device, signal) })
         supervisor = Supervisor(log: { logger.info("scanledgerd", $0) })

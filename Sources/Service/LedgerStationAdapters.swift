@@ -68,3 +68,7 @@ public struct GatewayCounters: Sendable, Equatable {
     public var commitMicrosTotal: UInt64 = 0
     public var lastCommitMicros: UInt64 = 0
 }
+
+extension LedgerStationGateway: JournalSink {
+    public func record(_ entries: [JournalEntry]) throws { try ledger.recordJournal(entries) }
+}

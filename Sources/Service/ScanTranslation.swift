@@ -25,6 +25,8 @@ public struct ScanTranslator: Sendable {
             case .location: return d.value.map { .location(LocationCode($0)) } ?? .unrecognized(Self.printable(data))
             case .document: return d.value.map { .document($0) } ?? .unrecognized(Self.printable(data))
             case .command: return d.value.map { .command($0) } ?? .unrecognized(Self.printable(data))
+            case .operatorBadge: return d.value.map { .badge($0) } ?? .unrecognized(Self.printable(data))
+            case .reason: return d.value.map { .reason($0) } ?? .unrecognized(Self.printable(data))
             case .epc:
                 guard let epc = d.epc else { return .unrecognized(Self.printable(data)) }
                 return .tag(Self.tag(epc))

@@ -348,6 +348,8 @@ public struct StationSpec: Sendable, Equatable {
     // pack
     public var packLocation: String?
     public var packedLocation: String?
+    // every station: operators and reason codes
+    public var attendance = AttendanceConfig()
 
     static let keys: [Kind: Set<String>] = [
         .receiving: ["dock", "over_receipt_tolerance_percent", "short_dated_days", "idle_close_seconds", "utc_offset_minutes"],
@@ -360,10 +362,15 @@ public struct StationSpec: Sendable, Equatable {
         let name = try node.required("name").nonEmptyString()
         let kindName = try node.required("type").oneOf(["receiving", "move", "count", "pack"])
         let kind = Kind(rawValue: kindName) ?? .move
-        try node.rejectUnknownKeys(allowed: Set(["_comment", "name", "type", "devices", "zones"]).union(keys[kind] ?? []))
+        try node.rejectUnknownKeys(allowed: Set(["_comment", "name", "type", "devices", "zones", "require_operator", "sign_out_idle_seconds",
+                                                 "require_override_reason", "reasons"]).union(keys[kind] ?? []))
         var s = StationSpec(name: name, kind: kind,
                             devices: try node.optional("devices")?.array().map { try $0.nonEmptyString() } ?? [],
                             zones: try node.optional("zones")?.array().map { try $0.nonEmptyString() } ?? [])
+        s.attendance.requireOperator = try node.optional("require_operator")?.bool() ?? false
+        s.attendance.idleSignOut = try node.optional("sign_out_idle_seconds").map { Microseconds.seconds(Int64(try $0.int(in: 1...86_400))) }
+        s.attendance.requireReason = try node.optional("require_override_reason")?.bool() ?? false
+        s.attendance.reasons = try node.optional("reasons")?.array().map { try $0.nonEmptyString() } ?? []
         switch kind {
         case .receiving:
             s.dock = try node.required("dock").nonEmptyString()

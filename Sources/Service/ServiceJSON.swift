@@ -26,6 +26,8 @@ enum ServiceJSON {
         case .location: return "location"
         case .document: return "document"
         case .command: return "command"
+        case .badge: return "badge"
+        case .reason: return "reason"
         case .tag: return "tag"
         case .tagArrived: return "tag-arrived"
         case .tagDeparted: return "tag-departed"

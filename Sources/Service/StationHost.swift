@@ -23,9 +23,9 @@ public final class StationHost: @unchecked Sendable {
     /// `@unchecked Sendable`: `station` is only touched on `queue` (a serial queue is its lock).
     final class Slot: @unchecked Sendable {
         let spec: StationSpec
-        let station: Station
+        let station: AttendedStation
         let queue: DispatchQueue
-        init(spec: StationSpec, station: Station) {
+        init(spec: StationSpec, station: AttendedStation) {
             self.spec = spec; self.station = station
             queue = DispatchQueue(label: "station.\(spec.name)")
         }
@@ -35,6 +35,8 @@ public final class StationHost: @unchecked Sendable {
     private var slots: [String: Slot] = [:]
     private let dependencies: StationDependencies
     private let reviews: CountReviewStore
+    private let journal: JournalSink?
+    private let log: @Sendable (String, String) -> Void
     public let hub: EventHub
     /// Called with (device name, signal) after an input from that device.
     private let signal: @Sendable (String, FeedbackOutcome) -> Void
@@ -46,16 +48,32 @@ public final class StationHost: @unchecked Sendable {
     private var accepted = 0
     private var refused = 0
 
-    public init(specs: [StationSpec], context: StationContext = StationContext(), dependencies: StationDependencies, reviews: CountReviewStore, hub: EventHub,
+    public init(specs: [StationSpec], context: StationContext = StationContext(), dependencies: StationDependencies, reviews: CountReviewStore,
+                journal: JournalSink? = nil, hub: EventHub,
                 signal: @escaping @Sendable (String, FeedbackOutcome) -> Void,
-                effects: @escaping @Sendable (String, [StationEffect], Microseconds) -> Void = { _, _, _ in }) throws {
+                effects: @escaping @Sendable (String, [StationEffect], Microseconds) -> Void = { _, _, _ in },
+                log: @escaping @Sendable (_ station: String, _ line: String) -> Void = { _, _ in }) throws {
         self.hub = hub
+        self.journal = journal
+        self.log = log
         self.signal = signal
         self.effects = effects
         self.dependencies = dependencies
         self.reviews = reviews
         self.context = context
-        for spec in specs { slots[spec.name] = Slot(spec: spec, station: try Self.make(spec, dependencies, reviews, context)) }
+        for spec in specs { slots[spec.name] = try slot(spec, context) }
+    }
+
+    /// A station with its own attribution: its postings are stamped with the
+    /// device and operator of the input being handled.
+    private func slot(_ spec: StationSpec, _ context: StationContext) throws -> Slot {
+        let attribution = Attribution()
+        let shared = dependencies
+        let deps = StationDependencies(ledger: StampingGateway(shared.ledger, attribution: attribution), stock: shared.stock, master: shared.master,
+                                       expected: shared.expected, sessions: shared.sessions, attribution: attribution)
+        let station = try Self.make(spec, deps, reviews, context)
+        return Slot(spec: spec, station: AttendedStation(station: station, attribution: attribution, config: spec.attendance,
+                                                         commands: context.commands, journal: journal))
     }
 
     static func make(_ spec: StationSpec, _ deps: StationDependencies, _ reviews: CountReviewStore, _ context: StationContext) throws -> Station {
@@ -107,7 +125,7 @@ public final class StationHost: @unchecked Sendable {
         for slot in leaving { slot.queue.sync {} }
         var created: [String: Slot] = [:]
         for spec in specs where current[spec.name]?.spec != spec || sweepsChanged(spec) {
-            created[spec.name] = Slot(spec: spec, station: try Self.make(spec, dependencies, reviews, context))
+            created[spec.name] = try slot(spec, context)
         }
         lock.withLock {
             self.context = context
@@ -122,7 +140,8 @@ public final class StationHost: @unchecked Sendable {
     public func deliver(_ input: StationInput, to name: String, at time: Microseconds, from device: String?) {
         guard let slot = lock.withLock({ slots[name] }) else { return }
         slot.queue.async { [self] in
-            let event = slot.station.handle(input, at: time)
+            let event = slot.station.handle(input, at: time, device: device)
+            for failure in slot.station.takeJournalFailures() { log(name, failure) }
             // Quiet inputs that changed nothing are not news (a portal's departures, idle ticks).
             if case .idleTick = input, event.feedback.code == .ignored || event.feedback.code == .nothingToDo { return }
             if case .tagDeparted = input, event.feedback.code == .ignored { return }
@@ -141,7 +160,7 @@ public final class StationHost: @unchecked Sendable {
     /// The views, read on each station's own queue.
     public func views() -> [(spec: StationSpec, view: StationView, open: Bool)] {
         lock.withLock { Array(slots.values) }.sorted { $0.spec.name < $1.spec.name }.map { slot in
-            slot.queue.sync { (slot.spec, slot.station.view, slot.station.hasOpenSession) }
+            slot.queue.sync { (slot.spec, slot.station.station.view, slot.station.station.hasOpenSession) }
         }
     }
 

@@ -133,7 +133,7 @@ public final class CountStation: Station {
         case .logisticUnit(let sscc): return .error(.wrongMoment, "pallet \(sscc) scanned: count its items")
         case .document(let d): return .error(.wrongMoment, "document \(d) scanned: a count starts with a location")
         case .tagDeparted: return .ok(.ignored, "")
-        case .unrecognized(let text): return unrecognizedBarcode(text)
+        case .unrecognized(let text), .badge(let text), .reason(let text): return unrecognizedBarcode(text)
         case .idleTick:
             guard let s = state, s.started, let max = config.maxDuration, elapsed(from: s.startedAt, to: time) >= max.value else {
                 return .ok(.ignored, "")

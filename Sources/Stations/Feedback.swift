@@ -47,6 +47,14 @@ public struct FeedbackCode: RawRepresentable, Hashable, Sendable, Codable, Expre
     public static let postingRejected: FeedbackCode = "posting-rejected"
     public static let ledgerUnavailable: FeedbackCode = "ledger-unavailable"
     public static let sessionNotSaved: FeedbackCode = "session-not-saved"
+    // Operators and reasons
+    public static let signedIn: FeedbackCode = "operator-signed-in"
+    public static let signedOut: FeedbackCode = "operator-signed-out"
+    public static let operatorRequired: FeedbackCode = "operator-required"
+    public static let reasonNoted: FeedbackCode = "reason-noted"
+    public static let unknownReason: FeedbackCode = "unknown-reason"
+    public static let reasonRequired: FeedbackCode = "reason-required"
+    public static let journalNotSaved: FeedbackCode = "journal-not-saved"
 }
 
 /// The answer to one input: accepted (`ok`), accepted with something to note
@@ -145,6 +153,8 @@ public struct StationEvent: Hashable, Sendable {
     public var postedSequences: [LedgerSequence]
     /// What the station asks the service to do next (the router carries it out).
     public var effects: [StationEffect]
+    /// Who was signed in at the station when the input was handled.
+    public var operatorID: String? = nil
     public init(station: String, time: Microseconds, feedback: Feedback, view: StationView, postedSequences: [LedgerSequence] = [],
                 effects: [StationEffect] = []) {
         self.station = station; self.time = time; self.feedback = feedback; self.view = view; self.postedSequences = postedSequences

@@ -112,7 +112,7 @@ public final class PackStation: Station {
         case .command(let cmd): return .error(.unknownCommand, "command \(cmd) is not used at packing")
         case .location(let l): return .error(.wrongMoment, "location \(l) scanned: packing takes from \(config.packLocation)")
         case .tagDeparted, .idleTick: return .ok(.ignored, "")
-        case .unrecognized(let text): return unrecognizedBarcode(text)
+        case .unrecognized(let text), .badge(let text), .reason(let text): return unrecognizedBarcode(text)
         }
     }
 

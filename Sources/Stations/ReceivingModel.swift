@@ -32,6 +32,8 @@ struct ReceivedUnit: Codable, Hashable {
     var sscc: String?
     var quantity: Int
     var overrides: [FeedbackCode] = []
+    /// The reason code scanned for the override that accepted this unit.
+    var overrideReason: String? = nil
 }
 
 /// The discrepancy of one ASN line (or of an unannounced item, `asnLine` nil).

@@ -126,7 +126,7 @@ public final class ReceivingStation: Station {
             return .error(.unknownCommand, "command \(c) is not used at receiving")
         case .location(let l):
             return .error(.wrongMoment, "location \(l) scanned: receiving posts to \(config.dock), scan an item")
-        case .unrecognized(let text): return unrecognizedBarcode(text)
+        case .unrecognized(let text), .badge(let text), .reason(let text): return unrecognizedBarcode(text)
         case .idleTick, .tagDeparted:
             return .ok(.ignored, "")
         }
@@ -328,14 +328,15 @@ public final class ReceivingStation: Station {
 
     private func acceptPending(at time: Microseconds) -> Feedback {
         guard var s = state, let p = s.pending else { return .error(.nothingToDo, "nothing waiting for an override") }
-        let units = p.units.map { var u = $0; u.overrides = p.codes; return u }
+        let reason = deps.attribution.reason
+        let units = p.units.map { var u = $0; u.overrides = p.codes; u.overrideReason = reason; return u }
         s.units += units
         s.ssccs += p.ssccs
         s.pending = nil
         s.lastActivity = time.value
         if let refused = session.save(s) { return refused }
         for u in units { index.add(u) }
-        return .warning(.overridden, "accepted by override: \(p.message)")
+        return .warning(.overridden, "accepted by override\(reason.map { " (reason \($0))" } ?? ""): \(p.message)")
     }
 
     // MARK: closing
@@ -358,8 +359,13 @@ public final class ReceivingStation: Station {
             PostingLine(item: $0.item, qty: Int64($0.quantity), from: VirtualLocation.supplier, to: config.dock,
                         lot: $0.lot, serial: $0.serial, expiry: $0.expiry)
         })
-        let request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "receipt", session: s.session),
+        var request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "receipt", session: s.session),
                                      kind: .receipt, ref: s.asn, station: name, eventTime: .device(time), lines: lines)
+        // The reasons given for overrides travel with the receipt that posts what they let in.
+        let reasons = Set(s.units.compactMap(\.overrideReason)).sorted()
+        request.reason = reasons.isEmpty ? nil : reasons.joined(separator: ",")
+        request.journal = ReceiptJournal.entries(index.allocation.report(asn: s.asn, lines: s.asnLines, seq: nil),
+                                                 station: name, time: time, partial: partial)
         switch submit(request, to: deps.ledger) {
         case .refused(let f): return f
         case .committed(let seq):

@@ -17,6 +17,8 @@ public struct CommandNames: Hashable, Sendable {
     public var countStop = "COUNT-STOP"
     /// A handheld trigger press: starts a count when idle, stops it when counting.
     public var trigger = "TRIGGER"
+    /// Signs the operator out of the station.
+    public var signOut = "SIGN-OUT"
     public init() {}
 }
 
@@ -27,10 +29,13 @@ public struct StationDependencies {
     public let master: MasterData
     public let expected: ExpectedDataStore
     public let sessions: SessionStore
+    /// Who the station works for on the current input (device, operator,
+    /// reason); stations keep a reason with what an override accepted.
+    public let attribution: Attribution
     public init(ledger: PostingGateway, stock: StockLookup, master: MasterData,
-                expected: ExpectedDataStore, sessions: SessionStore) {
+                expected: ExpectedDataStore, sessions: SessionStore, attribution: Attribution = Attribution()) {
         self.ledger = ledger; self.stock = stock; self.master = master
-        self.expected = expected; self.sessions = sessions
+        self.expected = expected; self.sessions = sessions; self.attribution = attribution
     }
 }
 

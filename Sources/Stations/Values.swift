@@ -43,6 +43,10 @@ public enum StationInput: Hashable, Sendable {
     case document(String)
     /// A command barcode or a device trigger, by its configured name.
     case command(String)
+    /// An operator's badge id: signs the operator in.
+    case badge(String)
+    /// A reason code for the override that follows.
+    case reason(String)
     /// A tag read deliberately (handheld), one item.
     case tag(EPCTag)
     case tagArrived(zone: String, tag: EPCTag)

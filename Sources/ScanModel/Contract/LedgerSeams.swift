@@ -69,3 +69,9 @@ public protocol MasterData: AnyObject {
     func item(_ code: ItemCode) throws -> ItemRecord?
     func location(_ code: LocationCode) throws -> LocationRecord?
 }
+
+/// Appends station journal entries that belong to no posting (refusals,
+/// overrides, sign-ins). Returns after they are durable.
+public protocol JournalSink: AnyObject {
+    func record(_ entries: [JournalEntry]) throws
+}

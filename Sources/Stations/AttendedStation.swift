@@ -1,0 +1,149 @@
+import ScanModel
+
+/// A station with people at it: operators sign in with a badge and out by
+/// command or when idle, overrides may need a reason code, and every outcome
+/// that is not a plain accept goes into the station journal. The station
+/// inside never sees badges or reason codes; its postings are stamped with
+/// device and operator through `StampingGateway`, which shares `attribution`.
+///
+/// Entries that belong to a posting travel inside it (the station adds them,
+/// so they commit together); here only outcomes that posted nothing are
+/// recorded, on their own.
+public final class AttendedStation {
+    public let station: Station
+    public let attribution: Attribution
+    let config: AttendanceConfig
+    let commands: CommandNames
+    let journal: JournalSink?
+    public private(set) var operatorID: String?
+    private var lastActivity = Microseconds.zero
+    private var pendingReason: String?
+    /// Journal writes that failed (the host logs and counts them; the
+    /// operator's answer stands, since what it reports already happened).
+    public private(set) var journalFailures: [String] = []
+
+    public init(station: Station, attribution: Attribution, config: AttendanceConfig, commands: CommandNames, journal: JournalSink?) {
+        self.station = station; self.attribution = attribution; self.config = config; self.commands = commands; self.journal = journal
+    }
+
+    public var name: String { station.name }
+
+    public func takeJournalFailures() -> [String] { defer { journalFailures.removeAll() }; return journalFailures }
+
+    public func handle(_ input: StationInput, at time: Microseconds, device: String?) -> StationEvent {
+        attribution.device = device
+        attribution.operatorID = operatorID
+        attribution.reason = nil
+        defer { attribution.device = nil; attribution.reason = nil }
+        var event: StationEvent
+        if let own = attend(input, at: time) {
+            event = StationEvent(station: name, time: time, feedback: own, view: station.view)
+        } else {
+            event = station.handle(input, at: time)
+            if case .idleTick = input, let signedOut = idleSignOut(at: time), [.ignored, .nothingToDo].contains(event.feedback.code) {
+                event.feedback = signedOut
+            }
+        }
+        event.operatorID = operatorID ?? attribution.operatorID
+        if event.postedSequences.isEmpty, let entry = entry(for: event, input: input, device: device) { record(entry) }
+        return event
+    }
+
+    /// Badges, sign-out, reason codes and the rules about them; nil when the
+    /// input is the station's.
+    private func attend(_ input: StationInput, at time: Microseconds) -> Feedback? {
+        if Self.isFromAnOperator(input) { lastActivity = time }
+        switch input {
+        case .badge(let id):
+            let previous = operatorID
+            operatorID = id; attribution.operatorID = id
+            return .ok(.signedIn, previous.map { "operator \(id) signed in at \(name) (replacing \($0))" } ?? "operator \(id) signed in at \(name)")
+        case .command(let c) where c == commands.signOut:
+            guard let id = operatorID else { return .error(.nothingToDo, "no operator is signed in at \(name)") }
+            operatorID = nil; pendingReason = nil
+            return .ok(.signedOut, "operator \(id) signed out of \(name)")
+        case .reason(let code):
+            if config.requireOperator && operatorID == nil { return operatorRequired() }
+            guard config.reasons.isEmpty || config.reasons.contains(code) else {
+                return .error(.unknownReason, "reason \(code) is not one of \(name)'s reasons (\(config.reasons.joined(separator: ", ")))")
+            }
+            pendingReason = code
+            return .ok(.reasonNoted, "reason \(code) noted: scan \(commands.override) to accept")
+        default:
+            if config.requireOperator && operatorID == nil && Self.isFromAnOperator(input) { return operatorRequired() }
+            if case .command(let c) = input, c == commands.override {
+                if config.requireReason && pendingReason == nil {
+                    return .error(.reasonRequired, "\(name) needs a reason for an override: scan a reason code (RSN:…), then \(commands.override)")
+                }
+                attribution.reason = pendingReason
+                pendingReason = nil
+            }
+            return nil
+        }
+    }
+
+    private func operatorRequired() -> Feedback {
+        .error(.operatorRequired, "\(name) needs a signed-in operator: scan your badge first")
+    }
+
+    /// Signs the operator out when idle too long; the answer to show if the
+    /// station had nothing else to say.
+    private func idleSignOut(at time: Microseconds) -> Feedback? {
+        guard let id = operatorID, let idle = config.idleSignOut, time - lastActivity >= idle else { return nil }
+        operatorID = nil; pendingReason = nil
+        let feedback = Feedback.ok(.signedOut, "operator \(id) signed out of \(name) after \(idle.value / 1_000_000) s idle")
+        record(JournalEntry(time: time, station: name, operatorID: id, code: FeedbackCode.signedOut.rawValue, severity: .info,
+                            message: feedback.message, detail: JSONText.object([("idle", "true")])))
+        return feedback
+    }
+
+    /// Scans and commands come from a person; tag arrivals, cycle reports and
+    /// idle ticks from fixed readers and clocks.
+    static func isFromAnOperator(_ input: StationInput) -> Bool {
+        switch input {
+        case .tagArrived, .tagDeparted, .cycleReport, .idleTick: return false
+        default: return true
+        }
+    }
+
+    private func entry(for event: StationEvent, input: StationInput, device: String?) -> JournalEntry? {
+        let severity: JournalSeverity
+        switch event.feedback {
+        case .ok(let code, _):
+            guard code == .signedIn || code == .signedOut else { return nil }
+            if case .idleTick = input { return nil } // recorded by idleSignOut with its detail
+            severity = .info
+        case .warning: severity = .warning
+        case .error: severity = .error
+        case .done: severity = .done
+        }
+        let (kind, value) = Self.describe(input)
+        var detail = [("input", JSONText.quote(kind))]
+        if let value { detail.append(("scanned", JSONText.quote(value))) }
+        return JournalEntry(time: event.time, station: name, device: device, operatorID: event.operatorID,
+                            code: event.feedback.code.rawValue, severity: severity, document: event.view.document,
+                            reason: attribution.reason, message: event.feedback.message, detail: JSONText.object(detail))
+    }
+
+    private func record(_ entry: JournalEntry) {
+        guard let journal else { return }
+        do { try journal.record([entry]) } catch { journalFailures.append("journal entry \(entry.code) not saved: \(error)") }
+    }
+
+    /// The input's kind and what was scanned, for the journal's detail.
+    static func describe(_ input: StationInput) -> (String, String?) {
+        switch input {
+        case .tradeItem(let s): return ("trade-item", s.gtin.digits + (s.lot.map { " lot \($0)" } ?? "") + (s.serial.map { " serial \($0)" } ?? ""))
+        case .logisticUnit(let s): return ("logistic-unit", s.digits)
+        case .location(let l): return ("location", l.code)
+        case .document(let d): return ("document", d)
+        case .command(let c): return ("command", c)
+        case .badge(let b): return ("badge", b)
+        case .reason(let r): return ("reason", r)
+        case .tag(let t), .tagArrived(_, let t), .tagDeparted(_, let t): return ("tag", t.epc.hex)
+        case .cycleReport: return ("cycle-report", nil)
+        case .unrecognized(let text): return ("unrecognized", text)
+        case .idleTick: return ("idle-tick", nil)
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import ScanModel
+
+/// A closed receipt in the station journal: one `receipt-report` entry with
+/// every ASN line (expected / received / over / short) and the unexpected
+/// items, so the report can be read after the receipt is closed and after a
+/// restart; and one entry per discrepancy, so `scanledger journal --code
+/// short` finds them. They travel inside the receipt posting and commit with it.
+enum ReceiptJournal {
+    static func entries(_ report: ReceiptReport, station: String, time: Microseconds, partial: Bool) -> [JournalEntry] {
+        var out: [JournalEntry] = []
+        for line in report.lines where line.over > 0 || line.short > 0 {
+            let code = line.short > 0 ? "short" : "over"
+            let amount = line.short > 0 ? line.short : line.over
+            out.append(JournalEntry(time: time, station: station, code: code, severity: .warning, document: report.asn,
+                                    message: "ASN \(report.asn) line \((line.asnLine ?? 0) + 1): \(line.item) \(code) \(amount) (expected \(line.expected), received \(line.received))",
+                                    detail: lineJSON(line)))
+        }
+        for line in report.unexpected {
+            out.append(JournalEntry(time: time, station: station, code: "unexpected", severity: .warning, document: report.asn,
+                                    message: "ASN \(report.asn): \(line.received) × \(line.item) not announced", detail: lineJSON(line)))
+        }
+        let detail = JSONText.object([("lines", "[" + report.lines.map(lineJSON).joined(separator: ",") + "]"),
+                                      ("unexpected", "[" + report.unexpected.map(lineJSON).joined(separator: ",") + "]"),
+                                      ("partial", partial ? "true" : "false")])
+        out.append(JournalEntry(time: time, station: station, code: "receipt-report", severity: report.isExact ? .done : .warning,
+                                document: report.asn, message: "receipt \(report.asn) closed\(partial ? " (partial)" : "")", detail: detail))
+        return out
+    }
+
+    static func lineJSON(_ line: DiscrepancyLine) -> String {
+        JSONText.object([("line", line.asnLine.map { String($0 + 1) } ?? "null"), ("item", JSONText.quote(line.item.code)),
+                         ("lot", JSONText.quote(line.lot)), ("expected", String(line.expected)), ("received", String(line.received)),
+                         ("over", String(line.over)), ("short", String(line.short))])
+    }
+}
