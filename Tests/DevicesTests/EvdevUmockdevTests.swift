@@ -109,6 +109,7 @@ import ScanModel
     }
 }
 
-private extension String {
+/// The test binary itself, for child runs under umockdev-run.
+extension String {
     var resolvingSymlinks: String { (try? FileManager.default.destinationOfSymbolicLink(atPath: self)) ?? self }
 }

@@ -1,0 +1,107 @@
+import Foundation
+import Glibc
+import Testing
+@testable import Devices
+import ScanModel
+
+/// The HID POS path below the decoder, for real: `umockdev-run` emulates a
+/// Zebra DS4608 in HID POS mode (sysfs attributes and descriptors in
+/// Fixtures/hidpos-zebra-ds4608.umockdev) and its usbdevfs node (interrupt-IN
+/// URBs in Fixtures/hidpos-zebra-ds4608.ioctl, both from
+/// Tests/Captures/tools/make_hidpos_umockdev.py). A child run of this test
+/// binary runs the runner's default `hidpos` opener: libusb finds the device
+/// by VID:PID through sysfs, opens and claims it, reads interrupt transfers
+/// into the `hidpos` driver, sees the last URB fail with -ENODEV (the cable
+/// pulled), reports the device disconnected and opens it again.
+@Suite(.serialized) struct HIDPOSUmockdevTests {
+    static let umockdevRun = ["/usr/bin/umockdev-run", "/usr/local/bin/umockdev-run"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let node = "/dev/bus/usb/001/007"
+    static let outputVariable = "SCANLEDGER_HIDPOS_UMOCKDEV_OUTPUT"
+
+    /// Runs `filter` (a test of this suite) in a child of this test binary
+    /// under umockdev-run with the DS4608 fixture; returns its status and
+    /// the lines it wrote.
+    static func runChild(_ filter: String, ioctl: String = "hidpos-zebra-ds4608.ioctl") throws -> (status: Int32, lines: [String], said: String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scanledger-hidpos-\(getpid())-\(filter)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let output = dir.appendingPathComponent("out.txt")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try #require(umockdevRun))
+        p.arguments = ["-d", fixtures.appendingPathComponent("hidpos-zebra-ds4608.umockdev").path,
+                       "-i", "\(node)=\(fixtures.appendingPathComponent(ioctl).path)",
+                       "--", "/proc/self/exe".resolvingSymlinks, "--testing-library", "swift-testing",
+                       "--filter", "HIDPOSUmockdevTests/\(filter)"]
+        var env = ProcessInfo.processInfo.environment
+        env[outputVariable] = output.path
+        p.environment = env
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let said = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        let lines = ((try? String(contentsOf: output, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        let tail = said.split(separator: "\n").filter { !$0.hasPrefix("◇") }.suffix(12).joined(separator: "\n")
+        return (p.terminationStatus, lines, tail)
+    }
+
+    /// The scans the capture holds, decoded without USB: what every
+    /// connection under umockdev must deliver.
+    static func expectedScans() throws -> [String] {
+        var d = HIDPOSDecoder()
+        var c = EventCollector<DeviceEvent>()
+        d.feed(stream: try Captures.load("hidpos-zebra-ds4608-normal").deviceBytes, time: .zero, into: &c)
+        return c.events.compactMap { if case .scan(let s) = $0 { "scan " + s.data.map(hex2).joined() } else { nil } }
+    }
+
+    @Test(.enabled(if: umockdevRun != nil)) func libusbPathDecodesScansAndReconnectsAfterUnplug() throws {
+        let (status, lines, said) = try Self.runChild("childRunsTheScannerThroughLibUSB")
+        #expect(status == 0, "child under umockdev-run failed:\n\(said)")
+        let scans = try Self.expectedScans()
+        #expect(scans.count == 4)
+        // Two whole connections: connected, the four scans, disconnected (the
+        // ENODEV URB), and again after the runner reopened the device.
+        let round = ["connected"] + scans + ["disconnected"]
+        #expect(Array(lines.prefix(2 * round.count)) == round + round)
+        // The runner said why: libusb's NO_DEVICE status reached it as a removal.
+        #expect(lines.contains { $0.hasPrefix("log ") && $0.contains("device removed") })
+    }
+
+    /// Runs only inside umockdev-run, started by the test above.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment[outputVariable] != nil))
+    func childRunsTheScannerThroughLibUSB() throws {
+        let out = try #require(ProcessInfo.processInfo.environment[Self.outputVariable])
+        var config = DeviceConfig(name: "pack-hidpos", driver: "hidpos", port: .usb(vendor: 0x05E0, product: 0x1300, serial: nil))
+        config.backoffInitial = .milliseconds(20)
+        config.backoffMax = .milliseconds(100)
+        config.pollMilliseconds = 20
+        let log = EventLog()
+        let messages = MessageLog()
+        let runner = try DeviceRunner(config: config, logger: messages) { _, batch in log.add(batch) }
+        runner.start()
+        let disconnects = { log.all.filter { if case .disconnected = $0 { true } else { false } }.count }
+        let finished = waitUntil { disconnects() >= 2 }
+        runner.stop()
+        #expect(finished, "saw \(log.all.count) events; log: \(messages.lines)")
+        let lines = log.all.compactMap { e -> String? in
+            switch e {
+            case .connected: "connected"
+            case .disconnected: "disconnected"
+            case .scan(let s): "scan " + s.data.map(hex2).joined()
+            case .problem(let p): "problem \(p.message)"
+            default: nil
+            }
+        } + messages.lines.map { "log " + $0 }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: out, atomically: true, encoding: .utf8)
+    }
+}
+
+/// Keeps what the runner logs, so the child can show why it reconnected.
+final class MessageLog: DeviceLogger, @unchecked Sendable {
+    private let lock = NSLock()
+    private var kept: [String] = []
+    func log(_ level: LogLevel, device: String, _ message: String) { lock.lock(); kept.append("\(level) \(message)"); lock.unlock() }
+    var lines: [String] { lock.lock(); defer { lock.unlock() }; return kept }
+}
