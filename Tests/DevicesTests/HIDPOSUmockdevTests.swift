@@ -18,23 +18,26 @@ import ScanModel
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
     static let node = "/dev/bus/usb/001/007"
     static let outputVariable = "SCANLEDGER_HIDPOS_UMOCKDEV_OUTPUT"
+    static let deviceVariable = "SCANLEDGER_HIDPOS_UMOCKDEV_DEVICE"
 
     /// Runs `filter` (a test of this suite) in a child of this test binary
-    /// under umockdev-run with the DS4608 fixture; returns its status and
-    /// the lines it wrote.
-    static func runChild(_ filter: String, ioctl: String = "hidpos-zebra-ds4608.ioctl") throws -> (status: Int32, lines: [String], said: String) {
+    /// under umockdev-run with fixture `name` (.umockdev and .ioctl); the
+    /// child opens `device` (VVVV:PPPP). Returns its status and the lines it wrote.
+    static func runChild(_ filter: String, fixture name: String = "hidpos-zebra-ds4608",
+                         device: String = "05e0:1300") throws -> (status: Int32, lines: [String], said: String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scanledger-hidpos-\(getpid())-\(filter)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let output = dir.appendingPathComponent("out.txt")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try #require(umockdevRun))
-        p.arguments = ["-d", fixtures.appendingPathComponent("hidpos-zebra-ds4608.umockdev").path,
-                       "-i", "\(node)=\(fixtures.appendingPathComponent(ioctl).path)",
+        p.arguments = ["-d", fixtures.appendingPathComponent(name + ".umockdev").path,
+                       "-i", "\(node)=\(fixtures.appendingPathComponent(name + ".ioctl").path)",
                        "--", "/proc/self/exe".resolvingSymlinks, "--testing-library", "swift-testing",
                        "--filter", "HIDPOSUmockdevTests/\(filter)"]
         var env = ProcessInfo.processInfo.environment
         env[outputVariable] = output.path
+        env[deviceVariable] = device
         p.environment = env
         let pipe = Pipe()
         p.standardOutput = pipe
@@ -49,10 +52,10 @@ import ScanModel
 
     /// The scans the capture holds, decoded without USB: what every
     /// connection under umockdev must deliver.
-    static func expectedScans() throws -> [String] {
+    static func expectedScans(_ capture: String = "hidpos-zebra-ds4608-normal") throws -> [String] {
         var d = HIDPOSDecoder()
         var c = EventCollector<DeviceEvent>()
-        d.feed(stream: try Captures.load("hidpos-zebra-ds4608-normal").deviceBytes, time: .zero, into: &c)
+        d.feed(stream: try Captures.load(capture).deviceBytes, time: .zero, into: &c)
         return c.events.compactMap { if case .scan(let s) = $0 { "scan " + s.data.map(hex2).joined() } else { nil } }
     }
 
@@ -69,11 +72,32 @@ import ScanModel
         #expect(lines.contains { $0.hasPrefix("log ") && $0.contains("device removed") })
     }
 
-    /// Runs only inside umockdev-run, started by the test above.
+    /// A composite Honeywell 1950g (boot keyboard on interface 0, HID POS on
+    /// interface 1 with IN 0x83): the opener must claim interface 1, send the
+    /// redirect feature report there (the ioctl script only accepts that
+    /// exact SET_REPORT) and read 0x83. The port used to claim interface 0:
+    /// its SET_REPORT named interface 0 and its reads went to 0x81, neither
+    /// of which the script (or a real composite scanner's HID POS side)
+    /// answers, so the open failed every time.
+    @Test(.enabled(if: umockdevRun != nil)) func compositeScannerIsReadOnItsHIDPOSInterface() throws {
+        let (status, lines, said) = try Self.runChild("childRunsTheScannerThroughLibUSB", fixture: "hidpos-honeywell-1950g-composite", device: "0c2e:0b87")
+        #expect(status == 0, "child under umockdev-run failed:\n\(said)")
+        let scans = try Self.expectedScans("hidpos-honeywell-1950g-noisy")
+        #expect(scans.count == 3)
+        let round = ["connected"] + scans + ["disconnected"]
+        let seen = lines.filter { $0 == "connected" || $0 == "disconnected" || $0.hasPrefix("scan ") }
+        #expect(Array(seen.prefix(2 * round.count)) == round + round)
+        // The noisy capture's broken reports arrive through libusb as problems, not crashes.
+        #expect(lines.contains { $0.hasPrefix("problem ") && $0.contains("claims 60 data bytes") })
+    }
+
+    /// Runs only inside umockdev-run, started by the tests above.
     @Test(.enabled(if: ProcessInfo.processInfo.environment[outputVariable] != nil))
     func childRunsTheScannerThroughLibUSB() throws {
         let out = try #require(ProcessInfo.processInfo.environment[Self.outputVariable])
-        var config = DeviceConfig(name: "pack-hidpos", driver: "hidpos", port: .usb(vendor: 0x05E0, product: 0x1300, serial: nil))
+        let ids = try #require(ProcessInfo.processInfo.environment[Self.deviceVariable]).split(separator: ":").compactMap { UInt16($0, radix: 16) }
+        try #require(ids.count == 2)
+        var config = DeviceConfig(name: "pack-hidpos", driver: "hidpos", port: .usb(vendor: ids[0], product: ids[1], serial: nil))
         config.backoffInitial = .milliseconds(20)
         config.backoffMax = .milliseconds(100)
         config.pollMilliseconds = 20

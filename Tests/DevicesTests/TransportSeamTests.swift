@@ -11,11 +11,17 @@ final class FakeHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
     private var onGone: (@Sendable (String) -> Void)?
     private var features: [[UInt8]] = []
     private var starts = 0
+    /// Set to make SET_REPORT(Feature) fail, as a pure HID POS Honeywell may.
+    var refuseFeatures = false
 
     func start(onReport: @escaping @Sendable ([UInt8]) -> Void, onGone: @escaping @Sendable (String) -> Void) throws {
         lock.lock(); self.onReport = onReport; self.onGone = onGone; starts += 1; lock.unlock()
     }
-    func sendFeatureReport(_ report: [UInt8]) throws { lock.lock(); features.append(report); lock.unlock() }
+    func sendFeatureReport(_ report: [UInt8]) throws {
+        lock.lock(); defer { lock.unlock() }
+        if refuseFeatures { throw DeviceError.hangup("SET_REPORT stalled") }
+        features.append(report)
+    }
     func close() { lock.lock(); onReport = nil; onGone = nil; lock.unlock() }
 
     func report(_ r: [UInt8]) { lock.lock(); let f = onReport; lock.unlock(); f?(r) }
@@ -51,6 +57,22 @@ final class FakeHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
         #expect(waitUntil { log.kinds.contains("disconnected") })
         #expect(waitUntil { port.startCount == 2 })
         #expect(runner.counters.scans == 1)
+    }
+
+    /// Honeywell's manual: send the redirect report and ignore a refusal.
+    /// A refused feature report used to fail the open, so the runner
+    /// retried forever and the scanner never read.
+    @Test func refusedFeatureReportDoesNotFailTheOpen() throws {
+        let port = FakeHIDPOSPort()
+        port.refuseFeatures = true
+        let transport = try HIDPOSTransport(port: port, vendorID: 0x0C2E, description: "fake HID POS")
+        defer { transport.close() }
+        #expect(port.startCount == 1)
+        #expect(transport.refusedFeatureReports.count == 1)
+        port.report(hidposReport(aim: "]E0", data: Array("4006381333931".utf8)))
+        var buffer = [UInt8](repeating: 0, count: 128)
+        let n = try buffer.withUnsafeMutableBytes { try transport.read(into: $0, timeoutMs: 1000) }
+        #expect(n == 64 && buffer[0] == 2)
     }
 
     @Test func evdevOpenerNeedsAnEventNodeAndSaysWhatFailed() {

@@ -19,16 +19,26 @@ public final class HIDPOSTransport: ByteTransport, @unchecked Sendable {
     /// (a stalled consumer must not grow memory without bound).
     private let maxQueuedReports = 4096
 
-    /// Starts reading at once and sends the vendor's feature reports
-    /// (Honeywell's 0xFE "enable scanning").
+    /// Feature reports the device refused on open (kept for the log; not fatal).
+    public private(set) var refusedFeatureReports: [String] = []
+
+    /// Sends the vendor's feature reports (Honeywell's 0xFE "redirect
+    /// output"), then starts reading. The reports go first so the scanner
+    /// already sends to the HID POS interface when the first read is
+    /// queued, and the control transfer is not in flight beside it.
     public init(port: any HIDPOSUSBPort, vendorID: UInt16, description: String,
                 reportSize: Int = HIDPOSDecoder.reportSize) throws(DeviceError) {
         self.port = port
         self.description = description
         self.reportSize = max(1, reportSize)
+        for report in HIDPOSCommands.featureReportsAfterOpen(vendorID: vendorID) {
+            // Honeywell's USB manual: a pure HID POS interface may reject the
+            // redirect report; send it anyway and ignore the error. Failing
+            // the open here would leave such a scanner unusable for good.
+            do { try port.sendFeatureReport(report) } catch { refusedFeatureReports.append("\(error)") }
+        }
         do {
             try port.start(onReport: { [weak self] in self?.enqueue($0) }, onGone: { [weak self] in self?.lost($0) })
-            for report in HIDPOSCommands.featureReportsAfterOpen(vendorID: vendorID) { try port.sendFeatureReport(report) }
         } catch {
             port.close()
             throw DeviceError.hangup("\(description): \(error)")

@@ -20,7 +20,9 @@ public protocol HIDPOSUSBPort: AnyObject, Sendable {
 /// Commands a driver sends after opening, per vendor.
 public enum HIDPOSCommands {
     public static let honeywellVendorID: UInt16 = 0x0C2E
-    /// Honeywell scanners in HID POS mode only send scans after feature report 0xFE with data 0x01.
+    /// Honeywell's feature report 0xFE ("redirect output") names the USB
+    /// interface that gets the scans: 1 is the HID POS interface of the
+    /// composite keyboard + HID POS model; a pure HID POS device may refuse it.
     public static let honeywellEnableScanning: [UInt8] = [0xFE, 0x01]
 
     public static func featureReportsAfterOpen(vendorID: UInt16) -> [[UInt8]] {
@@ -49,8 +51,9 @@ public struct HIDPOSUSBError: Error, CustomStringConvertible, Sendable {
 public final class LibUSBHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
     public let vendorID: UInt16
     public let productID: UInt16
-    public let interfaceNumber: Int32
-    public let endpoint: UInt8
+    /// Chosen from the active configuration when opening (`HIDPOSEndpoints.choose`).
+    public private(set) var endpoints = HIDPOSEndpoints(interface: 0, input: 0x81, inputPacketSize: 64, output: nil)
+    public var interfaceNumber: Int32 { Int32(endpoints.interface) }
     var context: OpaquePointer?
     var handle: OpaquePointer?
     var detachedKernelDriver = false
@@ -65,11 +68,9 @@ public final class LibUSBHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
 
     var name: String { String(format: "%04x:%04x", vendorID, productID) }
 
-    public init(vendorID: UInt16, productID: UInt16, interfaceNumber: Int32 = 0, endpoint: UInt8 = 0x81) throws {
+    public init(vendorID: UInt16, productID: UInt16) throws {
         self.vendorID = vendorID
         self.productID = productID
-        self.interfaceNumber = interfaceNumber
-        self.endpoint = endpoint
         events = ServiceThread(name: String(format: "libusb-events-%04x:%04x", vendorID, productID))
         var ctx: OpaquePointer?
         let rc = libusb_init(&ctx)
@@ -81,6 +82,12 @@ public final class LibUSBHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
                                  code: Int32(LIBUSB_ERROR_NO_DEVICE.rawValue))
         }
         handle = h
+        guard let chosen = HIDPOSEndpoints.choose(Self.interfaces(of: libusb_get_device(h))) else {
+            cleanup()
+            throw HIDPOSUSBError(device: name, call: "find the HID POS interface (no non-boot HID interface with an interrupt-IN endpoint: is the scanner in HID POS mode?)",
+                                 code: Int32(LIBUSB_ERROR_NOT_FOUND.rawValue))
+        }
+        endpoints = chosen
         if libusb_kernel_driver_active(h, interfaceNumber) == 1 {
             let d = libusb_detach_kernel_driver(h, interfaceNumber)
             guard d == 0 else { cleanup(); throw HIDPOSUSBError(device: name, call: "libusb_detach_kernel_driver", code: d) }
@@ -98,11 +105,13 @@ public final class LibUSBHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
         }
         self.onReport = onReport
         self.onGone = onGone
-        let size = 64
+        // One packet per transfer: a larger buffer would make the host wait
+        // for a second full packet and join two reports in one transfer.
+        let size = endpoints.inputPacketSize
         let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
         buffer = buf
         transfer = t
-        libusb_fill_interrupt_transfer(t, h, endpoint, buf, Int32(size), hidposTransferCallback,
+        libusb_fill_interrupt_transfer(t, h, endpoints.input, buf, Int32(size), hidposTransferCallback,
                                        Unmanaged.passUnretained(self).toOpaque(), 0)
         let rc = libusb_submit_transfer(t)
         guard rc == 0 else { throw HIDPOSUSBError(device: name, call: "libusb_submit_transfer", code: rc) }
@@ -255,16 +264,7 @@ extension LibUSBHIDPOSPort {
             guard let dev = devices[i] else { continue }
             var desc = libusb_device_descriptor()
             guard libusb_get_device_descriptor(dev, &desc) == 0 else { continue }
-            var config: UnsafeMutablePointer<libusb_config_descriptor>?
-            guard libusb_get_active_config_descriptor(dev, &config) == 0, let cfg = config else { continue }
-            defer { libusb_free_config_descriptor(cfg) }
-            var hidInterfaces: [UInt16] = []
-            for k in 0..<Int(cfg.pointee.bNumInterfaces) {
-                let iface = cfg.pointee.interface[k]
-                for a in 0..<Int(iface.num_altsetting) where iface.altsetting[a].bInterfaceClass == 3 {
-                    hidInterfaces.append(UInt16(iface.altsetting[a].bInterfaceNumber))
-                }
-            }
+            let hidInterfaces = interfaces(of: dev).filter { $0.interfaceClass == 3 }.map { UInt16($0.number) }
             guard !hidInterfaces.isEmpty else { continue }
             var handle: OpaquePointer?
             guard libusb_open(dev, &handle) == 0, let h = handle else { continue }
@@ -280,5 +280,24 @@ extension LibUSBHIDPOSPort {
             }
         }
         return found
+    }
+
+    /// The active configuration's interfaces (first alternate setting each).
+    static func interfaces(of device: OpaquePointer?) -> [USBInterfaceInfo] {
+        var config: UnsafeMutablePointer<libusb_config_descriptor>?
+        guard let device, libusb_get_active_config_descriptor(device, &config) == 0, let cfg = config else { return [] }
+        defer { libusb_free_config_descriptor(cfg) }
+        var out: [USBInterfaceInfo] = []
+        for k in 0..<Int(cfg.pointee.bNumInterfaces) {
+            let iface = cfg.pointee.interface[k]
+            guard iface.num_altsetting > 0, let alt = iface.altsetting?.pointee else { continue }
+            let endpoints = (0..<Int(alt.bNumEndpoints)).compactMap { e -> USBInterfaceInfo.Endpoint? in
+                guard let ep = alt.endpoint?[e] else { return nil }
+                return .init(address: ep.bEndpointAddress, attributes: ep.bmAttributes, maxPacketSize: Int(ep.wMaxPacketSize & 0x7FF))
+            }
+            out.append(USBInterfaceInfo(number: alt.bInterfaceNumber, interfaceClass: alt.bInterfaceClass, subclass: alt.bInterfaceSubClass,
+                                        interfaceProtocol: alt.bInterfaceProtocol, endpoints: endpoints))
+        }
+        return out
     }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Builds the umockdev description and usbdevfs ioctl script that let the real
+"""Builds the umockdev descriptions and usbdevfs ioctl scripts that let the real
 libusb path (HIDPOSTransport.opener -> LibUSBHIDPOSPort) run without a USB
-bus: Tests/DevicesTests/Fixtures/hidpos-zebra-ds4608.{umockdev,ioctl}.
+bus: Tests/DevicesTests/Fixtures/hidpos-zebra-ds4608.{umockdev,ioctl} and
+hidpos-honeywell-1950g-composite.{umockdev,ioctl} (see HONEYWELL below).
 
 The device is modelled on a Zebra (Symbol) DS4608 in HID POS mode: VID 0x05e0
 (Symbol Technologies in the public usb.ids) and PID 0x1300, the id the
@@ -32,12 +33,24 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CAPTURES = os.path.join(HERE, '..')
 FIXTURES = os.path.join(HERE, '..', '..', 'DevicesTests', 'Fixtures')
 
-VID, PID = 0x05E0, 0x1300
 BUS, DEV = 1, 7
-IN_EP, OUT_EP = 0x81, 0x02
 REPORT_SIZE = 64
-URB_TYPE_INTERRUPT = 1
+URB_TYPE_INTERRUPT, URB_TYPE_CONTROL = 1, 2
 ENODEV = 19
+
+# The DS4608 is a pure HID POS device: one HID interface, IN 0x81, OUT 0x02.
+ZEBRA = dict(name='hidpos-zebra-ds4608', capture='hidpos-zebra-ds4608-normal', vid=0x05E0, pid=0x1300,
+             manufacturer='Symbol Technologies, Inc, 2008', product='Symbol Bar Code Scanner',
+             serial='S/N:0F1E2D3C4B5A69788796A5B4C3D2E1F0 Rev:PAAFNS00-004-R05',
+             keyboard=False, pos_interface=0, in_ep=0x81, out_ep=0x02)
+# The 1950g in Honeywell's composite "keyboard + HID POS" mode: a boot
+# keyboard on interface 0 (IN 0x81) and HID POS on interface 1 (IN 0x83,
+# OUT 0x04), as Honeywell's USB manual describes (HID POS is interface 1;
+# feature report 0xFE redirects output to it). VID:PID as the
+# hidpos-honeywell-1950g-noisy capture carries them.
+HONEYWELL = dict(name='hidpos-honeywell-1950g-composite', capture='hidpos-honeywell-1950g-noisy', vid=0x0C2E, pid=0x0B87,
+                 manufacturer='Honeywell Imaging & Mobility', product='Honeywell 1950g', serial='19216B0F23',
+                 keyboard=True, pos_interface=1, in_ep=0x83, out_ep=0x04)
 
 
 def le16(v):
@@ -67,28 +80,38 @@ def report_descriptor():
     return bytes(d)
 
 
-def descriptors(rd):
-    device = bytes([18, 1]) + le16(0x0200) + bytes([0, 0, 0, 64]) + le16(VID) + le16(PID) + le16(0x0100) + bytes([1, 2, 3, 1])
-    interface = bytes([9, 4, 0, 0, 2, 3, 0, 0, 0])                # one HID interface, no boot subclass, 2 endpoints
+KEYBOARD_RDESC_LENGTH = 63  # the boot keyboard's report descriptor (never read here)
+
+
+def descriptors(dev, rd):
+    device = bytes([18, 1]) + le16(0x0200) + bytes([0, 0, 0, 64]) + le16(dev['vid']) + le16(dev['pid']) + le16(0x0100) + bytes([1, 2, 3, 1])
+    body = b''
+    if dev['keyboard']:  # interface 0: boot keyboard (class 3, subclass 1, protocol 1), 8-byte IN 0x81
+        body += bytes([9, 4, 0, 0, 1, 3, 1, 1, 0]) + bytes([9, 0x21]) + le16(0x0111) + bytes([0, 1, 0x22]) + le16(KEYBOARD_RDESC_LENGTH)
+        body += bytes([7, 5, 0x81, 3]) + le16(8) + bytes([10])
+    interface = bytes([9, 4, dev['pos_interface'], 0, 2, 3, 0, 0, 0])   # HID POS: no boot subclass, 2 endpoints
     hid = bytes([9, 0x21]) + le16(0x0111) + bytes([0, 1, 0x22]) + le16(len(rd))
-    ep_in = bytes([7, 5, IN_EP, 3]) + le16(REPORT_SIZE) + bytes([1])    # interrupt IN, 1 ms
-    ep_out = bytes([7, 5, OUT_EP, 3]) + le16(REPORT_SIZE) + bytes([1])  # interrupt OUT
-    body = interface + hid + ep_in + ep_out
-    config = bytes([9, 2]) + le16(9 + len(body)) + bytes([1, 1, 0, 0x80, 250])
+    ep_in = bytes([7, 5, dev['in_ep'], 3]) + le16(REPORT_SIZE) + bytes([1])    # interrupt IN, 1 ms
+    ep_out = bytes([7, 5, dev['out_ep'], 3]) + le16(REPORT_SIZE) + bytes([1])  # interrupt OUT
+    body += interface + hid + ep_in + ep_out
+    interfaces = 2 if dev['keyboard'] else 1
+    config = bytes([9, 2]) + le16(9 + len(body)) + bytes([interfaces, 1, 0, 0x80, 250])
     return device + config + body
 
 
-def capture_reports(name):
+def capture_lines(name):
+    """(direction, bytes) of each data line: '<' device to host, '>' feature report sent."""
     out = []
     with open(os.path.join(CAPTURES, name + '.log')) as f:
         for line in f:
             parts = line.split()
-            if len(parts) == 3 and parts[1] == '<':
-                out.append(bytes.fromhex(parts[2]))
+            if len(parts) == 3 and parts[1] in '<>':
+                out.append((parts[1], bytes.fromhex(parts[2])))
     return out
 
 
-def umockdev(desc):
+def umockdev(dev, desc):
+    VID, PID = dev['vid'], dev['pid']
     path = '/devices/pci0000:00/0000:00:14.0/usb%d/%d-3' % (BUS, BUS)
     node = 'bus/usb/%03d/%03d' % (BUS, DEV)
     lines = [
@@ -96,14 +119,15 @@ def umockdev(desc):
         'E: DEVNAME=/dev/' + node, 'E: DEVTYPE=usb_device', 'E: DRIVER=usb', 'E: SUBSYSTEM=usb',
         'E: BUSNUM=%03d' % BUS, 'E: DEVNUM=%03d' % DEV, 'E: MAJOR=189', 'E: MINOR=%d' % ((BUS - 1) * 128 + DEV - 1),
         'E: PRODUCT=%x/%x/100' % (VID, PID), 'E: TYPE=0/0/0',
-        'E: ID_VENDOR_ID=%04x' % VID, 'E: ID_MODEL_ID=%04x' % PID, 'E: ID_USB_INTERFACES=:030000:',
+        'E: ID_VENDOR_ID=%04x' % VID, 'E: ID_MODEL_ID=%04x' % PID,
+        'E: ID_USB_INTERFACES=' + (':030101:030000:' if dev['keyboard'] else ':030000:'),
         'A: authorized=1', 'A: bConfigurationValue=1', 'A: bDeviceClass=00', 'A: bDeviceProtocol=00',
         'A: bDeviceSubClass=00', 'A: bMaxPacketSize0=64', 'A: bMaxPower=500mA', 'A: bNumConfigurations=1',
-        'A: bNumInterfaces= 1', 'A: bcdDevice=0100', 'A: bmAttributes=80', 'A: busnum=%d' % BUS,
+        'A: bNumInterfaces= %d' % (2 if dev['keyboard'] else 1), 'A: bcdDevice=0100', 'A: bmAttributes=80', 'A: busnum=%d' % BUS,
         'H: descriptors=' + desc.hex().upper(), 'A: dev=189:%d' % ((BUS - 1) * 128 + DEV - 1), 'A: devnum=%d' % DEV,
         'A: devpath=3', 'A: idProduct=%04x' % PID, 'A: idVendor=%04x' % VID,
-        'A: manufacturer=Symbol Technologies, Inc, 2008', 'A: product=Symbol Bar Code Scanner',
-        'A: serial=S/N:0F1E2D3C4B5A69788796A5B4C3D2E1F0 Rev:PAAFNS00-004-R05', 'A: speed=12', 'A: version= 2.00',
+        'A: manufacturer=' + dev['manufacturer'], 'A: product=' + dev['product'],
+        'A: serial=' + dev['serial'], 'A: speed=12', 'A: version= 2.00',
     ]
     return '\n'.join(lines) + '\n'
 
@@ -112,19 +136,30 @@ def urb(ep, status, length, data):
     return 'USBDEVFS_REAPURBNDELAY 0 %d %d %d 0 %d %d 0 %s' % (URB_TYPE_INTERRUPT, ep, status, length, len(data), data.hex().upper())
 
 
-def ioctl_script(reports):
+def set_report_feature(interface, report):
+    """SET_REPORT(Feature) on the control pipe: setup packet, then the report.
+    Output URBs are matched byte for byte, so this pins what the driver sends."""
+    setup = bytes([0x21, 0x09, report[0], 0x03]) + le16(interface) + le16(len(report))
+    buf = setup + bytes(report)
+    return 'USBDEVFS_REAPURBNDELAY 0 %d 0 0 0 %d %d 0 %s' % (URB_TYPE_CONTROL, len(buf), len(report), buf.hex().upper())
+
+
+def ioctl_script(dev, lines_in):
     lines = ['@DEV /dev/bus/usb/%03d/%03d' % (BUS, DEV)]
-    lines += [urb(IN_EP, 0, REPORT_SIZE, r) for r in reports]
-    lines.append(urb(IN_EP, -ENODEV, REPORT_SIZE, b''))   # the cable is pulled
+    for direction, data in lines_in:
+        lines.append(urb(dev['in_ep'], 0, REPORT_SIZE, data) if direction == '<' else set_report_feature(dev['pos_interface'], data))
+    lines.append(urb(dev['in_ep'], -ENODEV, REPORT_SIZE, b''))   # the cable is pulled
     return '\n'.join(lines) + '\n'
 
 
 if __name__ == '__main__':
     rd = report_descriptor()
-    with open(os.path.join(FIXTURES, 'hidpos-zebra-ds4608.umockdev'), 'w') as f:
-        f.write(umockdev(descriptors(rd)))
-    with open(os.path.join(FIXTURES, 'hidpos-zebra-ds4608.ioctl'), 'w') as f:
-        f.write(ioctl_script(capture_reports('hidpos-zebra-ds4608-normal')))
+    for dev in (ZEBRA, HONEYWELL):
+        base = os.path.join(FIXTURES, dev['name'])
+        with open(base + '.umockdev', 'w') as f:
+            f.write(umockdev(dev, descriptors(dev, rd)))
+        with open(base + '.ioctl', 'w') as f:
+            f.write(ioctl_script(dev, capture_lines(dev['capture'])))
     with open(os.path.join(FIXTURES, 'hidpos-zebra-ds4608.rdesc'), 'w') as f:
         f.write(rd.hex() + '\n')
     print('wrote', FIXTURES)
