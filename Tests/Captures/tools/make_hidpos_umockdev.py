@@ -121,13 +121,13 @@ def umockdev(dev, desc):
         'E: PRODUCT=%x/%x/100' % (VID, PID), 'E: TYPE=0/0/0',
         'E: ID_VENDOR_ID=%04x' % VID, 'E: ID_MODEL_ID=%04x' % PID,
         'E: ID_USB_INTERFACES=' + (':030101:030000:' if dev['keyboard'] else ':030000:'),
-        'A: authorized=1', 'A: bConfigurationValue=1', 'A: bDeviceClass=00', 'A: bDeviceProtocol=00',
+        'A: authorized=1', 'A: bConfigurationValue=1\\n', 'A: bDeviceClass=00', 'A: bDeviceProtocol=00',
         'A: bDeviceSubClass=00', 'A: bMaxPacketSize0=64', 'A: bMaxPower=500mA', 'A: bNumConfigurations=1',
-        'A: bNumInterfaces= %d' % (2 if dev['keyboard'] else 1), 'A: bcdDevice=0100', 'A: bmAttributes=80', 'A: busnum=%d' % BUS,
-        'H: descriptors=' + desc.hex().upper(), 'A: dev=189:%d' % ((BUS - 1) * 128 + DEV - 1), 'A: devnum=%d' % DEV,
+        'A: bNumInterfaces= %d' % (2 if dev['keyboard'] else 1), 'A: bcdDevice=0100', 'A: bmAttributes=80', 'A: busnum=%d\\n' % BUS,
+        'H: descriptors=' + desc.hex().upper(), 'A: dev=189:%d' % ((BUS - 1) * 128 + DEV - 1), 'A: devnum=%d\\n' % DEV,
         'A: devpath=3', 'A: idProduct=%04x' % PID, 'A: idVendor=%04x' % VID,
         'A: manufacturer=' + dev['manufacturer'], 'A: product=' + dev['product'],
-        'A: serial=' + dev['serial'], 'A: speed=12', 'A: version= 2.00',
+        'A: serial=' + dev['serial'], 'A: speed=12\\n', 'A: version= 2.00',
     ]
     return '\n'.join(lines) + '\n'
 
