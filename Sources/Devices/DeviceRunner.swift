@@ -20,6 +20,9 @@ public struct DeviceConfig: Sendable {
     /// the read at once (`ByteTransport.interrupt`), so this only paces idle
     /// work such as the silence check.
     public var pollMilliseconds: Int32 = 100
+    /// Per-outcome feedback that replaces the driver's own (the `feedback`
+    /// key of the device's configuration: a profile or explicit bytes).
+    public var feedback: [FeedbackOutcome: FeedbackPlan] = [:]
 
     public init(name: DeviceID, driver: String, port: PortSelector, serial: SerialSettings = SerialSettings(),
                 options: DriverOptions = DriverOptions()) {
@@ -53,11 +56,11 @@ public final class DeviceRunner: @unchecked Sendable {
     private var finished = false
     private var countersSnapshot = DriverCounters()
     private var statusSnapshot: ProtocolStatus? = nil
-    private var feedbackQueue: [[UInt8]] = []
+    private var feedbackQueue = FeedbackQueue()
     /// The open transport, so another thread can wake its read (feedback, stop).
     private var activeTransport: (any ByteTransport)?
-    /// Each signal's bytes, from the driver once: `send` runs per scan.
-    private let feedbackBytes: [Feedback: [UInt8]]
+    /// Each outcome's plan, resolved once: `send` runs per scan.
+    public let feedbackPlans: FeedbackPlans
     private var thread: Thread?
     private var connectedNow = false
 
@@ -74,9 +77,9 @@ public final class DeviceRunner: @unchecked Sendable {
         self.opener = opener ?? entry.transport.opener
         self.handler = handler
         let driver = entry.make(config.options)
-        var bytes: [Feedback: [UInt8]] = [:]
-        for signal in Feedback.allCases { bytes[signal] = driver.feedbackCommand(signal) }
-        self.feedbackBytes = bytes
+        var plans: [FeedbackOutcome: FeedbackPlan] = [:]
+        for outcome in FeedbackOutcome.allCases { plans[outcome] = config.feedback[outcome] ?? driver.feedbackPlan(outcome) }
+        self.feedbackPlans = FeedbackPlans(plans)
     }
 
     /// The transport a driver's devices use (`TransportKind.opener`).
@@ -122,13 +125,14 @@ public final class DeviceRunner: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Queues an operator feedback signal (beep, vibrate). False when the
-    /// device has no such signal.
+    /// Queues the feedback for one outcome (beeps, lights, outputs). False
+    /// when the device has no way to signal it.
     @discardableResult
-    public func send(_ feedback: Feedback) -> Bool {
-        guard let bytes = feedbackBytes[feedback] else { return false }
+    public func send(_ outcome: FeedbackOutcome) -> Bool {
+        guard let plan = feedbackPlans[outcome] else { return false }
+        let now = clock.now()
         lock.lock()
-        feedbackQueue.append(bytes)
+        feedbackQueue.append(plan, now: now)
         activeTransport?.interrupt()
         lock.unlock()
         return true
@@ -203,8 +207,9 @@ public final class DeviceRunner: @unchecked Sendable {
     private func converse(_ c: inout Connection, _ t: any ByteTransport, buffer: UnsafeMutableRawBufferPointer) throws(DeviceError) {
         var lastByte = clock.now()
         while !shouldStop {
-            for bytes in takeFeedback() { try t.write(bytes) }
-            let n = try t.read(into: buffer, timeoutMs: readWait(until: c.driver.nextDeadline))
+            let (due, nextFeedback) = takeFeedback(now: clock.now())
+            for bytes in due { try t.write(bytes) }
+            let n = try t.read(into: buffer, timeoutMs: readWait(until: earliest(c.driver.nextDeadline, nextFeedback)))
             let now = clock.now()
             // Timers first: a deadline that passed while the read waited is
             // not undone by bytes read after it (LLRP: a link declared dead
@@ -288,11 +293,17 @@ public final class DeviceRunner: @unchecked Sendable {
 
     private func setConnected(_ value: Bool) { lock.lock(); connectedNow = value; lock.unlock() }
 
-    private func takeFeedback() -> [[UInt8]] {
+    /// The feedback steps due now, and when the next one is.
+    private func takeFeedback(now: Microseconds) -> (due: [[UInt8]], next: Microseconds?) {
         lock.lock(); defer { lock.unlock() }
-        let q = feedbackQueue
-        feedbackQueue.removeAll()
-        return q
+        let due = feedbackQueue.takeDue(now: now)
+        return (due, feedbackQueue.nextDue)
+    }
+
+    private func earliest(_ a: Microseconds?, _ b: Microseconds?) -> Microseconds? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return min(a, b)
     }
 
     /// Waits `duration` on the runner's clock, returning early when stopped.

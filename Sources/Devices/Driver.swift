@@ -25,8 +25,9 @@ public protocol DeviceDriver: AnyObject {
     var startCommands: [[UInt8]] { get }
     /// Commands that stop reporting, sent before closing.
     var stopCommands: [[UInt8]] { get }
-    /// The bytes for an operator feedback signal, or nil if the device has none.
-    func feedbackCommand(_ feedback: Feedback) -> [UInt8]?
+    /// What the device does for an outcome by default (its configuration's
+    /// `feedback` may replace it), or nil if it has no way to signal it.
+    func feedbackPlan(_ outcome: FeedbackOutcome) -> FeedbackPlan?
     /// Things wrong with the configuration that the operator should hear
     /// about (for example a baud rate that cannot carry the read rate).
     func configurationWarnings(serial: SerialSettings?) -> [String]
@@ -77,14 +78,9 @@ extension ListenOnlyDriver {
     public var initCommands: [[UInt8]] { [] }
     public var startCommands: [[UInt8]] { [] }
     public var stopCommands: [[UInt8]] { [] }
-    public func feedbackCommand(_ feedback: Feedback) -> [UInt8]? { nil }
+    public func feedbackPlan(_ outcome: FeedbackOutcome) -> FeedbackPlan? { nil }
     public func configurationWarnings(serial: SerialSettings?) -> [String] { [] }
     public var silenceTimeout: Microseconds? { nil }
-}
-
-/// Operator feedback a station may ask a device for.
-public enum Feedback: String, Sendable, CaseIterable {
-    case beep, success, failure, vibrate
 }
 
 /// Per-device counters. Cheap fixed fields so the hot path only increments.

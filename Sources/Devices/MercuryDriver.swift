@@ -52,9 +52,24 @@ public final class MercuryDriver: DeviceDriver {
     public var startCommands: [[UInt8]] { [MercuryProtocol.startContinuousRead(metadata: options.metadata)] }
     public var stopCommands: [[UInt8]] { [MercuryProtocol.stopContinuousRead] }
 
-    public func feedbackCommand(_ feedback: Feedback) -> [UInt8]? {
-        // Readers beep through a GPIO-driven buzzer on most boards: pulse GPO 1.
-        feedback == .vibrate ? nil : MercuryProtocol.command(MercuryProtocol.Opcode.setUserGPIOOutputs, [0x01, 0x01])
+    public func feedbackPlan(_ outcome: FeedbackOutcome) -> FeedbackPlan? {
+        // Readers beep through a GPIO-driven buzzer on most boards: GPO 1
+        // on, then off again; outcomes differ by the number and length of
+        // pulses.
+        let on = MercuryProtocol.command(MercuryProtocol.Opcode.setUserGPIOOutputs, [0x01, 0x01])
+        let off = MercuryProtocol.command(MercuryProtocol.Opcode.setUserGPIOOutputs, [0x01, 0x00])
+        func pulses(_ count: Int, length: Int64, gap: Int64) -> FeedbackPlan {
+            FeedbackPlan((0..<count).flatMap { i in
+                [FeedbackPlan.Step(on, pauseAfter: .milliseconds(length)),
+                 FeedbackPlan.Step(off, pauseAfter: i == count - 1 ? .zero : .milliseconds(gap))]
+            })
+        }
+        switch outcome {
+        case .good: return pulses(1, length: 80, gap: 0)
+        case .warning: return pulses(2, length: 80, gap: 120)
+        case .error: return pulses(1, length: 800, gap: 0)
+        case .done: return pulses(3, length: 80, gap: 120)
+        }
     }
 
     public func configurationWarnings(serial: SerialSettings?) -> [String] {

@@ -10,11 +10,11 @@ public protocol RunningDevice: AnyObject, Sendable {
     var protocolStatus: ProtocolStatus? { get }
     func start()
     func stop()
-    /// Operator feedback (beep, vibrate); false when the device has none
-    /// (fixed readers: their stations signal through the operator's scanner).
-    func feedback(_ signal: Feedback) -> Bool
+    /// Operator feedback for one outcome; false when the device cannot
+    /// signal it (a station may then name an indicator device).
+    func feedback(_ outcome: FeedbackOutcome) -> Bool
 }
 
 extension DeviceRunner: RunningDevice {
-    public func feedback(_ signal: Feedback) -> Bool { send(signal) }
+    public func feedback(_ outcome: FeedbackOutcome) -> Bool { send(outcome) }
 }

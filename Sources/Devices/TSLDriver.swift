@@ -45,12 +45,13 @@ public final class TSLDriver: DeviceDriver {
     public var startCommands: [[UInt8]] { [Self.line(".iv")] }
     public var stopCommands: [[UInt8]] { [Self.line(".ab")] }
 
-    public func feedbackCommand(_ feedback: Feedback) -> [UInt8]? {
-        switch feedback {
-        case .beep: return Self.line(".al -b on -v off -t med -d sho")
-        case .success: return Self.line(".al -b on -v off -t hig -d sho")
-        case .failure: return Self.line(".al -b on -v on -t low -d lon")
-        case .vibrate: return Self.line(".al -b off -v on -d med")
+    public func feedbackPlan(_ outcome: FeedbackOutcome) -> FeedbackPlan? {
+        // `.al`: buzzer on/off, vibrate on/off, tone (low/med/hig), duration (sho/med/lon).
+        switch outcome {
+        case .good: return .bytes(Self.line(".al -b on -v off -t hig -d sho"))
+        case .warning: return .bytes(Self.line(".al -b on -v off -t med -d med"))
+        case .error: return .bytes(Self.line(".al -b on -v on -t low -d lon"))
+        case .done: return .repeated(Self.line(".al -b on -v off -t hig -d sho"), count: 2, gap: .milliseconds(200))
         }
     }
 

@@ -110,13 +110,9 @@ final class DeviceFleet: BackgroundService {
     func spec(_ name: String) -> DeviceSpec? { state.withLock { $0.running[name]?.spec } }
 
     /// Operator feedback to a device by name (no-op for devices that cannot signal).
-    func signal(_ device: String, _ signal: DeviceSignal) {
+    func signal(_ device: String, _ outcome: FeedbackOutcome) {
         guard let runner = state.withLock({ $0.running[device]?.runner }) else { return }
-        switch signal {
-        case .good: _ = runner.feedback(.success)
-        case .attention: _ = runner.feedback(.beep)
-        case .bad: _ = runner.feedback(.failure)
-        }
+        _ = runner.feedback(outcome)
     }
 
     /// Configured devices whose port is `path` (or a link to the same node).

@@ -42,13 +42,13 @@ final class Router: BackgroundService {
     private let hub: EventHub
     private let logger: Logger
     /// Feedback to a device (a scan that no station takes is refused).
-    private let signal: @Sendable (String, DeviceSignal) -> Void
+    private let signal: @Sendable (String, FeedbackOutcome) -> Void
     private let clock: @Sendable () -> Microseconds
     private let thread = ServiceThread(name: "pipeline")
     let stats = Locked(RouterStats())
 
     init(inbox: BoundedQueue<Intake>, routing: Locked<Routing>, stations: StationHost, hub: EventHub, logger: Logger,
-         clock: @escaping @Sendable () -> Microseconds, signal: @escaping @Sendable (String, DeviceSignal) -> Void) {
+         clock: @escaping @Sendable () -> Microseconds, signal: @escaping @Sendable (String, FeedbackOutcome) -> Void) {
         self.inbox = inbox; self.routing = routing; self.stations = stations; self.hub = hub
         self.logger = logger; self.clock = clock; self.signal = signal
     }
@@ -159,7 +159,7 @@ final class Router: BackgroundService {
                              "kind": ServiceJSON.inputName(input), "data": ScanTranslator.printable(scan.data), "time": scan.time.value])
                 if let station { stations.deliver(input, to: station, at: scan.time, from: device) } else {
                     logger.warning("device \(device ?? "#\(scan.device.value)")", "scan ignored: the device belongs to no station")
-                    if let device { signal(device, .bad) }
+                    if let device { signal(device, .error) }
                 }
             case .arrived(let a):
                 if let s = r.stationByZone[a.zone.name] {

@@ -39,7 +39,7 @@ enum ServiceJSON {
         [
             "type": "station", "station": e.station, "time": e.time.value, "input": inputName(input),
             "device": null(device), "severity": e.feedback.severity, "code": e.feedback.code.rawValue,
-            "message": e.feedback.message, "signal": e.feedback.signal.rawValue,
+            "message": e.feedback.message, "signal": e.feedback.outcome.rawValue,
             "posted": e.postedSequences.map(\.value), "view": view(e.view), "view_text": e.view.render(),
         ]
     }

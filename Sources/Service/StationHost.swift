@@ -37,7 +37,7 @@ public final class StationHost: @unchecked Sendable {
     private let reviews: CountReviewStore
     public let hub: EventHub
     /// Called with (device name, signal) after an input from that device.
-    private let signal: @Sendable (String, DeviceSignal) -> Void
+    private let signal: @Sendable (String, FeedbackOutcome) -> Void
     /// Called with a station's effects (start/stop its sweep), in order.
     private let effects: @Sendable (String, [StationEffect], Microseconds) -> Void
     /// What every station is built with besides its own spec.
@@ -47,7 +47,7 @@ public final class StationHost: @unchecked Sendable {
     private var refused = 0
 
     public init(specs: [StationSpec], context: StationContext = StationContext(), dependencies: StationDependencies, reviews: CountReviewStore, hub: EventHub,
-                signal: @escaping @Sendable (String, DeviceSignal) -> Void,
+                signal: @escaping @Sendable (String, FeedbackOutcome) -> Void,
                 effects: @escaping @Sendable (String, [StationEffect], Microseconds) -> Void = { _, _, _ in }) throws {
         self.hub = hub
         self.signal = signal
@@ -127,7 +127,7 @@ public final class StationHost: @unchecked Sendable {
             if case .idleTick = input, event.feedback.code == .ignored || event.feedback.code == .nothingToDo { return }
             if case .tagDeparted = input, event.feedback.code == .ignored { return }
             lock.withLock { if event.accepted { accepted += 1 } else { refused += 1 } }
-            if let device { signal(device, event.feedback.signal) }
+            if let device { signal(device, event.feedback.outcome) }
             if !event.effects.isEmpty { effects(name, event.effects, time) }
             hub.publish(ServiceJSON.stationEvent(event, input: input, device: device))
         }

@@ -251,8 +251,8 @@ public final class CountStation: Station {
         lastResult = result
         let summary = "count \(s.location): \(result.found.count) found, \(result.missing.count) missing, \(result.misplaced.count) misplaced, \(result.unknownSerials.count + result.unknownEPCs.count) unknown, accuracy \(Int((result.accuracy * 100).rounded()))%"
         switch result.status {
-        case .posted(let seq): posted.append(seq); return .ok(.posted, summary + "; adjusted (seq \(seq))")
-        case .accurate: return .ok(.posted, summary + "; nothing to adjust")
+        case .posted(let seq): posted.append(seq); return .done(.posted, summary + "; adjusted (seq \(seq))")
+        case .accurate: return .done(.posted, summary + "; nothing to adjust")
         case .conflicting: return .warning(.countPending, summary + "; stock moved during the count: recount or approve explicitly")
         default:
             if let why = autoPostRefusal { return .warning(.countPending, summary + "; auto-post refused (\(why)), waiting for review") }

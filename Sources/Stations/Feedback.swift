@@ -49,36 +49,30 @@ public struct FeedbackCode: RawRepresentable, Hashable, Sendable, Codable, Expre
     public static let sessionNotSaved: FeedbackCode = "session-not-saved"
 }
 
-/// What the operator's device should do; the devices layer maps these onto a
-/// scanner's configured good/bad command strings or a handheld's vibrate/beep.
-public enum DeviceSignal: String, Hashable, Sendable, Codable {
-    /// Good beep, green LED.
-    case good
-    /// Double beep, amber LED: accepted, but look at the screen.
-    case attention
-    /// Error beep, red LED, vibrate where the device can.
-    case bad
-}
-
 /// The answer to one input: accepted (`ok`), accepted with something to note
-/// (`warning`), or refused (`error`, nothing changed).
+/// (`warning`), refused (`error`, nothing changed), or accepted and the
+/// document complete (`done`: receipt posted as announced, order packed,
+/// count posted).
 public enum Feedback: Hashable, Sendable {
     case ok(FeedbackCode, String)
     case warning(FeedbackCode, String)
     case error(FeedbackCode, String)
+    case done(FeedbackCode, String)
 
     public var code: FeedbackCode {
-        switch self { case .ok(let c, _), .warning(let c, _), .error(let c, _): return c }
+        switch self { case .ok(let c, _), .warning(let c, _), .error(let c, _), .done(let c, _): return c }
     }
     public var message: String {
-        switch self { case .ok(_, let m), .warning(_, let m), .error(_, let m): return m }
+        switch self { case .ok(_, let m), .warning(_, let m), .error(_, let m), .done(_, let m): return m }
     }
     public var isError: Bool { if case .error = self { return true } else { return false } }
-    public var signal: DeviceSignal {
-        switch self { case .ok: return .good; case .warning: return .attention; case .error: return .bad }
+    /// What the operator's device signals (each device family maps it onto
+    /// its own beeps, lights or outputs).
+    public var outcome: FeedbackOutcome {
+        switch self { case .ok: return .good; case .warning: return .warning; case .error: return .error; case .done: return .done }
     }
     public var severity: String {
-        switch self { case .ok: return "ok"; case .warning: return "warning"; case .error: return "error" }
+        switch self { case .ok: return "ok"; case .warning: return "warning"; case .error: return "error"; case .done: return "done" }
     }
 }
 

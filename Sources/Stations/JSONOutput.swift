@@ -30,7 +30,7 @@ extension StationEvent {
         let object: [String: Any] = [
             "station": station, "time": StationJSON.iso8601(time.value), "accepted": accepted,
             "severity": feedback.severity, "code": feedback.code.rawValue, "message": feedback.message,
-            "signal": feedback.signal.rawValue, "posted": postedSequences.map { NSNumber(value: $0.value) }, "view": view,
+            "signal": feedback.outcome.rawValue, "posted": postedSequences.map { NSNumber(value: $0.value) }, "view": view,
         ]
         return StationJSON.encode(object)
     }

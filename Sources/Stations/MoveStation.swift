@@ -207,7 +207,7 @@ public final class MoveStation: Station {
         case .committed(let seq):
             posted.append(seq)
             try? abandon()
-            return .ok(.posted, "moved \(s.lines.reduce(0) { $0 + $1.quantity }) units \(s.source) → \(destination) (seq \(seq))")
+            return .done(.posted, "moved \(s.lines.reduce(0) { $0 + $1.quantity }) units \(s.source) → \(destination) (seq \(seq))")
         }
     }
 }

@@ -223,7 +223,7 @@ public final class PackStation: Station {
                 return .error(.sessionNotSaved, "order \(s.order) posted (seq \(seq)) but its status was not saved (\(error)): scan the command again")
             }
             try? abandon()
-            if shortages.isEmpty { return .ok(.posted, "order \(s.order) packed (seq \(seq))") }
+            if shortages.isEmpty { return .done(.posted, "order \(s.order) packed (seq \(seq))") }
             let list = shortages.map { "\($0.missing) × \($0.item)" }.joined(separator: ", ")
             return .warning(.posted, "order \(s.order) packed SHORT (seq \(seq)); missing \(list)")
         }

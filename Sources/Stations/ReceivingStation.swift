@@ -388,7 +388,7 @@ public final class ReceivingStation: Station {
             let over = report.lines.reduce(0) { $0 + $1.over }
             let unexpected = report.unexpected.reduce(0) { $0 + $1.received }
             let summary = "receipt \(s.asn) posted (seq \(seq))"
-            return report.isExact ? .ok(.posted, summary + ", as announced")
+            return report.isExact ? .done(.posted, summary + ", as announced")
                 : .warning(.posted, summary + ": short \(short), over \(over), unexpected \(unexpected)")
         }
     }

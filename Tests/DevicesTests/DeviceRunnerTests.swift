@@ -92,8 +92,9 @@ final class EventLog: @unchecked Sendable {
         first.send(tag1)
         #expect(waitUntil { log.kinds.contains("tag 3074257BF7194E4000001A85") })
 
-        #expect(runner.send(.beep))
-        let beep = driver.feedbackCommand(.beep) ?? []
+        #expect(runner.send(.good))
+        let beep = driver.feedbackPlan(.good)?.steps.first?.bytes ?? []
+        #expect(!beep.isEmpty)
         #expect(first.receive(beep.count) == beep)
 
         // Unplug: the pty disappears; the runner must notice and keep trying.
@@ -185,10 +186,15 @@ final class RecordingLogger: DeviceLogger, @unchecked Sendable {
         runner.start()
         #expect(waitUntil { runner.isConnected })
         usleep(50_000)   // let the device thread settle into its read
-        #expect(runner.send(.success))
+        #expect(runner.send(.good))
         #expect(scanner.receive(1) == [0x07])
-        #expect(runner.send(.failure))
-        #expect(scanner.receive(1) == [0x07])
+        // An error is three BELs, spaced so the ear tells them from one: the
+        // runner writes them between reads, on time although the poll
+        // interval is an hour.
+        let start = Date()
+        #expect(runner.send(.error))
+        #expect(scanner.receive(3) == [0x07, 0x07, 0x07])
+        #expect(Date().timeIntervalSince(start) >= 0.45, "the pauses between the BELs were skipped")
         runner.stop()
         #expect(!runner.isConnected)
     }

@@ -100,13 +100,18 @@ import ScanModel
         }
     }
 
-    @Test func feedbackCommandsExistForEverySignal() {
+    @Test func feedbackCommandsExistForEveryOutcomeAndDiffer() {
         let d = TSLDriver(options: DriverOptions())
-        for f in Feedback.allCases {
-            let bytes = d.feedbackCommand(f) ?? []
-            #expect(String(decoding: bytes, as: UTF8.self).hasPrefix(".al "))
-            #expect(bytes.suffix(2) == [0x0D, 0x0A])
+        var seen: Set<FeedbackPlan> = []
+        for outcome in FeedbackOutcome.allCases {
+            let plan = d.feedbackPlan(outcome)
+            for step in plan?.steps ?? [] {
+                #expect(String(decoding: step.bytes, as: UTF8.self).hasPrefix(".al "))
+                #expect(step.bytes.suffix(2) == [0x0D, 0x0A])
+            }
+            if let plan { seen.insert(plan) } else { Issue.record("no plan for \(outcome)") }
         }
+        #expect(seen.count == FeedbackOutcome.allCases.count, "two outcomes sound the same")
     }
 
     @Test func randomBytesNeverCrash() {

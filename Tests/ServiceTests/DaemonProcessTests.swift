@@ -133,7 +133,7 @@ import Testing
         }
         let results = events.filter { $0["type"] as? String == "station" }
         #expect(results.map { $0["code"] as? String } == ["opened", "unknown-barcode"])
-        #expect(results.map { $0["signal"] as? String } == ["good", "bad"])
+        #expect(results.map { $0["signal"] as? String } == ["good", "error"])
         #expect(events.contains { $0["type"] as? String == "scan" && $0["kind"] as? String == "document" })
         // The watchdog is petted while the pipeline thread and the ledger writer are alive.
         try eventually("WATCHDOG=1") { site.notify.received("WATCHDOG=1") }

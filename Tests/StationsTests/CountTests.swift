@@ -94,7 +94,7 @@ import Testing
         mover.feed(.location("A-02"), now); mover.feed(.command("CONFIRM"), now)
         let before = w.ledger.postings.count
         let e = sweep(s)
-        #expect(e.feedback.code == .countPending && e.feedback.signal == .attention)
+        #expect(e.feedback.code == .countPending && e.feedback.outcome == .warning)
         let r = try #require(s.lastResult)
         guard case .conflicting = r.status else { Issue.record("expected conflict, got \(r.status)"); return }
         #expect(w.ledger.postings.count == before)

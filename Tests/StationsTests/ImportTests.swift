@@ -162,7 +162,7 @@ import Testing
         ]
         for s in stations {
             let e = s.handle(.unrecognized("HELLO WORLD"), at: .zero)
-            #expect(e.feedback.code == .unknownBarcode && e.feedback.signal == .bad)
+            #expect(e.feedback.code == .unknownBarcode && e.feedback.outcome == .error)
             #expect(!s.hasOpenSession)
         }
     }

@@ -38,7 +38,7 @@ import Testing
         #expect(s.view.state == "complete")
         let before = w.ledger.postings.count
         let e = s.feed(.command("COMPLETE"), now)
-        #expect(e.feedback.code == .posted && e.feedback.signal == .good)
+        #expect(e.feedback.code == .posted && e.feedback.outcome == .done)
         #expect(w.ledger.postings.count == before + 1)
         let p = try #require(w.ledger.postings.last?.request)
         #expect(p.kind == .pack && p.ref == "SO-1" && p.key == "pack-1/pack/1")
@@ -86,7 +86,7 @@ import Testing
         #expect(refused.feedback.message.contains("1 × \(w.serialItem)"))
         #expect(w.ledger.postings.count == before)
         let e = s.feed(.command("SHORT-PACK"), now)
-        #expect(e.feedback.code == .posted && e.feedback.signal == .attention)
+        #expect(e.feedback.code == .posted && e.feedback.outcome == .warning)
         #expect(s.lastResult?.shortages == [PackShortage(item: w.serialItem, ordered: 2, packed: 1)])
         #expect(w.ledger.postings.count == before + 1)
     }

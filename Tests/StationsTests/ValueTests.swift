@@ -69,7 +69,7 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(e.json.utf8)) as? [String: Any])
         #expect(object["accepted"] as? Bool == false)
         #expect(object["code"] as? String == "over-pack")
-        #expect(object["signal"] as? String == "bad")
+        #expect(object["signal"] as? String == "error")
         #expect((object["view"] as? [String: Any])?["document"] as? String == "SO-1")
         #expect(view.render().contains("X: 1/2 short"))
     }
