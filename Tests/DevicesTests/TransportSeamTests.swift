@@ -10,9 +10,12 @@ final class FakeHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
     private var onReport: (@Sendable ([UInt8]) -> Void)?
     private var onGone: (@Sendable (String) -> Void)?
     private var features: [[UInt8]] = []
+    private var outputs: [[UInt8]] = []
     private var starts = 0
     /// Set to make SET_REPORT(Feature) fail, as a pure HID POS Honeywell may.
     var refuseFeatures = false
+    /// Set to make output reports fail, as a scanner without them would.
+    var refuseOutputs = false
 
     func start(onReport: @escaping @Sendable ([UInt8]) -> Void, onGone: @escaping @Sendable (String) -> Void) throws {
         lock.lock(); self.onReport = onReport; self.onGone = onGone; starts += 1; lock.unlock()
@@ -22,6 +25,12 @@ final class FakeHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
         if refuseFeatures { throw DeviceError.hangup("SET_REPORT stalled") }
         features.append(report)
     }
+    func sendOutputReport(_ report: [UInt8]) throws {
+        lock.lock(); defer { lock.unlock() }
+        if refuseOutputs { throw DeviceError.hangup("interrupt OUT stalled") }
+        outputs.append(report)
+    }
+    var sentOutputs: [[UInt8]] { lock.lock(); defer { lock.unlock() }; return outputs }
     func close() { lock.lock(); onReport = nil; onGone = nil; lock.unlock() }
 
     func report(_ r: [UInt8]) { lock.lock(); let f = onReport; lock.unlock(); f?(r) }
@@ -73,6 +82,29 @@ final class FakeHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 128)
         let n = try buffer.withUnsafeMutableBytes { try transport.read(into: $0, timeoutMs: 1000) }
         #expect(n == 64 && buffer[0] == 2)
+    }
+
+    /// Feedback outcomes reach the scanner as output reports through the
+    /// runner (the driver's plans from the documented report 4 layout); a
+    /// scanner that refuses them stays connected.
+    @Test func feedbackOutcomesBecomeOutputReports() throws {
+        let port = FakeHIDPOSPort()
+        var config = DeviceConfig(name: "pack-1", driver: "hidpos", port: .usb(vendor: 0x05E0, product: 0x1300, serial: nil))
+        config.pollMilliseconds = 20
+        let log = EventLog()
+        let runner = try DeviceRunner(config: config, logger: SilentLogger(), opener: { (c) throws(DeviceError) in
+            try HIDPOSTransport(port: port, vendorID: 0x05E0, description: "fake HID POS")
+        }) { _, batch in log.add(batch) }
+        runner.start()
+        defer { runner.stop() }
+        #expect(waitUntil { runner.isConnected })
+        #expect(runner.send(.error) && runner.send(.done))
+        #expect(waitUntil { port.sentOutputs.count == 3 })
+        #expect(port.sentOutputs == [[0x04, 0x20], [0x04, 0x40], [0x04, 0x40]])
+        port.refuseOutputs = true
+        #expect(runner.send(.good))
+        usleep(100_000)
+        #expect(!log.kinds.contains("disconnected") && port.startCount == 1)
     }
 
     @Test func evdevOpenerNeedsAnEventNodeAndSaysWhatFailed() {

@@ -1,3 +1,4 @@
+import CLibUSB
 import Foundation
 
 /// A HID POS scanner behind the `HIDPOSUSBPort` seam as a `ByteTransport`,
@@ -5,7 +6,8 @@ import Foundation
 /// with the `hidpos` driver. Reports arrive on libusb's event thread and are
 /// queued; `read` hands them out as a stream of fixed-size reports (a short
 /// transfer is zero-padded, a long one cut, so the stream never loses step).
-/// `write` sends a feature report (`bytes[0]` is the report ID).
+/// `write` sends an output report (`bytes[0]` is the report ID): the
+/// driver's feedback plans.
 public final class HIDPOSTransport: ByteTransport, @unchecked Sendable {
     public let description: String
     public var serialSettings: SerialSettings? { nil }
@@ -80,9 +82,21 @@ public final class HIDPOSTransport: ByteTransport, @unchecked Sendable {
         return n
     }
 
+    /// Output reports the device refused (it may not declare the report the
+    /// plan assumed); feedback is lost, the connection is not.
+    public var refusedOutputReports: Int { condition.lock(); defer { condition.unlock() }; return refusedOutputs }
+    private var refusedOutputs = 0
+
     public func write(_ bytes: [UInt8]) throws(DeviceError) {
         guard !bytes.isEmpty else { return }
-        do { try port.sendFeatureReport(bytes) } catch { throw DeviceError.hangup("\(description): \(error)") }
+        do { try port.sendOutputReport(bytes) } catch {
+            // Only a vanished device ends the connection; a stalled or
+            // refused report must not make the runner reconnect per beep.
+            if let usb = error as? HIDPOSUSBError, usb.code == Int32(LIBUSB_ERROR_NO_DEVICE.rawValue) {
+                throw DeviceError.hangup("\(description): \(error)")
+            }
+            condition.lock(); refusedOutputs += 1; condition.unlock()
+        }
     }
 
     public func close() { port.close() }

@@ -13,6 +13,10 @@ public protocol HIDPOSUSBPort: AnyObject, Sendable {
     func start(onReport: @escaping @Sendable ([UInt8]) -> Void, onGone: @escaping @Sendable (String) -> Void) throws
     /// SET_REPORT(Feature): `report[0]` is the report ID.
     func sendFeatureReport(_ report: [UInt8]) throws
+    /// An output report (`report[0]` is the report ID, 0 when the device
+    /// uses none): on the interrupt-OUT endpoint when the interface has one,
+    /// else SET_REPORT(Output) on the control pipe.
+    func sendOutputReport(_ report: [UInt8]) throws
     /// Stops reads, releases the interface and re-attaches the kernel driver.
     func close()
 }
@@ -142,6 +146,23 @@ public final class LibUSBHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
         let rc = libusb_control_transfer(h, 0x21, 0x09, UInt16(0x0300) | UInt16(id), UInt16(interfaceNumber),
                                          &data, UInt16(data.count), 1000)
         guard rc >= 0 else { throw HIDPOSUSBError(device: name, call: "SET_REPORT feature 0x\(String(id, radix: 16))", code: rc) }
+    }
+
+    public func sendOutputReport(_ report: [UInt8]) throws {
+        guard let h = handle, let id = report.first else { return }
+        // Without report IDs the ID byte is not on the wire (HID 1.11 §5.6).
+        var data = id == 0 ? Array(report.dropFirst()) : report
+        guard !data.isEmpty else { return }
+        if let out = endpoints.output {
+            var sent: Int32 = 0
+            let rc = libusb_interrupt_transfer(h, out, &data, Int32(data.count), &sent, 1000)
+            guard rc == 0 else { throw HIDPOSUSBError(device: name, call: "interrupt OUT report 0x\(String(id, radix: 16))", code: rc) }
+        } else {
+            // wValue = Output(2) << 8 | ID.
+            let rc = libusb_control_transfer(h, 0x21, 0x09, UInt16(0x0200) | UInt16(id), UInt16(interfaceNumber),
+                                             &data, UInt16(data.count), 1000)
+            guard rc >= 0 else { throw HIDPOSUSBError(device: name, call: "SET_REPORT output 0x\(String(id, radix: 16))", code: rc) }
+        }
     }
 
     public func close() {
