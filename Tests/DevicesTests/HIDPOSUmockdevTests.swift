@@ -23,7 +23,7 @@ import ScanModel
     /// Runs `filter` (a test of this suite) in a child of this test binary
     /// under umockdev-run with fixture `name` (.umockdev and .ioctl); the
     /// child opens `device` (VVVV:PPPP). Returns its status and the lines it wrote.
-    static func runChild(_ filter: String, fixture name: String = "hidpos-zebra-ds4608",
+    static func runChild(_ filter: String, fixture name: String = "hidpos-zebra-ds4608", ioctl: String? = nil,
                          device: String = "05e0:1300") throws -> (status: Int32, lines: [String], said: String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scanledger-hidpos-\(getpid())-\(filter)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -32,7 +32,7 @@ import ScanModel
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try #require(umockdevRun))
         p.arguments = ["-d", fixtures.appendingPathComponent(name + ".umockdev").path,
-                       "-i", "\(node)=\(fixtures.appendingPathComponent(name + ".ioctl").path)",
+                       "-i", "\(node)=\(fixtures.appendingPathComponent(ioctl ?? name + ".ioctl").path)",
                        "--", "/proc/self/exe".resolvingSymlinks, "--testing-library", "swift-testing",
                        "--filter", "HIDPOSUmockdevTests/\(filter)"]
         var env = ProcessInfo.processInfo.environment
@@ -89,6 +89,33 @@ import ScanModel
         #expect(Array(seen.prefix(2 * round.count)) == round + round)
         // The noisy capture's broken reports arrive through libusb as problems, not crashes.
         #expect(lines.contains { $0.hasPrefix("problem ") && $0.contains("claims 60 data bytes") })
+    }
+
+    /// Feedback through libusb: the DS4608 has an interrupt-OUT endpoint, so
+    /// the port writes output reports there; the script accepts exactly the
+    /// good-read and error reports the driver's plans hold. (Only with reads
+    /// stopped: umockdev's ioctl tree keeps one URB in flight, and a read is
+    /// always queued while the device runs.)
+    @Test(.enabled(if: umockdevRun != nil)) func outputReportsGoOutOnTheInterruptEndpoint() throws {
+        let (status, lines, said) = try Self.runChild("childSendsOutputReports", ioctl: "hidpos-zebra-ds4608-feedback.ioctl")
+        #expect(status == 0, "child under umockdev-run failed:\n\(said)")
+        let driver = try #require(DriverRegistry.make("hidpos"))
+        let expected = [FeedbackOutcome.good, .error].compactMap { driver.feedbackPlan($0)?.steps.first?.bytes.map(hex2).joined() }
+        #expect(lines == expected.map { "sent " + $0 } + ["refused 047F"])
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment[outputVariable] != nil))
+    func childSendsOutputReports() throws {
+        let out = try #require(ProcessInfo.processInfo.environment[Self.outputVariable])
+        let port = try LibUSBHIDPOSPort(vendorID: 0x05E0, productID: 0x1300)
+        defer { port.close() }
+        try #require(port.endpoints.output == 0x02)
+        var lines: [String] = []
+        for report: [UInt8] in [[0x04, 0x40], [0x04, 0x20], [0x04, 0x7F]] {
+            let hex = report.map(hex2).joined()
+            do { try port.sendOutputReport(report); lines.append("sent " + hex) } catch { lines.append("refused " + hex) }
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: out, atomically: true, encoding: .utf8)
     }
 
     /// Runs only inside umockdev-run, started by the tests above.

@@ -160,6 +160,14 @@ if __name__ == '__main__':
             f.write(umockdev(dev, descriptors(dev, rd)))
         with open(base + '.ioctl', 'w') as f:
             f.write(ioctl_script(dev, capture_lines(dev['capture'])))
+    # Feedback: the output reports the hidpos driver's plans write (report 4,
+    # bit 6 good-read beep, bit 5 error beep) on the DS4608's interrupt-OUT
+    # endpoint. Output URBs are matched byte for byte, so anything else the
+    # port sends fails.
+    with open(os.path.join(FIXTURES, 'hidpos-zebra-ds4608-feedback.ioctl'), 'w') as f:
+        f.write('@DEV /dev/bus/usb/%03d/%03d\n' % (BUS, DEV))
+        for report in (bytes([0x04, 0x40]), bytes([0x04, 0x20])):
+            f.write('USBDEVFS_REAPURBNDELAY 0 %d %d 0 0 %d %d 0 %s\n' % (URB_TYPE_INTERRUPT, ZEBRA['out_ep'], len(report), len(report), report.hex().upper()))
     with open(os.path.join(FIXTURES, 'hidpos-zebra-ds4608.rdesc'), 'w') as f:
         f.write(rd.hex() + '\n')
     print('wrote', FIXTURES)
