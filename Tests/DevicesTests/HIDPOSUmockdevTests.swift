@@ -14,7 +14,7 @@ import ScanModel
 /// into the `hidpos` driver, sees the last URB fail with -ENODEV (the cable
 /// pulled), reports the device disconnected and opens it again.
 @Suite(.serialized) struct HIDPOSUmockdevTests {
-    static let umockdevRun = ["/usr/bin/umockdev-run", "/usr/local/bin/umockdev-run"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let umockdevRun = EvdevUmockdevTests.umockdevRun
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
     static let node = "/dev/bus/usb/001/007"
     static let outputVariable = "SCANLEDGER_HIDPOS_UMOCKDEV_OUTPUT"
@@ -29,25 +29,12 @@ import ScanModel
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let output = dir.appendingPathComponent("out.txt")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try #require(umockdevRun))
-        p.arguments = ["-d", fixtures.appendingPathComponent(name + ".umockdev").path,
-                       "-i", "\(node)=\(fixtures.appendingPathComponent(ioctl ?? name + ".ioctl").path)",
-                       "--", "/proc/self/exe".resolvingSymlinks, "--testing-library", "swift-testing",
-                       "--filter", "HIDPOSUmockdevTests/\(filter)"]
-        var env = ProcessInfo.processInfo.environment
-        env[outputVariable] = output.path
-        env[deviceVariable] = device
-        p.environment = env
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let said = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let (status, said) = try runUnderUmockdev(
+            ["-d", fixtures.appendingPathComponent(name + ".umockdev").path,
+             "-i", "\(node)=\(fixtures.appendingPathComponent(ioctl ?? name + ".ioctl").path)"],
+            test: "HIDPOSUmockdevTests/\(filter)", environment: [outputVariable: output.path, deviceVariable: device])
         let lines = ((try? String(contentsOf: output, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-        let tail = said.split(separator: "\n").filter { !$0.hasPrefix("◇") }.suffix(12).joined(separator: "\n")
-        return (p.terminationStatus, lines, tail)
+        return (status, lines, said)
     }
 
     /// The scans the capture holds, decoded without USB: what every

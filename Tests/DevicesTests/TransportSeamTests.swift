@@ -40,18 +40,24 @@ final class FakeHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
 }
 
 @Suite(.serialized) struct TransportSeamTests {
-    /// HID POS under the runner: feature report on open, a multi-report scan
-    /// reassembled, removal seen as a disconnect, and the runner reopens.
-    @Test func hidposRunsUnderTheRunnerThroughTheUSBSeam() throws {
-        let port = FakeHIDPOSPort()
-        var config = DeviceConfig(name: "pack-1", driver: "hidpos", port: .usb(vendor: 0x0C2E, product: 0x0B61, serial: nil))
+    /// A started runner for an `hidpos` device on `port`, logging its events.
+    static func runner(_ port: FakeHIDPOSPort, vendor: UInt16, product: UInt16) throws -> (DeviceRunner, EventLog) {
+        var config = DeviceConfig(name: "pack-1", driver: "hidpos", port: .usb(vendor: vendor, product: product, serial: nil))
         config.backoffInitial = .milliseconds(10)
         config.pollMilliseconds = 20
         let log = EventLog()
         let runner = try DeviceRunner(config: config, logger: SilentLogger(), opener: { (c) throws(DeviceError) in
-            try HIDPOSTransport(port: port, vendorID: 0x0C2E, description: "fake HID POS")
+            try HIDPOSTransport(port: port, vendorID: vendor, description: "fake HID POS")
         }) { _, batch in log.add(batch) }
         runner.start()
+        return (runner, log)
+    }
+
+    /// HID POS under the runner: feature report on open, a multi-report scan
+    /// reassembled, removal seen as a disconnect, and the runner reopens.
+    @Test func hidposRunsUnderTheRunnerThroughTheUSBSeam() throws {
+        let port = FakeHIDPOSPort()
+        let (runner, log) = try Self.runner(port, vendor: 0x0C2E, product: 0x0B61)
         defer { runner.stop() }
         #expect(waitUntil { port.startCount == 1 })
         #expect(port.sentFeatures == [[0xFE, 0x01]])   // Honeywell: enable scanning
@@ -89,13 +95,7 @@ final class FakeHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
     /// scanner that refuses them stays connected.
     @Test func feedbackOutcomesBecomeOutputReports() throws {
         let port = FakeHIDPOSPort()
-        var config = DeviceConfig(name: "pack-1", driver: "hidpos", port: .usb(vendor: 0x05E0, product: 0x1300, serial: nil))
-        config.pollMilliseconds = 20
-        let log = EventLog()
-        let runner = try DeviceRunner(config: config, logger: SilentLogger(), opener: { (c) throws(DeviceError) in
-            try HIDPOSTransport(port: port, vendorID: 0x05E0, description: "fake HID POS")
-        }) { _, batch in log.add(batch) }
-        runner.start()
+        let (runner, log) = try Self.runner(port, vendor: 0x05E0, product: 0x1300)
         defer { runner.stop() }
         #expect(waitUntil { runner.isConnected })
         #expect(runner.send(.error) && runner.send(.done))
