@@ -5,10 +5,7 @@ public struct USBInterfaceInfo: Hashable, Sendable {
         public var address: UInt8
         /// bmAttributes: bits 0-1 are the transfer type (3 = interrupt).
         public var attributes: UInt8
-        public var maxPacketSize: Int
-        public init(address: UInt8, attributes: UInt8, maxPacketSize: Int) {
-            self.address = address; self.attributes = attributes; self.maxPacketSize = maxPacketSize
-        }
+        public init(address: UInt8, attributes: UInt8) { self.address = address; self.attributes = attributes }
         var isInterrupt: Bool { attributes & 3 == 3 }
         var isIn: Bool { address & 0x80 != 0 }
     }
@@ -24,13 +21,11 @@ public struct USBInterfaceInfo: Hashable, Sendable {
 }
 
 /// Where a HID POS scanner's reports flow: the interface to claim, its
-/// interrupt-IN endpoint (and the packet size a transfer must be, so one
-/// transfer is one report) and its interrupt-OUT endpoint when it has one
+/// interrupt-IN endpoint and its interrupt-OUT endpoint when it has one
 /// (output reports go there; without it, SET_REPORT on the control pipe).
 public struct HIDPOSEndpoints: Hashable, Sendable {
     public var interface: UInt8
     public var input: UInt8
-    public var inputPacketSize: Int
     public var output: UInt8?
 
     /// HID class 3 with an interrupt-IN endpoint that is not a boot
@@ -43,8 +38,7 @@ public struct HIDPOSEndpoints: Hashable, Sendable {
         for i in interfaces where i.interfaceClass == 3 && i.interfaceProtocol == 0 {
             guard let input = i.endpoints.first(where: { $0.isInterrupt && $0.isIn }) else { continue }
             let output = i.endpoints.first { $0.isInterrupt && !$0.isIn }
-            return HIDPOSEndpoints(interface: i.number, input: input.address,
-                                   inputPacketSize: max(1, input.maxPacketSize), output: output?.address)
+            return HIDPOSEndpoints(interface: i.number, input: input.address, output: output?.address)
         }
         return nil
     }

@@ -109,7 +109,7 @@ public final class HIDPOSTransport: ByteTransport, @unchecked Sendable {
         }
         let name = String(format: "HID POS %04x:%04x", vendor, product)
         let usb: LibUSBHIDPOSPort
-        do { usb = try LibUSBHIDPOSPort(vendorID: vendor, productID: product) } catch {
+        do { usb = try LibUSBHIDPOSPort(vendorID: vendor, productID: product, reportSize: config.options.hidposReportSize) } catch {
             throw DeviceError.hangup("\(name): \(error)")
         }
         return try HIDPOSTransport(port: usb, vendorID: vendor, description: name,

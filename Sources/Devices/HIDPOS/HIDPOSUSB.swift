@@ -56,7 +56,12 @@ public final class LibUSBHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
     public let vendorID: UInt16
     public let productID: UInt16
     /// Chosen from the active configuration when opening (`HIDPOSEndpoints.choose`).
-    public private(set) var endpoints = HIDPOSEndpoints(interface: 0, input: 0x81, inputPacketSize: 64, output: nil)
+    public private(set) var endpoints = HIDPOSEndpoints(interface: 0, input: 0x81, output: nil)
+    /// Bytes per interrupt-IN transfer: one whole report. A larger buffer
+    /// would make the host wait for more packets when a report fills its
+    /// last one and join two reports in one transfer; a packet-sized buffer
+    /// would split reports longer than a packet.
+    public let reportSize: Int
     public var interfaceNumber: Int32 { Int32(endpoints.interface) }
     var context: OpaquePointer?
     var handle: OpaquePointer?
@@ -72,9 +77,10 @@ public final class LibUSBHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
 
     var name: String { String(format: "%04x:%04x", vendorID, productID) }
 
-    public init(vendorID: UInt16, productID: UInt16) throws {
+    public init(vendorID: UInt16, productID: UInt16, reportSize: Int = HIDPOSDecoder.reportSize) throws {
         self.vendorID = vendorID
         self.productID = productID
+        self.reportSize = max(1, reportSize)
         events = ServiceThread(name: String(format: "libusb-events-%04x:%04x", vendorID, productID))
         var ctx: OpaquePointer?
         let rc = libusb_init(&ctx)
@@ -109,9 +115,7 @@ public final class LibUSBHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
         }
         self.onReport = onReport
         self.onGone = onGone
-        // One packet per transfer: a larger buffer would make the host wait
-        // for a second full packet and join two reports in one transfer.
-        let size = endpoints.inputPacketSize
+        let size = reportSize
         let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
         buffer = buf
         transfer = t
@@ -314,7 +318,7 @@ extension LibUSBHIDPOSPort {
             guard iface.num_altsetting > 0, let alt = iface.altsetting?.pointee else { continue }
             let endpoints = (0..<Int(alt.bNumEndpoints)).compactMap { e -> USBInterfaceInfo.Endpoint? in
                 guard let ep = alt.endpoint?[e] else { return nil }
-                return .init(address: ep.bEndpointAddress, attributes: ep.bmAttributes, maxPacketSize: Int(ep.wMaxPacketSize & 0x7FF))
+                return .init(address: ep.bEndpointAddress, attributes: ep.bmAttributes)
             }
             out.append(USBInterfaceInfo(number: alt.bInterfaceNumber, interfaceClass: alt.bInterfaceClass, subclass: alt.bInterfaceSubClass,
                                         interfaceProtocol: alt.bInterfaceProtocol, endpoints: endpoints))
