@@ -3,10 +3,14 @@
 public enum HIDReportDescriptor {
     public static let barCodeScannerUsagePage: UInt32 = 0x8C
 
-    /// Every Usage Page (global item, tag 0) the descriptor declares, in
-    /// order. Malformed descriptors end the walk; nothing traps.
-    public static func usagePages(_ d: [UInt8]) -> [UInt32] {
-        var pages: [UInt32] = []
+    /// One short item: type (0 main, 1 global, 2 local), tag, how many data
+    /// bytes it had, and the data as a little-endian value.
+    struct Item { var type: UInt8, tag: UInt8, size: Int, value: UInt32 }
+
+    /// The short items in order (long items skipped: nothing here reads
+    /// them). Malformed descriptors end the walk; nothing traps.
+    static func items(_ d: [UInt8]) -> [Item] {
+        var out: [Item] = []
         var i = 0
         while i < d.count {
             let prefix = d[i]
@@ -17,15 +21,17 @@ public enum HIDReportDescriptor {
             }
             let size = [0, 1, 2, 4][Int(prefix & 3)]
             guard i + 1 + size <= d.count else { break }
-            let type = (prefix >> 2) & 3, tag = prefix >> 4
-            if type == 1 && tag == 0 {
-                var v: UInt32 = 0
-                for k in 0..<size { v |= UInt32(d[i + 1 + k]) << (8 * UInt32(k)) } // little-endian
-                pages.append(v)
-            }
+            var v: UInt32 = 0
+            for k in 0..<size { v |= UInt32(d[i + 1 + k]) << (8 * UInt32(k)) }
+            out.append(Item(type: (prefix >> 2) & 3, tag: prefix >> 4, size: size, value: v))
             i += 1 + size
         }
-        return pages
+        return out
+    }
+
+    /// Every Usage Page (global item, tag 0) the descriptor declares, in order.
+    public static func usagePages(_ d: [UInt8]) -> [UInt32] {
+        items(d).filter { $0.type == 1 && $0.tag == 0 }.map(\.value)
     }
 
     public static func isBarCodeScanner(_ d: [UInt8]) -> Bool {
@@ -58,29 +64,17 @@ extension HIDReportDescriptor {
 
     /// Walks the items (HID 1.11 §6.2.2) keeping the global state (usage
     /// page, report size, count, ID, with push/pop) and the local usages,
-    /// and lays out every Output main item. Malformed or absurd descriptors
-    /// end the walk with what was found; sizes are capped, nothing traps.
+    /// and lays out every Output main item. A malformed descriptor gives
+    /// what was found before the damage; sizes are capped, nothing traps.
     public static func outputReports(_ d: [UInt8]) -> OutputReports {
         struct Globals { var page: UInt32 = 0, size = 0, count = 0, id: UInt8 = 0 }
         var g = Globals(), stack: [Globals] = []
         var usages: [UInt32] = [], usageMin: UInt32? = nil
         var bits: [UInt8: Int] = [:]
         var out = OutputReports()
-        var i = 0
-        while i < d.count {
-            let prefix = d[i]
-            if prefix == 0xFE { // long item: no meaning for us
-                guard i + 2 < d.count else { break }
-                i += 3 + Int(d[i + 1])
-                continue
-            }
-            let size = [0, 1, 2, 4][Int(prefix & 3)]
-            guard i + 1 + size <= d.count else { break }
-            var v: UInt32 = 0
-            for k in 0..<size { v |= UInt32(d[i + 1 + k]) << (8 * UInt32(k)) }
-            i += 1 + size
-            let tag = prefix >> 4
-            switch (prefix >> 2) & 3 {
+        for item in items(d) {
+            let v = item.value, tag = item.tag
+            switch item.type {
             case 1: // global
                 switch tag {
                 case 0: g.page = v & 0xFFFF
@@ -92,12 +86,12 @@ extension HIDReportDescriptor {
                 default: break
                 }
             case 2: // local: a 4-byte usage names its own page
-                let usage = size == 4 ? v : g.page << 16 | v
+                let usage = item.size == 4 ? v : g.page << 16 | v
                 switch tag {
                 case 0: if usages.count < 1024 { usages.append(usage) }
                 case 1: usageMin = usage
                 case 2:
-                    if let lo = usageMin, lo <= usage, usage - lo < 1024 { usages += (lo...usage).map { $0 } }
+                    if let lo = usageMin, lo <= usage, usage - lo < 1024 { usages += Array(lo...usage) }
                     usageMin = nil
                 default: break
                 }
