@@ -82,13 +82,14 @@ import ScanModel
     /// the port writes output reports there; the script accepts exactly the
     /// good-read and error reports the driver's plans hold. (Only with reads
     /// stopped: umockdev's ioctl tree keeps one URB in flight, and a read is
-    /// always queued while the device runs.)
+    /// always queued while the device runs.) The rescan fallback
+    /// (`isPresent`) finds the device by VID:PID on the same fake bus.
     @Test(.enabled(if: umockdevRun != nil)) func outputReportsGoOutOnTheInterruptEndpoint() throws {
         let (status, lines, said) = try Self.runChild("childSendsOutputReports", ioctl: "hidpos-zebra-ds4608-feedback.ioctl")
         #expect(status == 0, "child under umockdev-run failed:\n\(said)")
         let driver = try #require(DriverRegistry.make("hidpos"))
         let expected = [FeedbackOutcome.good, .error].compactMap { driver.feedbackPlan($0)?.steps.first?.bytes.map(hex2).joined() }
-        #expect(lines == expected.map { "sent " + $0 } + ["refused 047F"])
+        #expect(lines == expected.map { "sent " + $0 } + ["refused 047F", "present true false"])
     }
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment[outputVariable] != nil))
@@ -102,6 +103,9 @@ import ScanModel
             let hex = report.map(hex2).joined()
             do { try port.sendOutputReport(report); lines.append("sent " + hex) } catch { lines.append("refused " + hex) }
         }
+        // The rescan fallback enumerates the same fake bus by VID:PID.
+        let present = [0x1300, 0x9999].map { HIDPOSHotplugWatcher.isPresent(vendorID: 0x05E0, productID: UInt16($0)) }
+        lines.append("present \(present[0]) \(present[1])")
         try (lines.joined(separator: "\n") + "\n").write(toFile: out, atomically: true, encoding: .utf8)
     }
 
