@@ -168,6 +168,9 @@ public struct DriverOptions: Sendable {
     public var tsl: TSLOptions
     /// HID POS: size of one interrupt-IN report in a byte stream.
     public var hidposReportSize: Int = HIDPOSDecoder.reportSize
+    /// HID POS: the scanner's report descriptor, for its output reports
+    /// (feedback); nil plans with `HIDPOSFeedback.documentedOutputReport`.
+    public var hidposReportDescriptor: [UInt8]? = nil
     /// evdev: keyboard layout, GS substitute, terminators.
     public var evdev: EvdevDecoder.Options = EvdevDecoder.Options()
     /// LLRP: the reader session (host and port come from the device's address).

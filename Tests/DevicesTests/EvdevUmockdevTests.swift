@@ -54,22 +54,11 @@ import ScanModel
         try Self.evemu(records).write(to: dir.appendingPathComponent("kbd.events"), atomically: true, encoding: .utf8)
         let output = dir.appendingPathComponent("scans.txt")
 
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try #require(Self.umockdevRun))
-        p.arguments = ["-d", dir.appendingPathComponent("kbd.umockdev").path,
-                       "-e", "\(Self.node)=\(dir.appendingPathComponent("kbd.events").path)",
-                       "--", "/proc/self/exe".resolvingSymlinks, "--testing-library", "swift-testing",
-                       "--filter", "EvdevUmockdevTests/childReadsTheFakeKeyboard"]
-        var env = ProcessInfo.processInfo.environment
-        env["SCANLEDGER_UMOCKDEV_OUTPUT"] = output.path
-        p.environment = env
-        let childOutput = Pipe()
-        p.standardOutput = childOutput
-        p.standardError = childOutput
-        try p.run()
-        let said = String(decoding: childOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "child test under umockdev-run failed:\n\(said.split(separator: "\n").filter { !$0.hasPrefix("◇") }.suffix(12).joined(separator: "\n"))")
+        let (status, said) = try runUnderUmockdev(
+            ["-d", dir.appendingPathComponent("kbd.umockdev").path,
+             "-e", "\(Self.node)=\(dir.appendingPathComponent("kbd.events").path)"],
+            test: "EvdevUmockdevTests/childReadsTheFakeKeyboard", environment: ["SCANLEDGER_UMOCKDEV_OUTPUT": output.path])
+        #expect(status == 0, "child test under umockdev-run failed:\n\(said)")
 
         // Same scans as decoding the capture bytes directly.
         var d = EvdevDecoder()
@@ -109,6 +98,20 @@ import ScanModel
     }
 }
 
-private extension String {
-    var resolvingSymlinks: String { (try? FileManager.default.destinationOfSymbolicLink(atPath: self)) ?? self }
+/// Runs `test` (suite/name) in a child of this test binary under
+/// umockdev-run with `arguments` (device, ioctl or event files) and extra
+/// environment; returns its exit status and the last lines it said.
+func runUnderUmockdev(_ arguments: [String], test: String, environment: [String: String]) throws -> (status: Int32, said: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: try #require(EvdevUmockdevTests.umockdevRun))
+    let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "/proc/self/exe"
+    p.arguments = arguments + ["--", me, "--testing-library", "swift-testing", "--filter", test]
+    p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    try p.run()
+    let said = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    return (p.terminationStatus, said.split(separator: "\n").filter { !$0.hasPrefix("◇") }.suffix(12).joined(separator: "\n"))
 }

@@ -91,7 +91,15 @@ func hidposReport(aim: String = "]C1", data: [UInt8], more: Bool = false, vendor
         for name in Self.logs {
             let c = try Captures.load(name)
             let vid = UInt16(c.value("VID-PID")?.split(separator: ":").first ?? "", radix: 16) ?? 0
-            #expect(c.records.filter { $0.direction == .toDevice }.map(\.bytes) == HIDPOSCommands.featureReportsAfterOpen(vendorID: vid), "\(name)")
+            // Feature reports are sent on open, before any input; output
+            // reports (feedback) later, each one a step of the driver's plans.
+            let beforeInput = c.records.prefix { $0.direction != .fromDevice }
+            #expect(beforeInput.filter { $0.direction == .toDevice }.map(\.bytes) == HIDPOSCommands.featureReportsAfterOpen(vendorID: vid), "\(name)")
+            let driver = try #require(DriverRegistry.make("hidpos"))
+            let steps = Set(FeedbackOutcome.allCases.compactMap { driver.feedbackPlan($0) }.flatMap(\.steps).map(\.bytes))
+            for r in c.records.dropFirst(beforeInput.count) where r.direction == .toDevice {
+                #expect(steps.contains(r.bytes), "\(name): \(r.bytes) is no output report of the hidpos driver")
+            }
         }
     }
 

@@ -10,12 +10,27 @@ final class FakeHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
     private var onReport: (@Sendable ([UInt8]) -> Void)?
     private var onGone: (@Sendable (String) -> Void)?
     private var features: [[UInt8]] = []
+    private var outputs: [[UInt8]] = []
     private var starts = 0
+    /// Set to make SET_REPORT(Feature) fail, as a pure HID POS Honeywell may.
+    var refuseFeatures = false
+    /// Set to make output reports fail, as a scanner without them would.
+    var refuseOutputs = false
 
     func start(onReport: @escaping @Sendable ([UInt8]) -> Void, onGone: @escaping @Sendable (String) -> Void) throws {
         lock.lock(); self.onReport = onReport; self.onGone = onGone; starts += 1; lock.unlock()
     }
-    func sendFeatureReport(_ report: [UInt8]) throws { lock.lock(); features.append(report); lock.unlock() }
+    func sendFeatureReport(_ report: [UInt8]) throws {
+        lock.lock(); defer { lock.unlock() }
+        if refuseFeatures { throw DeviceError.hangup("SET_REPORT stalled") }
+        features.append(report)
+    }
+    func sendOutputReport(_ report: [UInt8]) throws {
+        lock.lock(); defer { lock.unlock() }
+        if refuseOutputs { throw DeviceError.hangup("interrupt OUT stalled") }
+        outputs.append(report)
+    }
+    var sentOutputs: [[UInt8]] { lock.lock(); defer { lock.unlock() }; return outputs }
     func close() { lock.lock(); onReport = nil; onGone = nil; lock.unlock() }
 
     func report(_ r: [UInt8]) { lock.lock(); let f = onReport; lock.unlock(); f?(r) }
@@ -25,18 +40,24 @@ final class FakeHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
 }
 
 @Suite(.serialized) struct TransportSeamTests {
-    /// HID POS under the runner: feature report on open, a multi-report scan
-    /// reassembled, removal seen as a disconnect, and the runner reopens.
-    @Test func hidposRunsUnderTheRunnerThroughTheUSBSeam() throws {
-        let port = FakeHIDPOSPort()
-        var config = DeviceConfig(name: "pack-1", driver: "hidpos", port: .usb(vendor: 0x0C2E, product: 0x0B61, serial: nil))
+    /// A started runner for an `hidpos` device on `port`, logging its events.
+    static func runner(_ port: FakeHIDPOSPort, vendor: UInt16, product: UInt16) throws -> (DeviceRunner, EventLog) {
+        var config = DeviceConfig(name: "pack-1", driver: "hidpos", port: .usb(vendor: vendor, product: product, serial: nil))
         config.backoffInitial = .milliseconds(10)
         config.pollMilliseconds = 20
         let log = EventLog()
         let runner = try DeviceRunner(config: config, logger: SilentLogger(), opener: { (c) throws(DeviceError) in
-            try HIDPOSTransport(port: port, vendorID: 0x0C2E, description: "fake HID POS")
+            try HIDPOSTransport(port: port, vendorID: vendor, description: "fake HID POS")
         }) { _, batch in log.add(batch) }
         runner.start()
+        return (runner, log)
+    }
+
+    /// HID POS under the runner: feature report on open, a multi-report scan
+    /// reassembled, removal seen as a disconnect, and the runner reopens.
+    @Test func hidposRunsUnderTheRunnerThroughTheUSBSeam() throws {
+        let port = FakeHIDPOSPort()
+        let (runner, log) = try Self.runner(port, vendor: 0x0C2E, product: 0x0B61)
         defer { runner.stop() }
         #expect(waitUntil { port.startCount == 1 })
         #expect(port.sentFeatures == [[0xFE, 0x01]])   // Honeywell: enable scanning
@@ -51,6 +72,39 @@ final class FakeHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
         #expect(waitUntil { log.kinds.contains("disconnected") })
         #expect(waitUntil { port.startCount == 2 })
         #expect(runner.counters.scans == 1)
+    }
+
+    /// Honeywell's manual: send the redirect report and ignore a refusal.
+    /// A refused feature report used to fail the open, so the runner
+    /// retried forever and the scanner never read.
+    @Test func refusedFeatureReportDoesNotFailTheOpen() throws {
+        let port = FakeHIDPOSPort()
+        port.refuseFeatures = true
+        let transport = try HIDPOSTransport(port: port, vendorID: 0x0C2E, description: "fake HID POS")
+        defer { transport.close() }
+        #expect(port.startCount == 1)
+        #expect(transport.refusedFeatureReports.count == 1)
+        port.report(hidposReport(aim: "]E0", data: Array("4006381333931".utf8)))
+        var buffer = [UInt8](repeating: 0, count: 128)
+        let n = try buffer.withUnsafeMutableBytes { try transport.read(into: $0, timeoutMs: 1000) }
+        #expect(n == 64 && buffer[0] == 2)
+    }
+
+    /// Feedback outcomes reach the scanner as output reports through the
+    /// runner (the driver's plans from the documented report 4 layout); a
+    /// scanner that refuses them stays connected.
+    @Test func feedbackOutcomesBecomeOutputReports() throws {
+        let port = FakeHIDPOSPort()
+        let (runner, log) = try Self.runner(port, vendor: 0x05E0, product: 0x1300)
+        defer { runner.stop() }
+        #expect(waitUntil { runner.isConnected })
+        #expect(runner.send(.error) && runner.send(.done))
+        #expect(waitUntil { port.sentOutputs.count == 3 })
+        #expect(port.sentOutputs == [[0x04, 0x20], [0x04, 0x40], [0x04, 0x40]])
+        port.refuseOutputs = true
+        #expect(runner.send(.good))
+        usleep(100_000)
+        #expect(!log.kinds.contains("disconnected") && port.startCount == 1)
     }
 
     @Test func evdevOpenerNeedsAnEventNodeAndSaysWhatFailed() {

@@ -8,10 +8,19 @@ public final class HIDPOSDriver: ListenOnlyDriver {
     public let name = "hidpos"
     private var decoder: HIDPOSDecoder
     private var lastSeen: Microseconds? = nil
+    private let plans: [FeedbackOutcome: FeedbackPlan]
 
     public init(options: DriverOptions = DriverOptions()) {
         decoder = HIDPOSDecoder(device: options.device, reportSize: max(6, options.hidposReportSize))
+        let reports = HIDReportDescriptor.outputReports(options.hidposReportDescriptor ?? HIDPOSFeedback.documentedOutputReport)
+        var plans: [FeedbackOutcome: FeedbackPlan] = [:]
+        for outcome in FeedbackOutcome.allCases { plans[outcome] = HIDPOSFeedback.plan(for: outcome, reports: reports) }
+        self.plans = plans
     }
+
+    /// Output reports built from the report descriptor (`HIDPOSFeedback`);
+    /// the transport sends them on the interrupt-OUT endpoint or as SET_REPORT.
+    public func feedbackPlan(_ outcome: FeedbackOutcome) -> FeedbackPlan? { plans[outcome] }
 
     public var counters: DriverCounters {
         let c = decoder.counters
@@ -32,5 +41,6 @@ extension HIDPOSDriver {
     /// `hidpos` in the registry: USB HID POS scanners through libusb.
     public static let entry = DriverEntry(name: "hidpos", transport: .hidpos, options: [
         DriverOption("report-size", syntax: "report-size=N") { (o, v) throws(DeviceError) in o.hidposReportSize = try DriverOptions.positive("report-size", v) },
+        DriverOption("report-descriptor", syntax: "report-descriptor=HEX") { (o, v) throws(DeviceError) in o.hidposReportDescriptor = try DriverOptions.hexBytes("report-descriptor", v) },
     ]) { HIDPOSDriver(options: $0) }
 }

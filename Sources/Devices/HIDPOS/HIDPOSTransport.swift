@@ -1,3 +1,4 @@
+import CLibUSB
 import Foundation
 
 /// A HID POS scanner behind the `HIDPOSUSBPort` seam as a `ByteTransport`,
@@ -5,7 +6,8 @@ import Foundation
 /// with the `hidpos` driver. Reports arrive on libusb's event thread and are
 /// queued; `read` hands them out as a stream of fixed-size reports (a short
 /// transfer is zero-padded, a long one cut, so the stream never loses step).
-/// `write` sends a feature report (`bytes[0]` is the report ID).
+/// `write` sends an output report (`bytes[0]` is the report ID): the
+/// driver's feedback plans.
 public final class HIDPOSTransport: ByteTransport, @unchecked Sendable {
     public let description: String
     public var serialSettings: SerialSettings? { nil }
@@ -19,16 +21,26 @@ public final class HIDPOSTransport: ByteTransport, @unchecked Sendable {
     /// (a stalled consumer must not grow memory without bound).
     private let maxQueuedReports = 4096
 
-    /// Starts reading at once and sends the vendor's feature reports
-    /// (Honeywell's 0xFE "enable scanning").
+    /// Feature reports the device refused on open (kept for the log; not fatal).
+    public private(set) var refusedFeatureReports: [String] = []
+
+    /// Sends the vendor's feature reports (Honeywell's 0xFE "redirect
+    /// output"), then starts reading. The reports go first so the scanner
+    /// already sends to the HID POS interface when the first read is
+    /// queued, and the control transfer is not in flight beside it.
     public init(port: any HIDPOSUSBPort, vendorID: UInt16, description: String,
                 reportSize: Int = HIDPOSDecoder.reportSize) throws(DeviceError) {
         self.port = port
         self.description = description
         self.reportSize = max(1, reportSize)
+        for report in HIDPOSCommands.featureReportsAfterOpen(vendorID: vendorID) {
+            // Honeywell's USB manual: a pure HID POS interface may reject the
+            // redirect report; send it anyway and ignore the error. Failing
+            // the open here would leave such a scanner unusable for good.
+            do { try port.sendFeatureReport(report) } catch { refusedFeatureReports.append("\(error)") }
+        }
         do {
             try port.start(onReport: { [weak self] in self?.enqueue($0) }, onGone: { [weak self] in self?.lost($0) })
-            for report in HIDPOSCommands.featureReportsAfterOpen(vendorID: vendorID) { try port.sendFeatureReport(report) }
         } catch {
             port.close()
             throw DeviceError.hangup("\(description): \(error)")
@@ -70,9 +82,21 @@ public final class HIDPOSTransport: ByteTransport, @unchecked Sendable {
         return n
     }
 
+    /// Output reports the device refused (it may not declare the report the
+    /// plan assumed); feedback is lost, the connection is not.
+    public var refusedOutputReports: Int { condition.lock(); defer { condition.unlock() }; return refusedOutputs }
+    private var refusedOutputs = 0
+
     public func write(_ bytes: [UInt8]) throws(DeviceError) {
         guard !bytes.isEmpty else { return }
-        do { try port.sendFeatureReport(bytes) } catch { throw DeviceError.hangup("\(description): \(error)") }
+        do { try port.sendOutputReport(bytes) } catch {
+            // Only a vanished device ends the connection; a stalled or
+            // refused report must not make the runner reconnect per beep.
+            if let usb = error as? HIDPOSUSBError, usb.code == Int32(LIBUSB_ERROR_NO_DEVICE.rawValue) {
+                throw DeviceError.hangup("\(description): \(error)")
+            }
+            condition.lock(); refusedOutputs += 1; condition.unlock()
+        }
     }
 
     public func close() { port.close() }
@@ -85,7 +109,7 @@ public final class HIDPOSTransport: ByteTransport, @unchecked Sendable {
         }
         let name = String(format: "HID POS %04x:%04x", vendor, product)
         let usb: LibUSBHIDPOSPort
-        do { usb = try LibUSBHIDPOSPort(vendorID: vendor, productID: product) } catch {
+        do { usb = try LibUSBHIDPOSPort(vendorID: vendor, productID: product, reportSize: config.options.hidposReportSize) } catch {
             throw DeviceError.hangup("\(name): \(error)")
         }
         return try HIDPOSTransport(port: usb, vendorID: vendor, description: name,

@@ -13,6 +13,10 @@ public protocol HIDPOSUSBPort: AnyObject, Sendable {
     func start(onReport: @escaping @Sendable ([UInt8]) -> Void, onGone: @escaping @Sendable (String) -> Void) throws
     /// SET_REPORT(Feature): `report[0]` is the report ID.
     func sendFeatureReport(_ report: [UInt8]) throws
+    /// An output report (`report[0]` is the report ID, 0 when the device
+    /// uses none): on the interrupt-OUT endpoint when the interface has one,
+    /// else SET_REPORT(Output) on the control pipe.
+    func sendOutputReport(_ report: [UInt8]) throws
     /// Stops reads, releases the interface and re-attaches the kernel driver.
     func close()
 }
@@ -20,7 +24,9 @@ public protocol HIDPOSUSBPort: AnyObject, Sendable {
 /// Commands a driver sends after opening, per vendor.
 public enum HIDPOSCommands {
     public static let honeywellVendorID: UInt16 = 0x0C2E
-    /// Honeywell scanners in HID POS mode only send scans after feature report 0xFE with data 0x01.
+    /// Honeywell's feature report 0xFE ("redirect output") names the USB
+    /// interface that gets the scans: 1 is the HID POS interface of the
+    /// composite keyboard + HID POS model; a pure HID POS device may refuse it.
     public static let honeywellEnableScanning: [UInt8] = [0xFE, 0x01]
 
     public static func featureReportsAfterOpen(vendorID: UInt16) -> [[UInt8]] {
@@ -49,8 +55,14 @@ public struct HIDPOSUSBError: Error, CustomStringConvertible, Sendable {
 public final class LibUSBHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
     public let vendorID: UInt16
     public let productID: UInt16
-    public let interfaceNumber: Int32
-    public let endpoint: UInt8
+    /// Chosen from the active configuration when opening (`HIDPOSEndpoints.choose`).
+    public private(set) var endpoints = HIDPOSEndpoints(interface: 0, input: 0x81, output: nil)
+    /// Bytes per interrupt-IN transfer: one whole report. A larger buffer
+    /// would make the host wait for more packets when a report fills its
+    /// last one and join two reports in one transfer; a packet-sized buffer
+    /// would split reports longer than a packet.
+    public let reportSize: Int
+    public var interfaceNumber: Int32 { Int32(endpoints.interface) }
     var context: OpaquePointer?
     var handle: OpaquePointer?
     var detachedKernelDriver = false
@@ -65,11 +77,10 @@ public final class LibUSBHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
 
     var name: String { String(format: "%04x:%04x", vendorID, productID) }
 
-    public init(vendorID: UInt16, productID: UInt16, interfaceNumber: Int32 = 0, endpoint: UInt8 = 0x81) throws {
+    public init(vendorID: UInt16, productID: UInt16, reportSize: Int = HIDPOSDecoder.reportSize) throws {
         self.vendorID = vendorID
         self.productID = productID
-        self.interfaceNumber = interfaceNumber
-        self.endpoint = endpoint
+        self.reportSize = max(1, reportSize)
         events = ServiceThread(name: String(format: "libusb-events-%04x:%04x", vendorID, productID))
         var ctx: OpaquePointer?
         let rc = libusb_init(&ctx)
@@ -81,6 +92,12 @@ public final class LibUSBHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
                                  code: Int32(LIBUSB_ERROR_NO_DEVICE.rawValue))
         }
         handle = h
+        guard let chosen = HIDPOSEndpoints.choose(Self.interfaces(of: libusb_get_device(h))) else {
+            cleanup()
+            throw HIDPOSUSBError(device: name, call: "find the HID POS interface (no non-boot HID interface with an interrupt-IN endpoint: is the scanner in HID POS mode?)",
+                                 code: Int32(LIBUSB_ERROR_NOT_FOUND.rawValue))
+        }
+        endpoints = chosen
         if libusb_kernel_driver_active(h, interfaceNumber) == 1 {
             let d = libusb_detach_kernel_driver(h, interfaceNumber)
             guard d == 0 else { cleanup(); throw HIDPOSUSBError(device: name, call: "libusb_detach_kernel_driver", code: d) }
@@ -98,11 +115,11 @@ public final class LibUSBHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
         }
         self.onReport = onReport
         self.onGone = onGone
-        let size = 64
+        let size = reportSize
         let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
         buffer = buf
         transfer = t
-        libusb_fill_interrupt_transfer(t, h, endpoint, buf, Int32(size), hidposTransferCallback,
+        libusb_fill_interrupt_transfer(t, h, endpoints.input, buf, Int32(size), hidposTransferCallback,
                                        Unmanaged.passUnretained(self).toOpaque(), 0)
         let rc = libusb_submit_transfer(t)
         guard rc == 0 else { throw HIDPOSUSBError(device: name, call: "libusb_submit_transfer", code: rc) }
@@ -133,6 +150,23 @@ public final class LibUSBHIDPOSPort: HIDPOSUSBPort, @unchecked Sendable {
         let rc = libusb_control_transfer(h, 0x21, 0x09, UInt16(0x0300) | UInt16(id), UInt16(interfaceNumber),
                                          &data, UInt16(data.count), 1000)
         guard rc >= 0 else { throw HIDPOSUSBError(device: name, call: "SET_REPORT feature 0x\(String(id, radix: 16))", code: rc) }
+    }
+
+    public func sendOutputReport(_ report: [UInt8]) throws {
+        guard let h = handle, let id = report.first else { return }
+        // Without report IDs the ID byte is not on the wire (HID 1.11 §5.6).
+        var data = id == 0 ? Array(report.dropFirst()) : report
+        guard !data.isEmpty else { return }
+        if let out = endpoints.output {
+            var sent: Int32 = 0
+            let rc = libusb_interrupt_transfer(h, out, &data, Int32(data.count), &sent, 1000)
+            guard rc == 0 else { throw HIDPOSUSBError(device: name, call: "interrupt OUT report 0x\(String(id, radix: 16))", code: rc) }
+        } else {
+            // wValue = Output(2) << 8 | ID.
+            let rc = libusb_control_transfer(h, 0x21, 0x09, UInt16(0x0200) | UInt16(id), UInt16(interfaceNumber),
+                                             &data, UInt16(data.count), 1000)
+            guard rc >= 0 else { throw HIDPOSUSBError(device: name, call: "SET_REPORT output 0x\(String(id, radix: 16))", code: rc) }
+        }
     }
 
     public func close() {
@@ -255,16 +289,7 @@ extension LibUSBHIDPOSPort {
             guard let dev = devices[i] else { continue }
             var desc = libusb_device_descriptor()
             guard libusb_get_device_descriptor(dev, &desc) == 0 else { continue }
-            var config: UnsafeMutablePointer<libusb_config_descriptor>?
-            guard libusb_get_active_config_descriptor(dev, &config) == 0, let cfg = config else { continue }
-            defer { libusb_free_config_descriptor(cfg) }
-            var hidInterfaces: [UInt16] = []
-            for k in 0..<Int(cfg.pointee.bNumInterfaces) {
-                let iface = cfg.pointee.interface[k]
-                for a in 0..<Int(iface.num_altsetting) where iface.altsetting[a].bInterfaceClass == 3 {
-                    hidInterfaces.append(UInt16(iface.altsetting[a].bInterfaceNumber))
-                }
-            }
+            let hidInterfaces = interfaces(of: dev).filter { $0.interfaceClass == 3 }.map { UInt16($0.number) }
             guard !hidInterfaces.isEmpty else { continue }
             var handle: OpaquePointer?
             guard libusb_open(dev, &handle) == 0, let h = handle else { continue }
@@ -280,5 +305,24 @@ extension LibUSBHIDPOSPort {
             }
         }
         return found
+    }
+
+    /// The active configuration's interfaces (first alternate setting each).
+    static func interfaces(of device: OpaquePointer?) -> [USBInterfaceInfo] {
+        var config: UnsafeMutablePointer<libusb_config_descriptor>?
+        guard let device, libusb_get_active_config_descriptor(device, &config) == 0, let cfg = config else { return [] }
+        defer { libusb_free_config_descriptor(cfg) }
+        var out: [USBInterfaceInfo] = []
+        for k in 0..<Int(cfg.pointee.bNumInterfaces) {
+            let iface = cfg.pointee.interface[k]
+            guard iface.num_altsetting > 0, let alt = iface.altsetting?.pointee else { continue }
+            let endpoints = (0..<Int(alt.bNumEndpoints)).compactMap { e -> USBInterfaceInfo.Endpoint? in
+                guard let ep = alt.endpoint?[e] else { return nil }
+                return .init(address: ep.bEndpointAddress, attributes: ep.bmAttributes)
+            }
+            out.append(USBInterfaceInfo(number: alt.bInterfaceNumber, interfaceClass: alt.bInterfaceClass, subclass: alt.bInterfaceSubClass,
+                                        interfaceProtocol: alt.bInterfaceProtocol, endpoints: endpoints))
+        }
+        return out
     }
 }

@@ -7,8 +7,9 @@ Report", input report ID 2) as Zebra and Honeywell document it:
   [61] vendor symbology  [62] reserved  [63] bit0 = more data follows
 
 Data lines: "<seconds> < <64-byte report hex>" (device to host, one
-interrupt-IN transfer per line) and "<seconds> > <feature report hex>"
-(host to device SET_REPORT(Feature) the driver must send after opening).
+interrupt-IN transfer per line) and "<seconds> > <report hex>" (host to
+device: before the first input, the SET_REPORT(Feature) the driver must send
+after opening; later, output reports the driver's feedback plans write).
 """
 import os, sys
 
@@ -47,8 +48,10 @@ class Log:
         self.t += gap
         self.lines.append(f"{self.t:.3f} < {bytes(r).hex()}")
 
-    def tx(self, data):
-        self.lines.append(f"{self.t:.3f} > {bytes(data).hex()}")
+    def tx(self, data, note=None):
+        """A report the host sends: a feature report on open, or an output
+        report (feedback) later; `note` becomes the record's comment."""
+        self.lines.append(f"{self.t:.3f} > {bytes(data).hex()}" + (f"  # {note}" if note else ""))
 
     def write(self):
         path = os.path.join(OUT, self.name + '.log')
@@ -62,7 +65,9 @@ class Log:
 def normal():
     log = Log('hidpos-zebra-ds4608-normal', '05e0:1300', 'Zebra DS4608 PAAFNS00-004-R05 (synthesised)')
     log.scan(b']C1', b'0109501101020917' + b'17250630' + b'10' + b'ABC123', vendor=0x03)
+    log.tx([0x04, 0x40], 'output report 4, bit 6 Sound Good Read Beep: feedback good')
     log.scan(b']E0', b'5901234123457', vendor=0x0B)
+    log.tx([0x04, 0x20], 'output report 4, bit 5 Sound Error Beep: feedback error')
     # GS1 DataMatrix of 130 bytes: three reports, GS between variable-length AIs.
     dm = b'0109501101020917' + b'21' + b'X' * 40 + GS + b'10' + b'LOT-2026-11' + GS + b'91' + b'Q' * 50
     log.scan(b']d2', dm, vendor=0x1B)
