@@ -145,6 +145,7 @@ public struct ServiceConfig: Sendable {
                 if let other = zoneOwner[z] { throw at.error("zone '\(z)' already belongs to station '\(other)'") }
                 zoneOwner[z] = s.name
             }
+            if let at = try node.optional("indicator") { try FeedbackConfig.checkIndicator(s, at: at, devices: devices) }
             stations.append(s)
         }
         let central = try root.optional("central").map { try parseCentral($0, origin: boxID, originNode: try site.required("box_id")) }
@@ -234,9 +235,11 @@ public struct DeviceSpec: Sendable, Equatable {
     public var serial: String
     public var options: String
     public var debounce: Microseconds?
+    /// `feedback`: per-outcome plans replacing the driver's (FeedbackConfig.swift).
+    public var feedback: [FeedbackOutcome: FeedbackPlan] = [:]
 
     static func parse(_ node: ConfigNode, index: UInt16) throws -> DeviceSpec {
-        try node.rejectUnknownKeys(allowed: ["_comment", "name", "driver", "port", "host", "serial", "options", "debounce_ms"])
+        try node.rejectUnknownKeys(allowed: ["_comment", "name", "driver", "port", "host", "serial", "options", "debounce_ms", "feedback"])
         let name = try node.required("name").nonEmptyString()
         let driverNode = try node.required("driver")
         let driver = try driverNode.string()
@@ -283,7 +286,9 @@ public struct DeviceSpec: Sendable, Equatable {
             do { _ = try DriverOptions(parsing: options, driver: driver) } catch { throw o.error("\(error)") }
         }
         let debounce = try node.optional("debounce_ms").map { Microseconds.milliseconds(Int64(try $0.int(in: 1...60_000))) }
-        return DeviceSpec(name: name, driver: driver, index: DeviceIndex(index), port: port, host: host, serial: serial, options: options, debounce: debounce)
+        let feedback = try node.optional("feedback").map { try FeedbackConfig.parse($0, driver: driver) } ?? [:]
+        return DeviceSpec(name: name, driver: driver, index: DeviceIndex(index), port: port, host: host, serial: serial, options: options,
+                          debounce: debounce, feedback: feedback)
     }
 
     /// The Devices module's configuration: a serial/USB/evdev `port`, or a
@@ -303,7 +308,9 @@ public struct DeviceSpec: Sendable, Equatable {
         }
         guard let entry = DriverRegistry.entry(driver) else { throw ConfigError(path: "devices.\(name).driver", message: "unknown driver '\(driver)'") }
         do { try entry.parse(options, into: &driverOptions) } catch { throw ConfigError(path: "devices.\(name).options", message: "\(error)") }
-        return DeviceConfig(name: DeviceID(name), driver: driver, port: selector, serial: try SerialSettings(parsing: serial), options: driverOptions)
+        var config = DeviceConfig(name: DeviceID(name), driver: driver, port: selector, serial: try SerialSettings(parsing: serial), options: driverOptions)
+        config.feedback = feedback
+        return config
     }
 }
 
@@ -326,6 +333,9 @@ public struct StationSpec: Sendable, Equatable {
     public var kind: Kind
     public var devices: [String]
     public var zones: [String]
+    /// A device that signals this station's outcomes too (a light tower, a
+    /// reader's GPO) for scanners with no way back (evdev, HID POS).
+    public var indicator: String?
     // receiving
     public var dock: String?
     public var overReceiptTolerancePercent = 0
@@ -351,10 +361,11 @@ public struct StationSpec: Sendable, Equatable {
         let name = try node.required("name").nonEmptyString()
         let kindName = try node.required("type").oneOf(["receiving", "move", "count", "pack"])
         let kind = Kind(rawValue: kindName) ?? .move
-        try node.rejectUnknownKeys(allowed: Set(["_comment", "name", "type", "devices", "zones"]).union(keys[kind] ?? []))
+        try node.rejectUnknownKeys(allowed: Set(["_comment", "name", "type", "devices", "zones", "indicator"]).union(keys[kind] ?? []))
         var s = StationSpec(name: name, kind: kind,
                             devices: try node.optional("devices")?.array().map { try $0.nonEmptyString() } ?? [],
                             zones: try node.optional("zones")?.array().map { try $0.nonEmptyString() } ?? [])
+        s.indicator = try node.optional("indicator")?.nonEmptyString()
         switch kind {
         case .receiving:
             s.dock = try node.required("dock").nonEmptyString()
