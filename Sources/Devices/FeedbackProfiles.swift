@@ -71,7 +71,7 @@ public struct FeedbackProfile: Sendable, Equatable {
         [.good: .bytes([byte]),
          .warning: .repeated([byte], count: 2, gap: .milliseconds(150)),
          .error: .repeated([byte], count: 3, gap: .milliseconds(250)),
-         .done: .repeated([byte], count: 2, gap: .milliseconds(500))]
+         .done: .repeated([byte], count: 4, gap: .milliseconds(100))]
     }
 
     /// Honeywell's `[ESC]c,` for each command character, in one write.
