@@ -63,7 +63,7 @@ import ScanModel
     @Test(.timeLimit(.minutes(1))) func aRefusedGPOWriteIsLoggedNotFatal() throws {
         let emulator = try LLRPReaderEmulator()
         defer { emulator.stop() }
-        emulator.answerGPOWrites(status: 103)   // M_FieldError: no such port
+        emulator.answerGPOWrites(status: 101)   // M_FieldError: no such port
         let log = MemoryDeviceLog(), box = EmulatorEventBox()
         let reader = try runner(emulator, log: log, box: box)
         reader.start()

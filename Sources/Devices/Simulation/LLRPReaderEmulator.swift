@@ -59,7 +59,7 @@ public final class LLRPReaderEmulator: @unchecked Sendable {
     private var gpoStatus: UInt16 = 0
 
     /// Answers SET_READER_CONFIGs that write GPOs with this LLRPStatus code
-    /// (0 = success; e.g. 103 M_FieldError for a port the reader lacks).
+    /// (0 = success; e.g. 101 M_FieldError for a port the reader lacks).
     public func answerGPOWrites(status: UInt16) { lock.lock(); gpoStatus = status; lock.unlock() }
 
     /// Listens on 127.0.0.1:`port` (0: any free port; see `port`). The
