@@ -346,7 +346,7 @@ extension MercuryDriver {
     public static let entry = DriverEntry(name: "mercury", transport: .serial, options: [
         DriverOption("read-rate", syntax: "read-rate=N") { (o, v) throws(DeviceError) in o.mercury.expectedReadRate = try DriverOptions.positive("read-rate", v) },
         // M6e, Micro and Nano number their GPIO lines 1…4.
-        DriverOption("gpo", syntax: "gpo=1..4") { (o, v) throws(DeviceError) in
+        DriverOption("gpo", syntax: "gpo=N") { (o, v) throws(DeviceError) in
             guard let v, let pin = UInt8(v), (1...4).contains(pin) else { throw DriverOptions.badValue("gpo", v, "a GPIO pin 1…4") }
             o.mercury.gpo = pin
         },
