@@ -139,13 +139,17 @@ final class BenchSite: @unchecked Sendable {
         try writeConfig(extraDevices: extraDevices, zones: zones)
     }
 
+    /// `full` unless DAEMON_BENCH_SYNCHRONOUS=normal asks to see what the
+    /// fsync per commit costs (a diagnosis, not a setting to quote).
+    static var synchronous: String { ProcessInfo.processInfo.environment["DAEMON_BENCH_SYNCHRONOUS"] == "normal" ? "normal" : "full" }
+
     /// (Re)writes the config atomically, e.g. before a SIGHUP.
     func writeConfig(extraDevices: [String] = [], zones: String? = nil) throws {
         let devices = scanners.enumerated().map { #"{"name": "scanner-\#($0.offset)", "driver": "line", "port": "\#($0.element.path)", "serial": "115200 8N1"\#(scannerFeedback.map { ", \"feedback\": \($0)" } ?? "")}"# } + extraDevices
         let stationList = (0..<stationCount).map { #"{"name": "move-\#($0)", "type": "move", "devices": ["scanner-\#($0)"]}"# }
         let config = """
         {"site": {"box_id": "bench"}, "log_level": "warning",
-         "ledger": {"path": "\(dir.appendingPathComponent("ledger.db").path)", "synchronous": "full"},
+         "ledger": {"path": "\(dir.appendingPathComponent("ledger.db").path)", "synchronous": "\(Self.synchronous)"},
          "control": {"socket": "\(socketPath)", "mode": "0600"},
          "patterns": {"location": ["LOC:*"], "command": ["CMD:*"]},
          "devices": [\(devices.joined(separator: ", "))],\(zones.map { "\n \"zones\": \($0)," } ?? "")
