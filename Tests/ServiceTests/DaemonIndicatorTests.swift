@@ -1,3 +1,4 @@
+import Devices
 import Foundation
 import Testing
 @testable import Service
@@ -57,6 +58,36 @@ import Testing
         site.scanner.scan("CMD:CLOSE")                 // posted clean: done
         let closed = try heard(tower, 3)
         #expect(closed == "GGD", "\(site.log)")
+    }
+
+    /// An LLRP reader's outputs as the indicator of a scanner's station: the
+    /// outcomes light different GPOs of the (emulated) reader.
+    @Test(.timeLimit(.minutes(2))) func anLLRPReadersGPOsIndicateForAScannersStation() throws {
+        let site = try DaemonSite()
+        let reader = try LLRPReaderEmulator()
+        defer { reader.stop() }
+        try site.writeRaw("""
+        {"site": {"box_id": "test"}, "log_level": "info", "ledger": {"path": "\(site.db)"},
+         "control": {"socket": "\(site.socket)", "mode": "0600"}, "patterns": {"document": ["ASN-####"]},
+         "devices": [{"name": "dock-scanner", "driver": "line", "port": "\(site.scanner.path)"},
+                     {"name": "door", "driver": "llrp", "host": "\(reader.address)", "options": "keepalive=1000",
+                      "feedback": {"gpo": {"good": {"port": 1, "ms": 20}, "error": {"port": 2, "ms": 20}}}}],
+         "stations": [{"name": "dock-1", "type": "receiving", "devices": ["dock-scanner"], "dock": "DOCK-1", "indicator": "door"}]}
+        """)
+        try site.start()
+        defer { _ = try? site.stop() }
+        #expect(reader.waitUntilInventorying(timeout: 30), "log: \(site.log)")
+        try eventually("the reader's session to run") {
+            let devices = try site.request(["cmd": "devices"])["devices"] as? [[String: Any]] ?? []
+            return devices.allSatisfy { $0["connected"] as? Bool == true }
+        }
+        typealias Write = LLRPReaderEmulator.GPOWrite
+        site.scanner.scan("ASN-1001")                  // good: GPO 1 pulses
+        try eventually("GPO 1 on and off (log: \(site.log))", limit: 10) { reader.snapshot.gpoWrites.count >= 2 }
+        #expect(reader.snapshot.gpoWrites == [Write(port: 1, high: true), Write(port: 1, high: false)])
+        site.scanner.scan("01\(plain)3011")            // refused over-receipt: GPO 2 pulses
+        try eventually("GPO 2 on and off", limit: 10) { reader.snapshot.gpoWrites.count >= 4 }
+        #expect(Array(reader.snapshot.gpoWrites.dropFirst(2)) == [Write(port: 2, high: true), Write(port: 2, high: false)])
     }
 
     func configError(_ stations: String, devices: String = "") -> String {
