@@ -89,8 +89,8 @@ public struct CaptureLog: Sendable, Equatable {
         let payload = fields.count > 2 ? fields[2] : ""
         if dir == .event {
             let name = payload.trimmingSpaces()
-            guard eventNames.contains(name) else {
-                throw .captureFormat(file: file, line: n, message: "event '\(name)' must be one of \(eventNames.joined(separator: ", "))")
+            guard eventNames.contains(name) || Record.parseGPO(name) != nil else {
+                throw .captureFormat(file: file, line: n, message: "event '\(name)' must be one of \(eventNames.joined(separator: ", ")) or 'gpo PORT on|off'")
             }
             return Record(time: time, direction: dir, event: name)
         }
@@ -213,5 +213,18 @@ public struct CaptureLog: Sendable, Equatable {
 extension Substring {
     func trimmingSpaces() -> String {
         String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+    }
+}
+
+extension CaptureLog.Record {
+    /// `gpo N on|off`: the host wrote general-purpose output N (operator
+    /// feedback on an LLRP reader). Not a connection event: replay that only
+    /// decodes the reader's bytes passes over it.
+    public var gpoWrite: (port: UInt16, high: Bool)? { direction == .event ? Self.parseGPO(event) : nil }
+
+    static func parseGPO(_ event: String) -> (port: UInt16, high: Bool)? {
+        let words = event.split(separator: " ")
+        guard words.count == 3, words[0] == "gpo", let port = UInt16(words[1]), port > 0, words[2] == "on" || words[2] == "off" else { return nil }
+        return (port, words[2] == "on")
     }
 }

@@ -208,7 +208,11 @@ public final class DeviceRunner: @unchecked Sendable {
         var lastByte = clock.now()
         while !shouldStop {
             let (due, nextFeedback) = takeFeedback(now: clock.now())
-            for bytes in due { try t.write(bytes) }
+            if !due.isEmpty {
+                let now = clock.now()
+                for step in due { c.driver.feedbackStep(step, now: now, into: &c.batch) }
+                try exchange(&c, t, now: now)
+            }
             let n = try t.read(into: buffer, timeoutMs: readWait(until: earliest(c.driver.nextDeadline, nextFeedback)))
             let now = clock.now()
             // Timers first: a deadline that passed while the read waited is

@@ -28,6 +28,10 @@ public protocol DeviceDriver: AnyObject {
     /// What the device does for an outcome by default (its configuration's
     /// `feedback` may replace it), or nil if it has no way to signal it.
     func feedbackPlan(_ outcome: FeedbackOutcome) -> FeedbackPlan?
+    /// Queues the wire form of one feedback step on `batch.outgoing`. Most
+    /// devices take the step's bytes as they are; a protocol with message
+    /// IDs (LLRP) wraps them in a message of its session.
+    func feedbackStep(_ bytes: [UInt8], now: Microseconds, into batch: inout EventBatch)
     /// Things wrong with the configuration that the operator should hear
     /// about (for example a baud rate that cannot carry the read rate).
     func configurationWarnings(serial: SerialSettings?) -> [String]

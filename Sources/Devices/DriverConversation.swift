@@ -17,6 +17,9 @@ extension DeviceDriver {
     public func connectionFailed(now: Microseconds, opened: Bool, reason: String) {}
     public func drainLog(_ log: (LogLevel, String) -> Void) {}
     public var protocolStatus: ProtocolStatus? { nil }
+    public func feedbackStep(_ bytes: [UInt8], now: Microseconds, into batch: inout EventBatch) {
+        batch.outgoing.append(bytes)
+    }
 }
 
 /// Status beyond the common counters, for protocols with a session.

@@ -145,16 +145,11 @@ public final class LineDriver: DeviceDriver {
     }
 
     public func feedbackPlan(_ outcome: FeedbackOutcome) -> FeedbackPlan? {
-        // Serial scanners have vendor-specific beep commands; BEL is the one
-        // most accept in serial/CDC mode, so the generic plan tells outcomes
-        // apart by how many BELs and how far apart.
-        let bel: [UInt8] = [0x07]
-        switch outcome {
-        case .good: return .bytes(bel)
-        case .warning: return .repeated(bel, count: 2, gap: .milliseconds(150))
-        case .error: return .repeated(bel, count: 3, gap: .milliseconds(250))
-        case .done: return .repeated(bel, count: 2, gap: .milliseconds(500))
-        }
+        // Serial scanners have vendor-specific beep commands (the profiles in
+        // FeedbackProfiles.swift); BEL is the one most accept in serial/CDC
+        // mode, so the default tells outcomes apart by how many BELs and how
+        // far apart.
+        FeedbackProfile.generic.plans[outcome]
     }
 
     public func configurationWarnings(serial: SerialSettings?) -> [String] { [] }

@@ -10,6 +10,9 @@ public struct MercuryOptions: Sendable, Equatable {
     /// Silence longer than this while streaming means the reader is gone
     /// (it sends a keepalive about once a second).
     public var silenceTimeout: Microseconds = .seconds(5)
+    /// The GPO pin the feedback pulses (a buzzer or lamp wired to it);
+    /// boards differ, so it is an option (`gpo=N`).
+    public var gpo: UInt8 = 1
 
     public init() {}
 }
@@ -53,22 +56,20 @@ public final class MercuryDriver: DeviceDriver {
     public var stopCommands: [[UInt8]] { [MercuryProtocol.stopContinuousRead] }
 
     public func feedbackPlan(_ outcome: FeedbackOutcome) -> FeedbackPlan? {
-        // Readers beep through a GPIO-driven buzzer on most boards: GPO 1
-        // on, then off again; outcomes differ by the number and length of
-        // pulses.
-        let on = MercuryProtocol.command(MercuryProtocol.Opcode.setUserGPIOOutputs, [0x01, 0x01])
-        let off = MercuryProtocol.command(MercuryProtocol.Opcode.setUserGPIOOutputs, [0x01, 0x00])
-        func pulses(_ count: Int, length: Int64, gap: Int64) -> FeedbackPlan {
-            FeedbackPlan((0..<count).flatMap { i in
-                [FeedbackPlan.Step(on, pauseAfter: .milliseconds(length)),
-                 FeedbackPlan.Step(off, pauseAfter: i == count - 1 ? .zero : .milliseconds(gap))]
-            })
+        // Readers beep through a GPIO-driven buzzer on most boards: the
+        // configured GPO (`gpo=N`, 1 by default) on, then off again;
+        // outcomes differ by the number and length of pulses.
+        let pin = options.gpo
+        let on = MercuryProtocol.command(MercuryProtocol.Opcode.setUserGPIOOutputs, [pin, 0x01])
+        let off = MercuryProtocol.command(MercuryProtocol.Opcode.setUserGPIOOutputs, [pin, 0x00])
+        func pulses(_ count: Int, length: Int64) -> FeedbackPlan {
+            .pulses(on: on, off: off, count: count, length: .milliseconds(length), gap: .milliseconds(120))
         }
         switch outcome {
-        case .good: return pulses(1, length: 80, gap: 0)
-        case .warning: return pulses(2, length: 80, gap: 120)
-        case .error: return pulses(1, length: 800, gap: 0)
-        case .done: return pulses(3, length: 80, gap: 120)
+        case .good: return pulses(1, length: 80)
+        case .warning: return pulses(2, length: 80)
+        case .error: return pulses(1, length: 800)
+        case .done: return pulses(3, length: 80)
         }
     }
 
@@ -344,5 +345,10 @@ extension MercuryDriver {
     /// `mercury` in the registry: ThingMagic/Jadak serial readers.
     public static let entry = DriverEntry(name: "mercury", transport: .serial, options: [
         DriverOption("read-rate", syntax: "read-rate=N") { (o, v) throws(DeviceError) in o.mercury.expectedReadRate = try DriverOptions.positive("read-rate", v) },
+        // M6e, Micro and Nano number their GPIO lines 1…4.
+        DriverOption("gpo", syntax: "gpo=N") { (o, v) throws(DeviceError) in
+            guard let v, let pin = UInt8(v), (1...4).contains(pin) else { throw DriverOptions.badValue("gpo", v, "a GPIO pin 1…4") }
+            o.mercury.gpo = pin
+        },
     ]) { MercuryDriver(options: $0) }
 }

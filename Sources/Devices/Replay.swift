@@ -15,6 +15,7 @@ public enum Replay {
             last = r.time
             switch r.direction {
             case .toDevice: continue
+            case .event where r.gpoWrite != nil: continue   // host → reader, like '>'
             case .event:
                 if r.event != "connect" {
                     driver.flush(time: r.time, into: &batch)

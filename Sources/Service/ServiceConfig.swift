@@ -149,6 +149,7 @@ public struct ServiceConfig: Sendable {
                 if let other = zoneOwner[z] { throw at.error("zone '\(z)' already belongs to station '\(other)'") }
                 zoneOwner[z] = s.name
             }
+            if let at = try node.optional("indicator") { try FeedbackConfig.checkIndicator(s, at: at, devices: devices) }
             stations.append(s)
         }
         let central = try root.optional("central").map { try parseCentral($0, origin: boxID, originNode: try site.required("box_id")) }
@@ -241,9 +242,12 @@ public struct DeviceSpec: Sendable, Equatable {
     /// `gs1_without_aim`: whether bare scans (no AIM identifier) are tried as
     /// GS1. "off" for a device whose plain text could pass for GS1 by chance.
     public var bareGS1: BareGS1Mode = .guess
+    /// `feedback`: per-outcome plans replacing the driver's (FeedbackConfig.swift).
+    public var feedback: [FeedbackOutcome: FeedbackPlan] = [:]
 
     static func parse(_ node: ConfigNode, index: UInt16) throws -> DeviceSpec {
-        try node.rejectUnknownKeys(allowed: ["_comment", "name", "driver", "port", "host", "serial", "options", "debounce_ms", "gs1_without_aim"])
+        try node.rejectUnknownKeys(allowed: ["_comment", "name", "driver", "port", "host", "serial", "options", "debounce_ms", "gs1_without_aim",
+                                            "feedback"])
         let name = try node.required("name").nonEmptyString()
         let driverNode = try node.required("driver")
         let driver = try driverNode.string()
@@ -291,8 +295,9 @@ public struct DeviceSpec: Sendable, Equatable {
         }
         let debounce = try node.optional("debounce_ms").map { Microseconds.milliseconds(Int64(try $0.int(in: 1...60_000))) }
         let bareGS1 = try node.optional("gs1_without_aim").map { BareGS1Mode(rawValue: try $0.oneOf(BareGS1Mode.allCases.map(\.rawValue))) ?? .guess } ?? .guess
+        let feedback = try node.optional("feedback").map { try FeedbackConfig.parse($0, driver: driver) } ?? [:]
         return DeviceSpec(name: name, driver: driver, index: DeviceIndex(index), port: port, host: host, serial: serial, options: options,
-                          debounce: debounce, bareGS1: bareGS1)
+                          debounce: debounce, bareGS1: bareGS1, feedback: feedback)
     }
 
     /// The Devices module's configuration: a serial/USB/evdev `port`, or a
@@ -312,7 +317,9 @@ public struct DeviceSpec: Sendable, Equatable {
         }
         guard let entry = DriverRegistry.entry(driver) else { throw ConfigError(path: "devices.\(name).driver", message: "unknown driver '\(driver)'") }
         do { try entry.parse(options, into: &driverOptions) } catch { throw ConfigError(path: "devices.\(name).options", message: "\(error)") }
-        return DeviceConfig(name: DeviceID(name), driver: driver, port: selector, serial: try SerialSettings(parsing: serial), options: driverOptions)
+        var config = DeviceConfig(name: DeviceID(name), driver: driver, port: selector, serial: try SerialSettings(parsing: serial), options: driverOptions)
+        config.feedback = feedback
+        return config
     }
 }
 
@@ -325,69 +332,6 @@ extension DeviceSpec {
         do { return try LLRPReaderConfig.parsing(options: options, host: address.host, port: address.port) } catch {
             throw ConfigError(path: "devices.\(name).options", message: error.description)
         }
-    }
-}
-
-/// One configured station.
-public struct StationSpec: Sendable, Equatable {
-    public enum Kind: String, Sendable { case receiving, move, count, pack }
-    public var name: String
-    public var kind: Kind
-    public var devices: [String]
-    public var zones: [String]
-    // receiving
-    public var dock: String?
-    public var overReceiptTolerancePercent = 0
-    public var shortDatedDays = 0
-    public var utcOffsetMinutes = 0
-    // receiving, move
-    public var idleCloseSeconds: Int?
-    // count
-    public var autoPost = false
-    public var maxDurationSeconds: Int?
-    // pack
-    public var packLocation: String?
-    public var packedLocation: String?
-    // every station: operators and reason codes
-    public var attendance = AttendanceConfig()
-
-    static let keys: [Kind: Set<String>] = [
-        .receiving: ["dock", "over_receipt_tolerance_percent", "short_dated_days", "idle_close_seconds", "utc_offset_minutes"],
-        .move: ["idle_close_seconds"],
-        .count: ["auto_post", "max_duration_seconds"],
-        .pack: ["pack_location", "packed_location"],
-    ]
-
-    static func parse(_ node: ConfigNode) throws -> StationSpec {
-        let name = try node.required("name").nonEmptyString()
-        let kindName = try node.required("type").oneOf(["receiving", "move", "count", "pack"])
-        let kind = Kind(rawValue: kindName) ?? .move
-        try node.rejectUnknownKeys(allowed: Set(["_comment", "name", "type", "devices", "zones", "require_operator", "sign_out_idle_seconds",
-                                                 "require_override_reason", "reasons"]).union(keys[kind] ?? []))
-        var s = StationSpec(name: name, kind: kind,
-                            devices: try node.optional("devices")?.array().map { try $0.nonEmptyString() } ?? [],
-                            zones: try node.optional("zones")?.array().map { try $0.nonEmptyString() } ?? [])
-        s.attendance.requireOperator = try node.optional("require_operator")?.bool() ?? false
-        s.attendance.idleSignOut = try node.optional("sign_out_idle_seconds").map { Microseconds.seconds(Int64(try $0.int(in: 1...86_400))) }
-        s.attendance.requireReason = try node.optional("require_override_reason")?.bool() ?? false
-        s.attendance.reasons = try node.optional("reasons")?.array().map { try $0.nonEmptyString() } ?? []
-        switch kind {
-        case .receiving:
-            s.dock = try node.required("dock").nonEmptyString()
-            s.overReceiptTolerancePercent = try node.optional("over_receipt_tolerance_percent")?.int(in: 0...1_000) ?? 0
-            s.shortDatedDays = try node.optional("short_dated_days")?.int(in: 0...36_500) ?? 0
-            s.utcOffsetMinutes = try node.optional("utc_offset_minutes")?.int(in: -1_440...1_440) ?? 0
-            s.idleCloseSeconds = try node.optional("idle_close_seconds")?.int(in: 1...604_800) ?? 900
-        case .move:
-            s.idleCloseSeconds = try node.optional("idle_close_seconds")?.int(in: 1...604_800)
-        case .count:
-            s.autoPost = try node.optional("auto_post")?.bool() ?? false
-            s.maxDurationSeconds = try node.optional("max_duration_seconds")?.int(in: 1...86_400)
-        case .pack:
-            s.packLocation = try node.required("pack_location").nonEmptyString()
-            s.packedLocation = try node.required("packed_location").nonEmptyString()
-        }
-        return s
     }
 }
 

@@ -146,7 +146,11 @@ public final class StationHost: @unchecked Sendable {
             if case .idleTick = input, event.feedback.code == .ignored || event.feedback.code == .nothingToDo { return }
             if case .tagDeparted = input, event.feedback.code == .ignored { return }
             lock.withLock { if event.accepted { accepted += 1 } else { refused += 1 } }
-            if let device { signal(device, event.feedback.outcome) }
+            if let device {
+                signal(device, event.feedback.outcome)
+                // The station's indicator answers for scanners that cannot (evdev, HID POS).
+                if let indicator = slot.spec.indicator, indicator != device { signal(indicator, event.feedback.outcome) }
+            }
             if !event.effects.isEmpty { effects(name, event.effects, time) }
             hub.publish(ServiceJSON.stationEvent(event, input: input, device: device))
         }

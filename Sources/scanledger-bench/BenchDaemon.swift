@@ -77,6 +77,21 @@ final class BenchScanner: @unchecked Sendable {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
     }
 
+    /// Milliseconds from writing the line to reading one feedback byte, and
+    /// the byte; nil if none came within 10 s. For sites whose feedback is
+    /// one byte per outcome, so each scan's answer is exactly one byte.
+    func scanAndWaitForFeedbackByte(_ line: String) -> (ms: Double, byte: UInt8)? {
+        let start = DispatchTime.now().uptimeNanoseconds
+        write(line)
+        var byte: UInt8 = 0
+        while true {
+            var p = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, 10_000) > 0 else { return nil }
+            if read(master, &byte, 1) == 1 { break }
+        }
+        return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6, byte)
+    }
+
     /// Writes every line as fast as the pty takes them while a second thread
     /// counts beeps (unread beeps would fill the pty and stall the daemon).
     func scanFlatOut(_ lines: [String]) {
@@ -105,10 +120,13 @@ final class BenchSite: @unchecked Sendable {
     var configPath: String { dir.appendingPathComponent("scanledger.json").path }
     var pid: Int32? { process?.processIdentifier }
     private let stationCount: Int
+    /// The scanners' `feedback` key (a JSON fragment), nil for the line default (BELs).
+    private let scannerFeedback: String?
 
-    init(dir: URL, stations: Int, extraDevices: [String] = [], zones: String? = nil) throws {
+    init(dir: URL, stations: Int, extraDevices: [String] = [], zones: String? = nil, scannerFeedback: String? = nil) throws {
         self.dir = dir
         stationCount = stations
+        self.scannerFeedback = scannerFeedback
         scanners = (0..<stations).compactMap { _ in BenchScanner() }
         guard scanners.count == stations, let gtin = GTIN("04006381333931") else { throw CocoaError(.fileWriteUnknown) }
         let ledger = try Ledger(path: dir.appendingPathComponent("ledger.db").path)
@@ -121,13 +139,17 @@ final class BenchSite: @unchecked Sendable {
         try writeConfig(extraDevices: extraDevices, zones: zones)
     }
 
+    /// `full` unless DAEMON_BENCH_SYNCHRONOUS=normal asks to see what the
+    /// fsync per commit costs (a diagnosis, not a setting to quote).
+    static var synchronous: String { ProcessInfo.processInfo.environment["DAEMON_BENCH_SYNCHRONOUS"] == "normal" ? "normal" : "full" }
+
     /// (Re)writes the config atomically, e.g. before a SIGHUP.
     func writeConfig(extraDevices: [String] = [], zones: String? = nil) throws {
-        let devices = scanners.enumerated().map { #"{"name": "scanner-\#($0.offset)", "driver": "line", "port": "\#($0.element.path)", "serial": "115200 8N1"}"# } + extraDevices
+        let devices = scanners.enumerated().map { #"{"name": "scanner-\#($0.offset)", "driver": "line", "port": "\#($0.element.path)", "serial": "115200 8N1"\#(scannerFeedback.map { ", \"feedback\": \($0)" } ?? "")}"# } + extraDevices
         let stationList = (0..<stationCount).map { #"{"name": "move-\#($0)", "type": "move", "devices": ["scanner-\#($0)"]}"# }
         let config = """
         {"site": {"box_id": "bench"}, "log_level": "warning",
-         "ledger": {"path": "\(dir.appendingPathComponent("ledger.db").path)", "synchronous": "full"},
+         "ledger": {"path": "\(dir.appendingPathComponent("ledger.db").path)", "synchronous": "\(Self.synchronous)"},
          "control": {"socket": "\(socketPath)", "mode": "0600"},
          "patterns": {"location": ["LOC:*"], "command": ["CMD:*"]},
          "devices": [\(devices.joined(separator: ", "))],\(zones.map { "\n \"zones\": \($0)," } ?? "")

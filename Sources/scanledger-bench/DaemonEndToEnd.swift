@@ -16,6 +16,7 @@ import ScanModel
 /// SQLite commits at FULL, the ceiling for one station that journals each scan.
 let daemonBenchmark = Benchmark(name: "daemon") {
     let env = ProcessInfo.processInfo.environment
+    if let busy = Int(env["DAEMON_BENCH_BUSY_STATIONS"] ?? ""), busy > 0 { return busyStationsBenchmark(stations: busy) }
     let stations = Int(env["DAEMON_BENCH_STATIONS"] ?? "") ?? 4
     let movesPerStation = Int(env["DAEMON_BENCH_MOVES"] ?? "") ?? 60
     let latencyMoves = 40

@@ -8,7 +8,8 @@ import ScanModel
 let benchCommand = CommandSpec(
     "scanledger-bench", summary: "Runs benchmarks; each prints one JSON line. Build with -c release.",
     positionals: [PositionalSpec("BENCHMARK", .zeroOrMore, "benchmarks to run, in order, or all", choices: ["all"] + benchmarks.map(\.name))],
-    options: [.flag("--list", "print the benchmarks' names and exit")],
+    options: [.flag("--list", "print the benchmarks' names and exit"),
+              .value("--stations", "N", "daemon: N busy stations, each scan's feedback latency (sets DAEMON_BENCH_BUSY_STATIONS)")],
     // The knobs are read by each benchmark's own file; listed here so --help shows them.
     notes: """
     Sizes come from the environment: DAEMON_BENCH_STATIONS, DAEMON_BENCH_MOVES (daemon),
@@ -17,6 +18,8 @@ let benchCommand = CommandSpec(
     With no BENCHMARK it prints the list and exits 2.
     """) { args in
     let requested = args.positionals("BENCHMARK")
+    // Benchmarks read their sizes from the environment; the option is a spelling of one.
+    if let n = try args.int("--stations", in: 1...64) { setenv("DAEMON_BENCH_BUSY_STATIONS", String(n), 1) }
     if args.flag("--list") || requested.isEmpty {
         guard requested.isEmpty else { throw args.usageError("--list takes no BENCHMARK") }
         for b in benchmarks { print(b.name) }

@@ -96,6 +96,8 @@ enum PtyReplay {
                     }
                 }
                 guard got == record.bytes else { throw Failure(description: "pty altered host bytes") }
+            case .event where record.gpoWrite != nil:
+                continue
             case .event:
                 if record.event != "connect" {
                     driver.flush(time: record.time, into: &batch)

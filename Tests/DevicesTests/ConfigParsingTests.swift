@@ -110,7 +110,7 @@ import ScanModel
             _ = try DriverOptions(parsing: "layout=de", driver: "mercury")
             Issue.record("mercury accepted layout=de")
         } catch {
-            #expect(error.description == "unknown option 'layout' for driver mercury (known: read-rate=N)")
+            #expect(error.description == "unknown option 'layout' for driver mercury (known: read-rate=N, gpo=N)")
         }
     }
 

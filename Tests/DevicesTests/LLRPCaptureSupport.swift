@@ -23,7 +23,9 @@ func llrpSteps(_ log: CaptureLog, lineNumbers: [Int]) -> [LLRPCaptureStep] {
         switch r.direction {
         case .fromDevice: return LLRPCaptureStep(milliseconds: ms, kind: .fromReader(r.bytes), line: line)
         case .toDevice: return LLRPCaptureStep(milliseconds: ms, kind: .toReader(r.bytes), line: line)
-        case .event: return LLRPCaptureStep(milliseconds: ms, kind: r.event == "stop" ? .hostStops : .readerCloses, line: line)
+        case .event:
+            if let gpo = r.gpoWrite { return LLRPCaptureStep(milliseconds: ms, kind: .hostWritesGPO(port: gpo.port, high: gpo.high), line: line) }
+            return LLRPCaptureStep(milliseconds: ms, kind: r.event == "stop" ? .hostStops : .readerCloses, line: line)
         }
     }
 }

@@ -28,12 +28,13 @@ extension ManualClock {
 /// The daemon's runner for an LLRP reader at 127.0.0.1:`config.port`,
 /// timed by `clock`, its wire seen by `recorder`.
 func loopbackRunner(_ config: LLRPReaderConfig, name: String, clock: ManualClock, recorder: LLRPLoopbackRecorder,
-                    logger: any DeviceLogger = SilentLogger()) throws -> DeviceRunner {
+                    logger: any DeviceLogger = SilentLogger(), feedback: [FeedbackOutcome: FeedbackPlan] = [:]) throws -> DeviceRunner {
     var options = DriverOptions(device: DeviceIndex(0))
     options.reader = config
     options.reconnect = config.backoff
     var device = DeviceConfig(name: DeviceID(name), driver: "llrp", port: .network(host: "127.0.0.1", port: config.port), options: options)
     device.pollMilliseconds = 5
+    device.feedback = feedback
     return try DeviceRunner(config: device, logger: logger, clock: clock, opener: { (c) throws(DeviceError) in
         WireTapTransport(try TCPTransport.opener(c)) { recorder.add($0) }
     }, handler: { _, batch in recorder.add(batch) })
@@ -94,7 +95,8 @@ struct LLRPLoopbackReader {
     }
 
     /// Runs the script; returns problems found.
-    func play(_ log: CaptureLog, lineNumbers: [Int], clock: ManualClock, requestStop: () -> Void, recorder: LLRPLoopbackRecorder) -> [String] {
+    func play(_ log: CaptureLog, lineNumbers: [Int], clock: ManualClock, requestStop: () -> Void, recorder: LLRPLoopbackRecorder,
+              writeGPO: (UInt16, Bool) -> Void = { _, _ in }) -> [String] {
         var problems: [String] = []
         var conn: Int32 = -1
         var closedAt = -1
@@ -111,6 +113,7 @@ struct LLRPLoopbackReader {
                 if got != line.bytes { problems.append("line \(number): client sent \(got.map(hex2).joined())") }
             case .event:
                 clock.set(milliseconds: ms)
+                if let gpo = line.gpoWrite { writeGPO(gpo.port, gpo.high); continue }
                 if line.event == "stop" { requestStop() } else if conn >= 0 {
                     closedAt = recorder.eventCount
                     close(conn); conn = -1
@@ -137,7 +140,16 @@ struct LLRPLoopbackReader {
         let clock = ManualClock()
         clock.set(milliseconds: log.records.first.map { llrpMilliseconds($0.time) } ?? 0)
         let recorder = LLRPLoopbackRecorder()
-        let runner = try loopbackRunner(config, name: name, clock: clock, recorder: recorder)
+        // The log's GPO writes become feedback outcomes of one step each (a
+        // runner plays outcomes; four are enough for the logs' distinct writes).
+        let writes = log.records.compactMap(\.gpoWrite).map { LLRPGPOStep.encode(port: $0.port, high: $0.high) }
+        var outcomeOf: [[UInt8]: FeedbackOutcome] = [:]
+        for w in writes where outcomeOf[w] == nil {
+            guard outcomeOf.count < FeedbackOutcome.allCases.count else { Issue.record("\(name): more distinct GPO writes than outcomes"); break }
+            outcomeOf[w] = FeedbackOutcome.allCases[outcomeOf.count]
+        }
+        let plans = Dictionary(uniqueKeysWithValues: outcomeOf.map { ($1, FeedbackPlan.bytes($0)) })
+        let runner = try loopbackRunner(config, name: name, clock: clock, recorder: recorder, feedback: plans)
         let done = DispatchSemaphore(value: 0)
         let stopOnce = NSLock()
         nonisolated(unsafe) var stopping = false
@@ -149,7 +161,11 @@ struct LLRPLoopbackReader {
             Thread.detachNewThread { runner.stop(); done.signal() }
         }
         runner.start()
-        let problems = reader.play(log, lineNumbers: try Captures.recordLineNumbers(name), clock: clock, requestStop: requestStop, recorder: recorder)
+        let problems = reader.play(log, lineNumbers: try Captures.recordLineNumbers(name), clock: clock, requestStop: requestStop, recorder: recorder) { port, high in
+            // The session writes GPOs only while it runs: let it take in the setup's last response first.
+            #expect(waitUntil { runner.isConnected })
+            if let outcome = outcomeOf[LLRPGPOStep.encode(port: port, high: high)] { #expect(runner.send(outcome)) }
+        }
         // Let the runner finish its shutdown; virtual time moves so close timeouts can fire.
         var finished = false
         for _ in 0..<2000 where !finished {

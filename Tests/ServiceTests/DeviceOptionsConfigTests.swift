@@ -13,7 +13,7 @@ import Testing
 
     @Test func aKeyboardLayoutOnAMercuryReaderIsRefusedNamingTheOption() {
         #expect(error(#"{"name": "portal", "driver": "mercury", "port": "/dev/ttyUSB0", "options": "layout=de"}"#)
-                == "test.json:1:147: devices[0].options: unknown option 'layout' for driver mercury (known: read-rate=N)")
+                == "test.json:1:147: devices[0].options: unknown option 'layout' for driver mercury (known: read-rate=N, gpo=N)")
         #expect(error(#"{"name": "wedge", "driver": "evdev", "port": "/dev/input/event3", "options": {"read-rate": 200}}"#)
                 == "test.json:1:149: devices[0].options: unknown option 'read-rate' for driver evdev (known: layout=us|de|fr, gs-substitute=HEX)")
         #expect(error(#"{"name": "portal", "driver": "mercury", "port": "/dev/ttyUSB0", "options": {"read-rate": 200}}"#) == "no error")

@@ -11,6 +11,8 @@ public struct LLRPCaptureStep: Sendable {
         case readerCloses
         /// The host asked the driver to shut down ("! stop").
         case hostStops
+        /// The host wrote a general-purpose output ("! gpo N on|off").
+        case hostWritesGPO(port: UInt16, high: Bool)
     }
     public var milliseconds: Int64
     public var kind: Kind
@@ -91,6 +93,12 @@ public struct LLRPConversationReplay {
                 }
             case .hostStops:
                 session.stop(now: now, into: &out)
+                apply(&out, now: now)
+            case .hostWritesGPO(let port, let high):
+                if !session.writeGPO(port: port, high: high, into: &out) {
+                    var o = SortedJSONObject(); o.set("type", "gpo-dropped"); o.set("port", Int(port))
+                    lines.append(o.text)
+                }
                 apply(&out, now: now)
             }
         }

@@ -38,6 +38,20 @@ extension LLRPDriver {
         return Microseconds(ms * 1000)
     }
 
+    /// A feedback step is a GPO write (`LLRPGPOStep`); the session sends it
+    /// as SET_READER_CONFIG while it runs and drops it otherwise (a light
+    /// for a scan made while the reader was away means nothing later).
+    public func feedbackStep(_ bytes: [UInt8], now: Microseconds, into batch: inout EventBatch) {
+        guard let gpo = LLRPGPOStep.decode(bytes) else {
+            pendingLog.append((.warning, "feedback step \(bytes) is not a GPO write; dropped"))
+            return
+        }
+        var sent = false
+        converse(now) { session, _, out in sent = session.writeGPO(port: gpo.port, high: gpo.high, into: &out) }
+        if !sent { pendingLog.append((.debug, "GPO \(gpo.port) write dropped: the LLRP session is not running")) }
+        takeSends(into: &batch)
+    }
+
     public var isClosed: Bool { session.map { $0.state != .closing } ?? true }
 
     public func connectionFailed(now: Microseconds, opened: Bool, reason: String) {

@@ -76,6 +76,22 @@ public enum LLRPClientMessage {
         }
     }
 
+    /// SET_READER_CONFIG that only drives general-purpose outputs (operator
+    /// feedback): GPOWriteData (219) is GPOPortNumber u16, then GPOData in
+    /// the top bit of one byte (LLRP 1.0.1 §12.2.6.3). Nothing else in the
+    /// reader's configuration is touched (ResetToFactoryDefault 0).
+    public static func setReaderConfigGPO(messageID: UInt32, writes: [(port: UInt16, high: Bool)]) -> [UInt8] {
+        simple(LLRPMessageType.setReaderConfig, messageID) { w in
+            w.u8(0)
+            for write in writes {
+                w.tlv(LLRPParameterType.gpoWriteData) { w in
+                    w.u16(write.port)
+                    w.u8(write.high ? 0x80 : 0)
+                }
+            }
+        }
+    }
+
     /// DELETE_ROSPEC; ROSpecID 0 deletes every ROSpec on the reader.
     public static func deleteROSpec(messageID: UInt32, roSpecID: UInt32 = 0) -> [UInt8] {
         simple(LLRPMessageType.deleteROSpec, messageID) { $0.u32(roSpecID) }

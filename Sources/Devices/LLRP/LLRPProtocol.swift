@@ -116,6 +116,7 @@ public enum LLRPParameterType {
     public static let aiSpec: UInt16 = 183
     public static let aiSpecStopTrigger: UInt16 = 184
     public static let inventoryParameterSpec: UInt16 = 186
+    public static let gpoWriteData: UInt16 = 219
     public static let keepaliveSpec: UInt16 = 220
     public static let antennaConfiguration: UInt16 = 222
     public static let gpiPortCurrentState: UInt16 = 225

@@ -191,6 +191,22 @@ public struct LLRPSession: Sendable {
         }
     }
 
+    /// Operator feedback: one GPO write as its own SET_READER_CONFIG, with
+    /// the next message ID so no request of the session is confused with
+    /// it. Only while running: during setup the session waits for one
+    /// response at a time, and a closing or lost session has no reader to
+    /// light. The response is not awaited (`handle` passes over responses
+    /// it does not wait for); a failure shows as a device problem. False
+    /// when the write was dropped.
+    public mutating func writeGPO(port: UInt16, high: Bool, into out: inout [LLRPSessionOutput]) -> Bool {
+        guard state == .running else { return false }
+        let id = nextMessageID
+        nextMessageID = nextMessageID == UInt32.max ? 1 : nextMessageID + 1
+        out.append(.send(bytes: LLRPClientMessage.setReaderConfigGPO(messageID: id, writes: [(port, high)]),
+                         messageType: LLRPMessageType.setReaderConfig, messageID: id))
+        return true
+    }
+
     public mutating func tick(now: Int64, into out: inout [LLRPSessionOutput]) {
         switch state {
         case .connecting, .awaitingConnectionEvent, .configuring:

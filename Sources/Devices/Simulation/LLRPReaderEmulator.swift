@@ -34,6 +34,15 @@ public final class LLRPReaderEmulator: @unchecked Sendable {
         public var requests: [UInt16] = []
         public var inventorying = false
         public var connected = false
+        /// GPOWriteData seen in SET_READER_CONFIG, in order (operator feedback).
+        public var gpoWrites: [GPOWrite] = []
+    }
+
+    public struct GPOWrite: Sendable, Equatable, CustomStringConvertible {
+        public var port: UInt16
+        public var high: Bool
+        public init(port: UInt16, high: Bool) { self.port = port; self.high = high }
+        public var description: String { "\(port)\(high ? "+" : "-")" }
     }
 
     public private(set) var port: UInt16
@@ -47,6 +56,11 @@ public final class LLRPReaderEmulator: @unchecked Sendable {
     private var loopDone = true
     private var keepaliveMilliseconds: UInt32 = 0
     private var nextMessageID: UInt32 = 1
+    private var gpoStatus: UInt16 = 0
+
+    /// Answers SET_READER_CONFIGs that write GPOs with this LLRPStatus code
+    /// (0 = success; e.g. 101 M_FieldError for a port the reader lacks).
+    public func answerGPOWrites(status: UInt16) { lock.lock(); gpoStatus = status; lock.unlock() }
 
     /// Listens on 127.0.0.1:`port` (0: any free port; see `port`). The
     /// reader's thread keeps it alive until `stop()`.
@@ -229,6 +243,13 @@ public final class LLRPReaderEmulator: @unchecked Sendable {
              LLRPMessageType.addROSpec...LLRPMessageType.getROSpecs,
              LLRPMessageType.addAccessSpec...LLRPMessageType.getAccessSpecs:
             if type == LLRPMessageType.setReaderConfig, let period = Self.keepalivePeriod(m) { keepaliveMilliseconds = period }
+            let gpo = type == LLRPMessageType.setReaderConfig ? Self.gpoWrites(m) : []
+            if !gpo.isEmpty {
+                stats.gpoWrites += gpo
+                _ = sendLocked(Self.response(type + 10, id: id, status: gpoStatus, text: gpoStatus == 0 ? "" : "no such GPO port"))
+                lock.broadcast()
+                return
+            }
             if type == LLRPMessageType.startROSpec { stats.inventorying = true }
             if type == LLRPMessageType.stopROSpec || type == LLRPMessageType.disableROSpec || type == LLRPMessageType.deleteROSpec {
                 stats.inventorying = false
@@ -307,6 +328,22 @@ public final class LLRPReaderEmulator: @unchecked Sendable {
                 w.tlv(LLRPParameterType.connectionAttemptEvent) { $0.u16(status) }
             }
         }
+    }
+
+    /// The GPOWriteData parameters of a SET_READER_CONFIG.
+    static func gpoWrites(_ m: [UInt8]) -> [GPOWrite] {
+        var out: [GPOWrite] = []
+        var i = 11
+        while i + 4 <= m.count {
+            let type = UInt16(m[i] & 3) << 8 | UInt16(m[i + 1])
+            let length = Int(m[i + 2]) << 8 | Int(m[i + 3])
+            guard length >= 4, i + length <= m.count else { break }
+            if type == LLRPParameterType.gpoWriteData, length >= 7 {
+                out.append(GPOWrite(port: UInt16(m[i + 4]) << 8 | UInt16(m[i + 5]), high: m[i + 6] & 0x80 != 0))
+            }
+            i += length
+        }
+        return out
     }
 
     /// KeepaliveSpec's period in a SET_READER_CONFIG (nil when absent or not periodic).

@@ -9,7 +9,9 @@ bytes (noisy log) are made by editing pyllrp output and are marked as such.
 
 Data lines: "<seconds> <dir> <hex>", dir '<' reader->client, '>' client->reader;
 "<seconds> ! close" = the reader closes the TCP connection;
-"<seconds> ! stop" = the host asks the driver to shut down.
+"<seconds> ! stop" = the host asks the driver to shut down;
+"<seconds> ! gpo N on|off" = the host writes general-purpose output N
+(operator feedback), which the session sends as SET_READER_CONFIG.
 """
 import os, sys
 from importlib.metadata import version
@@ -141,6 +143,17 @@ def keepalive(log, mid):
     log.at(0.001).tx(enc(KEEPALIVE_ACK_Message(MessageID=mid)))
 
 
+def gpo(log, port, high, status=StatusCode.M_Success, why=''):
+    """One feedback step: the host asks for GPO `port` on/off, the session
+    sends it in its own SET_READER_CONFIG (next message id), the reader answers."""
+    log.mark(f"gpo {port} {'on' if high else 'off'}")
+    mid = log.take_id()
+    log.tx(enc(SET_READER_CONFIG_Message(MessageID=mid, ResetToFactoryDefault=False, Parameters=[
+        GPOWriteData_Parameter(GPOPortNumber=port, GPOData=high)])))
+    log.at(0.01).rx(enc(SET_READER_CONFIG_RESPONSE_Message(MessageID=mid, Parameters=[
+        LLRPStatus_Parameter(StatusCode=status, ErrorDescription=why)])))
+
+
 def shutdown(log):
     log.at(0.5).mark('stop')
     log.tx(enc(STOP_ROSPEC_Message(MessageID=log.take_id(), ROSpecID=1)))
@@ -267,7 +280,37 @@ def edge():
     log.write()
 
 
+def feedback():
+    log = Log('llrp-impinj-r700-feedback', 'Impinj R700 Octane 8.2 (synthesised)',
+              'preset=presence antennas=1 report=tags:1 keepalive=5000')
+    log.rx(enc(connection_event(ConnectionAttemptStatusType.Success, T0)))
+    setup(log, [1], session=0, single_target=False, trigger=('tags', 1))
+    t = T0 + 1_000_000
+    log.at(0.1).rx(report(1000, [tag(SGTIN[0], antenna=1, rssi=-50, first=t, last=t + 500, count=1)]))
+    # Accepted: the lamp on GPO 1 for 200 ms.
+    log.at(0.005)
+    gpo(log, 1, True)
+    log.at(0.2)
+    gpo(log, 1, False)
+    # A tag report arrives between a write and its response: both are taken as they come.
+    log.at(0.1).mark('gpo 2 on')
+    mid = log.take_id()
+    log.tx(enc(SET_READER_CONFIG_Message(MessageID=mid, ResetToFactoryDefault=False, Parameters=[
+        GPOWriteData_Parameter(GPOPortNumber=2, GPOData=True)])))
+    log.at(0.002).rx(report(1001, [tag(SGTIN[1], antenna=1, rssi=-55, first=t + 400_000, last=t + 400_000, count=1)]))
+    log.at(0.008).rx(enc(SET_READER_CONFIG_RESPONSE_Message(MessageID=mid, Parameters=[status_ok()])))
+    # A port the reader lacks: refused; logged, the session runs on.
+    log.at(0.5)
+    gpo(log, 9, True, StatusCode.M_FieldError, 'GPOPortNumber 9 out of range')
+    log.at(0.1).rx(report(1002, [tag(SGTIN[2], antenna=1, rssi=-52, first=t + 1_000_000, last=t + 1_000_100, count=2)]))
+    log.at(1.0)
+    keepalive(log, 2001)
+    shutdown(log)
+    log.write()
+
+
 if __name__ == '__main__':
+    feedback()
     normal()
     noisy()
     edge()
