@@ -1,6 +1,7 @@
 /// Cuts an SSI byte stream (split anywhere) into packets. A packet start is
-/// a Length of at least 4 followed by an opcode, source 0 (the decoder) and
-/// a status byte with its reserved bits clear; it is taken when all
+/// a Length of at least 4 followed by an opcode a decoder sends (with a
+/// Length that fits it), source 0 (the decoder) and a status byte with its
+/// reserved bits clear; it is taken when all
 /// `Length + 2` bytes are there and the checksum holds. Anything else is
 /// skipped one byte at a time, so the framer finds the next packet after
 /// noise or a corrupted packet (gpsd-style hunting), and it gives the same
@@ -74,7 +75,8 @@ struct SSIFramer {
             let length = Int(buf[i])
             if length < SSIProtocol.headerLength { skip(at: base + Int64(i)); i += 1; continue }
             guard n - i >= SSIProtocol.headerLength else { break }
-            if buf[i + 2] != SSIProtocol.sourceDecoder || buf[i + 3] & SSIProtocol.Status.reserved != 0 {
+            if buf[i + 2] != SSIProtocol.sourceDecoder || buf[i + 3] & SSIProtocol.Status.reserved != 0
+                || !SSIProtocol.plausibleDecoderPacket(length: length, opcode: buf[i + 1]) {
                 skip(at: base + Int64(i)); i += 1; continue
             }
             let total = length + 2

@@ -22,6 +22,8 @@ public enum SSIProtocol {
         public static let scanDisable: UInt8 = 0xEA
         public static let paramSend: UInt8 = 0xC6
         public static let replyRevision: UInt8 = 0xA4
+        public static let imageData: UInt8 = 0xB1
+        public static let videoData: UInt8 = 0xB4
 
         /// Names for logs and problem messages.
         public static func name(_ op: UInt8) -> String {
@@ -37,6 +39,8 @@ public enum SSIProtocol {
             case scanDisable: return "SCAN_DISABLE"
             case paramSend: return "PARAM_SEND"
             case replyRevision: return "REPLY_REVISION"
+            case imageData: return "IMAGE_DATA"
+            case videoData: return "VIDEO_DATA"
             default: return "opcode 0x\(hex2(op))"
             }
         }
@@ -152,6 +156,22 @@ public enum SSIProtocol {
     public static let hostParameters = paramSend([(Param.decodeDataPacketFormat, 0x01),
                                                   (Param.softwareHandshaking, 0x01),
                                                   (Param.transmitCodeID, 0x00)])
+
+    /// Whether `length` and `opcode` can start a packet from the decoder.
+    /// The framer only takes candidates that pass, so the inside of a
+    /// damaged packet (its opcode 0xF3 read as a Length, say) or line noise
+    /// is not mistaken for a packet start and does not hold up the real
+    /// packets behind it. ACK is always 4 bytes, NAK and EVENT 5.
+    @inline(__always)
+    public static func plausibleDecoderPacket(length: Int, opcode: UInt8) -> Bool {
+        switch opcode {
+        case Opcode.cmdAck: return length == headerLength
+        case Opcode.cmdNak, Opcode.event: return length == headerLength + 1
+        case Opcode.decodeData: return length > headerLength
+        case Opcode.replyRevision, Opcode.paramSend, Opcode.imageData, Opcode.videoData: return true
+        default: return false
+        }
+    }
 
     /// Decoder packets that want the host's CMD_ACK: unsolicited data and
     /// events. ACK and NAK are never acknowledged, and answers to a host
