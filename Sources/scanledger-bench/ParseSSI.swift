@@ -15,16 +15,7 @@ let parseSSIBenchmark = Benchmark(name: "parse-ssi") {
 
     func run(_ bytes: [UInt8]) -> Int {
         let driver = SSIDriver(options: DriverOptions())
-        var batch = EventBatch(capacity: 1024)
-        bytes.withUnsafeBytes { all in
-            var i = 0
-            while i < all.count {
-                let n = min(chunk, all.count - i)
-                driver.feed(UnsafeRawBufferPointer(rebasing: all[i..<(i + n)]), time: Microseconds(Int64(i)), into: &batch)
-                batch.removeAll()   // the consumer's work is the pipeline's benchmark
-                i += n
-            }
-        }
+        feedInReads(driver, bytes, chunk: chunk)
         return Int(driver.counters.scans)
     }
 

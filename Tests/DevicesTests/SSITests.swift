@@ -199,6 +199,24 @@ import ScanModel
         #expect(lines.last?.contains("SCAN_ENABLE not acknowledged after 3 tries") == true)
     }
 
+    /// Noise that looks like a packet header must not hold up the packet
+    /// behind it on a live line: `tick` gives the false start up.
+    @Test func aStalledFalseStartIsGivenUpOnALiveLine() throws {
+        let d = SSIDriver(options: DriverOptions())
+        var batch = EventBatch()
+        d.feed([0x09, P.Opcode.decodeData, 0x00, 0x00] + Self.scannerAck, time: .seconds(1), into: &batch)
+        #expect(batch.events.isEmpty, "the ACK is still inside the 11-byte candidate")
+        #expect(d.nextDeadline == .seconds(1) + SSIDriver.stallTimeout)
+        try d.tick(now: .seconds(1) + .milliseconds(100), into: &batch)
+        #expect(batch.events.isEmpty, "given up too early")
+        try d.tick(now: .seconds(1) + SSIDriver.stallTimeout, into: &batch)
+        #expect(batch.events == [
+            .problem(DeviceProblem(kind: .garbage, offset: 0, length: 4, message: "4 bytes outside any packet skipped",
+                                   time: .seconds(1) + SSIDriver.stallTimeout)),
+            .commandDone(command: "CMD_ACK", time: .seconds(1) + SSIDriver.stallTimeout)])
+        #expect(d.nextDeadline == nil)
+    }
+
     @Test func aDeniedCommandIsSkippedAndStopSendsScanDisable() {
         let d = SSIDriver(options: DriverOptions())
         var batch = EventBatch()

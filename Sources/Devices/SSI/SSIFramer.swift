@@ -18,8 +18,7 @@ struct SSIFramer {
     }
 
     /// Bytes of a packet split across reads (at most one packet's worth).
-    private var pending: [UInt8] = []
-    private var pendingBase: Int64 = 0
+    private var window = FrameWindow(capacity: SSIProtocol.maxLength + 2)
     private var offset: Int64 = 0
     private var garbageStart: Int64 = 0
     private var garbageLength = 0
@@ -28,42 +27,20 @@ struct SSIFramer {
     private var quietUntil: Int64 = 0
     private(set) var garbageBytes: UInt64 = 0
 
-    static let window = SSIProtocol.maxLength + 2
+    init() {}
 
-    init() { pending.reserveCapacity(Self.window) }
-
-    var hasPending: Bool { !pending.isEmpty }
+    var hasPending: Bool { !window.isEmpty }
 
     mutating func feed(_ bytes: UnsafeRawBufferPointer, emit: (Piece) -> Void) {
-        let n = bytes.count
-        guard n > 0 else { return }
-        let base = offset
-        offset += Int64(n)
-        var pos = 0
-        // Finish a split packet first, topping the small buffer up from the
-        // input; once parsing moves past the old bytes, continue in place.
-        while !pending.isEmpty && pos < n {
-            let take = min(n - pos, Self.window - pending.count)
-            let before = pending.count
-            pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[pos..<(pos + take)]))
-            let consumed = pending.withUnsafeBytes { scan($0, base: pendingBase, emit: emit) }
-            if consumed >= before {
-                pos += consumed - before
-                pending.removeAll(keepingCapacity: true)
-                break
-            }
-            pending.removeFirst(consumed)
-            pendingBase += Int64(consumed)
-            pos += take
-        }
-        guard pos < n else { return }
-        let rest = UnsafeRawBufferPointer(rebasing: bytes[pos...])
-        let restBase = base + Int64(pos)
-        let consumed = scan(rest, base: restBase, emit: emit)
-        if consumed < rest.count {
-            pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: rest[consumed...]))
-            pendingBase = restBase + Int64(consumed)
-        }
+        guard bytes.count > 0 else { return }
+        let start = offset
+        offset += Int64(bytes.count)
+        // The window is moved out while it parses, so `scan` may change the
+        // rest of the framer without overlapping access to it.
+        var w = FrameWindow(capacity: 0)
+        swap(&w, &window)
+        w.feed(bytes, at: start) { scan($0, base: $1, emit: emit) }
+        swap(&w, &window)
     }
 
     /// Whole packets from `buf`; returns the bytes used up (packets and
@@ -121,24 +98,21 @@ struct SSIFramer {
     /// again (a real packet may sit behind it). Live only: the runner's
     /// `tick` calls it; replay and fuzzing never do, so they stay split-proof.
     mutating func abandonPending(emit: (Piece) -> Void) {
-        guard !pending.isEmpty else { return }
-        let old = pending, oldBase = pendingBase
-        pending.removeAll(keepingCapacity: true)
+        guard !window.isEmpty else { return }
+        let (old, oldBase) = window.take()
         skip(at: oldBase)
         let rest = old.dropFirst()
         let consumed = rest.withUnsafeBytes { scan($0, base: oldBase + 1, emit: emit) }
-        if consumed < rest.count {
-            pending.append(contentsOf: rest.dropFirst(consumed))
-            pendingBase = oldBase + 1 + Int64(consumed)
-        }
+        if consumed < rest.count { window.keep(rest.dropFirst(consumed), at: oldBase + 1 + Int64(consumed)) }
     }
 
     /// End of stream: what is left is reported and forgotten (a reconnect
     /// starts clean). Returns the cut-off packet's offset and length, if any.
     mutating func finish(emit: (Piece) -> Void) -> (offset: Int64, length: Int)? {
         reportGarbage(emit)
-        defer { pending.removeAll(keepingCapacity: true); quietUntil = offset }
-        guard !pending.isEmpty else { return nil }
-        return (pendingBase, pending.count)
+        quietUntil = offset
+        guard !window.isEmpty else { return nil }
+        let (cut, base) = window.take()
+        return (base, cut.count)
     }
 }
