@@ -97,6 +97,12 @@ import ScanModel
         #expect(Self.scans(again.events) == ["]E05901234123457"])
         #expect(again.outgoing == [P.ack])
         #expect(d.duplicates == 0)
+        // The same code scanned again, damaged on the way: its retransmission
+        // equals the packet taken before, but after our NAK it is new.
+        #expect(Self.run(bad, driver: d).outgoing == [P.nak(P.NakCause.resend)])
+        let second = Self.run(Self.decode(0x0B, "5901234123457", status: P.Status.retransmit), driver: d)
+        #expect(Self.scans(second.events) == ["]E05901234123457"], "a rescan was taken for a duplicate")
+        #expect(d.counters.scans == 2 && d.duplicates == 0)
     }
 
     @Test func aRetransmittedDuplicateIsAckedButNotDecodedTwice() {
@@ -215,6 +221,26 @@ import ScanModel
                                    time: .seconds(1) + SSIDriver.stallTimeout)),
             .commandDone(command: "CMD_ACK", time: .seconds(1) + SSIDriver.stallTimeout)])
         #expect(d.nextDeadline == nil)
+    }
+
+    /// A command NAKed RESEND every time: after the retries the next tick
+    /// drops the connection (feed itself cannot).
+    @Test func naksWithoutEndDropTheConnection() throws {
+        let d = SSIDriver(options: DriverOptions())
+        var batch = EventBatch()
+        d.connectionOpened(now: .zero, into: &batch)
+        let nak = Self.decoder(P.Opcode.cmdNak, [P.NakCause.resend])
+        for i in 1...2 {
+            batch.removeAll()
+            d.feed(nak, time: .milliseconds(Int64(i)), into: &batch)
+            #expect(batch.outgoing == [P.retransmission(of: P.hostParameters)], "NAK \(i)")
+            try d.tick(now: .milliseconds(Int64(i)), into: &batch)
+        }
+        batch.removeAll()
+        d.feed(nak, time: .milliseconds(3), into: &batch)
+        #expect(batch.outgoing.isEmpty)
+        #expect(d.nextDeadline == .milliseconds(3))
+        #expect(throws: DeviceError.self) { try d.tick(now: .milliseconds(3), into: &batch) }
     }
 
     @Test func aDeniedCommandIsSkippedAndStopSendsScanDisable() {

@@ -53,6 +53,8 @@ public final class SSIDriver: DeviceDriver {
     private var assemblyStart: Int64 = 0
     private var assembling = false
     private var assemblyTooLong = false
+    /// A conversation failure found while reading, for `tick` to throw.
+    private var failure: DeviceError? = nil
     /// When the last bytes came, so `tick` can abandon a stalled packet start.
     private var lastFeed = Microseconds.zero
     static let stallTimeout: Microseconds = .milliseconds(500)
@@ -153,7 +155,9 @@ public final class SSIDriver: DeviceDriver {
             do throws(DeviceError) {
                 try conversation.refused(cause: cause, now: time, into: &batch.outgoing)
             } catch {
-                // Retries used up; `tick` reports it (it may throw, feed may not).
+                // Retries used up: `feed` cannot drop the connection, the
+                // next `tick` (due at once) does.
+                failure = error
             }
             batch.append(.problem(DeviceProblem(kind: .deviceError, offset: at, length: p.count + 2, code: Int(cause),
                                                 message: "scanner NAKed \(command): \(SSIProtocol.NakCause.name(cause))", time: time)))
@@ -238,6 +242,10 @@ public final class SSIDriver: DeviceDriver {
     }
 
     public func tick(now: Microseconds, into batch: inout EventBatch) throws(DeviceError) {
+        if let failure {
+            self.failure = nil
+            throw failure
+        }
         if framer.hasPending && now - lastFeed >= Self.stallTimeout {
             framer.abandonPending { handle($0, time: now, into: &batch) }
             lastFeed = now
@@ -246,6 +254,7 @@ public final class SSIDriver: DeviceDriver {
     }
 
     public var nextDeadline: Microseconds? {
+        if failure != nil { return lastFeed }
         let stall = framer.hasPending ? lastFeed + Self.stallTimeout : nil
         switch (stall, conversation.deadline) {
         case (let a?, let b?): return min(a, b)
@@ -260,7 +269,10 @@ public final class SSIDriver: DeviceDriver {
 
     public var isClosed: Bool { conversation.isDone }
 
-    public func connectionFailed(now: Microseconds, opened: Bool, reason: String) { conversation.reset() }
+    public func connectionFailed(now: Microseconds, opened: Bool, reason: String) {
+        conversation.reset()
+        failure = nil
+    }
 
     public func drainLog(_ log: (LogLevel, String) -> Void) {
         for (level, line) in conversation.log { log(level, line) }
