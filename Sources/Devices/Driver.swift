@@ -170,6 +170,8 @@ public struct DriverOptions: Sendable {
     public var line: LineOptions
     public var mercury: MercuryOptions
     public var tsl: TSLOptions
+    /// Zebra SSI: ACK timeout, retries, whether to set parameters on connect.
+    public var ssi = SSIOptions()
     /// HID POS: size of one interrupt-IN report in a byte stream.
     public var hidposReportSize: Int = HIDPOSDecoder.reportSize
     /// HID POS: the scanner's report descriptor, for its output reports

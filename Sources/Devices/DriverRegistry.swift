@@ -78,6 +78,7 @@ public struct DriverEntry: Sendable {
 public enum DriverRegistry {
     public static let entries: [DriverEntry] = [
         LineDriver.entry, MercuryDriver.entry, TSLDriver.entry, HIDPOSDriver.entry, EvdevDriver.entry, LLRPDriver.entry,
+        SSIDriver.entry,
     ]
 
     public static var names: [String] { entries.map(\.name) }

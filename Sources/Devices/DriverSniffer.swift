@@ -3,6 +3,8 @@
 /// is for `scanledger capture`/`replay` without `--driver` and for
 /// suggesting a driver in logs.
 public enum DriverSniffer {
+    /// "ssi" when two Zebra SSI decoder packets with good checksums are
+    /// present (or the bytes are exactly one),
     /// "mercury" when a frame with a valid Mercury CRC is present, "llrp"
     /// when the stream starts with two well-formed reader→client LLRP
     /// messages (or is exactly one), "evdev" when at least 3 in 4 24-byte
@@ -15,6 +17,7 @@ public enum DriverSniffer {
         if startsWithLLRP(bytes) { return "llrp" }
         if looksLikeEvdev(bytes) { return "evdev" }
         if looksLikeHIDPOS(bytes) { return "hidpos" }
+        if containsSSIPackets(bytes) { return "ssi" }
         let lines = bytes.split(whereSeparator: { $0 == 0x0D || $0 == 0x0A }).filter { !$0.isEmpty }
         guard !lines.isEmpty else { return nil }
         let replies = lines.filter { l in
@@ -24,6 +27,17 @@ public enum DriverSniffer {
         if replies.count * 2 > lines.count { return "tsl" }
         let printable = lines.filter { $0.allSatisfy { !isNoiseByte($0) || $0 == 0x02 || $0 == 0x03 } }  // STX/ETX framing
         return printable.count * 2 > lines.count ? "line" : nil
+    }
+
+    static func containsSSIPackets(_ b: [UInt8]) -> Bool {
+        var framer = SSIFramer()
+        var packets = 0, packetBytes = 0
+        b.withUnsafeBytes { all in
+            framer.feed(all) { piece in
+                if case .packet(let p, _) = piece { packets += 1; packetBytes += p.count + 2 }
+            }
+        }
+        return packets >= 2 || (packets == 1 && packetBytes == b.count)
     }
 
     static func containsMercuryFrame(_ b: [UInt8]) -> Bool {

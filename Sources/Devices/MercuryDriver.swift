@@ -29,8 +29,7 @@ public final class MercuryDriver: DeviceDriver {
     private let options: MercuryOptions
     private let device: DeviceIndex
     /// Bytes of a frame split across reads (at most one frame's worth).
-    private var pending: [UInt8] = []
-    private var pendingBase: Int64 = 0
+    private var pending = FrameWindow(capacity: MercuryDriver.window)
     private var offset: Int64 = 0
     private var garbageStart: Int64 = 0
     private var garbageLength = 0
@@ -43,7 +42,6 @@ public final class MercuryDriver: DeviceDriver {
     public init(options: DriverOptions) {
         self.options = options.mercury
         self.device = options.device
-        pending.reserveCapacity(Self.window)
     }
 
     public var initCommands: [[UInt8]] {
@@ -92,31 +90,7 @@ public final class MercuryDriver: DeviceDriver {
         counters.lastSeen = time
         let base = offset
         offset += Int64(n)
-        var pos = 0
-        // Finish a split frame first, topping the small buffer up from the input.
-        while !pending.isEmpty && pos < n {
-            let take = min(n - pos, Self.window - pending.count)
-            let before = pending.count
-            pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[pos..<(pos + take)]))
-            let consumed = pending.withUnsafeBytes { scan($0, base: pendingBase, time: time, into: &batch) }
-            if consumed >= before {
-                // Parsing has moved into the new input: continue there directly.
-                pos += consumed - before
-                pending.removeAll(keepingCapacity: true)
-                break
-            }
-            pending.removeFirst(consumed)
-            pendingBase += Int64(consumed)
-            pos += take
-        }
-        guard pos < n else { return }
-        let rest = UnsafeRawBufferPointer(rebasing: bytes[pos...])
-        let restBase = base + Int64(pos)
-        let consumed = scan(rest, base: restBase, time: time, into: &batch)
-        if consumed < rest.count {
-            pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: rest[consumed...]))
-            pendingBase = restBase + Int64(consumed)
-        }
+        pending.feed(bytes, at: base) { scan($0, base: $1, time: time, into: &batch) }
     }
 
     /// Parses whole frames from `buf`; returns how many bytes were used up
@@ -327,14 +301,13 @@ public final class MercuryDriver: DeviceDriver {
 
     public func flush(time: Microseconds, into batch: inout EventBatch) {
         if !pending.isEmpty {
-            let length = pending.count
+            let (cut, cutBase) = pending.take()
             counters.count(.truncated)
-            if pendingBase >= quietUntil {
+            if cutBase >= quietUntil {
                 reportGarbage(time: time, into: &batch)
-                batch.append(.problem(DeviceProblem(kind: .truncated, offset: pendingBase, length: length,
-                                                    message: "frame cut off after \(length) bytes", time: time)))
+                batch.append(.problem(DeviceProblem(kind: .truncated, offset: cutBase, length: cut.count,
+                                                    message: "frame cut off after \(cut.count) bytes", time: time)))
             }
-            pending.removeAll(keepingCapacity: true)
         }
         reportGarbage(time: time, into: &batch)
         quietUntil = offset

@@ -1,4 +1,6 @@
 import Foundation
+import Devices
+import ScanModel
 
 /// Runs `body` `runs` times and returns the median of the per-run rates
 /// (`work` units per second). One warm-up run first.
@@ -39,3 +41,19 @@ func medianCPURate(runs: Int = 7, work: Int, _ body: () -> Void) -> Double {
 /// Keeps a value alive so the optimiser cannot delete the work producing it.
 @inline(never)
 func blackHole<T>(_ value: T) { _ = value }
+
+/// Feeds `bytes` to `driver` in reads of `chunk` bytes, as from a serial
+/// port, dropping each batch (the consumer's work is the pipeline's
+/// benchmark). The driver benchmarks' timed loop.
+func feedInReads(_ driver: any DeviceDriver, _ bytes: [UInt8], chunk: Int) {
+    var batch = EventBatch(capacity: 1024)
+    bytes.withUnsafeBytes { all in
+        var i = 0
+        while i < all.count {
+            let n = min(chunk, all.count - i)
+            driver.feed(UnsafeRawBufferPointer(rebasing: all[i..<(i + n)]), time: Microseconds(Int64(i)), into: &batch)
+            batch.removeAll()
+            i += n
+        }
+    }
+}

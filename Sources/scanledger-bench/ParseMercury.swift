@@ -14,17 +14,7 @@ let parseMercuryBenchmark = Benchmark(name: "parse-mercury") {
     var tags = 0
     let rate = medianRate(runs: 7, work: stream.records) {
         let driver = MercuryDriver(options: DriverOptions())
-        var batch = EventBatch(capacity: 1024)
-        tags = 0
-        stream.bytes.withUnsafeBytes { all in
-            var i = 0
-            while i < all.count {
-                let n = min(chunk, all.count - i)
-                driver.feed(UnsafeRawBufferPointer(rebasing: all[i..<(i + n)]), time: Microseconds(Int64(i)), into: &batch)
-                batch.removeAll()   // the consumer's work is the pipeline's benchmark
-                i += n
-            }
-        }
+        feedInReads(driver, stream.bytes, chunk: chunk)
         tags = Int(driver.counters.tagReads)
         blackHole(tags)
     }
@@ -34,17 +24,8 @@ let parseMercuryBenchmark = Benchmark(name: "parse-mercury") {
     var cpuRates: [Double] = []
     for _ in 0..<5 {
         let driver = MercuryDriver(options: DriverOptions())
-        var batch = EventBatch(capacity: 1024)
         let t0 = threadCPUSeconds()
-        stream.bytes.withUnsafeBytes { all in
-            var i = 0
-            while i < all.count {
-                let n = min(chunk, all.count - i)
-                driver.feed(UnsafeRawBufferPointer(rebasing: all[i..<(i + n)]), time: Microseconds(Int64(i)), into: &batch)
-                batch.removeAll()
-                i += n
-            }
-        }
+        feedInReads(driver, stream.bytes, chunk: chunk)
         cpuRates.append(Double(driver.counters.tagReads) / (threadCPUSeconds() - t0))
     }
     cpuRates.sort()

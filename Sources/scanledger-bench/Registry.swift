@@ -10,6 +10,7 @@ let benchmarks: [Benchmark] = [
     parseLLRPBenchmark,
     stationFeedbackBenchmark,
     parseMercuryBenchmark,
+    parseSSIBenchmark,
     ptyMercuryBenchmark,
     Benchmark(name: "dedup", run: dedupBenchmark),
     ledgerPostBenchmark,

@@ -22,6 +22,7 @@ enum FuzzTargets {
         ("hidpos", fuzzDriver("hidpos")),
         ("evdev", fuzzDriver("evdev")),
         ("llrp", fuzzLLRP),
+        ("ssi", fuzzDriver("ssi")),
         ("outbox-payload", fuzzOutboxPayload),
         ("outbox-payload-agreement", fuzzOutboxPayloadAgreement),
         ("text-json", fuzzTextJSON),

@@ -17,7 +17,7 @@ import ScanModel
                 #expect(log.value(key)?.isEmpty == false, "\(name).log lacks '# \(key):'")
             }
         }
-        #expect(DriverRegistry.names.count == 6)
+        #expect(DriverRegistry.names.count == 7)
         for driver in DriverRegistry.names {
             #expect((perDriver[driver] ?? 0) >= 3, "driver \(driver) has \(perDriver[driver] ?? 0) capture logs")
         }
@@ -69,7 +69,7 @@ import ScanModel
             let log = try Captures.load(name)
             let driver = log.value("Driver") ?? ""
             switch driver {
-            case "line", "mercury", "tsl": #expect(log.isSerialInterface, "\(name): serial driver, interface '\(log.value("Interface") ?? "")'")
+            case "line", "mercury", "tsl", "ssi": #expect(log.isSerialInterface, "\(name): serial driver, interface '\(log.value("Interface") ?? "")'")
             case "llrp": #expect(log.isTCPInterface, "\(name)")
             default: #expect(!log.isSerialInterface && !log.isTCPInterface, "\(name)")
             }

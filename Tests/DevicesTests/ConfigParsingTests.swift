@@ -127,7 +127,7 @@ import ScanModel
     }
 
     @Test func everyDriverIsOneRegistryEntryWithItsTransport() {
-        #expect(DriverRegistry.names == ["line", "mercury", "tsl", "hidpos", "evdev", "llrp"])
+        #expect(DriverRegistry.names == ["line", "mercury", "tsl", "hidpos", "evdev", "llrp", "ssi"])
         #expect(DriverRegistry.entry("llrp")?.transport == .tcp)
         #expect(DriverRegistry.entry("evdev")?.transport == .evdev)
         #expect(DriverRegistry.entry("hidpos")?.transport == .hidpos)

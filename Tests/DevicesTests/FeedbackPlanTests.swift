@@ -36,7 +36,7 @@ import ScanModel
     }
 
     @Test func everyBuiltInDriverTellsItsOutcomesApart() {
-        for name in ["line", "tsl", "mercury"] {
+        for name in ["line", "tsl", "mercury", "ssi"] {
             guard let entry = DriverRegistry.entry(name) else { Issue.record("no \(name)"); continue }
             let driver = entry.make(DriverOptions())
             let plans = FeedbackOutcome.allCases.compactMap { driver.feedbackPlan($0) }
