@@ -110,8 +110,9 @@ public final class AttendedStation {
         let severity: JournalSeverity
         switch event.feedback {
         case .ok(let code, _):
-            guard code == .signedIn || code == .signedOut else { return nil }
-            if case .idleTick = input { return nil } // recorded by idleSignOut with its detail
+            // Plain accepts are not news; sign-ins and counts waiting for review are.
+            guard code == .signedIn || code == .signedOut || code == .countPending else { return nil }
+            if case .idleTick = input, code == .signedOut { return nil } // recorded by idleSignOut with its detail
             severity = .info
         case .warning: severity = .warning
         case .error: severity = .error

@@ -79,9 +79,27 @@ public struct CountResult: Hashable, Sendable, Codable {
         return expected == 0 ? 1 : Double(found) / Double(expected)
     }
 
+    /// The adjustment posting, carrying the count's result into the station
+    /// journal (it commits with the adjustment).
     public func postingRequest() -> PostingRequest {
-        PostingRequest(key: id, kind: .adjustment, ref: "count \(id) at \(location)", station: station,
-                       eventTime: .device(Microseconds(time)), lines: adjustments)
+        var r = PostingRequest(key: id, kind: .adjustment, ref: "count \(id) at \(location)", station: station,
+                               eventTime: .device(Microseconds(time)), lines: adjustments)
+        r.journal = [journalEntry(code: "count-posted", severity: .done)]
+        return r
+    }
+
+    /// The count as the station journal keeps it: what was found, missing
+    /// and misplaced, and the accuracy.
+    public func journalEntry(code: String, severity: JournalSeverity) -> JournalEntry {
+        let detail = JSONText.object([
+            ("count", JSONText.quote(id)), ("location", JSONText.quote(locationCode)), ("found", String(found.count)),
+            ("missing", String(missing.count)), ("misplaced", String(misplaced.count)),
+            ("unknown", String(unknownSerials.count + unknownEPCs.count)), ("adjustment_lines", String(adjustments.count)),
+            ("accuracy_percent", String(Int((accuracy * 100).rounded()))),
+        ])
+        return JournalEntry(time: Microseconds(time), station: station, code: code, severity: severity, document: id,
+                            message: "count \(id) at \(locationCode): \(found.count) found, \(missing.count) missing, \(misplaced.count) misplaced",
+                            detail: detail)
     }
 }
 

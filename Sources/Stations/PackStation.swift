@@ -210,8 +210,15 @@ public final class PackStation: Station {
         let lines = aggregate(s.packed.map {
             PostingLine(item: $0.item, qty: Int64($0.quantity), from: config.packLocation, to: config.packedLocation, lot: $0.lot, serial: $0.serial)
         })
-        let request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "pack", session: s.session),
+        var request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "pack", session: s.session),
                                      kind: .pack, ref: s.order, station: name, eventTime: .device(time), sscc: s.carton, lines: lines)
+        // A short pack's shortages go into the journal with the pack posting.
+        request.journal = shortages.map { short in
+            JournalEntry(time: time, station: name, code: "short-pack", severity: .warning, document: s.order,
+                         message: "order \(s.order) packed \(short.missing) × \(short.item) short (ordered \(short.ordered), packed \(short.packed))",
+                         detail: JSONText.object([("item", JSONText.quote(short.item.code)), ("ordered", String(short.ordered)),
+                                                  ("packed", String(short.packed)), ("missing", String(short.missing))]))
+        }
         switch submit(request, to: deps.ledger) {
         case .refused(let f): return f
         case .committed(let seq):
