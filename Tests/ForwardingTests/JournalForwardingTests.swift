@@ -88,6 +88,9 @@ extension ForwardingTests {
         let server = try PostgresServer.shared()
         let name = try server.createDatabase()
         let box = try Box(origin: "pack1")
+        // Postings without entries first: the first batches of entries are
+        // ready long before the postings they name are.
+        try box.postMix(5, tag: "pre")
         let local = try Self.postWithJournal(box, count: 6, tag: "w")
         let forwarder = try box.forwarder(try server.settings(database: name), batchSize: 2)
         try forwarder.forwardPending()
