@@ -148,10 +148,7 @@ extension ForwardingTests {
         let forwarder = try impostor.forwarder(settings)
         #expect {
             try forwarder.forwardPending()
-        } throws: { error in
-            guard let e = error as? CentralError else { return false }
-            return e.kind == .conflict && e.message.contains("journal entry (dock1, 1)") && e.message.contains("not overwritten")
-        }
+        } throws: { isConflict($0, naming: "journal entry (dock1, 1)") }
         #expect(forwarder.status.errorsByKind["conflict"] == 1)
         #expect(try impostor.ledger.journalForwardedUpTo() == 0)
         #expect(try impostor.ledger.forwardedUpTo() == LedgerSequence(3))
@@ -185,7 +182,7 @@ extension ForwardingTests {
         // The same posting with another reason is a conflict, whichever path it takes.
         #expect {
             try CentralIngest.send(CentralBatch([record(1, reason: "OTHER")], origin: "a"), origin: "a", site: "s", localHead: nil, over: db)
-        } throws: { error in (error as? CentralError)?.kind == .conflict }
+        } throws: { isConflict($0, naming: "(a, 1)") }
         #expect(try db.query("SELECT reason FROM postings WHERE origin = 'a' AND seq = 1").text(0, 0) == "DAMAGED\tBOX")
     }
 
