@@ -21,7 +21,7 @@ struct CentralBatch {
     }
 
     static let postingsColumns = "origin, seq, key, kind, ref, station, device, sscc, event_time, reverses, commit_us, "
-        + "entry_location, entry_item, entry_lot, entry_serial, entry_epc, entry_expiry, entry_qty"
+        + "entry_location, entry_item, entry_lot, entry_serial, entry_epc, entry_expiry, entry_qty, operator, reason"
 
     var first: LedgerSequence? { records.first?.seq }
     var last: LedgerSequence? { records.last?.seq }
@@ -68,7 +68,7 @@ struct CentralBatch {
     private static func appendRow(_ record: OutboxRecord, payload bytes: UnsafeBufferPointer<UInt8>, origin: String,
                                   to postings: inout PGCopyBinary) throws(OutboxPayloadReader.Failure) {
         let fields = try OutboxPayloadReader.read(bytes)
-        postings.beginRow(fields: 18) // the 18 of postingsColumns
+        postings.beginRow(fields: 20) // the 20 of postingsColumns
         postings.text(origin)
         postings.int64(record.seq.value)
         postings.text(record.key)
@@ -87,6 +87,8 @@ struct CentralBatch {
         try postings.array(of: .int8, count: entries.count) { copy, i throws(OutboxPayloadReader.Failure) in
             copy.int64(try integer(entries[i].qty))
         }
+        try text(fields.operatorID, in: bytes, to: &postings)
+        try text(fields.reason, in: bytes, to: &postings)
     }
 
     private static func text(_ value: OutboxPayloadReader.Value, in payload: UnsafeBufferPointer<UInt8>,

@@ -25,7 +25,8 @@ enum CentralIngest {
                p->>'sscc' AS sscc, p->>'time' AS event_time, (p->>'reverses')::bigint AS reverses,
                coalesce(e.location, '{}') AS entry_location, coalesce(e.item, '{}') AS entry_item, coalesce(e.lot, '{}') AS entry_lot,
                coalesce(e.serial, '{}') AS entry_serial, coalesce(e.epc, '{}') AS entry_epc,
-               coalesce(e.expiry, '{}') AS entry_expiry, coalesce(e.qty, '{}') AS entry_qty
+               coalesce(e.expiry, '{}') AS entry_expiry, coalesce(e.qty, '{}') AS entry_qty,
+               p->>'operator' AS operator, p->>'reason' AS reason
         -- OFFSET 0 keeps the subquery apart: each payload is parsed once, not once per p->>'…'.
         FROM (SELECT t.seq, t.key, t.commit_us, t.payload::jsonb AS p
               FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[]) AS t(seq, key, commit_us, payload) OFFSET 0) input,
@@ -39,7 +40,8 @@ enum CentralIngest {
 
     static let insertPostings = """
         INSERT INTO postings(seq, key, commit_us, kind, ref, station, device, sscc, event_time, reverses,
-                             entry_location, entry_item, entry_lot, entry_serial, entry_epc, entry_expiry, entry_qty, origin)
+                             entry_location, entry_item, entry_lot, entry_serial, entry_epc, entry_expiry, entry_qty,
+                             operator, reason, origin)
         SELECT x.*, $1 FROM (\(extracted)) x
         ORDER BY seq
         ON CONFLICT DO NOTHING
@@ -53,10 +55,10 @@ enum CentralIngest {
         LEFT JOIN postings p ON p.origin = $1 AND p.seq = t.seq
         WHERE p.seq IS NULL
            OR (p.key, p.kind, p.ref, p.station, p.device, p.sscc, p.event_time, p.reverses, p.entry_location, p.entry_item,
-               p.entry_lot, p.entry_serial, p.entry_epc, p.entry_expiry, p.entry_qty)
+               p.entry_lot, p.entry_serial, p.entry_epc, p.entry_expiry, p.entry_qty, p.operator, p.reason)
               IS DISTINCT FROM
               (t.key, t.kind, t.ref, t.station, t.device, t.sscc, t.event_time, t.reverses, t.entry_location, t.entry_item,
-               t.entry_lot, t.entry_serial, t.entry_epc, t.entry_expiry, t.entry_qty)
+               t.entry_lot, t.entry_serial, t.entry_epc, t.entry_expiry, t.entry_qty, t.operator, t.reason)
         ORDER BY t.seq LIMIT 1
         """
 
@@ -102,17 +104,10 @@ enum CentralIngest {
     private static func sendByCopy(_ batch: CentralBatch, _ copy: CentralBatch.Copy, origin: String, site: String,
                                    localHead: OutboxBacklog?, over db: PGConnection) throws(CentralError) -> Outcome {
         guard let last = batch.records.last else { return Outcome(inserted: 0, byCopy: true) }
-        try db.run("BEGIN")
-        do throws(CentralError) {
-            let headSeq = max(localHead?.headSeq.value ?? 0, last.seq.value)
-            let headTime = max(localHead?.headCommitTimeMicros ?? 0, last.commitTimeMicros)
-            try db.run(reportOrigin, [origin, site, String(headSeq), String(headTime)])
+        return try db.transaction { () throws(CentralError) -> Outcome in
+            try reportHead(of: last, localHead: localHead, origin: origin, site: site, over: db)
             let inserted = try db.copyIn("COPY postings(\(CentralBatch.postingsColumns)) FROM STDIN (FORMAT binary)", copy.postings)
-            try db.run("COMMIT")
             return Outcome(inserted: inserted, byCopy: true)
-        } catch {
-            _ = db.exec("ROLLBACK")
-            throw error
         }
     }
 
@@ -123,11 +118,8 @@ enum CentralIngest {
         let keys = PGArray.texts(records.map(\.key))
         let payloads = PGArray.texts(records.map(\.payload))
         let commitTimes = PGArray.integers(records.map(\.commitTimeMicros))
-        try db.run("BEGIN")
-        do throws(CentralError) {
-            let headSeq = max(localHead?.headSeq.value ?? 0, last.seq.value)
-            let headTime = max(localHead?.headCommitTimeMicros ?? 0, last.commitTimeMicros)
-            try db.run(reportOrigin, [origin, site, String(headSeq), String(headTime)])
+        return try db.transaction { () throws(CentralError) -> Outcome in
+            try reportHead(of: last, localHead: localHead, origin: origin, site: site, over: db)
             let inserted = try db.query(insertPostings, [origin, seqs, keys, commitTimes, payloads]).affected
             if inserted < records.count {
                 // Some were there already: fine if identical (a re-send), a conflict otherwise.
@@ -140,12 +132,16 @@ enum CentralIngest {
                         : "central posting (\(origin), \(seq)) differs from the local posting \(seq) (key '\(key)'); not overwritten (is another box using origin '\(origin)'?)")
                 }
             }
-            try db.run("COMMIT")
             return Outcome(inserted: inserted)
-        } catch {
-            _ = db.exec("ROLLBACK")
-            throw error
         }
+    }
+
+    /// The origin row, with the box's head no older than the batch's last posting.
+    private static func reportHead(of last: OutboxRecord, localHead: OutboxBacklog?, origin: String, site: String,
+                                   over db: PGConnection) throws(CentralError) {
+        let headSeq = max(localHead?.headSeq.value ?? 0, last.seq.value)
+        let headTime = max(localHead?.headCommitTimeMicros ?? 0, last.commitTimeMicros)
+        try db.run(reportOrigin, [origin, site, String(headSeq), String(headTime)])
     }
 
     /// Tells the central database how far this box's own ledger is (lag), without postings.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The central schema: postings and entries from every origin (box), keyed by
-/// (origin, seq), plus what each origin last reported about its own ledger
+/// (origin, seq), the station journal keyed by (origin, id), plus what each origin last reported about its own ledger
 /// (for lag) and the per-site balance view. Versioned in
 /// `scanledger_schema`; `scanledger central init` applies the migrations,
 /// the forwarder only checks the version (it never alters a shared schema).
@@ -145,6 +145,42 @@ enum CentralSchema {
           WHERE e.location NOT LIKE '@%'
           GROUP BY e.origin, e.location, e.item, e.lot, e.serial
           HAVING sum(e.qty) <> 0;
+        """,
+        // 3: who posted and why (the box's payload carries `operator` and
+        // `reason` only when set; rows from before have NULL, which is also
+        // what a re-send of their payloads extracts, so they still compare
+        // equal), and the station journal of every box.
+        // - keyed by (origin, id): the box's journal id is append-only and
+        //   never re-used (AUTOINCREMENT), like a posting's seq.
+        // - a foreign key to the posting an entry committed with: journal
+        //   rows are a few per posting at most, so the check is cheap, and it
+        //   holds the forwarder to its order (postings first) instead of
+        //   leaving a dangling reference if that order were ever broken.
+        // - time as timestamptz (the box's microsecond UTC text) and detail
+        //   as jsonb, for the supervisor's queries by time, station and
+        //   detail; both compare exactly on a re-send.
+        """
+        ALTER TABLE postings ADD COLUMN operator text, ADD COLUMN reason text;
+        CREATE TABLE station_journal(
+          origin text NOT NULL,
+          id bigint NOT NULL CHECK (id > 0),
+          seq bigint,
+          time timestamptz NOT NULL,
+          station text NOT NULL,
+          device text,
+          operator text,
+          code text NOT NULL,
+          severity text NOT NULL,
+          document text,
+          reason text,
+          message text NOT NULL,
+          detail jsonb NOT NULL,
+          ingested_at timestamptz NOT NULL DEFAULT now(),
+          PRIMARY KEY (origin, id),
+          FOREIGN KEY (origin, seq) REFERENCES postings(origin, seq)
+        );
+        CREATE INDEX station_journal_time ON station_journal(time);
+        CREATE INDEX station_journal_station_time ON station_journal(station, time);
         """,
     ]
 

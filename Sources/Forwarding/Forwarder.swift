@@ -2,8 +2,8 @@ import Foundation
 import Ledger
 import ScanModel
 
-/// Forwards every posting of one ledger to the central PostgreSQL, exactly
-/// once, in sequence order, through outages.
+/// Forwards every posting and station journal entry of one ledger to the
+/// central PostgreSQL, exactly once, in order, through outages.
 ///
 /// Exactly once = at-least-once sending + idempotent ingest: a batch is
 /// committed centrally first, and only then is the local forwarded mark
@@ -11,7 +11,9 @@ import ScanModel
 /// (origin, seq) and `ON CONFLICT DO NOTHING` turn into a no-op (after
 /// checking the central rows are identical). Failures are retried with
 /// backoff forever: nothing is dropped; the backlog simply waits in the
-/// ledger's outbox.
+/// ledger's outbox. The station journal goes the same way by its own mark
+/// (`journal_forwarded_upto`, key (origin, id)), each entry after the
+/// posting it committed with.
 ///
 /// Threading: `start()` forwards on a thread of its own until `stop()`;
 /// everything else may be called from any thread.
@@ -116,18 +118,29 @@ public final class Forwarder: @unchecked Sendable {
 
     // MARK: one step
 
-    /// Sends the next batch; returns how many postings it held (0: nothing pending).
+    /// Sends the next batch of postings, then the journal entries that are
+    /// ready; returns how many of both it sent (0: nothing pending).
     private func forwardOneBatch() throws(CentralError) -> Int {
         // Backlog first: during an outage (connecting fails) it is the metric that matters.
-        let backlog = try refreshBacklog()
+        let (backlog, journal) = try refreshBacklog()
         let connection = try connected()
-        let batch = try nextBatch(after: backlog.forwardedUpTo)
-        let records = batch.records
-        guard let last = records.last else {
+        let postings = try forwardPostings(backlog, over: connection)
+        // Postings first: an entry names the posting it committed with, which
+        // the central foreign key requires to be there already.
+        let entries = try forwardJournal(after: journal.forwardedUpTo, postingsUpTo: postings.upTo, over: connection)
+        if postings.sent + entries == 0 {
             try heartbeat(backlog, over: connection)
             update { $0.state = .idle; $0.lagSeconds = 0 }
-            return 0
         }
+        return postings.sent + entries
+    }
+
+    /// Sends the postings batch after the mark; returns how many it held and
+    /// the forwarded mark after it.
+    private func forwardPostings(_ backlog: OutboxBacklog, over connection: PGConnection) throws(CentralError) -> (sent: Int, upTo: LedgerSequence) {
+        let batch = try nextBatch(after: backlog.forwardedUpTo)
+        let records = batch.records
+        guard let last = records.last else { return (0, backlog.forwardedUpTo) }
         // A full batch: more are likely waiting; read the next one while this one is sent.
         if records.count >= config.batchSize {
             prefetch = BatchPrefetch(after: last.seq, limit: config.batchSize, origin: config.origin, ledger: ledger, queue: prefetchQueue)
@@ -137,12 +150,8 @@ public final class Forwarder: @unchecked Sendable {
         }
         update { $0.state = .forwarding }
         let start = DispatchTime.now().uptimeNanoseconds
-        let outcome: CentralIngest.Outcome
-        do {
-            outcome = try CentralIngest.send(batch, origin: config.origin, site: config.site, localHead: backlog, over: connection)
-        } catch {
-            if error.kind == .connection || !connection.isHealthy { db = nil }
-            throw error
+        let outcome = try central(connection) { () throws(CentralError) in
+            try CentralIngest.send(batch, origin: config.origin, site: config.site, localHead: backlog, over: connection)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         lastReportedHead = max(backlog.headSeq.value, last.seq.value)
@@ -166,7 +175,49 @@ public final class Forwarder: @unchecked Sendable {
         if outcome.inserted < records.count {
             log(.info, "re-sent postings \(records[0].seq)…\(last.seq): \(records.count - outcome.inserted) were already central (identical), skipped")
         }
-        return records.count
+        return (records.count, last.seq)
+    }
+
+    /// Sends the station journal entries after `mark`, in id order, up to the
+    /// first whose posting is not central yet (it goes after that posting's
+    /// batch); then moves the journal mark, the same way as the postings'.
+    private func forwardJournal(after mark: Int64, postingsUpTo posted: LedgerSequence,
+                                over connection: PGConnection) throws(CentralError) -> Int {
+        let pending: [JournalRecord]
+        do { pending = try ledger.stationJournal(JournalQuery(afterID: mark, limit: config.batchSize)) } catch {
+            throw CentralError(.ledger, "reading the local station journal: \(error)")
+        }
+        let ready = Array(pending.prefix { ($0.seq?.value ?? 0) <= posted.value })
+        guard let last = ready.last else { return 0 }
+        update { $0.state = .forwarding }
+        let inserted = try central(connection) { () throws(CentralError) in
+            try CentralJournal.send(ready, origin: config.origin, over: connection)
+        }
+        do { try ledger.markJournalForwarded(upTo: last.id) } catch {
+            throw CentralError(.ledger, "journal entries up to \(last.id) are central, but marking them forwarded failed (they will be re-sent and skipped): \(error)")
+        }
+        update { s in
+            s.forwardedJournalEntries += Int64(inserted)
+            s.alreadyCentralJournalEntries += Int64(ready.count - inserted)
+            s.journalForwardedUpTo = last.id
+            s.backlogJournalEntries = max(0, s.backlogJournalEntries - Int64(ready.count))
+            s.consecutiveFailures = 0
+            s.lastError = nil
+            s.lastErrorKind = nil
+        }
+        if inserted < ready.count {
+            log(.info, "re-sent journal entries \(ready[0].id)…\(last.id): \(ready.count - inserted) were already central (identical), skipped")
+        }
+        return ready.count
+    }
+
+    /// Runs one exchange with the central database; a broken connection is
+    /// dropped so that the next attempt reconnects.
+    private func central<T>(_ connection: PGConnection, _ body: () throws(CentralError) -> T) throws(CentralError) -> T {
+        do { return try body() } catch {
+            if error.kind == .connection || !connection.isHealthy { db = nil }
+            throw error
+        }
     }
 
     /// The batch after the mark: the prefetched one if it starts there, else read now.
@@ -199,15 +250,17 @@ public final class Forwarder: @unchecked Sendable {
         return connection
     }
 
-    /// Reads the local head and forwarded mark (bytes now and then) and updates the backlog alarm.
-    private func refreshBacklog() throws(CentralError) -> OutboxBacklog {
+    /// Reads the local head and forwarded marks (bytes now and then) and updates the backlog alarm.
+    private func refreshBacklog() throws(CentralError) -> (OutboxBacklog, JournalBacklog) {
         let now = DispatchTime.now().uptimeNanoseconds
         let seconds = Double(now) / 1e9
         let measure = seconds - lastBytesMeasurement >= config.backlogMeasureIntervalSeconds
         let backlog: OutboxBacklog
         let oldestPending: Int64?
+        let journal: JournalBacklog
         do {
             backlog = try ledger.outboxBacklog(measureBytes: measure)
+            journal = try ledger.journalBacklog()
             oldestPending = backlog.pendingPostings > 0 ? try ledger.pendingOutbox(limit: 1).first?.commitTimeMicros : nil
         } catch {
             throw CentralError(.ledger, "reading the local outbox: \(error)")
@@ -219,6 +272,8 @@ public final class Forwarder: @unchecked Sendable {
             s.localHeadSeq = backlog.headSeq.value
             s.forwardedUpTo = backlog.forwardedUpTo.value
             s.backlogPostings = backlog.pendingPostings
+            s.journalForwardedUpTo = journal.forwardedUpTo
+            s.backlogJournalEntries = journal.pendingEntries
             if let bytes = backlog.pendingPayloadBytes { s.backlogBytes = bytes }
             s.lagSeconds = oldestPending.map { max(0, Double(nowMicros - $0) / 1e6) } ?? 0
             let alarm = s.backlogPostings > config.backlogAlarmPostings || (s.backlogBytes ?? 0) > config.backlogAlarmBytes
@@ -228,16 +283,15 @@ public final class Forwarder: @unchecked Sendable {
         }
         if raised { log(.warning, "unforwarded backlog over the alarm threshold: \(backlog.pendingPostings) postings, \(status.backlogBytes ?? 0) bytes") }
         if cleared { log(.info, "unforwarded backlog back under the alarm threshold") }
-        return backlog
+        return (backlog, journal)
     }
 
     /// Keeps the central lag view current while idle: on a new head, else every 30 s.
     private func heartbeat(_ backlog: OutboxBacklog, over connection: PGConnection) throws(CentralError) {
         let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
         guard backlog.headSeq.value != lastReportedHead || now - lastHeartbeat >= 30 else { return }
-        do { try CentralIngest.report(origin: config.origin, site: config.site, head: backlog, over: connection) } catch {
-            if error.kind == .connection || !connection.isHealthy { db = nil }
-            throw error
+        try central(connection) { () throws(CentralError) in
+            try CentralIngest.report(origin: config.origin, site: config.site, head: backlog, over: connection)
         }
         lastReportedHead = backlog.headSeq.value
         lastHeartbeat = now

@@ -8,7 +8,7 @@ public struct ForwarderConfig: Sendable {
     public var origin: String
     /// The site the box belongs to (groups boxes in `site_balances`).
     public var site: String
-    /// Postings per central transaction.
+    /// Postings per central transaction (and journal entries per journal transaction).
     public var batchSize: Int
     /// How long to sleep when there is nothing to send (`wake()` cuts it short).
     public var pollIntervalSeconds: Double
@@ -67,6 +67,13 @@ public struct ForwarderStatus: Sendable, Equatable {
     /// Unforwarded postings, and their payload bytes (measured every few seconds; nil before the first measurement).
     public var backlogPostings: Int64 = 0
     public var backlogBytes: Int64?
+    /// Station journal entries this process sent that were new to the central
+    /// database, and re-sent ones it already had (skipped, not duplicated).
+    public var forwardedJournalEntries: Int64 = 0
+    public var alreadyCentralJournalEntries: Int64 = 0
+    /// The last journal id marked forwarded, and the entries after it.
+    public var journalForwardedUpTo: Int64 = 0
+    public var backlogJournalEntries: Int64 = 0
     /// True while the backlog exceeds the configured alarm threshold.
     public var backlogAlarm: Bool = false
     /// Age of the oldest posting not yet central (0 when caught up), seconds.

@@ -20,7 +20,7 @@ public enum OutboxPayloadAgreement {
         var entries: [[String: Scalar]] = []
     }
 
-    static let postingFields: Set<String> = ["kind", "ref", "station", "device", "sscc", "time", "reverses"]
+    static let postingFields: Set<String> = ["kind", "ref", "station", "device", "sscc", "time", "reverses", "operator", "reason"]
     static let entryFields: Set<String> = ["location", "item", "lot", "serial", "epc", "expiry", "qty"]
 
     /// Nil when the readers agree on `bytes` (or the bytes are not strict
@@ -101,7 +101,8 @@ public enum OutboxPayloadAgreement {
         }
         var out = Projection()
         let posting: [(String, OutboxPayloadReader.Value)] = [("kind", fields.kind), ("ref", fields.ref), ("station", fields.station),
-            ("device", fields.device), ("sscc", fields.sscc), ("time", fields.time), ("reverses", fields.reverses)]
+            ("device", fields.device), ("sscc", fields.sscc), ("time", fields.time), ("reverses", fields.reverses),
+            ("operator", fields.operatorID), ("reason", fields.reason)]
         for (name, v) in posting where v != .null { out.fields[name] = value(v) }
         for e in fields.entries {
             var entry: [String: Scalar] = [:]

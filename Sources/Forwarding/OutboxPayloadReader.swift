@@ -35,6 +35,8 @@ struct OutboxPayloadReader {
     struct Fields {
         var kind = Value.null, ref = Value.null, station = Value.null, device = Value.null, sscc = Value.null, time = Value.null
         var reverses = Value.null
+        /// Who posted and why (an override's reason code): in payloads only when set.
+        var operatorID = Value.null, reason = Value.null
         var entries: [Entry] = []
     }
 
@@ -62,6 +64,8 @@ struct OutboxPayloadReader {
             case "sscc": fields.sscc = try reader.scalar()
             case "time": fields.time = try reader.scalar()
             case "reverses": fields.reverses = try reader.scalar()
+            case "operator": fields.operatorID = try reader.scalar()
+            case "reason": fields.reason = try reader.scalar()
             case "entries": fields.entries = try reader.entries()
             default: try reader.skipValue()
             }
@@ -291,7 +295,8 @@ public enum OutboxPayloadFuzzing {
     public static func exercise(_ bytes: [UInt8]) {
         bytes.withUnsafeBufferPointer { payload in
             guard let fields = try? OutboxPayloadReader.read(payload) else { return }
-            var values = [fields.kind, fields.ref, fields.station, fields.device, fields.sscc, fields.time, fields.reverses]
+            var values = [fields.kind, fields.ref, fields.station, fields.device, fields.sscc, fields.time, fields.reverses,
+                          fields.operatorID, fields.reason]
             for e in fields.entries { values += [e.location, e.item, e.lot, e.serial, e.epc, e.expiry, e.qty] }
             var out: [UInt8] = []
             for value in values { try? OutboxPayloadReader.decode(value, in: payload, into: &out) }

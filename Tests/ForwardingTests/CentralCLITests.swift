@@ -55,12 +55,19 @@ extension ForwardingTests {
     }
 
     /// A forwarding process SIGKILLed mid-stream, then run again: every
-    /// posting central exactly once.
+    /// posting and station journal entry central exactly once.
     @Test func forwarderProcessKilledMidStreamLosesAndDuplicatesNothing() throws {
         let server = try PostgresServer.shared()
         let name = try server.createDatabase()
         let box = try Box(origin: "door9")
-        for round in 0..<10 { try box.postMix(300, tag: "k\(round)") }
+        for round in 0..<10 {
+            try box.postMix(290, tag: "k\(round)")
+            // Entries with postings and on their own, between the plain postings.
+            try Self.postWithJournal(box, count: 10, tag: "k\(round)")
+            try box.ledger.recordJournal((0..<20).map { Self.journalEntry("refused-\($0)", at: 1_700_000_000 + Int64(round)) })
+        }
+        let journal = try box.ledger.stationJournal(JournalQuery())
+        #expect(journal.count == 340)
         box.ledger.close()
         let db = try server.connect(name)
         let p = Process()
@@ -81,8 +88,11 @@ extension ForwardingTests {
         #expect(try count(db, "SELECT count(*) FROM postings WHERE origin = 'door9'") == 3_000)
         #expect(try count(db, "SELECT count(DISTINCT key) FROM postings WHERE origin = 'door9'") == 3_000)
         #expect(try count(db, "SELECT max(seq) FROM postings") == 3_000)
+        #expect(try count(db, "SELECT count(*) FROM station_journal WHERE origin = 'door9'") == Int64(journal.count))
+        #expect(try count(db, "SELECT count(DISTINCT id) FROM station_journal") == Int64(journal.count))
         let reopened = try Ledger(path: box.path)
         defer { reopened.close() }
         #expect(try reopened.forwardedUpTo() == LedgerSequence(3_000))
+        #expect(try reopened.journalForwardedUpTo() == journal.last?.id)
     }
 }

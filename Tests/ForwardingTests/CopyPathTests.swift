@@ -87,10 +87,7 @@ extension ForwardingTests {
         #expect(batch.copy != nil)
         #expect {
             try CentralIngest.send(batch, origin: "dock1", site: "s", localHead: nil, over: db)
-        } throws: { error in
-            let e = error as? CentralError
-            return e?.kind == .conflict && e?.message.contains("(dock1, 2)") == true && e?.message.contains("not overwritten") == true
-        }
+        } throws: { isConflict($0, naming: "(dock1, 2)") }
         #expect(try count(db, "SELECT count(*) FROM postings") == 3)
         #expect(try count(db, "SELECT count(*) FROM entries") == 6)
         #expect(try db.query("SELECT ref FROM postings WHERE seq = 2").text(0, 0) == "first")

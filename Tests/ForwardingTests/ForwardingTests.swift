@@ -170,10 +170,7 @@ struct ForwardingTests {
         let forwarder = try impostor.forwarder(settings)
         #expect {
             try forwarder.forwardPending()
-        } throws: { error in
-            guard let e = error as? CentralError else { return false }
-            return e.kind == .conflict && e.message.contains("(dock1, 1)") && e.message.contains("not overwritten")
-        }
+        } throws: { isConflict($0, naming: "(dock1, 1)") }
         #expect(forwarder.status.errorsByKind["conflict"] == 1)
         #expect(try impostor.ledger.forwardedUpTo() == LedgerSequence(0))
         let db = try server.connect(name)

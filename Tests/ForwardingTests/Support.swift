@@ -101,6 +101,13 @@ func count(_ db: PGConnection, _ sql: String, _ params: [String?] = []) throws -
     try db.query(sql, params).int(0, 0) ?? -1
 }
 
+/// Whether `error` is a conflict naming the central row `row` ("(origin, seq)"
+/// or "journal entry (origin, id)") and saying it was not overwritten.
+func isConflict(_ error: any Error, naming row: String) -> Bool {
+    guard let e = error as? CentralError else { return false }
+    return e.kind == .conflict && e.message.contains(row) && e.message.contains("not overwritten")
+}
+
 /// Waits (polling) until `condition` holds; fails the test after `seconds`.
 /// Not a timing assertion: the limit only stops a test that would hang.
 func waitUntil(_ what: String, seconds: Double = 60, _ condition: () throws -> Bool) throws {

@@ -10,7 +10,8 @@ import Testing
 /// (the one ForwardingTests use, PostgresServer.swift is shared by a
 /// symlink): scans become postings, the daemon forwards them; PostgreSQL
 /// stops and returns; the daemon is SIGKILLed while forwarding. At the end
-/// the central database holds exactly the box's postings, each once.
+/// the central database holds exactly the box's postings, each once, and
+/// the station journal entries written while it was down.
 @Suite(.serialized) struct CentralForwardingDaemonTests {
     let plain = gtin("0614141000012").digits
 
@@ -73,8 +74,17 @@ import Testing
         serverUp = true
         try eventually("forwarding to resume", limit: 90) { try centralCount() > 12 }
         #expect(try site.stop(SIGKILL) != 0)
+        // Station journal entries written while the daemon is down go out after it restarts.
+        let journal = (0..<5).map { JournalEntry(time: .seconds(1_700_000_000 + Int64($0)), station: "dock", code: "refused",
+                                                 severity: .error, message: "refused \($0)") }
+        try site.withLedger { (l: Ledger) throws -> Void in try l.recordJournal(journal) }
         try site.start()
         try eventually("caught up to \(receipts) after the SIGKILL", limit: 90) { try centralCount() == Int64(receipts) }
+        try eventually("the journal central and its metrics", limit: 90) {
+            let text = try site.request(["cmd": "metrics"])["text"] as? String ?? ""
+            return try server.connect(database).query("SELECT count(*) FROM station_journal WHERE origin = 'test'").int(0, 0) == 5
+                && text.contains("\nscanledger_forwarded_journal_entries_total 5") && text.contains("\nscanledger_forward_backlog_journal_entries 0")
+        }
         #expect(try site.stop() == 0)
 
         // Exactly the box's postings, each once, with the same content; balances agree.

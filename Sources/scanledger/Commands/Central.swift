@@ -142,7 +142,9 @@ enum CentralCLI {
             let sent = try forwarder.forwardPending()
             let s = forwarder.status
             LedgerCLI.emit(JSONText.object([("already_central", String(s.alreadyCentralPostings)), ("forwarded", String(sent)),
-                                            ("forwarded_up_to", String(s.forwardedUpTo)), ("origin", JSONText.quote(origin))]) + "\n")
+                                            ("forwarded_up_to", String(s.forwardedUpTo)),
+                                            ("journal_forwarded", String(s.forwardedJournalEntries)),
+                                            ("journal_forwarded_up_to", String(s.journalForwardedUpTo)), ("origin", JSONText.quote(origin))]) + "\n")
             return 0
         } catch {
             LedgerCLI.fail("\(error)")
