@@ -3,8 +3,8 @@ import Foundation
 import ScanModel
 
 /// The daemon's clocks: the stations' idle tick (every second), the systemd
-/// STATUS line (every 10 s) and, under systemd's watchdog, WATCHDOG=1 while
-/// the daemon is live.
+/// STATUS line (every 10 s), journal retention (hourly) and, under systemd's
+/// watchdog, WATCHDOG=1 while the daemon is live.
 final class DaemonTimers: BackgroundService {
     let serviceName = "timers"
     private unowned let daemon: Daemon
@@ -17,6 +17,10 @@ final class DaemonTimers: BackgroundService {
         let daemon = self.daemon
         every(1, on: queue) { daemon.stations.tick(at: DeviceRunner.wallClock()) }
         every(10, on: queue) { daemon.notify.send("STATUS=\(daemon.statusLine())") }
+        // Journal retention: once an hour is plenty for a limit counted in days.
+        // Once at start too, so a daemon restarted more often than hourly still prunes.
+        queue.async { daemon.pruneJournal() }
+        every(3_600, on: queue) { daemon.pruneJournal() }
         if let interval = SDNotify.watchdogInterval() {
             let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
             every(seconds, on: DispatchQueue(label: "daemon.watchdog")) {
@@ -41,5 +45,20 @@ final class DaemonTimers: BackgroundService {
         t.setEventHandler(handler: body)
         t.resume()
         timers.withLock { $0.append(t) }
+    }
+}
+
+extension Daemon {
+    /// Deletes station journal entries past the retention period. With a
+    /// central store, entries not yet forwarded stay whatever their age.
+    func pruneJournal() {
+        let config = self.config
+        let cutoff = DeviceRunner.wallClock() - .seconds(Int64(config.journalRetentionDays) * 86_400)
+        do {
+            let removed = try ledger.pruneJournal(before: cutoff, keepUnforwarded: config.central != nil)
+            if removed > 0 { logger.info("journal", "retention: removed \(removed) entries older than \(config.journalRetentionDays) days") }
+        } catch {
+            logger.warning("journal", "retention failed: \(error)")
+        }
     }
 }

@@ -16,6 +16,9 @@ public struct ServiceConfig: Sendable {
     public var logLevel: LogLevel
     public var ledgerPath: String
     public var synchronous: LedgerOptions.Synchronous
+    /// Station journal entries older than this are deleted (once forwarded
+    /// when a central store is configured).
+    public var journalRetentionDays = 730
     public var controlSocket: String
     public var controlGroup: String?
     public var controlMode: UInt32
@@ -85,7 +88,8 @@ public struct ServiceConfig: Sendable {
             logLevel = LogLevel(name: name) ?? .info
         }
         let ledger = try root.required("ledger")
-        try ledger.rejectUnknownKeys(allowed: ["_comment", "path", "synchronous"])
+        try ledger.rejectUnknownKeys(allowed: ["_comment", "path", "synchronous", "journal_retention_days"])
+        let journalRetentionDays = try ledger.optional("journal_retention_days")?.int(in: 1...36_500) ?? 730
         let ledgerPath = try ledger.required("path").nonEmptyString()
         let synchronous: LedgerOptions.Synchronous = try ledger.optional("synchronous").map { try $0.oneOf(["full", "normal"]) == "full" ? .full : .normal } ?? .full
 
@@ -103,8 +107,9 @@ public struct ServiceConfig: Sendable {
 
         var patterns: [ScanPattern] = []
         if let p = try root.optional("patterns") {
-            try p.rejectUnknownKeys(allowed: ["_comment", "location", "command", "document"])
-            for (key, kind) in [("location", ScanKind.location), ("command", .command), ("document", .document)] {
+            try p.rejectUnknownKeys(allowed: ["_comment", "location", "command", "document", "operator", "reason"])
+            for (key, kind) in [("location", ScanKind.location), ("command", .command), ("document", .document),
+                                ("operator", .operatorBadge), ("reason", .reason)] {
                 for node in try p.optional(key)?.array() ?? [] {
                     let text = try node.nonEmptyString()
                     guard text.filter({ $0 == "*" }).count <= 1 else { throw node.error("at most one '*' per pattern") }
@@ -153,10 +158,12 @@ public struct ServiceConfig: Sendable {
             stations.append(s)
         }
         let central = try root.optional("central").map { try parseCentral($0, origin: boxID, originNode: try site.required("box_id")) }
-        return ServiceConfig(boxID: boxID, logLevel: logLevel, ledgerPath: ledgerPath, synchronous: synchronous,
-                             controlSocket: socket, controlGroup: group, controlMode: mode, patterns: patterns,
-                             devices: devices, zones: zones, stations: stations, central: central,
-                             commands: try parseCommands(root.optional("commands")))
+        var config = ServiceConfig(boxID: boxID, logLevel: logLevel, ledgerPath: ledgerPath, synchronous: synchronous,
+                                   controlSocket: socket, controlGroup: group, controlMode: mode, patterns: patterns,
+                                   devices: devices, zones: zones, stations: stations, central: central,
+                                   commands: try parseCommands(root.optional("commands")))
+        config.journalRetentionDays = journalRetentionDays
+        return config
     }
 
     /// `central`: where this box forwards its postings. The origin is the

@@ -122,6 +122,8 @@ final class DaemonSite {
 
     /// When set, a Mercury reader on this port feeds zone "portal" of the dock station.
     var mercuryPort: String?
+    /// More keys for the dock station's object (`, "require_operator": true`).
+    var stationExtra = ""
 
     func configText(extraDevice: Bool = false, broken: Bool = false, changedStations: Bool = false) -> String {
         var second = extraDevice ? #", {"name": "spare", "driver": "line", "port": "/dev/null"}"# : ""
@@ -137,7 +139,7 @@ final class DaemonSite {
          "patterns": {"document": ["ASN-####"]},
          "devices": [{"name": "dock-scanner", "driver": "line", "port": "\(scanner.path)", "serial": "115200 8N1"}\(second)],
          \(zones)
-         "stations": [{"name": "dock-1", "type": "receiving", "devices": ["dock-scanner"], \(mercuryPort == nil ? "" : #""zones": ["portal"], "#)"dock": "DOCK-1"\(broken ? #", "dokc": "x""# : "")\(changedStations ? #", "over_receipt_tolerance_percent": 50}, {"name": "mover", "type": "move", "devices": ["spare"]"# : "")}]}
+         "stations": [{"name": "dock-1", "type": "receiving", "devices": ["dock-scanner"], \(mercuryPort == nil ? "" : #""zones": ["portal"], "#)"dock": "DOCK-1"\(stationExtra)\(broken ? #", "dokc": "x""# : "")\(changedStations ? #", "over_receipt_tolerance_percent": 50}, {"name": "mover", "type": "move", "devices": ["spare"]"# : "")}]}
         """
     }
 
