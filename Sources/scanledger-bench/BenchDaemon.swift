@@ -64,7 +64,9 @@ final class BenchScanner: @unchecked Sendable {
             var p = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
             guard poll(&p, 1, 10_000) > 0 else { return got }
             let n = buffer.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
-            if n > 0 { got += buffer[0..<n].reduce(0) { $0 + ($1 == 0x07 ? 1 : 0) } }
+            // The bench site answers every outcome with exactly one byte
+            // (`BenchSite.oneBytePerOutcome`), so bytes count answers.
+            if n > 0 { got += n }
         }
         return got
     }
@@ -120,10 +122,14 @@ final class BenchSite: @unchecked Sendable {
     var configPath: String { dir.appendingPathComponent("scanledger.json").path }
     var pid: Int32? { process?.processIdentifier }
     private let stationCount: Int
-    /// The scanners' `feedback` key (a JSON fragment), nil for the line default (BELs).
+    /// The scanners' `feedback` key (a JSON fragment).
     private let scannerFeedback: String?
+    /// One byte per outcome: the line driver's own plans differ in how many
+    /// BELs they send (four for done), which would make counting bytes
+    /// count something other than answers.
+    static let oneBytePerOutcome = #"{"good": "G", "warning": "W", "error": "E", "done": "D"}"#
 
-    init(dir: URL, stations: Int, extraDevices: [String] = [], zones: String? = nil, scannerFeedback: String? = nil) throws {
+    init(dir: URL, stations: Int, extraDevices: [String] = [], zones: String? = nil, scannerFeedback: String? = BenchSite.oneBytePerOutcome) throws {
         self.dir = dir
         stationCount = stations
         self.scannerFeedback = scannerFeedback

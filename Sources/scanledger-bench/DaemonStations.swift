@@ -19,7 +19,7 @@ func busyStationsBenchmark(stations: Int) -> [String: any Sendable] {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("daemon-busy-\(getpid())")
     try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
-    let oneByte = #"{"good": "G", "warning": "W", "error": "E", "done": "D"}"#
+    let oneByte = BenchSite.oneBytePerOutcome
     guard let site = try? BenchSite(dir: dir, stations: stations, scannerFeedback: oneByte) else {
         return ["error": "cannot set up the site in \(dir.path)"]
     }
