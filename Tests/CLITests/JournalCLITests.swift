@@ -21,13 +21,13 @@ import Testing
                 + #"{"line":2,"item":"06141410000293","lot":"L7","expected":2,"received":3,"over":1,"short":0}],"#
                 + #""unexpected":[{"line":null,"item":"09506000134352","lot":null,"expected":0,"received":2,"over":2,"short":0}],"partial":false}"#
             try ledger.recordJournal([
-                JournalEntry(time: at("2026-12-01T10:00:00Z"), station: "dock-1", device: "scanner-1", operatorID: "OP-7", code: "unknown-item",
+                JournalEntry(time: at("2025-03-01T10:00:00Z"), station: "dock-1", device: "scanner-1", operatorID: "OP-7", code: "unknown-item",
                              severity: .error, document: "ASN-1", message: "unknown item 0123", detail: #"{"scanned":"0123"}"#),
-                JournalEntry(time: at("2026-12-02T09:00:00Z"), station: "dock-1", device: "scanner-1", operatorID: "OP-7", code: "overridden",
+                JournalEntry(time: at("2025-03-02T09:00:00Z"), station: "dock-1", device: "scanner-1", operatorID: "OP-7", code: "overridden",
                              severity: .warning, document: "ASN-1", reason: "DAMAGED-BOX", message: #"override, "box" damaged"#),
-                JournalEntry(time: at("2026-12-03T08:30:00Z"), station: "pick-2", operatorID: "OP-9", code: "operator-signed-in",
+                JournalEntry(time: at("2025-03-03T08:30:00Z"), station: "pick-2", operatorID: "OP-9", code: "operator-signed-in",
                              severity: .info, message: "OP-9 signed in"),
-                JournalEntry(time: at("2026-12-03T09:00:00Z"), station: "dock-1", code: "receipt-report", severity: .warning,
+                JournalEntry(time: at("2025-03-03T09:00:00Z"), station: "dock-1", code: "receipt-report", severity: .warning,
                              document: "ASN-1", message: "receipt ASN-1 closed", detail: report),
                 JournalEntry(time: WallClock().now() - .seconds(3_600), station: "pick-2", operatorID: "OP-9", code: "operator-signed-out",
                              severity: .info, message: "OP-9 signed out"),
@@ -54,9 +54,9 @@ import Testing
         #expect(try f.codes(["--code", "overridden"]) == ["overridden"])
         #expect(try f.codes(["--operator", "OP-7"]) == ["unknown-item", "overridden"])
         #expect(try f.codes(["--document", "ASN-1", "--station", "dock-1"]) == ["unknown-item", "overridden", "receipt-report"])
-        #expect(try f.codes(["--since", "2026-12-03"]) == ["operator-signed-in", "receipt-report", "operator-signed-out"])
-        #expect(try f.codes(["--since", "2026-12-03T08:45:00Z"]) == ["receipt-report", "operator-signed-out"])
-        #expect(try f.codes(["--since", "2026-12-03T09:45:00+01:00"]) == ["receipt-report", "operator-signed-out"])
+        #expect(try f.codes(["--since", "2025-03-03"]) == ["operator-signed-in", "receipt-report", "operator-signed-out"])
+        #expect(try f.codes(["--since", "2025-03-03T08:45:00Z"]) == ["receipt-report", "operator-signed-out"])
+        #expect(try f.codes(["--since", "2025-03-03T09:45:00+01:00"]) == ["receipt-report", "operator-signed-out"])
         #expect(try f.codes(["--since", "24h"]) == ["operator-signed-out"])
         #expect(try f.codes(["--since", "30m"]) == [])
         #expect(try f.codes(["--limit", "2"]) == ["unknown-item", "overridden"])
@@ -71,7 +71,7 @@ import Testing
                                     "reason", "message", "detail"])
         #expect(entry["id"] as? Int == 1)
         #expect(entry["seq"] is NSNull)
-        #expect(entry["time"] as? String == "2026-12-01T10:00:00.000000Z")
+        #expect(entry["time"] as? String == "2025-03-01T10:00:00.000000Z")
         #expect(entry["device"] as? String == "scanner-1")
         #expect(entry["operator"] as? String == "OP-7")
         #expect(entry["severity"] as? String == "error")
@@ -100,7 +100,7 @@ import Testing
         let header = out.lines[0].split(separator: " ").map(String.init)
         #expect(header == ["TIME", "STATION", "DEVICE", "OPERATOR", "SEVERITY", "CODE", "DOCUMENT", "REASON", "MESSAGE"])
         let override = out.lines[2]
-        for cell in ["2026-12-02T09:00:00.000000Z", "dock-1", "scanner-1", "OP-7", "warning", "overridden", "ASN-1", "DAMAGED-BOX", #"override, "box" damaged"#] {
+        for cell in ["2025-03-02T09:00:00.000000Z", "dock-1", "scanner-1", "OP-7", "warning", "overridden", "ASN-1", "DAMAGED-BOX", #"override, "box" damaged"#] {
             #expect(override.contains(cell), "\(override)")
         }
         // Columns line up: CODE starts at the same place on every line.
@@ -108,7 +108,7 @@ import Testing
         #expect(override.range(of: "overridden")!.lowerBound.utf16Offset(in: override) == column)
     }
 
-    @Test(arguments: ["yesterday", "2026-02-30", "2026-12-03T25:00:00Z", "xh", "-5h", "24"])
+    @Test(arguments: ["yesterday", "2026-02-30", "2025-03-03T25:00:00Z", "xh", "-5h", "24"])
     func aBadSinceIsAUsageErrorNamingTheOption(_ since: String) throws {
         let f = try JournalFixture()
         let out = try f.run(["journal", "--since=\(since)"])
@@ -127,7 +127,7 @@ import Testing
         let f = try JournalFixture()
         let out = try f.run(["receipt-report", "ASN-1"])
         #expect(out.status == 0, "\(out.stderr)")
-        #expect(out.lines.first?.hasPrefix("receipt ASN-1 closed 2026-12-03T09:00:00.000000Z at dock-1") == true, "\(out.stdout)")
+        #expect(out.lines.first?.hasPrefix("receipt ASN-1 closed 2025-03-03T09:00:00.000000Z at dock-1") == true, "\(out.stdout)")
         let cells = out.lines.map { $0.split(separator: " ").map(String.init) }
         #expect(cells.contains(["1", "06141410000125", "-", "10", "4", "0", "6"]), "\(out.stdout)")
         #expect(cells.contains(["2", "06141410000293", "L7", "2", "3", "1", "0"]), "\(out.stdout)")
@@ -147,7 +147,7 @@ import Testing
     @Test func receiptReportReadsTheLatestReport() throws {
         let f = try JournalFixture()
         let ledger = try Ledger(path: f.db)
-        try ledger.recordJournal([JournalEntry(time: Microseconds(EventTime("2026-12-04T09:00:00Z")!.micros), station: "dock-2",
+        try ledger.recordJournal([JournalEntry(time: Microseconds(EventTime("2025-03-04T09:00:00Z")!.micros), station: "dock-2",
                                                code: "receipt-report", severity: .done, document: "ASN-1", message: "receipt ASN-1 closed",
                                                detail: #"{"lines":[{"line":1,"item":"06141410000125","lot":null,"expected":6,"received":6,"over":0,"short":0}],"unexpected":[],"partial":false}"#)])
         ledger.close()
