@@ -15,7 +15,14 @@ let journalCommand = CommandSpec("journal", summary: "the station journal: refus
     .value("--limit", "N", "at most N entries, oldest first (default: 10000)"),
     .flag("--json", "print a JSON array, every field, detail as an object"),
     .flag("--csv", "print CSV with a header row"),
-] + LedgerCLI.options, notes: "Entries come in journal order, oldest first.") { args in
+] + LedgerCLI.options, notes: """
+    Entries come in journal order, oldest first; --limit keeps the first N, so
+    narrow with --since to see the latest. --json and --csv print id, seq (the
+    posting the entry committed with, if any), time, station, device, operator,
+    severity, code, document, reason, message and detail (--json adds time_us).
+    A closed receipt's discrepancies: --document ASN --code short (or over,
+    unexpected); its whole report: scanledger receipt-report ASN.
+    """) { args in
     guard !(args.flag("--json") && args.flag("--csv")) else { throw args.usageError("choose --json or --csv") }
     var query = JournalQuery(station: args.value("--station"), code: args.value("--code"), operatorID: args.value("--operator"),
                              document: args.value("--document"))
