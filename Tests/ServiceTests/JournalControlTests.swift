@@ -42,10 +42,7 @@ import Testing
     @Test func journalAndReceiptReportAnswerFromAClosedReceipt() throws {
         let site = try DaemonSite()
         try site.start()
-        site.scanner.scan("ASN-1001")
-        site.scanner.scan("01\(plain)304")
-        site.scanner.scan("CMD:CLOSE")
-        try eventually("the receipt to post") { try site.request(["cmd": "status"])["postings_since_start"] as? Int == 1 }
+        try site.receive(["ASN-1001", "01\(plain)304", "CMD:CLOSE"], postings: 1)
 
         let short = try site.request(["cmd": "journal", "code": "short", "document": "ASN-1001"])
         #expect(short["ok"] as? Bool == true, "\(short)")
@@ -90,5 +87,13 @@ import Testing
         let journal = try runCLI(["journal", "--code", "short", "--csv", "--db", site.db])
         #expect(journal.out.split(separator: "\n").count == 2, "\(journal.out) \(journal.err)")
         #expect(try site.stop() == 0)
+    }
+}
+
+extension DaemonSite {
+    /// Scans a receipt at the dock and waits until this process has posted `postings`.
+    func receive(_ scans: [String], postings: Int) throws {
+        for text in scans { scanner.scan(text) }
+        try eventually("\(postings) posting(s)") { try request(["cmd": "status"])["postings_since_start"] as? Int == postings }
     }
 }

@@ -32,13 +32,7 @@ let journalCommand = CommandSpec("journal", summary: "the station journal: refus
             throw args.usageError("--since: \(error)")
         }
     }
-    guard let ledger = try LedgerCLI.open(args) else { return 1 }
-    defer { ledger.close() }
-    let records: [JournalRecord]
-    do { records = try ledger.stationJournal(query) } catch {
-        LedgerCLI.fail("\(error)")
-        return 1
-    }
+    guard let records = try LedgerCLI.read(args, { try $0.stationJournal(query) }) else { return 1 }
     if args.flag("--json") {
         LedgerCLI.emit("[" + records.map(\.jsonText).joined(separator: ",") + "]\n")
     } else if args.flag("--csv") {
@@ -67,13 +61,7 @@ let receiptReportCommand = CommandSpec("receipt-report", summary: "a closed rece
     .flag("--json", "print a JSON object: asn, station, time, journal_id, partial, lines, unexpected"),
 ] + LedgerCLI.options, notes: "Exit 1 when the ASN has no closed receipt in the journal.") { args in
     let asn = args.positional("ASN") ?? ""
-    guard let ledger = try LedgerCLI.open(args) else { return 1 }
-    defer { ledger.close() }
-    let found: ClosedReceiptReport?
-    do { found = try ledger.closedReceiptReport(asn: asn) } catch {
-        LedgerCLI.fail("\(error)")
-        return 1
-    }
+    guard let found = try LedgerCLI.read(args, { try $0.closedReceiptReport(asn: asn) }) else { return 1 }
     guard let report = found else {
         LedgerCLI.fail("\(asn) has no closed receipt in the journal (is the receipt still open, or the ASN misspelled?)")
         return 1
