@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "StationsTests", dependencies: ["Stations", "ScanModel"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "ScanModel", "GS1", "CSQLite"], exclude: ["EPCIS"]),
         .testTarget(name: "ForwardingTests", dependencies: ["Forwarding", "Ledger", "ScanModel"]),
-        .testTarget(name: "CLITests", dependencies: ["ScanModel"]),
+        .testTarget(name: "CLITests", dependencies: ["ScanModel", "Ledger"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -53,6 +53,8 @@ extension Daemon {
             let path = try r.requiredString("path", "the file to import")
             return ["imported": try ServiceImport.run(kind: kind, path: path, ledger: ledger, stores: stores)]
         case "counts": return try counts(r)
+        case "journal": return try journal(r)
+        case "receipt-report": return try receiptReport(r)
         case "metrics": return ["text": metricsText()]
         case "device-add": return try addDevice(r)
         case "device-remove":

@@ -17,6 +17,8 @@ struct ControlRequest {
         "import": ["kind", "path"],
         "counts": ["action", "all", "id", "accept_conflict", "reason"],
         "watch": ["station"],
+        "journal": ["station", "code", "operator", "document", "since", "after_id", "limit"],
+        "receipt-report": ["asn"],
         "device-add": ["device", "station"],
         "device-remove": ["name"],
         "device-attached": ["path"], "device-detached": ["path"],
@@ -39,6 +41,9 @@ struct ControlRequest {
     func string(_ key: String) throws -> String? { try request.optional(key)?.string() }
 
     func bool(_ key: String) throws -> Bool? { try request.optional(key)?.bool() }
+
+    /// A whole number in `range`; a string, fraction or number outside it is an error naming the field.
+    func int(_ key: String, in range: ClosedRange<Int>) throws -> Int? { try request.optional(key)?.int(in: range) }
 
     /// A JSON object (nested configuration such as a device), checked by its reader.
     func object(_ key: String) throws -> JSONCursor? {

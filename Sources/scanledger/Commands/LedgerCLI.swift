@@ -45,6 +45,17 @@ enum LedgerCLI {
         }
     }
 
+    /// Opens the ledger, reads from it and closes it; nil (exit 1) when it
+    /// cannot be opened or the read fails, each already reported on stderr.
+    static func read<T>(_ args: ParsedArguments, _ body: (Ledger) throws -> T) throws(ArgumentError) -> T? {
+        guard let ledger = try open(args) else { return nil }
+        defer { ledger.close() }
+        do { return try body(ledger) } catch {
+            fail("\(error)")
+            return nil
+        }
+    }
+
     static func fail(_ message: String) {
         FileHandle.standardError.write(Data("scanledger: \(message)\n".utf8))
     }

@@ -13,6 +13,8 @@ let commands: [CommandSpec] = [
     postCommand,
     stockCommand,
     historyCommand,
+    journalCommand,
+    receiptReportCommand,
     verifyCommand,
     reverseCommand,
     importCommand,
