@@ -67,6 +67,12 @@ echo; echo "== Ledger history of order SO-5001 and ASN-1001"
 sl history --ref SO-5001
 sl history --ref ASN-1001
 
+echo; echo "== The day's station journal: every exception, who and where"
+sl journal
+
+echo; echo "== Receipt ASN-1001 as closed (per ASN line)"
+sl receipt-report ASN-1001
+
 echo; echo "== Verify"
 sl verify
 

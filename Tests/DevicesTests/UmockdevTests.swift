@@ -11,6 +11,11 @@ import Testing
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/usb-serial.umockdev").path
 
     static func scanledger() throws -> String {
+        // Next to the test binary first: `make tsan` builds its own scanledger
+        // in .build-tsan, and that is the one its tests must run.
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let beside = exe.deletingLastPathComponent().appendingPathComponent("scanledger").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
         for config in ["debug", "release"] {
             let path = root.appendingPathComponent(".build/\(config)/scanledger").path
             if FileManager.default.isExecutableFile(atPath: path) { return path }

@@ -80,10 +80,16 @@ import Testing
         try site.withLedger { (l: Ledger) throws -> Void in try l.recordJournal(journal) }
         try site.start()
         try eventually("caught up to \(receipts) after the SIGKILL", limit: 90) { try centralCount() == Int64(receipts) }
+        // The stations journal too (each closed receipt's report), so the
+        // box's whole journal must be central, the five written offline among it.
+        let localJournal = try site.withLedger { (l: Ledger) throws -> Int in try l.stationJournal(JournalQuery()).count }
+        #expect(localJournal >= 5 + receipts)
         try eventually("the journal central and its metrics", limit: 90) {
             let text = try site.request(["cmd": "metrics"])["text"] as? String ?? ""
-            return try server.connect(database).query("SELECT count(*) FROM station_journal WHERE origin = 'test'").int(0, 0) == 5
-                && text.contains("\nscanledger_forwarded_journal_entries_total 5") && text.contains("\nscanledger_forward_backlog_journal_entries 0")
+            let central = try server.connect(database)
+            return try central.query("SELECT count(*) FROM station_journal WHERE origin = 'test'").int(0, 0) == Int64(localJournal)
+                && central.query("SELECT count(*) FROM station_journal WHERE origin = 'test' AND code = 'refused'").int(0, 0) == 5
+                && text.contains("\nscanledger_forward_backlog_journal_entries 0")
         }
         #expect(try site.stop() == 0)
 
