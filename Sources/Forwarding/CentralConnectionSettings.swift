@@ -34,6 +34,12 @@ public struct CentralConnectionSettings: Sendable {
     /// Replaces the password (once read) and password-like settings with `***`.
     public func redact(_ text: String) -> String { redactor.redact(text) }
 
+    /// Checks the password file as the forwarder will read it (exists, a
+    /// regular file, not readable by group or others, UTF-8): what
+    /// `check-config` runs so a bad file is found before the daemon retries
+    /// on it forever.
+    public func checkPasswordFile() throws(CentralError) { _ = try loadPassword() }
+
     /// Reads the password file, checking its permissions; "" without one.
     func loadPassword() throws(CentralError) -> String {
         guard let path = passwordFile, !path.isEmpty else { return "" }

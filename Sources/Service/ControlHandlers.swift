@@ -66,8 +66,10 @@ extension Daemon {
             return ["removed": name]
         case "device-attached", "device-detached": return try udevEvent(r)
         case "reload":
-            guard reload() else { throw RequestError("the configuration was rejected (see the log); the previous one keeps running") }
-            return [:]
+            guard let restartNeeded = reloadReport() else {
+                throw RequestError("the configuration was rejected (see the log); the previous one keeps running")
+            }
+            return ["restart_needed": restartNeeded]
         default:
             throw RequestError("unknown cmd '\(r.cmd)' (one of: \(ControlRequest.commands.joined(separator: ", ")))")
         }

@@ -1,4 +1,5 @@
 import Devices
+import Forwarding
 import Foundation
 import ScanModel
 
@@ -7,18 +8,24 @@ extension Daemon {
     /// rejected and logged; the running one stays. Applied live: log level,
     /// patterns, devices (added, removed, changed), zones (a new pipeline;
     /// open cycles end with reason shutdown) and stations (added, removed,
-    /// changed; open sessions resume from the database). Ledger and control
-    /// socket changes need a restart. Reloads run one at a time.
+    /// changed; open sessions resume from the database). Ledger, control
+    /// socket, `site` and `central` changes need a restart: they are kept as
+    /// they were and named in the log and the socket's answer, never
+    /// silently dropped. Reloads run one at a time.
     @discardableResult
-    public func reload() -> Bool {
+    public func reload() -> Bool { reloadReport() != nil }
+
+    /// The sections whose changes wait for a restart; nil when the new
+    /// configuration was rejected.
+    public func reloadReport() -> [String]? {
         changes.withLock { reloadSerialized() }
     }
 
-    private func reloadSerialized() -> Bool {
+    private func reloadSerialized() -> [String]? {
         let new: ServiceConfig
         do { new = try ServiceConfig.load(path: configPath) } catch {
             logger.error("reload", "rejected \(configPath): \(error); still running the previous configuration")
-            return false
+            return nil
         }
         let old = config
         var kept = new
@@ -29,6 +36,12 @@ extension Daemon {
         }
         if new.controlSocket != old.controlSocket || new.controlGroup != old.controlGroup || new.controlMode != old.controlMode {
             restartNeeded.append("control"); kept.controlSocket = old.controlSocket; kept.controlGroup = old.controlGroup; kept.controlMode = old.controlMode
+        }
+        if new.boxID != old.boxID { restartNeeded.append("site"); kept.boxID = old.boxID }
+        // The forwarder holds its connection and origin for its life: a new
+        // server or password takes a restart, said here rather than ignored.
+        if Self.forwardingIdentity(new.central) != Self.forwardingIdentity(old.central) {
+            restartNeeded.append("central"); kept.central = old.central
         }
         let context = kept.stationContext
         if new.stations != old.stations || context != old.stationContext {
@@ -57,9 +70,19 @@ extension Daemon {
             fleet.start(spec)
             logger.notice("reload", "device \(name) started")
         }
-        if !restartNeeded.isEmpty { logger.warning("reload", "changes to \(restartNeeded.joined(separator: ", ")) take effect at the next restart") }
-        logger.notice("reload", "configuration \(configPath) applied")
-        return true
+        if restartNeeded.isEmpty {
+            logger.notice("reload", "configuration \(configPath) applied")
+        } else {
+            logger.warning("reload", "configuration \(configPath) applied except \(restartNeeded.joined(separator: ", ")): restart scanledgerd for those")
+        }
+        return restartNeeded
+    }
+
+    /// What of a `central` section the running forwarder cannot change.
+    static func forwardingIdentity(_ c: ForwarderConfig?) -> [String] {
+        guard let c else { return [] }
+        return [c.connection.conninfo, c.connection.passwordFile ?? "", c.origin, c.site, String(c.batchSize), String(c.pollIntervalSeconds),
+                String(c.retryInitialSeconds), String(c.retryMaxSeconds), String(c.backlogAlarmBytes), String(c.backlogAlarmPostings)]
     }
 
     /// Builds the routing snapshot for `config` plus the socket-added devices

@@ -18,7 +18,18 @@ extension Daemon {
                 "stations": config.stations.count, "open_sessions": open, "ledger": config.ledgerPath,
                 "ledger_sequence": ledgerPostings, "ledger_postings": ledgerPostings,
                 "postings_since_start": c.posted, "rejected_since_start": c.rejected,
-                "live": livenessProblem() == nil]
+                "live": livenessProblem() == nil, "forwarding": forwardingStatus()]
+    }
+
+    /// The central forwarder as an admin needs it at a glance: its state,
+    /// backlog, lag and last error (nil without a `central` section).
+    func forwardingStatus() -> Any {
+        guard let f = forwarder.snapshot?.status else { return NSNull() }
+        return ["state": f.state.rawValue, "connected": f.connected, "origin": f.origin,
+                "forwarded_up_to": f.forwardedUpTo, "backlog_postings": f.backlogPostings,
+                "backlog_journal_entries": f.backlogJournalEntries, "lag_seconds": f.lagSeconds,
+                "backlog_alarm": f.backlogAlarm, "consecutive_failures": f.consecutiveFailures,
+                "last_error": f.lastError.map { $0 as Any } ?? NSNull(), "last_error_kind": f.lastErrorKind.map { $0 as Any } ?? NSNull()]
     }
 
     /// One line for systemd's STATUS and the log.

@@ -20,6 +20,7 @@ let commands: [CommandSpec] = [
     importCommand,
     exportCommand,
     statusCommand,
+    metricsCommand,
     devicesCommand,
     stationsCommand,
     watchCommand,
