@@ -109,7 +109,7 @@ import ScanModel
         try "code,type\nB-01,storage\nB-02,cellar\n".write(to: file, atomically: true, encoding: .utf8)
         let bad = try run(["import", "locations", file.path])
         #expect(bad.status == 1)
-        #expect(bad.stderr.contains("\(file.path):3:6: type 'cellar' must be dock, storage, pack or shipping (nothing imported)"))
+        #expect(bad.stderr.contains("\(file.path):3:6: type 'cellar' must be dock, storage, pack, shipping, quarantine or damaged (nothing imported)"))
         #expect(try run(["stock", "--location", "B-01"]).status == 1) // B-01 was not imported
         try "code,type\nB-01,storage\n".write(to: file, atomically: true, encoding: .utf8)
         let good = try run(["import", "locations", file.path])

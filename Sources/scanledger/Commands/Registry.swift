@@ -15,6 +15,8 @@ let commands: [CommandSpec] = [
     historyCommand,
     verifyCommand,
     reverseCommand,
+    holdCommand,
+    releaseCommand,
     importCommand,
     exportCommand,
     statusCommand,
