@@ -42,7 +42,7 @@ public enum LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
             // The `held-stock` code first, so stations and scripts can match it.
             return "held-stock: lot \(lot) of item \(item) is on hold\(reason.map { " (\($0))" } ?? ""); release the lot before taking it from \(location)"
         case let .heldStock(location, item, nil, _):
-            return "held-stock: \(location) holds item \(item) on hold; only a release or a scrap posting may take stock from it"
+            return "held-stock: item \(item) at \(location) is held (a quarantine or damaged location); only a release or a scrap posting may take it out"
         }
     }
 }

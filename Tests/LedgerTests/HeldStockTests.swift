@@ -29,11 +29,11 @@ import ScanModel
         #expect(try t.onHand(TestLedger.widget, "QA") == 10)
         let move = try t.move("m1", qty: 2, from: "QA", to: "A-01")
         #expect(move.status == .rejected)
-        #expect(move.error?.hasPrefix("held-stock: QA holds item 04006381333931 on hold") == true, "\(move.error ?? "")")
-        #expect(try post("p1", .pack, [line(1, "QA", "SHIP1")], reason: nil, who: nil).error?.hasPrefix("held-stock: QA") == true)
+        #expect(move.error?.hasPrefix("held-stock: item 04006381333931 at QA is held") == true, "\(move.error ?? "")")
+        #expect(try post("p1", .pack, [line(1, "QA", "SHIP1")], reason: nil, who: nil).error?.hasPrefix("held-stock: item 04006381333931 at QA") == true)
         #expect(try post("s1", .ship, [line(1, "QA", VirtualLocation.customer)], reason: nil, who: nil).error?.hasPrefix("held-stock") == true)
         #expect(try t.receive("r2", qty: 3, to: "DMG").status == .posted)
-        #expect(try t.move("m2", qty: 1, from: "DMG", to: "A-01").error?.hasPrefix("held-stock: DMG") == true)
+        #expect(try t.move("m2", qty: 1, from: "DMG", to: "A-01").error?.hasPrefix("held-stock: item 04006381333931 at DMG") == true)
         // A count adjustment may touch held stock, and stock may be moved onto hold.
         #expect(try post("adj", .adjustment, [line(1, "QA", VirtualLocation.adjustment)], reason: nil, who: nil).status == .posted)
         #expect(try t.receive("r3", qty: 4, to: "A-01").status == .posted)
@@ -136,5 +136,24 @@ import ScanModel
         #expect(throws: LedgerError.self) { try t.ledger.importLocations([Location(code: "@scrap2", type: .storage)]) }
         let locations = try MasterDataFile.locations(bytes: Array("code,type\nHOLD-1,quarantine\nBIN-X,damaged\n".utf8), file: "l.csv")
         #expect(locations.map(\.value.type) == [.quarantine, .damaged])
+    }
+
+    /// CBV 2.0: a move onto hold is `holding` (quarantine: `non_sellable_other`,
+    /// damaged: `damaged`), a release `inspecting` back to sellable, a scrap
+    /// `destroying`/`destroyed` at the source; the document stays schema-valid.
+    @Test func epcisMapsHoldReleaseAndScrap() throws {
+        _ = try t.receive("r1", qty: 5, to: "A-01")
+        #expect(try t.move("m1", qty: 3, from: "A-01", to: "QA").status == .posted)
+        #expect(try t.move("m2", qty: 1, from: "A-01", to: "DMG").status == .posted)
+        #expect(try post("rel", .release, [line(2, "QA", "A-02")]).status == .posted)
+        #expect(try post("x1", .scrap, [line(1, "DMG", VirtualLocation.scrap)], reason: "CRUSHED").status == .posted)
+        let document = try t.ledger.read { try $0.exportEPCIS() }
+        #expect(try EPCISExportTests.validate(document, in: t.directory) == [])
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(document.utf8)) as? [String: Any])
+        let events = try #require((root["epcisBody"] as? [String: Any])?["eventList"] as? [[String: Any]])
+        #expect(events.map { "\($0["bizStep"] ?? "-")/\($0["disposition"] ?? "-")" } ==
+                ["receiving/in_progress", "holding/non_sellable_other", "holding/damaged", "inspecting/sellable_not_accessible", "destroying/destroyed"])
+        #expect((events[4]["readPoint"] as? [String: String])?["id"] == "urn:scanledger:loc:DMG")
+        #expect(events[4]["bizLocation"] == nil)
     }
 }
