@@ -50,6 +50,20 @@ let holdCommand = CommandSpec("hold", summary: "put a lot on hold (a recall): ev
                 options: lotOptions("hold"), notes: "Journaled as `lot-held`. `scanledger release lot` ends it.") { args in
         try runLotCommand(args, hold: true)
     },
+    CommandSpec("list", summary: "the lots on hold now, one per line: item, lot, since, operator, reason",
+                options: LedgerCLI.options) { args in
+        guard let ledger = try LedgerCLI.open(args) else { return 1 }
+        defer { ledger.close() }
+        do {
+            for h in try ledger.lotHolds() {
+                LedgerCLI.emit("\(h.item)\t\(h.lot)\t\(EventTime.utcText(micros: h.sinceMicros))\t\(h.operatorID ?? "-")\t\(h.reason)\n")
+            }
+            return 0
+        } catch {
+            LedgerCLI.fail("\(error)")
+            return 1
+        }
+    },
 ])
 
 let releaseCommand = CommandSpec("release", summary: "release a held lot so it can be moved, picked and packed again",
