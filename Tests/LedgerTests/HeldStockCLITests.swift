@@ -58,6 +58,8 @@ import ScanModel
         #expect(held.status == 0)
         #expect(held.stdout == "lot L1 of item 09506000134352 is on hold: moves, picks and packs of it are refused\n")
         #expect(try run(["hold", "lot", "09506000134352", "L1", "--reason", "AGAIN"]).stdout.contains("was already on hold"))
+        let list = try run(["hold", "list"]).stdout.split(separator: "\t")
+        #expect(list.count == 5 && list[0] == "09506000134352" && list[1] == "L1" && list[3] == "qa-boss" && list[4] == "RECALL-42\n", "\(list)")
         #expect(try run(["hold", "lot", "WID-1", "L1", "--reason", "R"]).stderr.contains("not by lot"))
         let move = #"{"key":"m","kind":"move","lines":[{"item":"09506000134352","lot":"L1","qty":1,"from":"A-01","to":"A-02"}]}"#
         #expect(try statuses(try run(["post"], stdin: move)) ==
@@ -66,6 +68,7 @@ import ScanModel
         #expect(released.status == 0 && released.stdout == "lot L1 of item 09506000134352 released from hold\n")
         let again = try run(["release", "lot", "09506000134352", "L1", "--reason", "X"])
         #expect(again.status == 1 && again.stderr.contains("is not on hold; nothing released"))
+        #expect(try run(["hold", "list"]).stdout.isEmpty)
         // The key was refused before; a new key moves the lot now.
         #expect(try statuses(try run(["post"], stdin: move.replacingOccurrences(of: "\"m\"", with: "\"m2\""))) == ["posted"])
         #expect(try run(["verify"]).status == 0)

@@ -86,6 +86,9 @@ import ScanModel
         #expect(try t.ledger.reverse(x3, key: "undo-x3").status == .posted)
         #expect(try t.onHand(TestLedger.widget, "DMG") == 5)
         #expect(try t.ledger.verify().ok)
+        // verify catches a write to @scrap that is not a scrap (a tampered kind).
+        try t.rawExec("DROP TRIGGER postings_no_update; UPDATE postings SET kind = 'move' WHERE seq = \(x3.value)")
+        #expect(try t.ledger.verify().problems.contains("posting \(x3.value) (move) writes to @scrap; only scrap postings and their reversals may"))
     }
 
     @Test func aHeldLotIsRefusedEverywhereUntilReleased() throws {
