@@ -21,24 +21,7 @@ extension Ledger {
     @discardableResult
     public func holdLot(item: ItemCode, lot: String, reason: String, operatorID: String? = nil,
                         station: String = "cli") throws(LedgerError) -> Bool {
-        try checkHoldWords(lot: lot, reason: reason)
-        var changed = false
-        try writeAndWait { db in
-            let itemID = try Self.lotTrackedItem(db, item)
-            let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
-            var lotID = try db.scalarInt("SELECT id FROM lots WHERE item_id = ? AND lot = ?", .int(itemID), .text(lot))
-            if lotID == nil {
-                try db.prepare("INSERT INTO lots(item_id, lot) VALUES (?, ?)").run(.int(itemID), .text(lot))
-                lotID = sqlite3LastRowID(db)
-            }
-            guard let lotID, try db.scalarInt("SELECT 1 FROM lot_holds WHERE lot_id = ?", .int(lotID)) == nil else { return }
-            try db.prepare("INSERT INTO lot_holds(lot_id, reason, operator, since) VALUES (?, ?, ?, ?)")
-                .run(.int(lotID), .text(reason), .optionalText(operatorID), .int(now))
-            try Self.journalLot(db, code: "lot-held", severity: .warning, item: item, lot: lot, reason: reason, operatorID: operatorID,
-                                station: station, time: now, message: "lot \(lot) of item \(item) put on hold (reason \(reason))")
-            changed = true
-        }
-        return changed
+        try setLotHold(true, LotHoldChange(item: item, lot: lot, reason: reason, operatorID: operatorID, station: station))
     }
 
     /// Releases a held lot and journals it (`lot-released`). Returns false
@@ -46,16 +29,40 @@ extension Ledger {
     @discardableResult
     public func releaseLot(item: ItemCode, lot: String, reason: String, operatorID: String? = nil,
                            station: String = "cli") throws(LedgerError) -> Bool {
-        try checkHoldWords(lot: lot, reason: reason)
+        try setLotHold(false, LotHoldChange(item: item, lot: lot, reason: reason, operatorID: operatorID, station: station))
+    }
+
+    private struct LotHoldChange { let item: ItemCode, lot: String, reason: String, operatorID: String?, station: String }
+
+    /// One hold or release: the `lot_holds` row and its journal entry in one transaction.
+    private func setLotHold(_ hold: Bool, _ c: LotHoldChange) throws(LedgerError) -> Bool {
+        guard !c.lot.isEmpty else { throw LedgerError.invalidPosting("the lot must not be empty") }
+        guard !c.reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw LedgerError.invalidPosting("a lot hold or release needs a reason (the recall or inspection it belongs to)")
+        }
         var changed = false
         try writeAndWait { db in
-            let itemID = try Self.lotTrackedItem(db, item)
-            guard let lotID = try db.scalarInt("SELECT id FROM lots WHERE item_id = ? AND lot = ?", .int(itemID), .text(lot)),
-                  try db.scalarInt("SELECT 1 FROM lot_holds WHERE lot_id = ?", .int(lotID)) != nil else { return }
-            try db.prepare("DELETE FROM lot_holds WHERE lot_id = ?").run(.int(lotID))
-            try Self.journalLot(db, code: "lot-released", severity: .info, item: item, lot: lot, reason: reason, operatorID: operatorID,
-                                station: station, time: Int64(Date().timeIntervalSince1970 * 1_000_000),
-                                message: "lot \(lot) of item \(item) released from hold (reason \(reason))")
+            let itemID = try Self.lotTrackedItem(db, c.item)
+            let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+            var lotID = try db.scalarInt("SELECT id FROM lots WHERE item_id = ? AND lot = ?", .int(itemID), .text(c.lot))
+            if lotID == nil, hold {
+                try db.prepare("INSERT INTO lots(item_id, lot) VALUES (?, ?)").run(.int(itemID), .text(c.lot))
+                lotID = sqlite3LastRowID(db)
+            }
+            guard let lotID else { return }
+            let isHeld = try db.scalarInt("SELECT 1 FROM lot_holds WHERE lot_id = ?", .int(lotID)) != nil
+            guard isHeld != hold else { return }
+            if hold {
+                try db.prepare("INSERT INTO lot_holds(lot_id, reason, operator, since) VALUES (?, ?, ?, ?)")
+                    .run(.int(lotID), .text(c.reason), .optionalText(c.operatorID), .int(now))
+            } else {
+                try db.prepare("DELETE FROM lot_holds WHERE lot_id = ?").run(.int(lotID))
+            }
+            let entry = JournalEntry(time: Microseconds(now), station: c.station, operatorID: c.operatorID,
+                                     code: hold ? "lot-held" : "lot-released", severity: hold ? .warning : .info, reason: c.reason,
+                                     message: "lot \(c.lot) of item \(c.item) \(hold ? "put on hold" : "released from hold") (reason \(c.reason))",
+                                     detail: JSONText.object([("item", JSONText.quote(c.item.code)), ("lot", JSONText.quote(c.lot))]))
+            try StationJournalStore.insert(entry, seq: nil, with: try db.prepare(StationJournalStore.insertSQL))
             changed = true
         }
         return changed
@@ -77,13 +84,6 @@ extension Ledger {
         }
     }
 
-    private func checkHoldWords(lot: String, reason: String) throws(LedgerError) {
-        guard !lot.isEmpty else { throw LedgerError.invalidPosting("the lot must not be empty") }
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw LedgerError.invalidPosting("a lot hold or release needs a reason (the recall or inspection it belongs to)")
-        }
-    }
-
     /// The item's row id; only lot-tracked items have lots to hold.
     private static func lotTrackedItem(_ db: Connection, _ item: ItemCode) throws -> Int64 {
         let gtin = GTIN(item.code)?.digits ?? ""
@@ -95,14 +95,6 @@ extension Ledger {
             throw LedgerError.invalidPosting("item \(item) is tracked by \(s.text(1)), not by lot: it has no lots to hold")
         }
         return s.int(0)
-    }
-
-    private static func journalLot(_ db: Connection, code: String, severity: JournalSeverity, item: ItemCode, lot: String, reason: String,
-                                   operatorID: String?, station: String, time: Int64, message: String) throws {
-        let entry = JournalEntry(time: Microseconds(time), station: station, operatorID: operatorID, code: code, severity: severity,
-                                 reason: reason, message: message,
-                                 detail: JSONText.object([("item", JSONText.quote(item.code)), ("lot", JSONText.quote(lot))]))
-        try StationJournalStore.insert(entry, seq: nil, with: try db.prepare(StationJournalStore.insertSQL))
     }
 }
 

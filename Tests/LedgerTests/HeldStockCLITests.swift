@@ -7,18 +7,10 @@ import ScanModel
 /// release and scrap posted with `scanledger post`, lots held and released
 /// with `scanledger hold lot` / `release lot`; `verify` stays clean.
 @Suite struct HeldStockCLITests {
-    let binary: URL
-    let t: TestLedger
-
-    init() throws {
-        binary = try ProcessSupport.scanledger()
-        t = try TestLedger()
-        t.ledger.close()
-    }
-
-    func run(_ args: [String], stdin: String = "") throws -> ProcessSupport.Output {
-        try ProcessSupport.run(binary, args + ["--db", t.path], stdin: stdin)
-    }
+    let cli: CLILedger
+    init() throws { cli = try CLILedger() }
+    var t: TestLedger { cli.t }
+    func run(_ args: [String], stdin: String = "") throws -> ProcessSupport.Output { try cli.run(args, stdin: stdin) }
 
     func statuses(_ out: ProcessSupport.Output) throws -> [String] {
         try out.stdout.split(separator: "\n").map { line in

@@ -5,18 +5,11 @@ import ScanModel
 
 /// The ledger subcommands of the `scanledger` binary, run as a user would.
 @Suite struct LedgerCLITests {
-    let binary: URL
-    let t: TestLedger
-
-    init() throws {
-        binary = try ProcessSupport.scanledger()
-        t = try TestLedger()
-        t.ledger.close()
-    }
-
-    func run(_ args: [String], stdin: String = "") throws -> ProcessSupport.Output {
-        try ProcessSupport.run(binary, args + ["--db", t.path], stdin: stdin)
-    }
+    let cli: CLILedger
+    var binary: URL { cli.binary }
+    var t: TestLedger { cli.t }
+    init() throws { cli = try CLILedger() }
+    func run(_ args: [String], stdin: String = "") throws -> ProcessSupport.Output { try cli.run(args, stdin: stdin) }
 
     func json(_ line: Substring) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])

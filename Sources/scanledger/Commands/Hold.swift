@@ -44,12 +44,22 @@ private func runLotCommand(_ args: ParsedArguments, hold: Bool) throws -> Int32 
     }
 }
 
+/// `hold lot` or `release lot`: the same words, the opposite change.
+private func lotCommand(hold: Bool) -> CommandSpec {
+    CommandSpec("lot", summary: hold ? "put lot LOT of ITEM on hold, wherever its units are" : "release lot LOT of ITEM from hold",
+                positionals: lotPositionals, options: lotOptions(hold ? "hold" : "release"), notes: hold
+                    ? "Journaled as `lot-held`. `scanledger release lot` ends it."
+                    : """
+                    Journaled as `lot-released`. Stock at a quarantine or damaged location is released with
+                    a posting instead: `scanledger post` with "kind":"release" (docs/ledger.md).
+                    """) { args in
+        try runLotCommand(args, hold: hold)
+    }
+}
+
 let holdCommand = CommandSpec("hold", summary: "put a lot on hold (a recall): every unit of it is refused by moves, picks and packs",
                               subcommands: [
-    CommandSpec("lot", summary: "put lot LOT of ITEM on hold, wherever its units are", positionals: lotPositionals,
-                options: lotOptions("hold"), notes: "Journaled as `lot-held`. `scanledger release lot` ends it.") { args in
-        try runLotCommand(args, hold: true)
-    },
+    lotCommand(hold: true),
     CommandSpec("list", summary: "the lots on hold now, one per line: item, lot, since, operator, reason",
                 options: LedgerCLI.options) { args in
         guard let ledger = try LedgerCLI.open(args) else { return 1 }
@@ -67,12 +77,4 @@ let holdCommand = CommandSpec("hold", summary: "put a lot on hold (a recall): ev
 ])
 
 let releaseCommand = CommandSpec("release", summary: "release a held lot so it can be moved, picked and packed again",
-                                 subcommands: [
-    CommandSpec("lot", summary: "release lot LOT of ITEM from hold", positionals: lotPositionals,
-                options: lotOptions("release"), notes: """
-                Journaled as `lot-released`. Stock at a quarantine or damaged location is released with
-                a posting instead: `scanledger post` with "kind":"release" (docs/ledger.md).
-                """) { args in
-        try runLotCommand(args, hold: false)
-    },
-])
+                                 subcommands: [lotCommand(hold: false)])
