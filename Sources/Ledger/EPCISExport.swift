@@ -47,7 +47,20 @@ struct EPCISEventBuilder {
 
     static let bizSteps: [PostingKind: String] = [
         .receipt: "receiving", .move: "storing", .adjustment: "cycle_counting", .pack: "packing", .ship: "shipping",
+        // CBV 2.0 (docs/ledger.md): a release is the end of an inspection; a
+        // scrap terminates the stock as inventory.
+        .release: "inspecting", .scrap: "destroying",
     ]
+
+    /// Stock arriving at a held location is not sellable: quarantine is
+    /// `non_sellable_other` (CBV has no "on hold"), damaged is `damaged`.
+    private func disposition(at location: String, otherwise: String) -> String {
+        switch locations[location]?.type {
+        case .quarantine?: "non_sellable_other"
+        case .damaged?: "damaged"
+        default: otherwise
+        }
+    }
 
     /// The events of one posting (all rows share its sequence).
     func events(for rows: [HistoryRow]) -> [[String: Any]] {
@@ -55,7 +68,7 @@ struct EPCISEventBuilder {
         let physical = rows.filter { locations[$0.location]?.type != .virtual }
         var out: [[String: Any]] = []
         var index = 0
-        func base(_ type: String) -> [String: Any] {
+        func base(_ type: String, bizStep: String = bizStep) -> [String: Any] {
             defer { index += 1 }
             var e: [String: Any] = ["type": type, "eventID": eventID(seq: head.seq.value, index: index),
                                     "recordTime": Self.utc(micros: head.commitTimeMicros), "bizStep": bizStep]
@@ -85,20 +98,25 @@ struct EPCISEventBuilder {
         switch head.kind {
         case .ship:
             sites = byLocation(physical.filter { $0.qty < 0 }).map { ($0, "in_transit") }
+        case .scrap:
+            // Where it was written off; like a ship it leaves the site's inventory.
+            sites = byLocation(physical.filter { $0.qty < 0 }).map { ($0, "destroyed") }
         case .adjustment:
-            sites = byLocation(physical.filter { $0.qty > 0 }).map { ($0, "sellable_not_accessible") }
+            sites = byLocation(physical.filter { $0.qty > 0 }).map { ($0, disposition(at: $0[0].location, otherwise: "sellable_not_accessible")) }
                   + byLocation(physical.filter { $0.qty < 0 }).map { ($0, "unknown") }
         case .receipt:
-            sites = byLocation(physical.filter { $0.qty > 0 }).map { ($0, "in_progress") }
+            sites = byLocation(physical.filter { $0.qty > 0 }).map { ($0, disposition(at: $0[0].location, otherwise: "in_progress")) }
         default:
-            sites = byLocation(physical.filter { $0.qty > 0 }).map { ($0, "sellable_not_accessible") }
+            sites = byLocation(physical.filter { $0.qty > 0 }).map { ($0, disposition(at: $0[0].location, otherwise: "sellable_not_accessible")) }
         }
         for site in sites {
             guard let at = site.rows.first?.location else { continue }
-            var e = base("ObjectEvent")
+            // A move into a held location is the CBV's `holding` step.
+            let held = head.kind == .move && locations[at]?.type.holdsStock == true
+            var e = base("ObjectEvent", bizStep: held ? "holding" : bizStep)
             e["action"] = "OBSERVE"
             e["disposition"] = site.disposition
-            addLocation(&e, at, business: head.kind != .ship)
+            addLocation(&e, at, business: head.kind != .ship && head.kind != .scrap)
             let (epcs, quantities) = contents(site.rows)
             if !epcs.isEmpty { e["epcList"] = epcs }
             if !quantities.isEmpty { e["quantityList"] = quantities }

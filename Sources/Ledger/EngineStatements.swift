@@ -15,7 +15,7 @@ final class EngineStatements {
     }
 
     let dataVersion, lastSeq, lookupKey, savepoint, release, rollbackTo: Statement
-    let insertPosting, setBalance, insertPostedKey, insertRejectedKey, insertOutbox, insertJournal, serialOnHand: Statement
+    let insertPosting, setBalance, insertPostedKey, insertRejectedKey, insertOutbox, insertJournal, serialOnHand, lotHold: Statement
 
     init(_ db: Connection) throws {
         dataVersion = try db.prepare("PRAGMA data_version")
@@ -37,6 +37,7 @@ final class EngineStatements {
             SELECT ifnull(sum(a.balance), 0) FROM accounts a JOIN locations l ON l.id = a.location_id
             WHERE a.serial_id = ? AND l.type <> 'virtual'
             """)
+        lotHold = try db.prepare("SELECT reason FROM lot_holds WHERE lot_id = ?")
     }
 }
 

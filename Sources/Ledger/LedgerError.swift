@@ -15,6 +15,9 @@ public enum LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
     case alreadyReversed(LedgerSequence, by: LedgerSequence)
     case masterData(String)
     case importFailed(file: String, line: Int, column: Int, message: String)
+    /// A move, pack or ship would take held stock: from a quarantine or
+    /// damaged location (`lot` nil), or of a lot on hold (`location` is where).
+    case heldStock(location: String, item: String, lot: String?, reason: String?)
 
     public var description: String {
         switch self {
@@ -35,6 +38,11 @@ public enum LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .alreadyReversed(seq, by): return "posting \(seq) was already reversed by posting \(by)"
         case .masterData(let m): return m
         case let .importFailed(file, line, column, message): return "\(file):\(line):\(column): \(message)"
+        case let .heldStock(location, item, lot?, reason):
+            // The `held-stock` code first, so stations and scripts can match it.
+            return "held-stock: lot \(lot) of item \(item) is on hold\(reason.map { " (\($0))" } ?? ""); release the lot before taking it from \(location)"
+        case let .heldStock(location, item, nil, _):
+            return "held-stock: item \(item) at \(location) is held (a quarantine or damaged location); only a release or a scrap posting may take it out"
         }
     }
 }

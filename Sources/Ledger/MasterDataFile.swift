@@ -52,7 +52,7 @@ public enum MasterDataFile {
             }
             if let t = record.string("type") {
                 guard let type = LocationKind(rawValue: t), type != .virtual else {
-                    throw fail("type", "type '\(t)' must be dock, storage, pack or shipping")
+                    throw fail("type", "type '\(t)' must be dock, storage, pack, shipping, quarantine or damaged")
                 }
                 location.type = type
             }

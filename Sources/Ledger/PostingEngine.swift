@@ -11,8 +11,10 @@ final class PostingEngine {
     private let cache = MasterDataCache()
     private var nextSeq: Int64 = 1
     private var commitTime: Int64 = 0
+    /// The open batch's commit time (µs), for entries the engine writes itself.
+    var currentCommitTime: Int64 { commitTime }
     private var dataVersion: Int64 = -1
-    private let sql: EngineStatements
+    let sql: EngineStatements
     /// Whether this posting has opened its savepoint. Checks run before the
     /// posting writes anything, so only master data created while resolving
     /// (accounts, lots, serials, auto-created items) needs one to undo.
@@ -110,7 +112,7 @@ final class PostingEngine {
         return PostingResult(key: request.key, outcome: .rejected(reason: error ?? "rejected"))
     }
 
-    private struct ResolvedEntry {
+    struct ResolvedEntry {
         let account: Int64
         let entry: PostingEntry
         let item: CachedItem
@@ -153,6 +155,7 @@ final class PostingEngine {
         }
 
         try checkBalanced(resolved)
+        try checkHoldRules(request, resolved)
 
         // Net change per account, in first-seen order (postings are small: linear search beats hashing).
         var deltas: [(account: Int64, delta: Int64, index: Int)] = []
@@ -203,7 +206,7 @@ final class PostingEngine {
         // canonical request, which idempotency compares against later.
         try sql.insertOutbox.run(.int(seq), .text(payload))
         // The station journal entries this posting carries commit with it.
-        for entry in request.journal { try StationJournalStore.insert(entry, seq: seq, with: sql.insertJournal) }
+        for entry in request.journal + holdJournal(request) { try StationJournalStore.insert(entry, seq: seq, with: sql.insertJournal) }
         return newBalances.map { ($0.account, $0.balance) }
     }
 

@@ -71,6 +71,15 @@ final class Connection {
         return s.isNull(0) ? nil : s.int(0)
     }
 
+    /// First column of the first row as text (nil when no row or NULL).
+    func scalarText(_ sql: String, _ values: SQLValue...) throws -> String? {
+        let s = try prepare(sql)
+        try s.bind(values)
+        defer { s.reset() }
+        guard try s.step() else { return nil }
+        return s.optionalText(0)
+    }
+
     var changes: Int { Int(sqlite3_changes(handle)) }
 }
 

@@ -159,6 +159,61 @@ enum Schema {
           BEGIN SELECT RAISE(ABORT, 'journal entries are immutable'); END;
         ALTER TABLE outbox_cursor ADD COLUMN journal_forwarded_upto INTEGER NOT NULL DEFAULT 0;
         """,
+        // 4: held stock. SQLite cannot alter a CHECK, so `locations` (new types
+        // quarantine, damaged) and `postings` (new kinds release, scrap) are
+        // rebuilt the way SQLite documents it: create, copy with the same ids,
+        // drop, rename, recreate indexes and triggers. `migrate` turns foreign
+        // keys off around it and runs foreign_key_check before committing.
+        // Columns keep their order, so `SELECT *` copies them.
+        """
+        CREATE TABLE locations_v4(
+          id INTEGER PRIMARY KEY,
+          code TEXT NOT NULL UNIQUE,
+          gln TEXT CHECK(gln IS NULL OR length(gln) = 13),
+          gcp_length INTEGER CHECK(gcp_length IS NULL OR gcp_length BETWEEN 6 AND 12),
+          type TEXT NOT NULL CHECK(type IN ('dock','storage','pack','shipping','virtual','quarantine','damaged')),
+          allow_negative INTEGER NOT NULL DEFAULT 0 CHECK(allow_negative IN (0,1)),
+          CHECK((type = 'virtual') = (substr(code,1,1) = '@'))
+        ) STRICT;
+        INSERT INTO locations_v4 SELECT * FROM locations;
+        DROP TABLE locations;
+        ALTER TABLE locations_v4 RENAME TO locations;
+        CREATE TABLE postings_v4(
+          seq INTEGER PRIMARY KEY,
+          key TEXT NOT NULL,
+          kind TEXT NOT NULL CHECK(kind IN ('receipt','move','adjustment','pack','ship','reversal','release','scrap')),
+          station TEXT,
+          device TEXT,
+          ref TEXT,
+          sscc TEXT,
+          event_time TEXT,
+          commit_time INTEGER NOT NULL,
+          reverses INTEGER UNIQUE REFERENCES postings(seq),
+          operator TEXT,
+          reason TEXT,
+          CHECK((kind = 'reversal') = (reverses IS NOT NULL)),
+          -- A release or scrap says why and who, always.
+          CHECK(kind NOT IN ('release','scrap') OR (reason IS NOT NULL AND reason <> '' AND operator IS NOT NULL AND operator <> ''))
+        ) STRICT;
+        INSERT INTO postings_v4 SELECT * FROM postings;
+        DROP TABLE postings;
+        ALTER TABLE postings_v4 RENAME TO postings;
+        CREATE INDEX postings_ref ON postings(ref) WHERE ref IS NOT NULL;
+        CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings
+          BEGIN SELECT RAISE(ABORT, 'postings are immutable: post a reversal instead'); END;
+        CREATE TRIGGER postings_no_delete BEFORE DELETE ON postings
+          BEGIN SELECT RAISE(ABORT, 'postings are immutable: post a reversal instead'); END;
+        INSERT INTO locations(code, type, allow_negative) VALUES ('@scrap','virtual',1);
+        -- Lots on hold (a recall): the current holds only. Their history (who
+        -- held and released, why, when) is the station journal's `lot-held`
+        -- and `lot-released` entries, which are append-only.
+        CREATE TABLE lot_holds(
+          lot_id INTEGER PRIMARY KEY REFERENCES lots(id),
+          reason TEXT NOT NULL CHECK(reason <> ''),
+          operator TEXT,
+          since INTEGER NOT NULL
+        ) STRICT;
+        """,
     ]
 
     /// The names of the triggers `verify` expects to find.
@@ -174,6 +229,12 @@ enum Schema {
             throw LedgerError.schemaTooNew(path: path, found: found, supported: currentVersion)
         }
         guard found < currentVersion else { return }
+        // Rebuilding a table (migration 4) drops a parent that children point
+        // at; with foreign keys on that would cascade or fail. The pragma is a
+        // no-op inside a transaction, so it is set around it, and the result
+        // is checked with foreign_key_check before COMMIT.
+        try db.exec("PRAGMA foreign_keys = OFF")
+        defer { try? db.exec("PRAGMA foreign_keys = ON") }
         try db.exec("BEGIN IMMEDIATE")
         do {
             // Re-read inside the write lock: another process may have migrated meanwhile.
@@ -181,6 +242,9 @@ enum Schema {
             if now > currentVersion { throw LedgerError.schemaTooNew(path: path, found: now, supported: currentVersion) }
             for version in Int(now)..<migrations.count {
                 try db.exec(migrations[version])
+            }
+            if let broken = try db.scalarText("SELECT \"table\" || ' row ' || ifnull(rowid, '?') || ' -> ' || parent FROM pragma_foreign_key_check LIMIT 1") {
+                throw LedgerError.sqlite("\(path): migration left a dangling foreign key (\(broken)); nothing was changed")
             }
             try db.exec("PRAGMA user_version = \(currentVersion)")
             try db.exec("COMMIT")

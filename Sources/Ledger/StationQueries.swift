@@ -58,6 +58,10 @@ extension Ledger: StockLookup, MasterData {
         }
     }
 
+    public func holdReason(item: ItemCode, lot: String) throws -> String? {
+        try read { try $0.holdReason(item: item, lot: lot) }
+    }
+
     // MARK: MasterData
 
     /// The item named by GTIN (any length the GTIN type accepts) or SKU.

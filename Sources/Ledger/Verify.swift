@@ -106,6 +106,12 @@ extension LedgerReader {
         for line in try strings("SELECT 'outbox row ' || seq || ' has no posting' FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM postings p WHERE p.seq = o.seq)") {
             report.problems.append(line)
         }
+        // Invariant 9 (held stock): @scrap is the shrinkage total, written only by scraps and their reversals.
+        for line in try strings("""
+            SELECT DISTINCT 'posting ' || p.seq || ' (' || p.kind || ') writes to @scrap; only scrap postings and their reversals may'
+            FROM entries e JOIN accounts a ON a.id = e.account_id JOIN locations l ON l.id = a.location_id JOIN postings p ON p.seq = e.seq
+            WHERE l.code = '@scrap' AND p.kind NOT IN ('scrap', 'reversal')
+            """) { report.problems.append(line) }
         return report
     }
 

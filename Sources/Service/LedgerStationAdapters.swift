@@ -54,6 +54,7 @@ public final class LedgerStationGateway: PostingGateway, StockLookup, MasterData
     public func position(ofEPC epc: EPC) throws -> SerialPosition? { try ledger.position(ofEPC: epc) }
     public func ledgerSequence() throws -> LedgerSequence { try ledger.ledgerSequence() }
     public func lastChange(at location: LocationCode) throws -> LedgerSequence { try ledger.lastChange(at: location) }
+    public func holdReason(item: ItemCode, lot: String) throws -> String? { try ledger.holdReason(item: item, lot: lot) }
     public func item(_ code: ItemCode) throws -> ItemRecord? { try ledger.item(code) }
     public func location(_ code: LocationCode) throws -> LocationRecord? { try ledger.location(code) }
 }

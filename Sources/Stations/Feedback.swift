@@ -37,6 +37,9 @@ public struct FeedbackCode: RawRepresentable, Hashable, Sendable, Codable, Expre
     public static let documentDone: FeedbackCode = "document-already-done"
     public static let badQuantity: FeedbackCode = "bad-quantity"
     public static let notInSource: FeedbackCode = "not-in-source"
+    /// The stock is held (a quarantine or damaged location, a lot on hold):
+    /// only a release or a scrap may take it.
+    public static let heldStock: FeedbackCode = "held-stock"
     public static let sameLocation: FeedbackCode = "same-location"
     public static let wrongItemForOrder: FeedbackCode = "wrong-item-for-order"
     public static let overPack: FeedbackCode = "over-pack"

@@ -84,11 +84,15 @@ public final class MoveStation: Station {
 
     private func location(_ l: LocationCode, at time: Microseconds) -> Feedback {
         if VirtualLocation.isVirtual(l) { return .error(.unknownLocation, "\(l) is a virtual location, not a shelf") }
+        let held: Feedback?
         do {
             guard try deps.master.location(l) != nil else { return .error(.unknownLocation, "location \(l) is not in the master data") }
+            held = try deps.heldLocationRefusal(l)
         } catch { return unavailable(error) }
         if var s = state {
             if s.lines.isEmpty && s.destination == nil {
+                // A held location may be a destination (putting stock on hold), never a source.
+                if let held { return held }
                 s.source = l.code; s.lastActivity = time.value
                 return session.save(s) ?? .ok(.accepted, "source is now \(l)")
             }
@@ -98,6 +102,7 @@ public final class MoveStation: Station {
             return session.save(s) ?? (replaced ? .warning(.accepted, "destination changed to \(l); scan \(config.commands.confirm)")
                                         : .ok(.accepted, "destination \(l); scan \(config.commands.confirm)"))
         }
+        if let held { return held }
         let n: UInt64
         do { n = try deps.sessions.nextSessionNumber(station: name) } catch { return notSaved(error) }
         return session.save(State(session: n, source: l.code, lastActivity: time.value)) ?? .ok(.opened, "move from \(l): scan items")
@@ -166,6 +171,7 @@ public final class MoveStation: Station {
                         return .error(.notInSource, "\(source) holds \(have) of \(line.item)\(line.lot.map { " lot \($0)" } ?? ""); this move would take \(inMove + line.quantity)")
                     }
                 }
+                if let held = try deps.heldStockRefusal(item: line.item, lot: line.lot, from: source) { return held }
             } catch { return unavailable(error) }
             line.group = s.nextGroup
             taken.append(line)

@@ -181,6 +181,7 @@ public final class PackStation: Station {
                         return .error(.notInSource, "\(config.packLocation) holds only \(have) of \(u.item)\(u.lot.map { " lot \($0)" } ?? "")")
                     }
                 }
+                if let held = try deps.heldStockRefusal(item: u.item, lot: u.lot, from: config.packLocation) { return held }
             } catch { return unavailable(error) }
             let packed = Self.packedQty(s, u.item)
             if packed + u.quantity > want {

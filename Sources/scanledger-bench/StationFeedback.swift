@@ -65,6 +65,7 @@ private final class BenchLedger: PostingGateway, StockLookup, MasterData {
     func position(ofEPC epc: EPC) throws -> SerialPosition? { nil }
     func ledgerSequence() throws -> LedgerSequence { LedgerSequence(Int64(posted)) }
     func lastChange(at location: LocationCode) throws -> LedgerSequence { .none }
+    func holdReason(item: ItemCode, lot: String) throws -> String? { nil }
     func item(_ code: ItemCode) throws -> ItemRecord? { ItemRecord(code: code, tracking: .serial) }
     func location(_ code: LocationCode) throws -> LocationRecord? { LocationRecord(code: code, kind: .dock) }
 }

@@ -5,18 +5,11 @@ import ScanModel
 
 /// The ledger subcommands of the `scanledger` binary, run as a user would.
 @Suite struct LedgerCLITests {
-    let binary: URL
-    let t: TestLedger
-
-    init() throws {
-        binary = try ProcessSupport.scanledger()
-        t = try TestLedger()
-        t.ledger.close()
-    }
-
-    func run(_ args: [String], stdin: String = "") throws -> ProcessSupport.Output {
-        try ProcessSupport.run(binary, args + ["--db", t.path], stdin: stdin)
-    }
+    let cli: CLILedger
+    var binary: URL { cli.binary }
+    var t: TestLedger { cli.t }
+    init() throws { cli = try CLILedger() }
+    func run(_ args: [String], stdin: String = "") throws -> ProcessSupport.Output { try cli.run(args, stdin: stdin) }
 
     func json(_ line: Substring) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -109,7 +102,7 @@ import ScanModel
         try "code,type\nB-01,storage\nB-02,cellar\n".write(to: file, atomically: true, encoding: .utf8)
         let bad = try run(["import", "locations", file.path])
         #expect(bad.status == 1)
-        #expect(bad.stderr.contains("\(file.path):3:6: type 'cellar' must be dock, storage, pack or shipping (nothing imported)"))
+        #expect(bad.stderr.contains("\(file.path):3:6: type 'cellar' must be dock, storage, pack, shipping, quarantine or damaged (nothing imported)"))
         #expect(try run(["stock", "--location", "B-01"]).status == 1) // B-01 was not imported
         try "code,type\nB-01,storage\n".write(to: file, atomically: true, encoding: .utf8)
         let good = try run(["import", "locations", file.path])

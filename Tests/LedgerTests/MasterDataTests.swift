@@ -43,7 +43,7 @@ import ScanModel
         #expect(error { _ = try MasterDataFile.items(text: "sku,tracking\nA\n", file: "i.csv") } == "i.csv:2:1: 1 fields, the header has 2")
         #expect(error { _ = try MasterDataFile.locations(text: "code,type\n@dock,dock\n", file: "l.csv") }.hasPrefix("l.csv:2:1: codes starting with '@'"))
         #expect(error { _ = try MasterDataFile.locations(text: "[\n  {\"code\": \"A\", \"type\": \"virtual\"}\n]", file: "l.json") }
-                == "l.json:2:25: type 'virtual' must be dock, storage, pack or shipping")
+                == "l.json:2:25: type 'virtual' must be dock, storage, pack, shipping, quarantine or damaged")
         #expect(error { _ = try MasterDataFile.locations(text: "[\n  {\"code\": \"A\",, }\n]", file: "l.json") }.hasPrefix("l.json:2:16:"))
         #expect(error { _ = try MasterDataFile.items(text: "[{\"sku\": \"A\", \"weight\": 3}]", file: "i.json") }.hasPrefix("i.json:1:25: unknown field 'weight'"))
         #expect(error { _ = try MasterDataFile.items(text: "", file: "e.csv") }.hasPrefix("e.csv:1:1: empty file"))

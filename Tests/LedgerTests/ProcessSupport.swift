@@ -77,3 +77,20 @@ struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ d: String) { description = d }
 }
+
+/// A seeded ledger file (closed, so only the CLI writes it) and the built
+/// `scanledger`; `run` adds `--db`.
+struct CLILedger {
+    let binary: URL
+    let t: TestLedger
+
+    init() throws {
+        binary = try ProcessSupport.scanledger()
+        t = try TestLedger()
+        t.ledger.close()
+    }
+
+    func run(_ args: [String], stdin: String = "") throws -> ProcessSupport.Output {
+        try ProcessSupport.run(binary, args + ["--db", t.path], stdin: stdin)
+    }
+}

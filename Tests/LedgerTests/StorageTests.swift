@@ -47,7 +47,7 @@ import ScanModel
             Issue.record("opened a database with a newer schema")
         } catch {
             #expect(error == .schemaTooNew(path: t.path, found: 99, supported: Schema.currentVersion))
-            #expect(error.description.contains("schema version 99 is newer than this scanledger supports (3)"))
+            #expect(error.description.contains("schema version 99 is newer than this scanledger supports (\(Schema.currentVersion))"))
         }
         #expect(throws: LedgerError.self) { try LedgerReader(path: t.path) }
     }

@@ -6,7 +6,8 @@ import ScanModel
 /// fail when a station would post something the ledger refuses: idempotency
 /// (same key + payload → duplicate, other payload → rejected), known items and
 /// locations, positive quantities, no negative stock at physical locations,
-/// a serial on hand at most once with quantity 1, all-or-nothing postings.
+/// a serial on hand at most once with quantity 1, all-or-nothing postings,
+/// no move/pack/ship out of a held location or of a held lot.
 final class FakeLedger: PostingGateway, StockLookup, MasterData {
     struct Account: Hashable { let location: LocationCode; let item: ItemCode; let lot: String?; let serial: String? }
     struct Unavailable: Error {}
@@ -19,6 +20,8 @@ final class FakeLedger: PostingGateway, StockLookup, MasterData {
     private var epcs: [String: (item: ItemCode, serial: String)] = [:]
     private var lastChanges: [LocationCode: LedgerSequence] = [:]
     private(set) var sequence: LedgerSequence = .none
+    /// Lots on hold: (item, lot) → reason.
+    var lotHolds: [String: String] = [:]
     /// Throw on the next post without committing (ledger down).
     var failNextPost = false
     /// Commit the next post, then throw (crash before the acknowledgement).
@@ -26,7 +29,7 @@ final class FakeLedger: PostingGateway, StockLookup, MasterData {
     private(set) var postCalls = 0
 
     init() {
-        for v in [VirtualLocation.supplier, VirtualLocation.customer, VirtualLocation.adjustment, VirtualLocation.transit] {
+        for v in VirtualLocation.all {
             locations[v] = LocationRecord(code: v, kind: .virtual)
         }
     }
@@ -34,6 +37,7 @@ final class FakeLedger: PostingGateway, StockLookup, MasterData {
     func addItem(_ code: ItemCode, _ tracking: Tracking = .none) { items[code] = ItemRecord(code: code, tracking: tracking) }
     func addLocation(_ code: LocationCode, _ kind: LocationKind = .storage) { locations[code] = LocationRecord(code: code, kind: kind) }
     func registerEPC(_ epc: EPC, item: ItemCode, serial: String) { epcs[epc.hex] = (item, serial) }
+    func holdLot(_ item: ItemCode, _ lot: String, reason: String = "RECALL") { lotHolds["\(item.code)/\(lot)"] = reason }
 
     /// Puts stock somewhere through a real (adjustment) posting.
     func seed(_ item: ItemCode, _ qty: Int64, at location: LocationCode, lot: String? = nil, serial: String? = nil) {
@@ -72,6 +76,10 @@ final class FakeLedger: PostingGateway, StockLookup, MasterData {
             guard locations[l.from] != nil, locations[l.to] != nil else { return .rejected(reason: "unknown location") }
             if items[l.item]?.tracking == .serial && (l.serial == nil || l.qty != 1) {
                 return .rejected(reason: "serialised item needs serial and qty 1")
+            }
+            if r.kind.takesAvailableStockOnly {
+                if locations[l.from]?.kind.holdsStock == true { return .rejected(reason: "held-stock: \(l.from) is held") }
+                if let lot = l.lot, lotHolds["\(l.item.code)/\(lot)"] != nil { return .rejected(reason: "held-stock: lot \(lot) is on hold") }
             }
             let from = Account(location: l.from, item: l.item, lot: l.lot, serial: l.serial)
             let to = Account(location: l.to, item: l.item, lot: l.lot, serial: l.serial)
@@ -115,6 +123,7 @@ final class FakeLedger: PostingGateway, StockLookup, MasterData {
     }
     func ledgerSequence() throws -> LedgerSequence { sequence }
     func lastChange(at location: LocationCode) throws -> LedgerSequence { lastChanges[location] ?? .none }
+    func holdReason(item: ItemCode, lot: String) throws -> String? { lotHolds["\(item.code)/\(lot)"] }
 
     // MARK: MasterData
 

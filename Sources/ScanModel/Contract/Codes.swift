@@ -29,9 +29,17 @@ public enum Tracking: String, Hashable, Sendable, Codable, CaseIterable {
 }
 
 /// What a location is for. `virtual` ones (supplier, customer, adjustment,
-/// transit) are the other side of every movement and may go negative.
+/// transit, scrap) are the other side of every movement and may go negative.
+/// `quarantine` (on hold) and `damaged` (waiting to be scrapped) hold stock
+/// that is on hand and counted but that moves, picks and packs may not take:
+/// only a `release` or a `scrap` posting takes it out (docs/ledger.md).
 public enum LocationKind: String, Hashable, Sendable, Codable, CaseIterable {
-    case dock, storage, pack, shipping, virtual
+    case dock, storage, pack, shipping, virtual, quarantine, damaged
+
+    /// Stock here is held: only release and scrap postings may take it out.
+    public var holdsStock: Bool { self == .quarantine || self == .damaged }
+    /// The kinds a site imports (virtual ones come with the schema).
+    public static let importable: [LocationKind] = allCases.filter { $0 != .virtual }
 }
 
 /// The virtual locations reserved by the ledger; every ledger has them.
@@ -40,7 +48,10 @@ public enum VirtualLocation {
     public static let customer: LocationCode = "@customer"
     public static let adjustment: LocationCode = "@adjustment"
     public static let transit: LocationCode = "@transit"
-    public static let all = [supplier, customer, adjustment, transit]
+    /// The loss account scrapped stock goes to; only `scrap` postings (and
+    /// their reversals) write to it, so it is the shrinkage total.
+    public static let scrap: LocationCode = "@scrap"
+    public static let all = [supplier, customer, adjustment, transit, scrap]
     /// Codes starting with '@' are reserved for virtual locations.
     public static func isVirtual(_ location: LocationCode) -> Bool { location.code.hasPrefix("@") }
 }

@@ -47,6 +47,9 @@ public protocol StockLookup: AnyObject {
     func ledgerSequence() throws -> LedgerSequence
     /// The sequence of the latest posting touching that location (`.none`: never).
     func lastChange(at location: LocationCode) throws -> LedgerSequence
+    /// Why a lot of an item is on hold (a recall), nil when it is not: every
+    /// unit of a held lot is refused by moves, picks and packs.
+    func holdReason(item: ItemCode, lot: String) throws -> String?
 }
 
 public struct ItemRecord: Hashable, Sendable {

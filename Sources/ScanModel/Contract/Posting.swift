@@ -21,6 +21,14 @@ public struct LedgerSequence: Hashable, Comparable, Sendable, Codable, CustomStr
 
 public enum PostingKind: String, Hashable, Sendable, Codable, CaseIterable {
     case receipt, move, adjustment, pack, ship, reversal
+    /// Held stock (quarantine, damaged) back to an available location; needs a reason and an operator.
+    case release
+    /// Stock written off to `@scrap`; needs a reason and an operator.
+    case scrap
+
+    /// Kinds that take stock for use (put away, pick, pack, ship): they may
+    /// not take held stock (a quarantine/damaged location, a held lot).
+    public var takesAvailableStockOnly: Bool { self == .move || self == .pack || self == .ship }
 }
 
 /// One side of a posting: a signed quantity on an account (location × item ×

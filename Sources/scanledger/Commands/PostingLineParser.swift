@@ -3,13 +3,14 @@ import Ledger
 import ScanModel
 
 /// One JSON line of `scanledger post` input into a `PostingRequest`:
-/// {"key","kind","ref","time","station","device","sscc","lines":[{"item","qty","from","to","lot","serial","epc","expiry"}]}
+/// {"key","kind","ref","time","station","device","sscc","operator","reason","lines":[{"item","qty","from","to","lot","serial","epc","expiry"}]}
+/// A `release` or `scrap` needs "reason" and "operator" (the ledger refuses it without).
 /// Errors say which field and at which column.
 enum PostingLineParser {
     struct Bad: Error { var key: String?; var message: String }
 
-    static let postableKinds: [PostingKind] = [.receipt, .move, .adjustment, .pack, .ship]
-    static let postingFields: Set<String> = ["key", "kind", "ref", "time", "station", "device", "sscc", "lines"]
+    static let postableKinds: [PostingKind] = [.receipt, .move, .adjustment, .pack, .ship, .release, .scrap]
+    static let postingFields: Set<String> = ["key", "kind", "ref", "time", "station", "device", "sscc", "operator", "reason", "lines"]
     static let lineFields: Set<String> = ["item", "qty", "from", "to", "lot", "serial", "epc", "expiry"]
 
     static func parse(_ line: String, autoCreate: Bool) -> Result<PostingRequest, Bad> {
@@ -55,8 +56,11 @@ enum PostingLineParser {
             lines.append(PostingLine(item: ItemCode(item), qty: qty, from: LocationCode(from), to: LocationCode(to), lot: text["lot"],
                                      serial: text["serial"], epc: text["epc"], expiry: expiry))
         }
-        return PostingRequest(key: key, kind: kind, ref: fields["ref"], station: fields["station"], device: fields["device"],
-                              eventTime: fields["time"].map(PostingTime.written), sscc: fields["sscc"], lines: lines, autoCreate: autoCreate)
+        var request = PostingRequest(key: key, kind: kind, ref: fields["ref"], station: fields["station"], device: fields["device"],
+                                     eventTime: fields["time"].map(PostingTime.written), sscc: fields["sscc"], lines: lines, autoCreate: autoCreate)
+        request.operatorID = fields["operator"]
+        request.reason = fields["reason"]
+        return request
     }
 
     /// The string-valued fields of an object; unknown fields and non-strings are errors.

@@ -17,6 +17,8 @@ let commands: [CommandSpec] = [
     receiptReportCommand,
     verifyCommand,
     reverseCommand,
+    holdCommand,
+    releaseCommand,
     importCommand,
     exportCommand,
     statusCommand,

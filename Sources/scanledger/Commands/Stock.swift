@@ -9,7 +9,7 @@ let stockCommand = CommandSpec("stock", summary: "on-hand stock by location, ite
     .value("--lot", "X", "only this lot"),
     .flag("--json", "print a JSON array"),
     .flag("--csv", "print CSV with a header row"),
-    .flag("--all", "include virtual accounts (supplier, customer, adjustment, in-transit)"),
+    .flag("--all", "include virtual accounts (supplier, customer, adjustment, in-transit, scrap)"),
 ] + LedgerCLI.options, notes: "Exit 1 when the location or item is not known.") { args in
     guard !(args.flag("--json") && args.flag("--csv")) else { throw args.usageError("choose --json or --csv") }
     guard let ledger = try LedgerCLI.open(args) else { return 1 }
