@@ -14,6 +14,8 @@ let commands: [CommandSpec] = [
     stockCommand,
     historyCommand,
     verifyCommand,
+    backupCommand,
+    restoreCommand,
     reverseCommand,
     importCommand,
     exportCommand,
