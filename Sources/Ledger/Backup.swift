@@ -32,7 +32,9 @@ public enum LedgerBackup {
     /// fsynced, then renamed over `destination` (atomic: a reader sees the old
     /// file or the new one, never half a copy). Throws, leaving `destination`
     /// untouched, when anything fails or the copy does not verify.
-    public static func backup(source: String, to destination: String, pagesPerStep: Int32 = 4096) throws -> BackupResult {
+    /// `progress` gets (pages remaining, pages in total) after each step.
+    public static func backup(source: String, to destination: String, pagesPerStep: Int32 = 4096,
+                              progress: ((Int32, Int32) -> Void)? = nil) throws -> BackupResult {
         let started = Date()
         guard FileManager.default.fileExists(atPath: source) else {
             throw LedgerError.sqlite("\(source) does not exist")
@@ -41,7 +43,7 @@ public enum LedgerBackup {
         let temporary = directory + "/." + (destination as NSString).lastPathComponent + ".tmp-\(getpid())"
         removeDatabase(temporary)
         do {
-            try copyPages(from: source, to: temporary, pagesPerStep: pagesPerStep)
+            try copyPages(from: source, to: temporary, pagesPerStep: pagesPerStep, progress: progress)
             let postings = try check(temporary)
             try fsyncPath(temporary)
             try renameOrThrow(temporary, destination)
@@ -106,7 +108,8 @@ public enum LedgerBackup {
         return report.postings
     }
 
-    private static func copyPages(from source: String, to destination: String, pagesPerStep: Int32) throws {
+    private static func copyPages(from source: String, to destination: String, pagesPerStep: Int32,
+                                  progress: ((Int32, Int32) -> Void)?) throws {
         let src = try Connection(path: source)
         sqlite3BusyTimeout(src, 5_000)
         // Pin one snapshot for every step (see above).
@@ -120,6 +123,7 @@ public enum LedgerBackup {
         var rc: Int32
         repeat {
             rc = sqlite3_backup_step(backup, pagesPerStep)
+            progress?(sqlite3_backup_remaining(backup), sqlite3_backup_pagecount(backup))
             if rc == SQLITE_BUSY || rc == SQLITE_LOCKED { usleep(10_000) } else if rc == SQLITE_OK { sched_yield() }
         } while rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED
         let finished = sqlite3_backup_finish(backup)
