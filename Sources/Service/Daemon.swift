@@ -49,7 +49,7 @@ public final class Daemon: Sendable {
             throw LedgerError.masterData("ledger \(config.ledgerPath) is in use by another scanledgerd or a `scanledger restore` (\(holder)); not starting")
         }
         // A damaged file is refused before anything reads or writes it (docs/operations.md, Corruption).
-        if let check = config.startupCheck {
+        if let check = config.startupCheck, FileManager.default.fileExists(atPath: config.ledgerPath) {
             let started = Date()
             try LedgerIntegrity.checkBeforeOpening(path: config.ledgerPath, check: check)
             logger.info("scanledgerd", "ledger \(check.rawValue)_check ok in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
