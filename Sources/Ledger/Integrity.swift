@@ -39,7 +39,7 @@ public enum LedgerIntegrity {
             defer { s.reset() }
             var out: [String] = []
             while try s.step() { if s.text(0) != "ok" { out.append(s.text(0)) } }
-            return out
+            return lines(out)
         } catch let e as SQLiteError where isDamage(e.code) {
             return ["\(pragma) stopped: \(e.message) (sqlite error \(e.code))"]
         }
@@ -51,6 +51,12 @@ public enum LedgerIntegrity {
         guard FileManager.default.fileExists(atPath: path) else { return }
         let found = try problems(path: path, check: check, limit: 20)
         if !found.isEmpty { throw LedgerDamaged(path: path, problems: found) }
+    }
+
+    /// SQLite's report as one problem per line: a row may hold several lines,
+    /// under a "*** in database main ***" heading that says nothing here.
+    static func lines(_ rows: [String]) -> [String] {
+        rows.flatMap { $0.split(separator: "\n").map(String.init) }.filter { !$0.hasPrefix("*** in database ") }
     }
 
     /// Result codes that mean the file's content is bad, not that it is busy.

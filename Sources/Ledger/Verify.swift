@@ -19,7 +19,7 @@ extension LedgerReader {
         var report = VerifyReport()
         let pragma = check == .quick ? "quick_check" : "integrity_check"
         do {
-            for line in try strings("PRAGMA \(pragma)(100)") where line != "ok" {
+            for line in LedgerIntegrity.lines(try strings("PRAGMA \(pragma)(100)")) where line != "ok" {
                 report.problems.append("sqlite \(pragma): \(line)")
             }
         } catch let e as SQLiteError where LedgerIntegrity.isDamage(e.code) {

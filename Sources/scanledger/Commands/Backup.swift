@@ -8,7 +8,8 @@ let backupCommand = CommandSpec("backup", summary: "copy the ledger online (the 
                                 positionals: [PositionalSpec("DEST", .required, "the backup file, or a directory ending in / for dated files")],
                                 options: [
     .value("--keep", "N", "with DEST a directory: keep the N newest dated backups there, delete older ones"),
-] + LedgerCLI.options, notes: """
+    LedgerCLI.databaseOption,
+], notes: """
     Copies with SQLite's backup API from one snapshot, checks the copy (quick_check
     and the balance re-sum), then renames it into place. DEST ending in / (or an
     existing directory) gets ledger-YYYY-MM-DD.db (UTC date; a second backup on the
@@ -44,7 +45,7 @@ let backupCommand = CommandSpec("backup", summary: "copy the ledger online (the 
 
 let restoreCommand = CommandSpec("restore", summary: "replace the ledger with a checked backup (scanledgerd must be stopped)",
                                  positionals: [PositionalSpec("SRC", .required, "the backup file")],
-                                 options: LedgerCLI.options, notes: """
+                                 options: [LedgerCLI.databaseOption], notes: """
     Refuses while scanledgerd runs on the ledger (it holds LEDGER.lock). Checks the
     backup (quick_check and the balance re-sum) before touching anything, then keeps
     the current file as LEDGER.before-restore and puts the copy in its place.
