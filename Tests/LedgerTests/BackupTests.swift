@@ -39,15 +39,7 @@ import ScanModel
         t.ledger.close()   // the poster is the writer from here on
         let stream = t.directory.appendingPathComponent("stream.jsonl")
         try Self.receipts(60_000).write(to: stream, atomically: true, encoding: .utf8)
-        let poster = Process()
-        poster.executableURL = binary
-        poster.arguments = ["post", "--db", t.path]
-        poster.standardInput = try FileHandle(forReadingFrom: stream)
-        let out = Pipe()
-        poster.standardOutput = out
-        poster.standardError = FileHandle.nullDevice
-        try poster.run()
-        let answers = LineCounter(out.fileHandleForReading)
+        let (poster, answers) = try ProcessSupport.startPost(binary, db: t.path, stdin: stream)
         defer { if poster.isRunning { kill(poster.processIdentifier, SIGKILL) } }
         while poster.isRunning, answers.lines < 2_000 { usleep(2_000) }
 
