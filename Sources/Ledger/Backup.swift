@@ -92,6 +92,8 @@ public enum LedgerBackup {
                 if FileManager.default.fileExists(atPath: ledger + "-wal") { try renameOrThrow(ledger + "-wal", kept + "-wal") }
                 unlink(ledger + "-shm")
             }
+            // Run as root, the copy would be root's and the daemon's user could not write it.
+            matchOwner(incoming, like: FileManager.default.fileExists(atPath: kept) ? kept : directoryOf(ledger), mode: true)
             try renameOrThrow(incoming, ledger)
             try fsyncPath(directoryOf(ledger))
         }
@@ -133,6 +135,15 @@ public enum LedgerBackup {
         // The copy carries the source's WAL mode in its header; a backup is one
         // self-contained file, so it gets a rollback journal instead.
         try dst.exec("PRAGMA journal_mode = DELETE")
+    }
+
+    /// Gives `path` the owner and group of `reference` (and its permission
+    /// bits when `mode`); a no-op for a user who may not chown, who then owns both anyway.
+    static func matchOwner(_ path: String, like reference: String, mode: Bool = false) {
+        var st = stat()
+        guard stat(reference, &st) == 0 else { return }
+        _ = chown(path, st.st_uid, st.st_gid)
+        if mode { _ = chmod(path, st.st_mode & 0o666) }
     }
 
     static func directoryOf(_ path: String) -> String {

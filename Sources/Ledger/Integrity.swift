@@ -17,11 +17,12 @@ public enum IntegrityCheck: String, Sendable {
 /// The daemon refuses a damaged ledger rather than posting into it.
 public struct LedgerDamaged: Error, CustomStringConvertible, Sendable {
     public let path: String
+    public let check: IntegrityCheck
     public let problems: [String]
     public var description: String {
         let shown = problems.prefix(5).joined(separator: "; ")
         let more = problems.count > 5 ? " (and \(problems.count - 5) more)" : ""
-        return "ledger \(path) is damaged (sqlite quick_check: \(shown)\(more)); not starting. "
+        return "ledger \(path) is damaged (sqlite \(check == .quick ? "quick_check" : "integrity_check"): \(shown)\(more)); not starting. "
             + "See the damage with `scanledger verify --deep --db \(path)`; "
             + "restore the last good backup with `scanledger restore BACKUP --db \(path)` (docs/operations.md, Corruption)"
     }
@@ -50,7 +51,7 @@ public enum LedgerIntegrity {
     public static func checkBeforeOpening(path: String, check: IntegrityCheck = .quick) throws {
         guard FileManager.default.fileExists(atPath: path) else { return }
         let found = try problems(path: path, check: check, limit: 20)
-        if !found.isEmpty { throw LedgerDamaged(path: path, problems: found) }
+        if !found.isEmpty { throw LedgerDamaged(path: path, check: check, problems: found) }
     }
 
     /// SQLite's report as one problem per line: a row may hold several lines,

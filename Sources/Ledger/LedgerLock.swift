@@ -29,7 +29,11 @@ public final class LedgerLock: Sendable {
     /// The lock, or `.failure` naming the holder when another process has it.
     public static func acquire(ledger: String) throws -> Result<LedgerLock, Holder> {
         let path = lockPath(ledger: ledger)
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        let existed = FileManager.default.fileExists(atPath: path)
+        // Read-only suffices for flock: a lock file that root's restore created stays usable by the daemon's user.
+        var fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o660)
+        if fd < 0, errno == EACCES { fd = open(path, O_RDONLY | O_CLOEXEC) }
+        if fd >= 0, !existed { LedgerBackup.matchOwner(path, like: LedgerBackup.directoryOf(ledger)) }
         guard fd >= 0 else { throw LedgerError.sqlite("cannot open lock file \(path): \(String(cString: strerror(errno)))") }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let e = errno

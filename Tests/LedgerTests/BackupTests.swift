@@ -141,8 +141,15 @@ import ScanModel
             withExtendedLifetime(lock) {}
         }
 
+        // Restored by root (as here, when the tests run as root), the file keeps the daemon user's ownership.
+        let root = getuid() == 0
+        if root { #expect(chown(t.path, 65534, 65534) == 0) }
         let ok = try ProcessSupport.run(binary, ["restore", "--db", t.path, backup])
         #expect(ok.status == 0, "\(ok.stderr)")
+        if root {
+            let owner = try FileManager.default.attributesOfItem(atPath: t.path)[.ownerAccountID] as? NSNumber
+            #expect(owner?.intValue == 65534, "restored file owned by \(String(describing: owner))")
+        }
         #expect(try LedgerReader(path: t.path).verify().postings == 1)
         #expect(try LedgerReader(path: t.path + ".before-restore").verify().postings == 2)
         // A second restore would overwrite the kept file: refused.
