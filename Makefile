@@ -67,6 +67,7 @@ install: release
 	  sed 's|/usr/local/bin/|$(PREFIX)/bin/|g' $$unit > $(DESTDIR)/lib/systemd/system/$$(basename $$unit); \
 	  chmod 0644 $(DESTDIR)/lib/systemd/system/$$(basename $$unit); \
 	done
+	install -m 0644 systemd/*.timer $(DESTDIR)/lib/systemd/system/
 	install -d $(DESTDIR)/usr/lib/sysusers.d
 	install -m 0644 systemd/scanledger.sysusers $(DESTDIR)/usr/lib/sysusers.d/scanledger.conf
 	install -d $(DESTDIR)/usr/lib/tmpfiles.d

@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "Forwarding", dependencies: ["Ledger", "ScanModel", "CLibPQ"]),
         .target(name: "Service", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Stations", "Ledger", "Forwarding", "CLinuxShims"]),
 
-        .executableTarget(name: "scanledgerd", dependencies: ["Service", "ScanModel"]),
+        .executableTarget(name: "scanledgerd", dependencies: ["Service", "ScanModel", "Ledger"]),
         .executableTarget(name: "scanledger", dependencies: ["ScanModel", "GS1", "Devices", "Ledger", "CLinuxShims", "Service", "Forwarding"]),
         .executableTarget(name: "scanledger-fuzz", dependencies: ["ScanModel", "GS1", "Devices", "Forwarding"]),
         .executableTarget(name: "scanledger-bench", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CSQLite", "CLinuxShims", "Stations", "Forwarding"]),

@@ -129,7 +129,7 @@ public final class Ledger: @unchecked Sendable {
 
     public func stock(_ query: StockQuery = StockQuery()) throws -> [StockRow] { try read { try $0.stock(query) } }
     public func history(_ filter: HistoryFilter) throws -> [HistoryRow] { try read { try $0.history(filter) } }
-    public func verify() throws -> VerifyReport { try read { try $0.verify() } }
+    public func verify(check: IntegrityCheck = .quick) throws -> VerifyReport { try read { try $0.verify(check: check) } }
     /// Outbox rows after `after` (default: after what was marked forwarded), in sequence order.
     public func pendingOutbox(after: LedgerSequence? = nil, limit: Int = 1_000) throws -> [OutboxRecord] {
         try read { try $0.pendingOutbox(after: after, limit: limit) }

@@ -12,7 +12,7 @@ import Glibc
 /// drops a flock when its holder dies, even by SIGKILL, so a crashed daemon
 /// never leaves a stale lock (a pid file or a left-over socket would); it does
 /// not depend on the config's socket path; and it is a separate file because
-/// SQLite's own POSIX locks on the database are released when any descriptor
+/// SQLite's own POSIX locks on the database are dropped when any descriptor
 /// of the file is closed in the process, and in WAL mode they cannot tell a
 /// reader from the daemon. Other CLI commands (post, stock, backup) do not take
 /// it: they may run next to the daemon.
@@ -26,10 +26,14 @@ public final class LedgerLock: Sendable {
 
     deinit { close(fd) }   // closing the descriptor releases the flock
 
-    /// The lock, or nil with the holder's pid (0 when unknown) when another process has it.
+    /// The lock, or `.failure` naming the holder when another process has it.
     public static func acquire(ledger: String) throws -> Result<LedgerLock, Holder> {
         let path = lockPath(ledger: ledger)
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        let existed = FileManager.default.fileExists(atPath: path)
+        // Read-only suffices for flock: a lock file that root's restore created stays usable by the daemon's user.
+        var fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o660)
+        if fd < 0, errno == EACCES { fd = open(path, O_RDONLY | O_CLOEXEC) }
+        if fd >= 0, !existed { LedgerBackup.matchOwner(path, like: LedgerBackup.directoryOf(ledger)) }
         guard fd >= 0 else { throw LedgerError.sqlite("cannot open lock file \(path): \(String(cString: strerror(errno)))") }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let e = errno

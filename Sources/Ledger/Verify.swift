@@ -9,18 +9,32 @@ public struct VerifyReport: Sendable, Equatable {
 
 extension LedgerReader {
     /// Re-checks every invariant from the stored rows, in one read transaction
-    /// so the picture is consistent while the writer carries on.
-    public func verify() throws -> VerifyReport {
+    /// so the picture is consistent while the writer carries on. `check`
+    /// chooses SQLite's structural check (`.full` for `verify --deep`). When
+    /// that check found damage, the invariant checks run as far as the damaged
+    /// file lets them and the error that stopped them is one more problem.
+    public func verify(check: IntegrityCheck = .quick) throws -> VerifyReport {
         try db.exec("BEGIN")
         defer { try? db.exec("COMMIT") }
         var report = VerifyReport()
+        let pragma = check == .quick ? "quick_check" : "integrity_check"
+        do {
+            for line in LedgerIntegrity.lines(try strings("PRAGMA \(pragma)(100)")) where line != "ok" {
+                report.problems.append("sqlite \(pragma): \(line)")
+            }
+        } catch let e as SQLiteError where LedgerIntegrity.isDamage(e.code) {
+            report.problems.append("sqlite \(pragma) stopped: \(e.message)")
+        }
+        do { try checkInvariants(&report) } catch let e as SQLiteError where !report.problems.isEmpty || LedgerIntegrity.isDamage(e.code) {
+            report.problems.append("the invariant checks stopped: \(e.message)")
+        }
+        return report
+    }
+
+    private func checkInvariants(_ report: inout VerifyReport) throws {
         report.postings = try db.scalarInt("SELECT count(*) FROM postings") ?? 0
         report.entries = try db.scalarInt("SELECT count(*) FROM entries") ?? 0
         report.accounts = try db.scalarInt("SELECT count(*) FROM accounts") ?? 0
-
-        for line in try strings("PRAGMA quick_check") where line != "ok" {
-            report.problems.append("sqlite quick_check: \(line)")
-        }
         for line in try strings("SELECT \"table\" || ' row ' || rowid || ' has no parent in ' || parent FROM pragma_foreign_key_check") {
             report.problems.append("foreign key: \(line)")
         }
@@ -112,7 +126,6 @@ extension LedgerReader {
             FROM entries e JOIN accounts a ON a.id = e.account_id JOIN locations l ON l.id = a.location_id JOIN postings p ON p.seq = e.seq
             WHERE l.code = '@scrap' AND p.kind NOT IN ('scrap', 'reversal')
             """) { report.problems.append(line) }
-        return report
     }
 
     /// Sums of the last column per group of the first `keys` columns (rows

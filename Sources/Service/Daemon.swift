@@ -34,6 +34,8 @@ public final class Daemon: Sendable {
     /// socket's `reload` may arrive together) and devices added or removed
     /// over the socket. Each change reads the configuration the previous one left.
     let changes = NSLock()
+    /// Held for the daemon's life: `scanledger restore` refuses while it is (LedgerLock).
+    let ledgerLock: LedgerLock
 
     public init(configPath: String, config parsed: ServiceConfig, logger: Logger, notify: SDNotify = SDNotify()) throws {
         var config = parsed
@@ -41,6 +43,17 @@ public final class Daemon: Sendable {
         self.logger = logger
         self.notify = notify
         fleet = DeviceFleet(config: &config, inbox: inbox, hub: hub, logger: logger)
+        switch try LedgerLock.acquire(ledger: config.ledgerPath) {
+        case .success(let lock): ledgerLock = lock
+        case .failure(let holder):
+            throw LedgerError.masterData("ledger \(config.ledgerPath) is in use by another scanledgerd or a `scanledger restore` (\(holder)); not starting")
+        }
+        // A damaged file is refused before anything reads or writes it (docs/operations.md, Corruption).
+        if let check = config.startupCheck, FileManager.default.fileExists(atPath: config.ledgerPath) {
+            let started = Date()
+            try LedgerIntegrity.checkBeforeOpening(path: config.ledgerPath, check: check)
+            logger.info("scanledgerd", "ledger \(check.rawValue)_check ok in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+        }
         ledger = try Ledger(path: config.ledgerPath, options: LedgerOptions(synchronous: config.synchronous))
         gateway = LedgerStationGateway(ledger: ledger)
         stores = LedgerStationStores(ledger: ledger)

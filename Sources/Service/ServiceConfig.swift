@@ -19,6 +19,9 @@ public struct ServiceConfig: Sendable {
     /// Station journal entries older than this are deleted (once forwarded
     /// when a central store is configured).
     public var journalRetentionDays = 730
+    /// SQLite's check of the ledger file before the daemon opens it
+    /// (`ledger.startup_check`: quick, full or off); nil is off.
+    public var startupCheck: IntegrityCheck? = .quick
     public var controlSocket: String
     public var controlGroup: String?
     public var controlMode: UInt32
@@ -88,9 +91,10 @@ public struct ServiceConfig: Sendable {
             logLevel = LogLevel(name: name) ?? .info
         }
         let ledger = try root.required("ledger")
-        try ledger.rejectUnknownKeys(allowed: ["_comment", "path", "synchronous", "journal_retention_days"])
+        try ledger.rejectUnknownKeys(allowed: ["_comment", "path", "synchronous", "journal_retention_days", "startup_check"])
         let journalRetentionDays = try ledger.optional("journal_retention_days")?.int(in: 1...36_500) ?? 730
         let ledgerPath = try ledger.required("path").nonEmptyString()
+        let startupCheck = try ledger.optional("startup_check").map { try $0.oneOf(["quick", "full", "off"]) } ?? "quick"
         let synchronous: LedgerOptions.Synchronous = try ledger.optional("synchronous").map { try $0.oneOf(["full", "normal"]) == "full" ? .full : .normal } ?? .full
 
         var socket = defaultSocket, group: String? = nil, mode: UInt32 = 0o660
@@ -163,6 +167,7 @@ public struct ServiceConfig: Sendable {
                                    devices: devices, zones: zones, stations: stations, central: central,
                                    commands: try parseCommands(root.optional("commands")))
         config.journalRetentionDays = journalRetentionDays
+        config.startupCheck = IntegrityCheck(rawValue: startupCheck)
         return config
     }
 

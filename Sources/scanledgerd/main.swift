@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Ledger
 import ScanModel
 import Service
 
@@ -9,7 +10,10 @@ let daemonCommand = CommandSpec(
         .value("--config", "FILE", "the config file", required: true),
         .flag("--check", "validate the config, print 'FILE: ok' and exit"),
     ],
-    notes: "Exit 0 after a clean stop (SIGTERM, SIGINT); 1 when it could not start (config, ledger, socket). SIGHUP reloads the config.")
+    notes: """
+    Exit 0 after a clean stop (SIGTERM, SIGINT); 1 when it could not start (config, ledger, socket);
+    3 when the ledger file is damaged (systemd does not restart it: restore a backup). SIGHUP reloads the config.
+    """)
 let arguments = CommandLineTool.parseOrExit(daemonCommand, arguments: Array(CommandLine.arguments.dropFirst()))
 let configPath = arguments.value("--config") ?? ""
 let checkOnly = arguments.flag("--check")
@@ -44,6 +48,11 @@ do {
     let daemon = try Daemon(configPath: configPath, config: config, logger: logger)
     try daemon.start()
     running = daemon
+} catch let damaged as LedgerDamaged {
+    // Its own status, so the unit's RestartPreventExitStatus=3 stops systemd
+    // from re-reading a damaged file every RestartSec until someone looks.
+    logger.error("scanledgerd", "cannot start: \(damaged)")
+    exit(3)
 } catch {
     logger.error("scanledgerd", "cannot start: \(error)")
     exit(1)

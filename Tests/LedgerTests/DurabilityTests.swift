@@ -85,15 +85,7 @@ import ScanModel
     /// `kill.afterLines` lines plus a random few microseconds (if it is still
     /// running). Returns the exit status (nil when killed) and the complete output lines.
     private func runPost(_ binary: URL, db: String, stdin: URL, kill: (afterLines: Int, extraMicroseconds: UInt32)?) throws -> (Int32?, [String]) {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = ["post", "--db", db]
-        p.standardInput = try FileHandle(forReadingFrom: stdin)
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let collector = LineCounter(out.fileHandleForReading)
+        let (p, collector) = try ProcessSupport.startPost(binary, db: db, stdin: stdin)
         var killed = false
         if let kill {
             while p.isRunning, collector.lines < kill.afterLines { usleep(500) }

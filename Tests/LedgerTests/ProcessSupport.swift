@@ -46,6 +46,19 @@ enum ProcessSupport {
         return Output(status: p.terminationStatus, stdout: collector.text(), stderr: errorCollector.text())
     }
 
+    /// Starts `scanledger post --db db` reading `stdin`, its answers counted as they come.
+    static func startPost(_ binary: URL, db: String, stdin: URL) throws -> (Process, LineCounter) {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = ["post", "--db", db]
+        p.standardInput = try FileHandle(forReadingFrom: stdin)
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return (p, LineCounter(out.fileHandleForReading))
+    }
+
     /// Runs /usr/bin/python3 with a script; fails clearly when python is missing.
     static func python(_ script: String, _ arguments: [String]) throws -> Output {
         let python = URL(fileURLWithPath: "/usr/bin/python3")

@@ -33,6 +33,13 @@ import Testing
         let c = try parse("{\(base)}")
         #expect(c.controlSocket == "/run/scanledger/control.sock" && c.controlMode == 0o660)
         #expect(c.synchronous == .full && c.logLevel == .info && c.devices.isEmpty)
+        #expect(c.startupCheck == .quick)
+    }
+
+    @Test func startupCheckIsQuickFullOrOff() throws {
+        #expect(try parse(#"{"site": {"box_id": "b"}, "ledger": {"path": "x", "startup_check": "off"}}"#).startupCheck == nil)
+        #expect(try parse(#"{"site": {"box_id": "b"}, "ledger": {"path": "x", "startup_check": "full"}}"#).startupCheck == .full)
+        #expect(error(#"{"site": {"box_id": "b"}, "ledger": {"path": "x", "startup_check": "never"}}"#).contains("ledger.startup_check: 'never' is not one of"))
     }
 
     @Test func errorsNameTheKeyPath() {

@@ -23,7 +23,7 @@ import Testing
         try #require(FileManager.default.isExecutableFile(atPath: bin + "scanledgerd"), "build scanledgerd first")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("units-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        for name in ["scanledgerd.service", "scanledger-attach@.service"] {
+        for name in ["scanledgerd.service", "scanledger-attach@.service", "scanledger-backup.service", "scanledger-backup.timer"] {
             try text("systemd/" + name).replacingOccurrences(of: "/usr/local/bin/", with: bin)
                 .write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
@@ -53,7 +53,8 @@ import Testing
     @Test func unitsPassSystemdAnalyzeVerify() throws {
         let dir = try Self.stagedUnits()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let result = try Self.systemdAnalyze(["verify", "scanledgerd.service", "scanledger-attach@ttyACM0.service"], unitDir: dir)
+        let result = try Self.systemdAnalyze(["verify", "scanledgerd.service", "scanledger-attach@ttyACM0.service",
+                                              "scanledger-backup.service", "scanledger-backup.timer"], unitDir: dir)
         #expect(result.status == 0, "systemd-analyze verify: \(result.output)")
         #expect(result.output.isEmpty, "systemd-analyze verify warned: \(result.output)")
     }
@@ -74,6 +75,24 @@ import Testing
                      "DevicePolicy=closed", "SystemCallFilter=@system-service", "ProtectSystem=strict"] {
             #expect(unit.contains(line), "scanledgerd.service lacks \(line)")
         }
+    }
+
+    /// The nightly backup: the command with retention, as the daemon's user,
+    /// into the directory tmpfiles creates and the unit may write; the daemon
+    /// unit does not restart a daemon that refused a damaged ledger (exit 3).
+    @Test func backupUnitsRunTheBackupWithRetention() throws {
+        let service = try Self.text("systemd/scanledger-backup.service")
+        let exec = try #require(service.split(separator: "\n").first { $0.hasPrefix("ExecStart=") })
+        #expect(exec.contains("/usr/local/bin/scanledger backup") && exec.contains("--keep ") && exec.hasSuffix("/var/backups/scanledger/"), "\(exec)")
+        for line in ["Type=oneshot", "User=scanledger", "ReadWritePaths=/var/backups/scanledger", "StateDirectory=scanledger"] {
+            #expect(service.contains(line), "scanledger-backup.service lacks \(line)")
+        }
+        let timer = try Self.text("systemd/scanledger-backup.timer")
+        for line in ["OnCalendar=", "Persistent=true", "Unit=scanledger-backup.service", "WantedBy=timers.target"] {
+            #expect(timer.contains(line), "scanledger-backup.timer lacks \(line)")
+        }
+        #expect(try Self.text("systemd/scanledger.tmpfiles").contains("d /var/backups/scanledger 0750 scanledger scanledger"))
+        #expect(try Self.text("systemd/scanledgerd.service").contains("RestartPreventExitStatus=3"))
     }
 
     @Test func sysusersAndTmpfilesDeclareTheAccount() throws {

@@ -10,9 +10,12 @@ enum LedgerCLI {
 
     /// The options every ledger command declares after its own.
     static let options: [OptionSpec] = [
-        .value("--db", "PATH", "the ledger file (default: SCANLEDGER_DB, else \(defaultDatabase))"),
+        databaseOption,
         .value("--synchronous", "full|normal", "SQLite durability: full survives power loss, normal only a crash (default: full)"),
     ]
+
+    /// `--db` alone, for commands that copy files and do not write postings (backup, restore).
+    static let databaseOption: OptionSpec = .value("--db", "PATH", "the ledger file (default: SCANLEDGER_DB, else \(defaultDatabase))")
 
     /// `--db` after the command, else the global `scanledger --db`, else SCANLEDGER_DB, else the default.
     static func databasePath(_ args: ParsedArguments) -> String {

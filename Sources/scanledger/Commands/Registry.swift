@@ -16,6 +16,8 @@ let commands: [CommandSpec] = [
     journalCommand,
     receiptReportCommand,
     verifyCommand,
+    backupCommand,
+    restoreCommand,
     reverseCommand,
     holdCommand,
     releaseCommand,
