@@ -17,6 +17,19 @@ public struct StoredDocument: Sendable, Equatable {
     }
 }
 
+/// Where a station's open session lives among the documents: its snapshot
+/// (kind `session`, key the station) and its journal. The service's session
+/// store and the posting engine (`PostingRequest.closesSession`) share it.
+public enum SessionDocuments {
+    public static let kind = "session"
+    public static func journal(_ station: String) -> String { "session/\(station)" }
+
+    /// Deletes a station's session inside the caller's transaction.
+    static func delete(station: String, db: Connection) throws {
+        try Ledger.delete(kind: kind, key: station, clearingJournal: journal(station), db: db)
+    }
+}
+
 extension Ledger {
     /// Adds or replaces documents, all or nothing. A replaced document's old
     /// aliases are dropped; it keeps its place in `documents(kind:)` order.
@@ -37,11 +50,13 @@ extension Ledger {
 
     /// Deletes a document (and, in the same transaction, a journal).
     public func deleteDocument(kind: String, key: String, clearingJournal journal: String? = nil) throws(LedgerError) {
-        try writeAndWait { db in
-            try db.prepare("DELETE FROM document_aliases WHERE kind = ? AND key = ?").run(.text(kind), .text(key))
-            try db.prepare("DELETE FROM documents WHERE kind = ? AND key = ?").run(.text(kind), .text(key))
-            if let journal { try db.prepare("DELETE FROM journal_entries WHERE journal = ?").run(.text(journal)) }
-        }
+        try writeAndWait { db in try Ledger.delete(kind: kind, key: key, clearingJournal: journal, db: db) }
+    }
+
+    static func delete(kind: String, key: String, clearingJournal journal: String?, db: Connection) throws {
+        try db.prepare("DELETE FROM document_aliases WHERE kind = ? AND key = ?").run(.text(kind), .text(key))
+        try db.prepare("DELETE FROM documents WHERE kind = ? AND key = ?").run(.text(kind), .text(key))
+        if let journal { try db.prepare("DELETE FROM journal_entries WHERE journal = ?").run(.text(journal)) }
     }
 
     /// Appends one entry to a journal; durable on return.

@@ -207,6 +207,8 @@ final class PostingEngine {
         try sql.insertOutbox.run(.int(seq), .text(payload))
         // The station journal entries this posting carries commit with it.
         for entry in request.journal + holdJournal(request) { try StationJournalStore.insert(entry, seq: seq, with: sql.insertJournal) }
+        // …and so does the close of the station session it completes.
+        if let station = request.closesSession { try SessionDocuments.delete(station: station, db: db) }
         return newBalances.map { ($0.account, $0.balance) }
     }
 

@@ -54,25 +54,25 @@ public final class LedgerStationStores: ExpectedDataStore, SessionStore, CountRe
 
     // MARK: SessionStore
 
-    private static func journal(_ station: String) -> String { "session/\(station)" }
+    private static func journal(_ station: String) -> String { SessionDocuments.journal(station) }
 
     public func loadSession(station: String) throws -> SavedSession? {
-        guard let snapshot = try ledger.document(kind: "session", key: station) else { return nil }
+        guard let snapshot = try ledger.document(kind: SessionDocuments.kind, key: station) else { return nil }
         let journal = try ledger.journal(Self.journal(station)).map { Data($0.utf8) }
         return SavedSession(snapshot: Data(snapshot.utf8), journal: journal)
     }
     public func saveSession(station: String, snapshot: Data) throws {
-        try ledger.putDocument(StoredDocument(kind: "session", key: station, body: String(decoding: snapshot, as: UTF8.self)),
+        try ledger.putDocument(StoredDocument(kind: SessionDocuments.kind, key: station, body: String(decoding: snapshot, as: UTF8.self)),
                                clearingJournal: Self.journal(station))
     }
     public func appendToSession(station: String, entry: Data) throws {
-        guard try ledger.document(kind: "session", key: station) != nil else {
+        guard try ledger.document(kind: SessionDocuments.kind, key: station) != nil else {
             throw StoreError(message: "station \(station): journal entry without a session snapshot")
         }
         try ledger.appendJournal(Self.journal(station), entry: String(decoding: entry, as: UTF8.self))
     }
     public func removeSession(station: String) throws {
-        try ledger.deleteDocument(kind: "session", key: station, clearingJournal: Self.journal(station))
+        try ledger.deleteDocument(kind: SessionDocuments.kind, key: station, clearingJournal: Self.journal(station))
     }
     public func nextSessionNumber(station: String) throws -> UInt64 {
         try ledger.nextCounterValue("session/\(station)")

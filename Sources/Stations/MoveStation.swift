@@ -206,13 +206,15 @@ public final class MoveStation: Station {
             PostingLine(item: $0.item, qty: Int64($0.quantity), from: LocationCode(s.source), to: LocationCode(destination),
                         lot: $0.lot, serial: $0.serial)
         })
-        let request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "move", session: s.session),
+        var request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "move", session: s.session),
                                      kind: .move, station: name, eventTime: .device(time), lines: lines)
+        // A move is its own document: the session closes with the posting.
+        request.closesSession = name
         switch submit(request, to: deps.ledger) {
         case .refused(let f): return f
         case .committed(let seq):
             posted.append(seq)
-            try? abandon()
+            session.closedByPosting()
             return .done(.posted, "moved \(s.lines.reduce(0) { $0 + $1.quantity }) units \(s.source) → \(destination) (seq \(seq))")
         }
     }

@@ -44,6 +44,15 @@ final class StationSession<State: Codable, Delta: Codable> {
         return nil
     }
 
+    /// The posting that completed the session committed, and with it the
+    /// session's close (`PostingRequest.closesSession`): forget it in memory
+    /// whatever happens next. The store's own delete is repeated for stores
+    /// that are not the ledger; its failure changes nothing that matters.
+    func closedByPosting() {
+        state = nil
+        try? keeper.save(nil)
+    }
+
     /// Drops the session without posting.
     func abandon() throws {
         try keeper.save(nil)

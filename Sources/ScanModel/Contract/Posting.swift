@@ -112,6 +112,12 @@ public struct PostingRequest: Hashable, Sendable {
     /// part of the idempotency payload: a retry of the same key is a
     /// duplicate and writes them no second time.
     public var journal: [JournalEntry] = []
+    /// The station whose saved session this posting completes: the ledger
+    /// deletes the session in the posting's own transaction, so a committed
+    /// posting never leaves its session behind to be resumed and confirmed
+    /// again (a full disk used to fail the separate close). Not part of the
+    /// idempotency payload.
+    public var closesSession: String? = nil
 
     public init(key: String, kind: PostingKind, ref: String? = nil, station: String? = nil, device: String? = nil,
                 eventTime: PostingTime? = nil, sscc: String? = nil, entries: [PostingEntry], autoCreate: Bool = false) {
