@@ -115,14 +115,21 @@ public struct TrackingNumber: Sendable, Hashable, CustomStringConvertible {
         let c = input.chars
         if c.starts(with: [0x31, 0x5A]) { return CarrierRules.ups(input) }  // "1Z"
         let n = c.count
-        let looksIMpb = c.starts(with: [0x34, 0x32, 0x30]) && n >= 3 + 5 + 22  // "420" + ZIP + package
         let knownLength = [12, 15, 18, 20, 22, 26, 30, 34].contains(n)
+        // "420" + ZIP + package needs 30 digits; shorter ones that fit no
+        // other format are reported as truncated IMpb rather than unknown.
+        let looksIMpb = c.starts(with: [0x34, 0x32, 0x30]) && (n >= 3 + 5 + 22 || !knownLength)
         if let bad = c.firstIndex(where: { $0 &- 48 >= 10 }) {
             guard knownLength || looksIMpb else { return .failure(unrecognized(input)) }
             return .failure(TrackingError(.invalidCharacter, offset: input.offset(bad),
-                                          "'\(TrackingInput.printable(c[bad]))' where a \(n)-digit tracking number needs a digit"))
+                                          "'\(TrackingInput.printable(c[bad]))' where a digit belongs: \(n)-character tracking numbers without 1Z are all digits"))
         }
-        if looksIMpb { return USPSRules.impbWithoutSeparator(input) }
+        if looksIMpb {
+            let impb = USPSRules.impbWithoutSeparator(input)
+            // A 34-digit FedEx Express barcode may also start "420".
+            if case .failure = impb, n == 34, case .success(let fedex) = CarrierRules.fedexExpress34(input, gsn: false) { return .success(fedex) }
+            return impb
+        }
         let p2 = n >= 2 ? Int(c[0] &- 48) * 10 + Int(c[1] &- 48) : -1
         // USPS package identifiers start 91…95; FedEx's Ground barcodes 96.
         if [22, 26, 30, 34].contains(n), (91...95).contains(p2) { return USPSRules.package(input, from: 0, zip: nil) }
