@@ -138,6 +138,11 @@ import Testing
         #expect(dhl.trackingNumber == "JJD0001234567")
         #expect(dhl.rule == .custom(rules[0]))
         #expect(try TrackingNumber.recognize("C10999911320231", extraRules: rules).get().carrier.name == "OnTrac")
+        // A `?` does not match a byte outside printable ASCII (found by the
+        // fuzzer: "n84\xD2" would not come back from its String form).
+        let anyFourth = [TrackingRule(carrier: "Site", pattern: "@##?")]
+        #expect(try TrackingNumber.recognize("n84x", extraRules: anyFourth).get().trackingNumber == "N84X")
+        #expect((try? TrackingNumber.recognize([0x6E, 0x38, 0x34, 0xD2], extraRules: anyFourth).get()) == nil)
         // No rule matches: the built-in reason stands.
         guard case .failure(let e) = TrackingNumber.recognize("XY123", extraRules: rules) else { Issue.record("accepted"); return }
         #expect(e.kind == .unrecognized)

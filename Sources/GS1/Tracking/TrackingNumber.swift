@@ -102,7 +102,10 @@ public struct TrackingNumber: Sendable, Hashable, CustomStringConvertible {
         let builtIn = recognizeBuiltIn(data, input)
         if case .success = builtIn { return builtIn }
         let plain = input.chars.filter { $0 != TrackingInput.gs }
-        if let rule = extraRules.first(where: { $0.matches(plain) }) {
+        // Tracking numbers are printable ASCII; anything else (a `?` in a
+        // pattern matching a stray byte) would not survive as a String.
+        let printable = plain.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+        if printable, let rule = extraRules.first(where: { $0.matches(plain) }) {
             return .success(TrackingNumber(carrier: rule.carrier, rule: .custom(rule), trackingNumber: String(decoding: plain, as: UTF8.self)))
         }
         return builtIn
