@@ -23,7 +23,8 @@ enum TrackingCheck {
     }
 
     /// FedEx Express: the 11 digits before the check weighted 3,1,7 from the
-    /// left, sum mod 11, then mod 10 (a remainder of 10 gives check 0).
+    /// left (1,7,3 from the right), sum mod 11, then mod 10 (a remainder of
+    /// 10 gives check 0).
     static func fedexExpress(_ input: TrackingInput, body: Range<Int>, check: Int, what: String) -> TrackingError? {
         let weights = [3, 1, 7]
         var sum = 0
