@@ -16,6 +16,7 @@ enum FuzzTargets {
     static let all: [(name: String, run: @Sendable ([UInt8]) -> Void)] = [
         ("gs1", fuzzGS1),
         ("epc", fuzzEPC),
+        ("tracking", fuzzTracking),
         ("line", fuzzDriver("line")),
         ("mercury", fuzzDriver("mercury")),
         ("tsl", fuzzDriver("tsl")),
@@ -58,6 +59,23 @@ enum FuzzTargets {
                 preconditionFailure("raw form did not round-trip: \(es.humanReadable)")
             }
             _ = es.humanReadable
+        }
+    }
+
+    /// Carrier tracking numbers: any bytes are recognised or refused with an
+    /// offset inside the input; a recognised number's canonical form is
+    /// recognised again as the same number (a site rule of any shape is
+    /// present so the custom path runs too).
+    static func fuzzTracking(_ bytes: [UInt8]) {
+        let rules = [TrackingRule(carrier: "Site", pattern: "JJD*"), TrackingRule(carrier: "Site", pattern: "@##?")]
+        switch TrackingNumber.recognize(bytes, extraRules: rules) {
+        case .failure(let e):
+            if let at = e.offset, at < 0 || at > bytes.count { preconditionFailure("offset \(at) outside \(bytes.count) bytes: \(e)") }
+        case .success(let t):
+            guard case .success(let again) = TrackingNumber.recognize(t.trackingNumber, extraRules: rules),
+                  again.trackingNumber == t.trackingNumber else {
+                preconditionFailure("\(t) is not recognised again from its canonical form")
+            }
         }
     }
 

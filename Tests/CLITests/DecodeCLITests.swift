@@ -49,6 +49,25 @@ import Testing
         #expect(j[2]["offset"] as? Int == 5)
     }
 
+    /// Carrier labels: the tracking reading is added; a 12-digit FedEx number
+    /// that is no valid UPC-A still fails the GS1 decode (exit 1) but shows it.
+    @Test func showsRecognisedTrackingNumbers() throws {
+        let out = try CLI.run("scanledger", ["decode", "1Z5R89390357567127", "]C142078745\\x1d9400111206206406260787", "986578788855", "1Z5R89390357567128"])
+        #expect(out.status == 1)
+        let j = out.json
+        try #require(j.count == 4)
+        let ups = try #require(j[0]["tracking"] as? [String: Any])
+        #expect(ups["carrier"] as? String == "UPS")
+        #expect(ups["rule"] as? String == "ups-1z")
+        #expect(ups["service"] as? String == "03")
+        let usps = try #require(j[1]["tracking"] as? [String: Any])
+        #expect(usps["number"] as? String == "9400111206206406260787")
+        #expect(usps["zip"] as? String == "78745")
+        #expect(j[2]["error"] != nil)
+        #expect((j[2]["tracking"] as? [String: Any])?["rule"] as? String == "fedex-express-12")
+        #expect(j[3]["tracking"] == nil)
+    }
+
     @Test func readsStdinOneScanPerLine() throws {
         let input = "]C10109520123456788\u{1D}10LOT\n\n]C10109520123456788\\x1D10LOT\r\n96385074\n"
         let out = try CLI.run("scanledger", ["decode"], stdin: Data(input.utf8))

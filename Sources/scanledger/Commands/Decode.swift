@@ -51,11 +51,15 @@ enum DecodeCommand {
     }
 
     static func decodeScan(_ input: String) -> Bool {
-        switch ScanDecoder.decode(unescape(input)) {
+        let bytes = unescape(input)
+        switch ScanDecoder.decode(bytes) {
         case .failure(let error):
             var obj: [String: Any] = ["input": input, "error": error.message]
             if let offset = error.offset { obj["offset"] = offset }
             if let ai = error.ai { obj["ai"] = ai }
+            // A FedEx 12-digit number is seldom a valid UPC-A: the carrier
+            // reading is shown, but the exit status stays the GS1 decode's.
+            if let t = tracking(bytes) { obj["tracking"] = t }
             printJSON(obj)
             return false
         case .success(let scan):
@@ -72,6 +76,7 @@ enum DecodeCommand {
             if let v = scan.expiry() { obj["expiry"] = v }
             if let v = scan.quantity { obj["quantity"] = v }
             if let v = scan.addOn { obj["add_on"] = v }
+            if let t = tracking(bytes) { obj["tracking"] = t }
             switch scan.kind {
             case .location, .document, .command, .epc: obj[scan.kind.rawValue] = scan.value ?? NSNull()
             default: break
@@ -79,6 +84,15 @@ enum DecodeCommand {
             printJSON(obj)
             return true
         }
+    }
+
+    /// The carrier tracking number in the scan, if it is one (docs/decoding.md).
+    static func tracking(_ bytes: [UInt8]) -> [String: Any]? {
+        guard case .success(let t) = TrackingNumber.recognize(bytes) else { return nil }
+        var obj: [String: Any] = ["carrier": t.carrier.name, "number": t.trackingNumber, "rule": t.rule.name]
+        if let v = t.service { obj["service"] = v }
+        if let v = t.destinationZIP { obj["zip"] = v }
+        return obj
     }
 
     static func decodeEPC(_ input: String) -> Bool {
