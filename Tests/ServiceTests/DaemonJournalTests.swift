@@ -23,9 +23,12 @@ import ScanModel
         for scan in scans {
             site.scanner.scan(scan)
             // One at a time: each answer is acknowledged before the next scan.
+            // Heartbeats arrive every second, so the deadline is checked.
+            let deadline = Date().addingTimeInterval(30)
             while true {
                 let e = try site.readAnswer(fd)
                 if e["type"] as? String == "station" { results.append(e); break }
+                guard Date() < deadline else { throw HarnessFailure(description: "no station answer to \(scan); log: \(site.log)") }
             }
         }
         let codes = results.map { $0["code"] as? String ?? "?" }
