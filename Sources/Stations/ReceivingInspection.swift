@@ -44,15 +44,18 @@ public struct InspectionConfig: Hashable, Sendable {
 /// One unit due for inspection, and its answer once given.
 struct Inspection: Codable, Hashable {
     enum Result: String, Codable { case passed, quarantined, damaged }
-    var item: ItemCode
-    var lot: String?
-    var expiry: CivilDate?
-    var serial: String?
+    /// The unit inspected (quantity 1) as it was received.
+    var unit: ReceivedUnit
     var result: Result?
     var reason: String?
     var destination: LocationCode?
 
-    init(_ u: ReceivedUnit) { item = u.item; lot = u.lot; expiry = u.expiry; serial = u.serial }
+    init(_ u: ReceivedUnit) {
+        unit = ReceivedUnit(item: u.item, lot: u.lot, expiry: u.expiry, serial: u.serial, epc: u.epc, sscc: u.sscc, quantity: 1)
+    }
+    var item: ItemCode { unit.item }
+    var lot: String? { unit.lot }
+    var serial: String? { unit.serial }
 
     var isFailed: Bool { result == .quarantined || result == .damaged }
 
@@ -138,7 +141,7 @@ extension ReceivingStation {
         var failed: [Key: Int64] = [:]
         for i in inspections where i.isFailed {
             guard let to = i.destination else { continue }
-            held.append(PostingLine(item: i.item, qty: 1, from: VirtualLocation.supplier, to: to, lot: i.lot, serial: i.serial, expiry: i.expiry))
+            held.append(PostingLine(item: i.item, qty: 1, from: VirtualLocation.supplier, to: to, lot: i.lot, serial: i.serial, expiry: i.unit.expiry))
             failed[Key(item: i.item, lot: i.lot, serial: i.serial), default: 0] += 1
         }
         var lines = aggregate(units.map {
@@ -156,8 +159,7 @@ extension ReceivingStation {
     static func withInspections(_ report: ReceiptReport, asnLines: [ASNLine], inspections: [Inspection]) -> ReceiptReport {
         var r = report
         for i in inspections where i.isFailed {
-            let probe = ReceivedUnit(item: i.item, lot: i.lot, quantity: 1)
-            let candidates = ReceivingMatcher.candidates(for: probe, in: asnLines).filter { $0 < r.lines.count }
+            let candidates = ReceivingMatcher.candidates(for: i.unit, in: asnLines).filter { $0 < r.lines.count }
             func count(_ line: inout DiscrepancyLine) {
                 if i.result == .damaged { line.damaged += 1 } else { line.quarantined += 1 }
             }

@@ -23,14 +23,7 @@ import ScanModel
         #expect(try site.readAnswer(fd)["streaming"] as? Bool == true)
         let plain = gtin("0614141000012").digits
         let scans = ["ASN-1001", "01\(plain)302", "CMD:CLOSE", "CMD:PASS", "RSN:MUD", "RSN:WET", "CMD:CLOSE"]
-        var results: [[String: Any]] = []
-        for scan in scans {
-            site.scanner.scan(scan)
-            while true {
-                let e = try site.readAnswer(fd)
-                if e["type"] as? String == "station" { results.append(e); break }
-            }
-        }
+        let results = try site.scanEach(scans, watching: fd)
         let codes = results.map { $0["code"] as? String ?? "?" }
         #expect(codes == ["opened", "inspection-due", "inspection-due", "inspection-answered", "unknown-reason", "inspection-answered", "posted"])
         let view = results[1]["view"] as? [String: Any]

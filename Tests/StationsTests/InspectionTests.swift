@@ -11,8 +11,7 @@ import Testing
     let today = at(2026, 11, 22)
 
     init() throws {
-        w.ledger.addLocation("QA-1", .quarantine)
-        w.ledger.addLocation("DMG-1", .damaged)
+        w.addHeldLocations()
         try w.expected.store(asns: [
             ASN(number: "ASN-1", lines: [
                 ASNLine(item: w.plainItem, quantity: 10),
