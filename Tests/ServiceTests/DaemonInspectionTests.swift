@@ -39,5 +39,10 @@ import ScanModel
         #expect(failed.count == 1)
         #expect(failed.first?.seq != nil, "the inspection-failed entry did not commit with the receipt")
         #expect(failed.first?.entry.reason == "WET")
+        // `scanledger receipt-report` reads the held counts back from the report entry.
+        let report = try #require(try ledger.closedReceiptReport(asn: "ASN-1001"))
+        #expect(report.hasHeld)
+        #expect(report.lines.map(\.received) == [2] && report.lines.map(\.quarantined) == [1] && report.lines.map(\.damaged) == [0])
+        #expect(report.jsonText.contains(#""quarantined":1"#))
     }
 }
