@@ -119,6 +119,22 @@ import Testing
         #expect(failed[0].detail.contains(#""destination":"DMG-1""#))
     }
 
+    @Test func aFailedSerialisedTagGoesToQuarantineWithItsSerial() throws {
+        try w.expected.store(asns: [ASN(number: "ASN-S", lines: [ASNLine(item: w.serialItem, quantity: 2)])], orders: [])
+        let s = try station { $0.items[w.serialItem] = .all }
+        s.feed(.document("ASN-S"), today)
+        #expect(s.feed(.tag(tag(1, w.serial, serial: "S1")), today).feedback.code == .inspectionDue)
+        #expect(s.feed(.tag(tag(2, w.serial, serial: "S2")), today).feedback.code == .inspectionDue)
+        #expect(s.view.prompt?.contains("serial S1") == true)
+        s.feed(.reason("WET"), today)
+        s.feed(.command("PASS"), today)
+        #expect(s.feed(.command("CLOSE"), today).feedback.code == .posted)
+        #expect(w.ledger.qty(w.serialItem, at: "QA-1", serial: "S1") == 1)
+        #expect(w.ledger.qty(w.serialItem, at: "DOCK-1", serial: "S1") == 0)
+        #expect(w.ledger.qty(w.serialItem, at: "DOCK-1", serial: "S2") == 1)
+        #expect(try #require(posting).journal.first { $0.code == "inspection-failed" }?.detail.contains(#""serial":"S1""#) == true)
+    }
+
     @Test func aBlockingRuleKeepsTheReceiptOpenUntilEveryInspectionIsAnswered() throws {
         let s = try station { $0.rule = .sampleEvery(2); $0.blocksClose = true }
         s.feed(.document("ASN-1"), today)
