@@ -61,7 +61,11 @@ public struct ClosedReceiptReport: Sendable, Equatable {
         public var item: String
         public var lot: String?
         public var expected: Int64, received: Int64, over: Int64, short: Int64
+        /// Received units that failed inspection (posted to quarantine or damaged, not the dock).
+        public var quarantined: Int64 = 0, damaged: Int64 = 0
     }
+    /// Some units failed inspection at receiving.
+    public var hasHeld: Bool { (lines + unexpected).contains { $0.quarantined + $0.damaged > 0 } }
     public var asn: String
     public var station: String
     public var time: String
@@ -88,17 +92,21 @@ public struct ClosedReceiptReport: Sendable, Equatable {
             func qty(_ key: String) throws(TextError) -> Int64 { Int64(try l.optional(key)?.int(in: 0...Int.max) ?? 0) }
             out.append(Line(line: try l.optional("line")?.int(in: 0...Int.max), item: try l.required("item").string(),
                             lot: try l.optional("lot")?.string(), expected: try qty("expected"), received: try qty("received"),
-                            over: try qty("over"), short: try qty("short")))
+                            over: try qty("over"), short: try qty("short"), quarantined: try qty("quarantined"), damaged: try qty("damaged")))
         }
         return out
     }
 
     /// asn, station, time, journal_id, partial, lines and unexpected
-    /// ([{line, item, lot, expected, received, over, short}]).
+    /// ([{line, item, lot, expected, received, over, short}], plus quarantined
+    /// and damaged when units failed inspection).
     public var jsonText: String {
+        let held = hasHeld
         func line(_ l: Line) -> String {
-            JSONText.object([("line", l.line.map { String($0) } ?? "null"), ("item", JSONText.quote(l.item)), ("lot", JSONText.quote(l.lot)),
-                             ("expected", String(l.expected)), ("received", String(l.received)), ("over", String(l.over)), ("short", String(l.short))])
+            var fields = [("line", l.line.map { String($0) } ?? "null"), ("item", JSONText.quote(l.item)), ("lot", JSONText.quote(l.lot)),
+                          ("expected", String(l.expected)), ("received", String(l.received)), ("over", String(l.over)), ("short", String(l.short))]
+            if held { fields += [("quarantined", String(l.quarantined)), ("damaged", String(l.damaged))] }
+            return JSONText.object(fields)
         }
         return JSONText.object([
             ("asn", JSONText.quote(asn)), ("station", JSONText.quote(station)), ("time", JSONText.quote(time)),

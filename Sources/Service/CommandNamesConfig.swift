@@ -6,7 +6,7 @@ extension ServiceConfig {
     static var commandKeys: [(key: String, name: WritableKeyPath<CommandNames, String>)] { [
         ("close", \.close), ("partial", \.partial), ("override", \.override), ("confirm", \.confirm),
         ("undo", \.undo), ("cancel", \.cancel), ("complete", \.complete), ("short_pack", \.shortPack),
-        ("count_start", \.countStart), ("count_stop", \.countStop), ("sign_out", \.signOut),
+        ("count_start", \.countStart), ("count_stop", \.countStop), ("sign_out", \.signOut), ("pass", \.pass),
     ] }
 
     /// `"commands": {"close": "FERTIG", …}`: a site whose scanners carry

@@ -12,7 +12,7 @@ enum ServiceJSON {
         [
             "station": v.station, "workflow": v.workflow, "state": v.state,
             "document": null(v.document), "location": null(v.location?.code), "destination": null(v.destination?.code),
-            "last_error": null(v.lastError),
+            "last_error": null(v.lastError), "prompt": null(v.prompt),
             "lines": v.lines.map { l -> [String: Any] in
                 ["item": l.item.code, "lot": null(l.lot), "expected": null(l.expected), "scanned": l.scanned]
             },

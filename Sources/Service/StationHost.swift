@@ -84,6 +84,7 @@ public final class StationHost: @unchecked Sendable {
             c.minRemainingShelfLifeDays = spec.shortDatedDays
             c.utcOffsetSeconds = spec.utcOffsetMinutes * 60
             c.idleTimeout = spec.idleCloseSeconds.map { .seconds(Int64($0)) }
+            c.inspection = spec.inspection
             c.commands = context.commands
             return try ReceivingStation(config: c, dependencies: deps)
         case .move:

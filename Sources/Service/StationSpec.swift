@@ -17,6 +17,7 @@ public struct StationSpec: Sendable, Equatable {
     public var overReceiptTolerancePercent = 0
     public var shortDatedDays = 0
     public var utcOffsetMinutes = 0
+    public var inspection = InspectionConfig()
     // receiving, move
     public var idleCloseSeconds: Int?
     // count
@@ -29,7 +30,8 @@ public struct StationSpec: Sendable, Equatable {
     public var attendance = AttendanceConfig()
 
     static let keys: [Kind: Set<String>] = [
-        .receiving: ["dock", "over_receipt_tolerance_percent", "short_dated_days", "idle_close_seconds", "utc_offset_minutes"],
+        .receiving: ["dock", "over_receipt_tolerance_percent", "short_dated_days", "idle_close_seconds", "utc_offset_minutes",
+                     "inspection", "quarantine_location", "damaged_location", "damage_reasons", "inspection_blocks_close"],
         .move: ["idle_close_seconds"],
         .count: ["auto_post", "max_duration_seconds"],
         .pack: ["pack_location", "packed_location"],
@@ -56,6 +58,7 @@ public struct StationSpec: Sendable, Equatable {
             s.shortDatedDays = try node.optional("short_dated_days")?.int(in: 0...36_500) ?? 0
             s.utcOffsetMinutes = try node.optional("utc_offset_minutes")?.int(in: -1_440...1_440) ?? 0
             s.idleCloseSeconds = try node.optional("idle_close_seconds")?.int(in: 1...604_800) ?? 900
+            s.inspection = try parseInspection(node, reasons: s.attendance.reasons)
         case .move:
             s.idleCloseSeconds = try node.optional("idle_close_seconds")?.int(in: 1...604_800)
         case .count:
@@ -66,5 +69,43 @@ public struct StationSpec: Sendable, Equatable {
             s.packedLocation = try node.required("packed_location").nonEmptyString()
         }
         return s
+    }
+
+    /// `"inspection": {"default": "none"|"all"|{"sample_every": N}, "items": {"ITEM": rule}}`
+    /// plus where failed units go; a rule that can fail a unit needs a
+    /// `quarantine_location`, and `damage_reasons` need a `damaged_location`.
+    static func parseInspection(_ node: ConfigNode, reasons: [String]) throws -> InspectionConfig {
+        var c = InspectionConfig()
+        if let i = try node.optional("inspection") {
+            try i.rejectUnknownKeys(allowed: ["_comment", "default", "items"])
+            c.rule = try i.optional("default").map(parseRule) ?? .none
+            if let items = try i.optional("items") {
+                for key in try items.members().map(\.key) where key != "_comment" {
+                    c.items[ItemCode(key)] = try parseRule(try items.required(key))
+                }
+            }
+        }
+        c.quarantine = try node.optional("quarantine_location").map { LocationCode(try $0.nonEmptyString()) }
+        c.damaged = try node.optional("damaged_location").map { LocationCode(try $0.nonEmptyString()) }
+        c.blocksClose = try node.optional("inspection_blocks_close")?.bool() ?? false
+        if let list = try node.optional("damage_reasons") {
+            for r in try list.array() {
+                let reason = try r.nonEmptyString()
+                if !reasons.isEmpty && !reasons.contains(reason) { throw r.error("'\(reason)' is not one of the station's reasons") }
+                c.damageReasons.insert(reason)
+            }
+            if !c.damageReasons.isEmpty && c.damaged == nil { throw node.error(key: "damaged_location", "missing (required with damage_reasons)") }
+        }
+        let inspects = c.rule != .none || c.items.values.contains { $0 != .none }
+        if inspects && c.quarantine == nil { throw node.error(key: "quarantine_location", "missing (required when units are inspected)") }
+        return c
+    }
+
+    static func parseRule(_ node: ConfigNode) throws -> InspectionRule {
+        if case .string = node.value {
+            return try node.oneOf(["none", "all"]) == "all" ? .all : .none
+        }
+        try node.rejectUnknownKeys(allowed: ["sample_every"])
+        return .sampleEvery(try node.required("sample_every").int(in: 1...1_000_000))
     }
 }

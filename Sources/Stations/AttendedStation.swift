@@ -67,6 +67,11 @@ public final class AttendedStation {
             guard config.reasons.isEmpty || config.reasons.contains(code) else {
                 return .error(.unknownReason, "reason \(code) is not one of \(name)'s reasons (\(config.reasons.joined(separator: ", ")))")
             }
+            // A station that takes the reason as an answer of its own (a failed inspection) gets it now.
+            if let taker = station as? ReasonTaking, taker.takesReasonNow {
+                attribution.reason = code
+                return nil
+            }
             pendingReason = code
             return .ok(.reasonNoted, "reason \(code) noted: scan \(commands.override) to accept")
         default:

@@ -58,6 +58,12 @@ public struct FeedbackCode: RawRepresentable, Hashable, Sendable, Codable, Expre
     public static let unknownReason: FeedbackCode = "unknown-reason"
     public static let reasonRequired: FeedbackCode = "reason-required"
     public static let journalNotSaved: FeedbackCode = "journal-not-saved"
+    // Inspection at receiving
+    /// A unit is due for inspection (a warning with the receipt's answer), or
+    /// CLOSE is refused until the due inspections are answered (an error).
+    public static let inspectionDue: FeedbackCode = "inspection-due"
+    /// PASS or a reason code answered the due inspection.
+    public static let inspectionAnswered: FeedbackCode = "inspection-answered"
 }
 
 /// The answer to one input: accepted (`ok`), accepted with something to note
@@ -109,6 +115,8 @@ public struct StationView: Hashable, Sendable {
     public var destination: LocationCode?
     public var lines: [StationViewLine]
     public var lastError: String?
+    /// What the station asks of the operator now (an inspection that is due).
+    public var prompt: String?
 
     public init(station: String, workflow: String, state: String, document: String? = nil,
                 location: LocationCode? = nil, destination: LocationCode? = nil,
@@ -130,6 +138,7 @@ public struct StationView: Hashable, Sendable {
             let mark = l.expected.map { l.scanned == $0 ? "ok" : (l.scanned > $0 ? "OVER" : "short") } ?? "unexpected"
             out.append("  \(l.item)\(lot): \(l.scanned)/\(expected) \(mark)")
         }
+        if let prompt { out.append("  \(prompt)") }
         if let lastError { out.append("  last error: \(lastError)") }
         return out.joined(separator: "\n")
     }

@@ -22,14 +22,26 @@ enum ReceiptJournal {
         let detail = JSONText.object([("lines", "[" + report.lines.map(lineJSON).joined(separator: ",") + "]"),
                                       ("unexpected", "[" + report.unexpected.map(lineJSON).joined(separator: ",") + "]"),
                                       ("partial", partial ? "true" : "false")])
-        out.append(JournalEntry(time: time, station: station, code: "receipt-report", severity: report.isExact ? .done : .warning,
+        out.append(JournalEntry(time: time, station: station, code: "receipt-report", severity: report.isExact && report.held == nil ? .done : .warning,
                                 document: report.asn, message: "receipt \(report.asn) closed\(partial ? " (partial)" : "")", detail: detail))
         return out
+    }
+
+    /// One `inspection-failed` warning per failed unit, with its reason and where it went.
+    static func inspectionEntries(_ inspections: [Inspection], asn: String, station: String, time: Microseconds) -> [JournalEntry] {
+        inspections.filter(\.isFailed).map { i in
+            let to = i.destination?.code ?? ""
+            return JournalEntry(time: time, station: station, code: "inspection-failed", severity: .warning, document: asn, reason: i.reason,
+                                message: "\(i.label) failed inspection (reason \(i.reason ?? "")): received into \(to)",
+                                detail: JSONText.object([("item", JSONText.quote(i.item.code)), ("lot", JSONText.quote(i.lot)),
+                                                         ("serial", JSONText.quote(i.serial)), ("destination", JSONText.quote(to))]))
+        }
     }
 
     static func lineJSON(_ line: DiscrepancyLine) -> String {
         JSONText.object([("line", line.asnLine.map { String($0 + 1) } ?? "null"), ("item", JSONText.quote(line.item.code)),
                          ("lot", JSONText.quote(line.lot)), ("expected", String(line.expected)), ("received", String(line.received)),
+                         ("accepted", String(line.accepted)), ("quarantined", String(line.quarantined)), ("damaged", String(line.damaged)),
                          ("over", String(line.over)), ("short", String(line.short))])
     }
 }

@@ -16,6 +16,8 @@ public struct ReceivingConfig: Sendable {
     public var commands = CommandNames()
     /// Exceptions an override may accept; the others are always refused.
     public var overridable: Set<FeedbackCode> = [.unexpectedItem, .overReceipt, .expired, .shortDated]
+    /// Which units are inspected, and where failed ones go.
+    public var inspection = InspectionConfig()
 
     public init(station: String, dock: LocationCode) {
         self.station = station; self.dock = dock
@@ -44,6 +46,11 @@ public struct DiscrepancyLine: Hashable, Sendable {
     public var lot: String?
     public var expected: Int
     public var received: Int
+    /// Received units that failed inspection, posted to quarantine or damaged instead of the dock.
+    public var quarantined = 0
+    public var damaged = 0
+    /// Received units posted to the dock (available stock).
+    public var accepted: Int { received - quarantined - damaged }
     public var over: Int { max(0, received - expected) }
     public var short: Int { max(0, expected - received) }
 }
@@ -57,6 +64,12 @@ public struct ReceiptReport: Hashable, Sendable {
     public var lines: [DiscrepancyLine]
     public var unexpected: [DiscrepancyLine]
     public var isExact: Bool { unexpected.isEmpty && lines.allSatisfy { $0.over == 0 && $0.short == 0 } }
+    /// Units that failed inspection over all lines; nil when none did.
+    public var held: (quarantined: Int, damaged: Int)? {
+        let all = lines + unexpected
+        let q = all.reduce(0) { $0 + $1.quarantined }, d = all.reduce(0) { $0 + $1.damaged }
+        return q + d == 0 ? nil : (q, d)
+    }
 }
 
 enum ReceivingMatcher {

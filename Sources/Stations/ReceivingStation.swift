@@ -22,12 +22,16 @@ public final class ReceivingStation: Station {
         var units: [ReceivedUnit] = []
         var ssccs: [String] = []
         var pending: Pending?
+        /// Units due for inspection and their answers (nil in sessions saved before inspection existed).
+        var inspections: [Inspection]?
     }
     /// The hot-path journal entry: units (and pallets) accepted by one input.
     struct Added: Codable {
         var units: [ReceivedUnit]
         var ssccs: [String]
         var lastActivity: Int64
+        /// Inspections these units made due.
+        var inspections: [Inspection]?
     }
     /// In-memory lookups over accepted units, so a check costs O(1) in the
     /// session's size (a portal can receive thousands of tags). Never persisted.
@@ -36,10 +40,13 @@ public final class ReceivingStation: Station {
         var quantities: [ItemCode: [String?: Int]] = [:]
         var allocation = Allocation(lineCount: 0)
         var lines: [ASNLine] = []
+        /// How many inspections are answered (answers go in order).
+        var inspected = 0
         init(_ state: State? = nil) {
             lines = state?.asnLines ?? []
             allocation = Allocation(lineCount: lines.count)
             for u in state?.units ?? [] { add(u) }
+            inspected = state?.inspections?.firstIndex { $0.result == nil } ?? state?.inspections?.count ?? 0
         }
         mutating func add(_ u: ReceivedUnit) {
             allocation.add(u, lines: lines)
@@ -51,10 +58,10 @@ public final class ReceivingStation: Station {
 
     public let config: ReceivingConfig
     public var name: String { config.station }
-    private let deps: StationDependencies
-    private let session: StationSession<State, Added>
-    private var state: State? { session.state }
-    private var index = Index()
+    let deps: StationDependencies
+    let session: StationSession<State, Added>
+    var state: State? { session.state }
+    var index = Index()
     /// The report of the last receipt closed by this station.
     public private(set) var lastReport: ReceiptReport?
 
@@ -64,6 +71,7 @@ public final class ReceivingStation: Station {
         self.deps = dependencies
         self.session = try StationSession(station: config.station, store: dependencies.sessions) { s, added in
             s.units += added.units; s.ssccs += added.ssccs; s.lastActivity = added.lastActivity
+            if let due = added.inspections { s.inspections = (s.inspections ?? []) + due }
         }
         self.index = Index(session.state)
         session.onClose = { [unowned self] in self.index = Index() }
@@ -72,8 +80,11 @@ public final class ReceivingStation: Station {
     public var hasOpenSession: Bool { state != nil }
     public var openASN: String? { state?.asn }
     /// The discrepancy report as it stands now (nil when no receipt is open).
-    public var currentReport: ReceiptReport? {
-        state.map { index.allocation.report(asn: $0.asn, lines: $0.asnLines, seq: nil) }
+    public var currentReport: ReceiptReport? { state.map { report($0, seq: nil) } }
+
+    func report(_ s: State, seq: LedgerSequence?) -> ReceiptReport {
+        Self.withInspections(index.allocation.report(asn: s.asn, lines: s.asnLines, seq: seq),
+                             asnLines: s.asnLines, inspections: Self.inspections(s))
     }
 
     /// The units received so far (for tests and the lead's diagnostics).
@@ -86,8 +97,11 @@ public final class ReceivingStation: Station {
         let report = index.allocation.report(asn: s.asn, lines: s.asnLines, seq: nil)
         var lines = report.lines.map { StationViewLine(item: $0.item, lot: $0.lot, expected: $0.expected, scanned: $0.received) }
         lines += report.unexpected.map { StationViewLine(item: $0.item, lot: $0.lot, expected: nil, scanned: $0.received) }
-        return StationView(station: name, workflow: "receiving", state: s.pending == nil ? "open" : "waiting-override",
-                           document: s.asn, location: config.dock, lines: lines, lastError: session.lastError)
+        let prompt = s.pending == nil ? inspectionPrompt : nil
+        var v = StationView(station: name, workflow: "receiving", state: s.pending != nil ? "waiting-override" : prompt != nil ? "inspection-due" : "open",
+                            document: s.asn, location: config.dock, lines: lines, lastError: session.lastError)
+        v.prompt = prompt
+        return v
     }
 
     public func handle(_ input: StationInput, at time: Microseconds) -> StationEvent {
@@ -115,7 +129,10 @@ public final class ReceivingStation: Station {
             return receiveTags([tag], at: time)
         case .cycleReport(let report):
             return receiveTags(report.current.map(\.tag), at: time)
+        case .reason(let code) where state != nil && dueInspection != nil:
+            return answerInspection(reason: code, at: time)
         case .command(let c):
+            if c == config.commands.pass { return answerInspection(reason: nil, at: time) }
             if c == config.commands.close { return close(at: time, posted: &posted) }
             if c == config.commands.partial { return close(at: time, posted: &posted, partial: true) }
             if c == config.commands.cancel {
@@ -211,8 +228,8 @@ public final class ReceivingStation: Station {
 
     // MARK: checks
 
-    private struct ASNView { let number: String; let lines: [ASNLine] }
-    private enum Verdict { case accept, exception([FeedbackCode], String), refuse(Feedback) }
+    struct ASNView { let number: String; let lines: [ASNLine] }
+    enum Verdict { case accept, exception([FeedbackCode], String), refuse(Feedback) }
 
     /// Checks units in order (each against the session plus those before it).
     /// Atomic batches (a scan, a pallet) are taken or refused as one.
@@ -240,11 +257,18 @@ public final class ReceivingStation: Station {
         if atomic, !waiting.isEmpty { waiting = accepted + waiting; accepted = [] }
         if waiting.isEmpty, !accepted.isEmpty {
             // Common case: append a small journal entry, then grow the state in place.
-            let added = Added(units: accepted, ssccs: ssccs, lastActivity: time.value)
+            let due = inspectionsDue(for: accepted)
+            let added = Added(units: accepted, ssccs: ssccs, lastActivity: time.value, inspections: due.isEmpty ? nil : due)
             if let refused = session.append(added) { return refused }
             for u in accepted { index.add(u) }
+            if !due.isEmpty, let prompt = inspectionPrompt {
+                let qty = accepted.reduce(0) { $0 + $1.quantity }
+                return .warning(.inspectionDue, "received \(qty) × \(accepted.first?.item.code ?? ""); \(prompt)")
+            }
         } else if !waiting.isEmpty, var next = state {
             next.units += accepted
+            let due = inspectionsDue(for: accepted)
+            if !due.isEmpty { next.inspections = Self.inspections(next) + due }
             next.pending = Pending(units: waiting, codes: codes, ssccs: ssccs, message: messages.joined(separator: "; "))
             next.lastActivity = time.value
             if let refused = session.save(next) { return refused }
@@ -259,90 +283,27 @@ public final class ReceivingStation: Station {
         return .ok(.accepted, "received \(qty) × \(accepted.first?.item.code ?? "")")
     }
 
-    private func check(_ u: inout ReceivedUnit, asn: ASNView, batch: Index, at time: Microseconds) -> Verdict {
-        guard u.quantity > 0, u.quantity <= maxScanQuantity else {
-            return .refuse(.error(.badQuantity, "quantity \(u.quantity) is not between 1 and \(maxScanQuantity)"))
-        }
-        let record: ItemRecord?
-        do { record = try deps.master.item(u.item) } catch { return .refuse(unavailable(error)) }
-        guard let record else { return .refuse(.error(.unknownItem, "item \(u.item) is not in the master data")) }
-        if let epc = u.epc, index.units.contains(epc: epc) || batch.units.contains(epc: epc) {
-            return .refuse(.error(.duplicateEPC, "tag \(epc) was already received in this receipt"))
-        }
-        switch record.tracking {
-        case .lot:
-            if u.lot == nil { return .refuse(.error(.missingLot, "item \(u.item) is lot-tracked: scan the label with its lot (10)")) }
-        case .serial:
-            guard let serial = u.serial else {
-                return .refuse(.error(.missingSerial, "item \(u.item) is serialised: scan the label with its serial (21)"))
-            }
-            if u.quantity != 1 { return .refuse(.error(.badQuantity, "serialised item \(u.item) \(serial) must have quantity 1")) }
-            if index.hasSerial(u.item, serial) || batch.hasSerial(u.item, serial) {
-                return .refuse(.error(.duplicateSerial, "serial \(serial) of \(u.item) was already received"))
-            }
-            do {
-                if let at = try deps.stock.location(ofItem: u.item, serial: serial)?.location {
-                    return .refuse(.error(.duplicateSerial, "serial \(serial) of \(u.item) is already on hand at \(at)"))
-                }
-            } catch { return .refuse(unavailable(error)) }
-        case .none:
-            u.serial = nil  // a (21) on an untracked item is not kept as stock identity
-        }
-        var codes: [FeedbackCode] = []
-        var messages: [String] = []
-        if let expiry = u.expiry {
-            let today = CivilDate(wallClock: time, utcOffsetSeconds: config.utcOffsetSeconds)
-            let left = expiry.daysSinceEpoch - today.daysSinceEpoch
-            if left < 0 {
-                codes.append(.expired); messages.append("\(u.item) expired on \(expiry)")
-            } else if left < config.minRemainingShelfLifeDays {
-                codes.append(.shortDated); messages.append("\(u.item) expires \(expiry), \(left) days left (minimum \(config.minRemainingShelfLifeDays))")
-            }
-        }
-        let lines = Set(ReceivingMatcher.candidates(for: u, in: asn.lines))
-        if lines.isEmpty {
-            codes.append(.unexpectedItem)
-            messages.append("\(u.item)\(u.lot.map { " lot \($0)" } ?? "") is not on ASN \(asn.number)")
-        } else {
-            let expected = lines.reduce(0) { $0 + asn.lines[$1].quantity }
-            // Already received against any of these lines: per lot of this item.
-            var already = 0
-            for source in [index.quantities[u.item] ?? [:], batch.quantities[u.item] ?? [:]] {
-                for (lot, qty) in source {
-                    let probe = ReceivedUnit(item: u.item, lot: lot, quantity: 1)
-                    if !lines.isDisjoint(with: ReceivingMatcher.candidates(for: probe, in: asn.lines)) { already += qty }
-                }
-            }
-            let total = already + u.quantity
-            if total * 100 > expected * (100 + config.overReceiptTolerancePercent) {
-                codes.append(.overReceipt)
-                messages.append("\(u.item): \(total) received, \(expected) expected (tolerance \(config.overReceiptTolerancePercent)%)")
-            }
-        }
-        if codes.isEmpty { return .accept }
-        if let hard = codes.first(where: { !config.overridable.contains($0) }) {
-            return .refuse(.error(hard, messages.joined(separator: "; ")))
-        }
-        return .exception(codes, messages.joined(separator: "; "))
-    }
-
     private func acceptPending(at time: Microseconds) -> Feedback {
         guard var s = state, let p = s.pending else { return .error(.nothingToDo, "nothing waiting for an override") }
         let reason = deps.attribution.reason
         let units = p.units.map { var u = $0; u.overrides = p.codes; u.overrideReason = reason; return u }
+        let due = inspectionsDue(for: units)
+        if !due.isEmpty { s.inspections = Self.inspections(s) + due }
         s.units += units
         s.ssccs += p.ssccs
         s.pending = nil
         s.lastActivity = time.value
         if let refused = session.save(s) { return refused }
         for u in units { index.add(u) }
-        return .warning(.overridden, "accepted by override\(reason.map { " (reason \($0))" } ?? ""): \(p.message)")
+        let prompt = due.isEmpty ? "" : inspectionPrompt.map { "; \($0)" } ?? ""
+        return .warning(.overridden, "accepted by override\(reason.map { " (reason \($0))" } ?? ""): \(p.message)\(prompt)")
     }
 
     // MARK: closing
 
     private func idle(at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
-        guard let s = state, let timeout = config.idleTimeout, elapsed(from: s.lastActivity, to: time) >= timeout.value else {
+        guard let s = state, let timeout = config.idleTimeout, elapsed(from: s.lastActivity, to: time) >= timeout.value,
+              inspectionBlocksClose() == nil else {
             return .ok(.ignored, "")
         }
         return close(at: time, posted: &posted)
@@ -350,27 +311,26 @@ public final class ReceivingStation: Station {
 
     private func close(at time: Microseconds, posted: inout [LedgerSequence], partial: Bool = false) -> Feedback {
         guard let s = state else { return .error(.nothingToDo, "no receipt open") }
+        if let blocked = inspectionBlocksClose() { return blocked }
         if s.units.isEmpty {
             lastReport = ReceivingMatcher.report(asn: s.asn, lines: s.asnLines, units: [], seq: nil)
             do { try abandon() } catch { return notSaved(error) }
             return .warning(.nothingToDo, "nothing received: receipt \(s.asn) closed without posting")
         }
-        let lines = aggregate(s.units.map {
-            PostingLine(item: $0.item, qty: Int64($0.quantity), from: VirtualLocation.supplier, to: config.dock,
-                        lot: $0.lot, serial: $0.serial, expiry: $0.expiry)
-        })
+        let inspections = Self.inspections(s)
+        let lines = Self.postingLines(units: s.units, inspections: inspections, dock: config.dock)
         var request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "receipt", session: s.session),
                                      kind: .receipt, ref: s.asn, station: name, eventTime: .device(time), lines: lines)
         // The reasons given for overrides travel with the receipt that posts what they let in.
         let reasons = Set(s.units.compactMap(\.overrideReason)).sorted()
         request.reason = reasons.isEmpty ? nil : reasons.joined(separator: ",")
-        request.journal = ReceiptJournal.entries(index.allocation.report(asn: s.asn, lines: s.asnLines, seq: nil),
-                                                 station: name, time: time, partial: partial)
+        request.journal = ReceiptJournal.inspectionEntries(inspections, asn: s.asn, station: name, time: time)
+            + ReceiptJournal.entries(report(s, seq: nil), station: name, time: time, partial: partial)
         switch submit(request, to: deps.ledger) {
         case .refused(let f): return f
         case .committed(let seq):
             posted.append(seq)
-            let report = index.allocation.report(asn: s.asn, lines: s.asnLines, seq: seq)
+            let report = self.report(s, seq: seq)
             lastReport = report
             // The receipt is durable. If the ASN cannot be marked received the
             // session stays open, so it cannot be received again under a new
@@ -394,8 +354,9 @@ public final class ReceivingStation: Station {
             let over = report.lines.reduce(0) { $0 + $1.over }
             let unexpected = report.unexpected.reduce(0) { $0 + $1.received }
             let summary = "receipt \(s.asn) posted (seq \(seq))"
-            return report.isExact ? .done(.posted, summary + ", as announced")
-                : .warning(.posted, summary + ": short \(short), over \(over), unexpected \(unexpected)")
+            let held = report.held.map { "; quarantined \($0.quarantined), damaged \($0.damaged)" } ?? ""
+            if report.isExact && held.isEmpty { return .done(.posted, summary + ", as announced") }
+            return .warning(.posted, summary + (report.isExact ? ", as announced" : ": short \(short), over \(over), unexpected \(unexpected)") + held)
         }
     }
 }

@@ -8,6 +8,8 @@ public struct CommandNames: Hashable, Sendable {
     /// Receiving: post what arrived and keep the ASN open for the rest.
     public var partial = "PARTIAL"
     public var override = "OVERRIDE"
+    /// Receiving: the unit due for inspection passed.
+    public var pass = "PASS"
     public var confirm = "CONFIRM"
     public var undo = "UNDO"
     public var cancel = "CANCEL"

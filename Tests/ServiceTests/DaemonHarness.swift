@@ -225,6 +225,23 @@ final class DaemonSite {
         return answer
     }
 
+    /// Scans each barcode in turn and waits for its station event on `fd`
+    /// (a `watch` connection) before the next: the events, in order.
+    func scanEach(_ scans: [String], watching fd: Int32) throws -> [[String: Any]] {
+        var results: [[String: Any]] = []
+        for scan in scans {
+            scanner.scan(scan)
+            // Heartbeats arrive every second, so the deadline is checked.
+            let deadline = Date().addingTimeInterval(30)
+            while true {
+                let e = try readAnswer(fd)
+                if e["type"] as? String == "station" { results.append(e); break }
+                guard Date() < deadline else { throw HarnessFailure(description: "no station answer to \(scan); log: \(log)") }
+            }
+        }
+        return results
+    }
+
     /// The dock station's scanned quantities, or nil when no session is open.
     func scanned() throws -> [Int]? {
         let stations = try request(["cmd": "stations"])["stations"] as? [[String: Any]] ?? []

@@ -19,18 +19,8 @@ import ScanModel
         #expect(try site.readAnswer(fd)["streaming"] as? Bool == true)
         let plain = gtin("0614141000012").digits, lotted = gtin("0614141000029").digits
         let scans = ["ASN-1001", "OP:4711", "ASN-1001", "01\(plain)307", "01\(lotted)10L1", "CMD:OVERRIDE", "RSN:DAMAGED-BOX", "CMD:OVERRIDE", "CMD:CLOSE"]
-        var results: [[String: Any]] = []
-        for scan in scans {
-            site.scanner.scan(scan)
-            // One at a time: each answer is acknowledged before the next scan.
-            // Heartbeats arrive every second, so the deadline is checked.
-            let deadline = Date().addingTimeInterval(30)
-            while true {
-                let e = try site.readAnswer(fd)
-                if e["type"] as? String == "station" { results.append(e); break }
-                guard Date() < deadline else { throw HarnessFailure(description: "no station answer to \(scan); log: \(site.log)") }
-            }
-        }
+        // One at a time: each answer is acknowledged before the next scan.
+        let results = try site.scanEach(scans, watching: fd)
         let codes = results.map { $0["code"] as? String ?? "?" }
         #expect(codes == ["operator-required", "operator-signed-in", "opened", "accepted", "unexpected-item", "reason-required",
                           "reason-noted", "overridden", "posted"])

@@ -49,6 +49,12 @@ final class World {
         ledger.addLocation("SHIP", .shipping)
     }
 
+    /// A quarantine location QA-1 and a damaged location DMG-1.
+    func addHeldLocations() {
+        ledger.addLocation("QA-1", .quarantine)
+        ledger.addLocation("DMG-1", .damaged)
+    }
+
     func deps(sessions store: SessionStore? = nil) -> StationDependencies {
         StationDependencies(ledger: ledger, stock: ledger, master: ledger, expected: expected, sessions: store ?? sessions)
     }

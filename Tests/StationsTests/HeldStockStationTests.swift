@@ -11,8 +11,7 @@ import Testing
     let now = at(2026, 11, 22)
 
     init() throws {
-        w.ledger.addLocation("QA-1", .quarantine)
-        w.ledger.addLocation("DMG-1", .damaged)
+        w.addHeldLocations()
         w.ledger.seed(w.plainItem, 5, at: "QA-1")
         w.ledger.seed(w.plainItem, 5, at: "DOCK-1")
         w.ledger.seed(w.lottedItem, 4, at: "DOCK-1", lot: "L1")

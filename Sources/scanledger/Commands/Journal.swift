@@ -70,15 +70,18 @@ let receiptReportCommand = CommandSpec("receipt-report", summary: "a closed rece
         LedgerCLI.emit(report.jsonText + "\n")
         return 0
     }
+    // Units that failed inspection at receiving get two more columns.
+    let held = report.hasHeld ? ["QUARANTINED", "DAMAGED"] : []
     func quantities(_ l: ClosedReceiptReport.Line) -> [String] {
         [l.item, l.lot ?? "-", String(l.expected), String(l.received), String(l.over), String(l.short)]
+            + (held.isEmpty ? [] : [String(l.quarantined), String(l.damaged)])
     }
     var out = "receipt \(report.asn) closed \(report.time) at \(report.station)\(report.partial ? " (partial)" : "")\n"
-    out += TextTable.render(header: ["LINE", "ITEM", "LOT", "EXPECTED", "RECEIVED", "OVER", "SHORT"],
+    out += TextTable.render(header: ["LINE", "ITEM", "LOT", "EXPECTED", "RECEIVED", "OVER", "SHORT"] + held,
                             rows: report.lines.map { [$0.line.map { String($0) } ?? "-"] + quantities($0) }, numericFrom: 3)
     if !report.unexpected.isEmpty {
         out += "\nunexpected (not on the ASN):\n"
-        out += TextTable.render(header: ["ITEM", "LOT", "EXPECTED", "RECEIVED", "OVER", "SHORT"],
+        out += TextTable.render(header: ["ITEM", "LOT", "EXPECTED", "RECEIVED", "OVER", "SHORT"] + held,
                                 rows: report.unexpected.map(quantities), numericFrom: 2)
     }
     LedgerCLI.emit(out)
