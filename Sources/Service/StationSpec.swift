@@ -4,7 +4,7 @@ import Stations
 
 /// One configured station.
 public struct StationSpec: Sendable, Equatable {
-    public enum Kind: String, Sendable { case receiving, move, count, pack }
+    public enum Kind: String, Sendable { case receiving, move, count, pack, ship }
     public var name: String
     public var kind: Kind
     public var devices: [String]
@@ -25,6 +25,8 @@ public struct StationSpec: Sendable, Equatable {
     // pack
     public var packLocation: String?
     public var packedLocation: String?
+    // ship: site patterns for other carriers' labels (carrier name, ScanPattern)
+    public var carriers: [CarrierPattern] = []
     // every station: operators and reason codes
     public var attendance = AttendanceConfig()
 
@@ -33,11 +35,12 @@ public struct StationSpec: Sendable, Equatable {
         .move: ["idle_close_seconds"],
         .count: ["auto_post", "max_duration_seconds"],
         .pack: ["pack_location", "packed_location"],
+        .ship: ["packed_location", "carriers"],
     ]
 
     static func parse(_ node: ConfigNode) throws -> StationSpec {
         let name = try node.required("name").nonEmptyString()
-        let kindName = try node.required("type").oneOf(["receiving", "move", "count", "pack"])
+        let kindName = try node.required("type").oneOf(["receiving", "move", "count", "pack", "ship"])
         let kind = Kind(rawValue: kindName) ?? .move
         try node.rejectUnknownKeys(allowed: Set(["_comment", "name", "type", "devices", "zones", "indicator", "require_operator", "sign_out_idle_seconds",
                                                  "require_override_reason", "reasons"]).union(keys[kind] ?? []))
@@ -64,7 +67,20 @@ public struct StationSpec: Sendable, Equatable {
         case .pack:
             s.packLocation = try node.required("pack_location").nonEmptyString()
             s.packedLocation = try node.required("packed_location").nonEmptyString()
+        case .ship:
+            s.packedLocation = try node.required("packed_location").nonEmptyString()
+            s.carriers = try node.optional("carriers")?.array().map { c in
+                try c.rejectUnknownKeys(allowed: ["carrier", "pattern"])
+                return CarrierPattern(carrier: try c.required("carrier").nonEmptyString(), pattern: try c.required("pattern").nonEmptyString())
+            } ?? []
         }
         return s
     }
+}
+
+/// A site's tracking-number shape for a carrier the GS1 module does not
+/// know (`{"carrier": "DHL", "pattern": "JJD*"}`); shape only, no check digit.
+public struct CarrierPattern: Sendable, Equatable {
+    public var carrier: String
+    public var pattern: String
 }
