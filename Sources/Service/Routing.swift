@@ -1,6 +1,5 @@
 import Devices
 import Foundation
-import GS1
 import Pipeline
 import ScanModel
 
@@ -27,9 +26,9 @@ struct Routing: Sendable {
         config = c
         // Carrier patterns are the ship stations', but a label is recognised
         // before it is routed, so every station's translator knows them all.
-        let rules = c.stations.flatMap(\.carriers).map { TrackingRule(carrier: $0.carrier, pattern: $0.pattern) }
-        translator = ScanTranslator(decoder: c.scanDecoder(bareGS1: .guess), trackingRules: rules)
-        translatorWithoutGuess = ScanTranslator(decoder: c.scanDecoder(bareGS1: .off), trackingRules: rules)
+        let carriers = c.stations.flatMap(\.carriers)
+        translator = ScanTranslator(decoder: c.scanDecoder(bareGS1: .guess), carriers: carriers)
+        translatorWithoutGuess = ScanTranslator(decoder: c.scanDecoder(bareGS1: .off), carriers: carriers)
         let extra = added.filter { a in !c.devices.contains { $0.name == a.spec.name } }
         guessOff = Set((c.devices + extra.map(\.spec)).filter { $0.bareGS1 == .off }.map(\.index.value))
         deviceByIndex = Dictionary((c.devices + extra.map(\.spec)).map { ($0.index.value, $0.name) }, uniquingKeysWith: { a, _ in a })

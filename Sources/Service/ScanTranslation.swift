@@ -9,7 +9,10 @@ public struct ScanTranslator: Sendable {
     public let decoder: ScanDecoder
     /// Other carriers' label shapes (the ship stations' `carriers`).
     public let trackingRules: [TrackingRule]
-    public init(decoder: ScanDecoder, trackingRules: [TrackingRule] = []) { self.decoder = decoder; self.trackingRules = trackingRules }
+    public init(decoder: ScanDecoder, carriers: [CarrierPattern] = []) {
+        self.decoder = decoder
+        trackingRules = carriers.map { TrackingRule(carrier: $0.carrier, pattern: $0.pattern) }
+    }
 
     public func input(for data: [UInt8]) -> StationInput {
         switch decoder.decode(data) {

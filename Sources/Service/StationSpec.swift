@@ -83,4 +83,5 @@ public struct StationSpec: Sendable, Equatable {
 public struct CarrierPattern: Sendable, Equatable {
     public var carrier: String
     public var pattern: String
+    public init(carrier: String, pattern: String) { self.carrier = carrier; self.pattern = pattern }
 }
