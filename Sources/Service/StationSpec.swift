@@ -71,7 +71,11 @@ public struct StationSpec: Sendable, Equatable {
             s.packedLocation = try node.required("packed_location").nonEmptyString()
             s.carriers = try node.optional("carriers")?.array().map { c in
                 try c.rejectUnknownKeys(allowed: ["carrier", "pattern"])
-                return CarrierPattern(carrier: try c.required("carrier").nonEmptyString(), pattern: try c.required("pattern").nonEmptyString())
+                let pattern = try c.required("pattern")
+                let text = try pattern.nonEmptyString()
+                // The same matcher as `patterns`, so the same rule.
+                guard text.filter({ $0 == "*" }).count <= 1 else { throw pattern.error("at most one '*' per pattern") }
+                return CarrierPattern(carrier: try c.required("carrier").nonEmptyString(), pattern: text)
             } ?? []
         }
         return s
