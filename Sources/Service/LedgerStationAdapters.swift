@@ -70,6 +70,13 @@ public struct GatewayCounters: Sendable, Equatable {
     public var lastCommitMicros: UInt64 = 0
 }
 
+extension LedgerStationGateway: ShipmentLookup {
+    public func packedCarton(sscc: String) throws -> PackedCarton? { try ledger.packedCarton(sscc: sscc) }
+    public func packedCarton(order: String) throws -> PackedCarton? { try ledger.packedCarton(order: order) }
+    public func shipment(order: String?, sscc: String?) throws -> ShippedCarton? { try ledger.shipment(order: order, sscc: sscc) }
+    public func shipment(carrier: String, tracking: String) throws -> ShippedCarton? { try ledger.shipment(carrier: carrier, tracking: tracking) }
+}
+
 extension LedgerStationGateway: JournalSink {
     public func record(_ entries: [JournalEntry]) throws { try ledger.recordJournal(entries) }
 }

@@ -24,8 +24,11 @@ struct Routing: Sendable {
     /// `added`: devices added over the socket that the file does not define, with their station.
     init(config c: ServiceConfig, added: [(spec: DeviceSpec, station: String?)]) {
         config = c
-        translator = ScanTranslator(decoder: c.scanDecoder(bareGS1: .guess))
-        translatorWithoutGuess = ScanTranslator(decoder: c.scanDecoder(bareGS1: .off))
+        // Carrier patterns are the ship stations', but a label is recognised
+        // before it is routed, so every station's translator knows them all.
+        let carriers = c.stations.flatMap(\.carriers)
+        translator = ScanTranslator(decoder: c.scanDecoder(bareGS1: .guess), carriers: carriers)
+        translatorWithoutGuess = ScanTranslator(decoder: c.scanDecoder(bareGS1: .off), carriers: carriers)
         let extra = added.filter { a in !c.devices.contains { $0.name == a.spec.name } }
         guessOff = Set((c.devices + extra.map(\.spec)).filter { $0.bareGS1 == .off }.map(\.index.value))
         deviceByIndex = Dictionary((c.devices + extra.map(\.spec)).map { ($0.index.value, $0.name) }, uniquingKeysWith: { a, _ in a })

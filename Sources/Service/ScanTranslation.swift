@@ -7,11 +7,16 @@ import Stations
 /// serial when they are SGTINs. Pure functions: tested without devices.
 public struct ScanTranslator: Sendable {
     public let decoder: ScanDecoder
-    public init(decoder: ScanDecoder) { self.decoder = decoder }
+    /// Other carriers' label shapes (the ship stations' `carriers`).
+    public let trackingRules: [TrackingRule]
+    public init(decoder: ScanDecoder, carriers: [CarrierPattern] = []) {
+        self.decoder = decoder
+        trackingRules = carriers.map { TrackingRule(carrier: $0.carrier, pattern: $0.pattern) }
+    }
 
     public func input(for data: [UInt8]) -> StationInput {
         switch decoder.decode(data) {
-        case .failure: return .unrecognized(Self.printable(data))
+        case .failure: return carrierLabel(data)
         case .success(let d):
             switch d.kind {
             case .tradeItem:
@@ -30,8 +35,24 @@ public struct ScanTranslator: Sendable {
             case .epc:
                 guard let epc = d.epc else { return .unrecognized(Self.printable(data)) }
                 return .tag(Self.tag(epc))
-            case .unknown: return .unrecognized(Self.printable(data))
+            case .unknown: return carrierLabel(data)
             }
+        }
+    }
+
+    /// What GS1 and the site's patterns do not know may be a carrier label:
+    /// a number with a carrier's shape is checked here (the GS1 module knows
+    /// the rules, stations do not import it), so a ship station gets either
+    /// the checked number or why it failed; anything else stays unrecognized.
+    /// FedEx labels that are SSCCs or valid GTIN-12s reach stations as those.
+    func carrierLabel(_ data: [UInt8]) -> StationInput {
+        switch TrackingNumber.recognize(data, extraRules: trackingRules) {
+        case .success(let t):
+            return .carrierLabel(.valid(CarrierLabel(carrier: t.carrier.name, service: t.service, tracking: t.trackingNumber, rule: t.rule.name)))
+        case .failure(let e) where e.kind == .unrecognized || e.kind == .empty:
+            return .unrecognized(Self.printable(data))
+        case .failure(let e):
+            return .carrierLabel(.invalid(text: Self.printable(data), reason: e.description))
         }
     }
 

@@ -33,6 +33,7 @@ enum ServiceJSON {
         case .tagDeparted: return "tag-departed"
         case .cycleReport: return "cycle-report"
         case .unrecognized: return "unrecognized"
+        case .carrierLabel: return "carrier-label"
         case .idleTick: return "idle-tick"
         }
     }

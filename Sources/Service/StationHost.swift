@@ -70,7 +70,8 @@ public final class StationHost: @unchecked Sendable {
         let attribution = Attribution()
         let shared = dependencies
         let deps = StationDependencies(ledger: StampingGateway(shared.ledger, attribution: attribution), stock: shared.stock, master: shared.master,
-                                       expected: shared.expected, sessions: shared.sessions, attribution: attribution)
+                                       expected: shared.expected, sessions: shared.sessions, attribution: attribution,
+                                       shipments: shared.shipments)
         let station = try Self.make(spec, deps, reviews, context)
         return Slot(spec: spec, station: AttendedStation(station: station, attribution: attribution, config: spec.attendance,
                                                          commands: context.commands, journal: journal))
@@ -104,6 +105,10 @@ public final class StationHost: @unchecked Sendable {
                                packedLocation: LocationCode(spec.packedLocation ?? ""))
             c.commands = context.commands
             return try PackStation(config: c, dependencies: deps)
+        case .ship:
+            var c = ShipConfig(station: spec.name, packedLocation: LocationCode(spec.packedLocation ?? ""))
+            c.commands = context.commands
+            return try ShipStation(config: c, dependencies: deps)
         }
     }
 

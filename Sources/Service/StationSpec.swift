@@ -4,7 +4,7 @@ import Stations
 
 /// One configured station.
 public struct StationSpec: Sendable, Equatable {
-    public enum Kind: String, Sendable { case receiving, move, count, pack }
+    public enum Kind: String, Sendable { case receiving, move, count, pack, ship }
     public var name: String
     public var kind: Kind
     public var devices: [String]
@@ -26,6 +26,8 @@ public struct StationSpec: Sendable, Equatable {
     // pack
     public var packLocation: String?
     public var packedLocation: String?
+    // ship: site patterns for other carriers' labels (carrier name, ScanPattern)
+    public var carriers: [CarrierPattern] = []
     // every station: operators and reason codes
     public var attendance = AttendanceConfig()
 
@@ -35,11 +37,12 @@ public struct StationSpec: Sendable, Equatable {
         .move: ["idle_close_seconds"],
         .count: ["auto_post", "max_duration_seconds"],
         .pack: ["pack_location", "packed_location"],
+        .ship: ["packed_location", "carriers"],
     ]
 
     static func parse(_ node: ConfigNode) throws -> StationSpec {
         let name = try node.required("name").nonEmptyString()
-        let kindName = try node.required("type").oneOf(["receiving", "move", "count", "pack"])
+        let kindName = try node.required("type").oneOf(["receiving", "move", "count", "pack", "ship"])
         let kind = Kind(rawValue: kindName) ?? .move
         try node.rejectUnknownKeys(allowed: Set(["_comment", "name", "type", "devices", "zones", "indicator", "require_operator", "sign_out_idle_seconds",
                                                  "require_override_reason", "reasons"]).union(keys[kind] ?? []))
@@ -67,6 +70,16 @@ public struct StationSpec: Sendable, Equatable {
         case .pack:
             s.packLocation = try node.required("pack_location").nonEmptyString()
             s.packedLocation = try node.required("packed_location").nonEmptyString()
+        case .ship:
+            s.packedLocation = try node.required("packed_location").nonEmptyString()
+            s.carriers = try node.optional("carriers")?.array().map { c in
+                try c.rejectUnknownKeys(allowed: ["carrier", "pattern"])
+                let pattern = try c.required("pattern")
+                let text = try pattern.nonEmptyString()
+                // The same matcher as `patterns`, so the same rule.
+                guard text.filter({ $0 == "*" }).count <= 1 else { throw pattern.error("at most one '*' per pattern") }
+                return CarrierPattern(carrier: try c.required("carrier").nonEmptyString(), pattern: text)
+            } ?? []
         }
         return s
     }
@@ -108,4 +121,12 @@ public struct StationSpec: Sendable, Equatable {
         try node.rejectUnknownKeys(allowed: ["sample_every"])
         return .sampleEvery(try node.required("sample_every").int(in: 1...1_000_000))
     }
+}
+
+/// A site's tracking-number shape for a carrier the GS1 module does not
+/// know (`{"carrier": "DHL", "pattern": "JJD*"}`); shape only, no check digit.
+public struct CarrierPattern: Sendable, Equatable {
+    public var carrier: String
+    public var pattern: String
+    public init(carrier: String, pattern: String) { self.carrier = carrier; self.pattern = pattern }
 }

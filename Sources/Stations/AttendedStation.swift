@@ -149,6 +149,7 @@ public final class AttendedStation {
         case .tag(let t), .tagArrived(_, let t), .tagDeparted(_, let t): return ("tag", t.epc.hex)
         case .cycleReport: return ("cycle-report", nil)
         case .unrecognized(let text): return ("unrecognized", text)
+        case .carrierLabel(let l): return ("carrier-label", l.text)
         case .idleTick: return ("idle-tick", nil)
         }
     }

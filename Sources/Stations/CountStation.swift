@@ -134,6 +134,7 @@ public final class CountStation: Station {
         case .document(let d): return .error(.wrongMoment, "document \(d) scanned: a count starts with a location")
         case .tagDeparted: return .ok(.ignored, "")
         case .unrecognized(let text), .badge(let text), .reason(let text): return unrecognizedBarcode(text)
+        case .carrierLabel(let label): return unrecognizedBarcode(label.text)
         case .idleTick:
             guard let s = state, s.started, let max = config.maxDuration, elapsed(from: s.startedAt, to: time) >= max.value else {
                 return .ok(.ignored, "")

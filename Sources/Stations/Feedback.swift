@@ -50,6 +50,10 @@ public struct FeedbackCode: RawRepresentable, Hashable, Sendable, Codable, Expre
     public static let postingRejected: FeedbackCode = "posting-rejected"
     public static let ledgerUnavailable: FeedbackCode = "ledger-unavailable"
     public static let sessionNotSaved: FeedbackCode = "session-not-saved"
+    /// A carrier label that fails its format or check digit.
+    public static let badTrackingNumber: FeedbackCode = "bad-tracking-number"
+    /// A tracking number another carton already shipped with.
+    public static let trackingReused: FeedbackCode = "tracking-reused"
     // Operators and reasons
     public static let signedIn: FeedbackCode = "operator-signed-in"
     public static let signedOut: FeedbackCode = "operator-signed-out"

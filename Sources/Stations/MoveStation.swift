@@ -75,6 +75,7 @@ public final class MoveStation: Station {
         case .document(let d): return .error(.wrongMoment, "document \(d) scanned: a move starts with a location")
         case .tagArrived, .tagDeparted: return .ok(.ignored, "")
         case .unrecognized(let text), .badge(let text), .reason(let text): return unrecognizedBarcode(text)
+        case .carrierLabel(let label): return unrecognizedBarcode(label.text)
         case .idleTick:
             guard let s = state, let t = config.idleTimeout, elapsed(from: s.lastActivity, to: time) >= t.value else { return .ok(.ignored, "") }
             do { try abandon() } catch { return notSaved(error) }

@@ -113,6 +113,7 @@ public final class PackStation: Station {
         case .location(let l): return .error(.wrongMoment, "location \(l) scanned: packing takes from \(config.packLocation)")
         case .tagDeparted, .idleTick: return .ok(.ignored, "")
         case .unrecognized(let text), .badge(let text), .reason(let text): return unrecognizedBarcode(text)
+        case .carrierLabel(let label): return unrecognizedBarcode(label.text)
         }
     }
 

@@ -144,6 +144,7 @@ public final class ReceivingStation: Station {
         case .location(let l):
             return .error(.wrongMoment, "location \(l) scanned: receiving posts to \(config.dock), scan an item")
         case .unrecognized(let text), .badge(let text), .reason(let text): return unrecognizedBarcode(text)
+        case .carrierLabel(let label): return unrecognizedBarcode(label.text)
         case .idleTick, .tagDeparted:
             return .ok(.ignored, "")
         }

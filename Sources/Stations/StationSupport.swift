@@ -34,10 +34,13 @@ public struct StationDependencies {
     /// Who the station works for on the current input (device, operator,
     /// reason); stations keep a reason with what an override accepted.
     public let attribution: Attribution
+    /// Earlier pack and ship postings; only the ship station needs them.
+    public let shipments: ShipmentLookup?
     public init(ledger: PostingGateway, stock: StockLookup, master: MasterData,
-                expected: ExpectedDataStore, sessions: SessionStore, attribution: Attribution = Attribution()) {
+                expected: ExpectedDataStore, sessions: SessionStore, attribution: Attribution = Attribution(),
+                shipments: ShipmentLookup? = nil) {
         self.ledger = ledger; self.stock = stock; self.master = master
-        self.expected = expected; self.sessions = sessions; self.attribution = attribution
+        self.expected = expected; self.sessions = sessions; self.attribution = attribution; self.shipments = shipments
     }
 }
 

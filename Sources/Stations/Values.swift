@@ -55,6 +55,40 @@ public enum StationInput: Hashable, Sendable {
     /// A barcode the decoder could not classify (printable text of it), so the
     /// operator still gets an error beep and the stream still shows it.
     case unrecognized(String)
+    /// A carrier's shipping label (UPS, FedEx, USPS or a site rule): the
+    /// scan translator recognises and checks tracking numbers where the GS1
+    /// decoder finds nothing it knows, so the station gets the checked
+    /// number, or the reason it failed its check.
+    case carrierLabel(CarrierLabelScan)
     /// Nothing happened; lets a station run its idle timeout.
     case idleTick
+}
+
+/// A checked carrier tracking number, as the ship station stores it.
+public struct CarrierLabel: Hashable, Sendable, Codable {
+    public var carrier: String
+    /// The carrier's service code where the number encodes one.
+    public var service: String?
+    /// The number the carrier's tracking page takes.
+    public var tracking: String
+    /// The format that matched (`ups-1z`, `usps-impb`…).
+    public var rule: String
+    public init(carrier: String, service: String? = nil, tracking: String, rule: String) {
+        self.carrier = carrier; self.service = service; self.tracking = tracking; self.rule = rule
+    }
+}
+
+/// A scan with a carrier label's shape: valid, or refused with why.
+public enum CarrierLabelScan: Hashable, Sendable {
+    case valid(CarrierLabel)
+    /// `text` as scanned (printable), `reason` the check that failed.
+    case invalid(text: String, reason: String)
+
+    /// What other stations show when they refuse it as an unknown barcode.
+    public var text: String {
+        switch self {
+        case .valid(let l): return l.tracking
+        case .invalid(let text, _): return text
+        }
+    }
 }

@@ -110,7 +110,7 @@ import Testing
         (["reverse", "7"], "missing --key KEY"),
         (["export"], "missing --format FORMAT"),
         (["import", "pallets", "x.csv"], "KIND must be one of items, locations, asn, orders, not 'pallets'"),
-        (["export", "--format", "xml"], "--format must be one of csv, epcis, not 'xml'"),
+        (["export", "--format", "xml"], "--format must be one of csv, epcis, json, not 'xml'"),
         (["verify", "extra"], "unexpected argument 'extra'"),
     ])
     func positionalsAndChoicesAreCheckedByName(_ args: [String], _ message: String) throws {

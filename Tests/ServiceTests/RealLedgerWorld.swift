@@ -62,7 +62,7 @@ final class RealLedgerWorld {
     }
 
     var deps: StationDependencies {
-        StationDependencies(ledger: gateway, stock: gateway, master: gateway, expected: stores, sessions: stores)
+        StationDependencies(ledger: gateway, stock: gateway, master: gateway, expected: stores, sessions: stores, shipments: gateway)
     }
 
     /// Closes the database and opens it again: what a daemon restart sees.

@@ -34,3 +34,27 @@ import Testing
 enum ServiceConfigDefaults {
     static let decoder = ServiceConfig.defaultDecoder
 }
+
+/// Carrier labels as the ship station receives them (ShipTests feeds these
+/// very inputs): checked numbers, or the check that failed.
+@Suite struct CarrierLabelTranslationTests {
+    let t = ScanTranslator(decoder: ServiceConfigDefaults.decoder)
+
+    @Test func upsAndUSPSIMpbLabelsBecomeCheckedCarrierLabels() {
+        #expect(t.input(for: Array("1Z5R89390357567127".utf8))
+                == .carrierLabel(.valid(CarrierLabel(carrier: "UPS", service: "03", tracking: "1Z5R89390357567127", rule: "ups-1z"))))
+        #expect(t.input(for: Array("]C142078745\u{1D}9400111206206406260787".utf8))
+                == .carrierLabel(.valid(CarrierLabel(carrier: "USPS", service: "001", tracking: "9400111206206406260787", rule: "usps-impb"))))
+    }
+
+    @Test func aLabelFailingItsCheckCarriesTheReason() {
+        #expect(t.input(for: Array("1Z1111111111111111".utf8))
+                == .carrierLabel(.invalid(text: "1Z1111111111111111", reason: "UPS check digit is 1, expected 8 (at byte 17)")))
+    }
+
+    @Test func siteRulesComeFromTheShipStationsCarriers() {
+        let dhl = ScanTranslator(decoder: ServiceConfigDefaults.decoder, carriers: [CarrierPattern(carrier: "DHL", pattern: "JJD*")])
+        #expect(dhl.input(for: Array("JJD0001234".utf8)) == .carrierLabel(.valid(CarrierLabel(carrier: "DHL", tracking: "JJD0001234", rule: "custom:DHL:JJD*"))))
+        #expect(t.input(for: Array("JJD0001234".utf8)) == .unrecognized("JJD0001234"))
+    }
+}

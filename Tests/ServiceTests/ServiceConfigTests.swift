@@ -78,6 +78,20 @@ import Testing
             .hasPrefix("stations[0].over_receipt_tolerance_percent: -1 is out of range"))
     }
 
+    @Test func shipStationTakesPackedLocationAndCarrierPatterns() throws {
+        let ship = #"{"name": "s", "type": "ship", "packed_location": "SHIP", "carriers": [{"carrier": "DHL", "pattern": "JJD*"}]}"#
+        let c = try parse("{\(base), \"stations\": [\(ship)]}")
+        #expect(c.stations.first?.kind == .ship && c.stations.first?.packedLocation == "SHIP")
+        #expect(c.stations.first?.carriers == [CarrierPattern(carrier: "DHL", pattern: "JJD*")])
+        #expect(error("{\(base), \"stations\": [{\"name\": \"s\", \"type\": \"ship\"}]}") == "stations[0].packed_location: missing (required)")
+        #expect(error("{\(base), \"stations\": [{\"name\": \"s\", \"type\": \"ship\", \"packed_location\": \"S\", \"pack_location\": \"P\"}]}")
+            .hasPrefix("stations[0].pack_location: unknown key"))
+        #expect(error("{\(base), \"stations\": [{\"name\": \"s\", \"type\": \"ship\", \"packed_location\": \"S\", \"carriers\": [{\"carrier\": \"DHL\", \"pattern\": \"*J*\"}]}]}")
+            == "stations[0].carriers[0].pattern: at most one '*' per pattern")
+        #expect(error("{\(base), \"stations\": [{\"name\": \"s\", \"type\": \"ship\", \"packed_location\": \"S\", \"carriers\": [{\"carrier\": \"DHL\", \"prefix\": \"J\"}]}]}")
+            .hasPrefix("stations[0].carriers[0].prefix: unknown key"))
+    }
+
     @Test func zoneSettingsAreCheckedByPathToo() {
         let d = "\"devices\": [\(device)]"
         #expect(error("{\(base), \(d), \"zones\": [{\"name\": \"z\", \"readers\": [{\"device\": \"s1\", \"antennas\": [0]}]}]}") == "zones[0].readers[0].antennas[0]: 0 is out of range 1…64")

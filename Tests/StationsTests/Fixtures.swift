@@ -56,7 +56,7 @@ final class World {
     }
 
     func deps(sessions store: SessionStore? = nil) -> StationDependencies {
-        StationDependencies(ledger: ledger, stock: ledger, master: ledger, expected: expected, sessions: store ?? sessions)
+        StationDependencies(ledger: ledger, stock: ledger, master: ledger, expected: expected, sessions: store ?? sessions, shipments: ledger)
     }
 }
 
