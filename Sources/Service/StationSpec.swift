@@ -4,7 +4,7 @@ import Stations
 
 /// One configured station.
 public struct StationSpec: Sendable, Equatable {
-    public enum Kind: String, Sendable { case receiving, move, count, pack }
+    public enum Kind: String, Sendable { case receiving, move, count, pack, returns }
     public var name: String
     public var kind: Kind
     public var devices: [String]
@@ -25,6 +25,10 @@ public struct StationSpec: Sendable, Equatable {
     // pack
     public var packLocation: String?
     public var packedLocation: String?
+    // returns (the customer reasons are the generic `reasons`)
+    public var restockLocation: String?
+    public var quarantineLocation: String?
+    public var damagedLocation: String?
     // every station: operators and reason codes
     public var attendance = AttendanceConfig()
 
@@ -33,11 +37,12 @@ public struct StationSpec: Sendable, Equatable {
         .move: ["idle_close_seconds"],
         .count: ["auto_post", "max_duration_seconds"],
         .pack: ["pack_location", "packed_location"],
+        .returns: ["restock_location", "quarantine_location", "damaged_location"],
     ]
 
     static func parse(_ node: ConfigNode) throws -> StationSpec {
         let name = try node.required("name").nonEmptyString()
-        let kindName = try node.required("type").oneOf(["receiving", "move", "count", "pack"])
+        let kindName = try node.required("type").oneOf(["receiving", "move", "count", "pack", "returns"])
         let kind = Kind(rawValue: kindName) ?? .move
         try node.rejectUnknownKeys(allowed: Set(["_comment", "name", "type", "devices", "zones", "indicator", "require_operator", "sign_out_idle_seconds",
                                                  "require_override_reason", "reasons"]).union(keys[kind] ?? []))
@@ -64,6 +69,10 @@ public struct StationSpec: Sendable, Equatable {
         case .pack:
             s.packLocation = try node.required("pack_location").nonEmptyString()
             s.packedLocation = try node.required("packed_location").nonEmptyString()
+        case .returns:
+            s.restockLocation = try node.required("restock_location").nonEmptyString()
+            s.quarantineLocation = try node.optional("quarantine_location")?.nonEmptyString()
+            s.damagedLocation = try node.optional("damaged_location")?.nonEmptyString()
         }
         return s
     }

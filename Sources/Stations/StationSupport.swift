@@ -19,6 +19,10 @@ public struct CommandNames: Hashable, Sendable {
     public var trigger = "TRIGGER"
     /// Signs the operator out of the station.
     public var signOut = "SIGN-OUT"
+    /// Returns: where the unit just scanned goes.
+    public var restock = "RESTOCK"
+    public var quarantine = "QUARANTINE"
+    public var damaged = "DAMAGED"
     public init() {}
 }
 
@@ -32,10 +36,14 @@ public struct StationDependencies {
     /// Who the station works for on the current input (device, operator,
     /// reason); stations keep a reason with what an override accepted.
     public let attribution: Attribution
+    /// What earlier postings of a document moved; only the returns station
+    /// needs it (what an order shipped and what already came back).
+    public let history: PostingHistory?
     public init(ledger: PostingGateway, stock: StockLookup, master: MasterData,
-                expected: ExpectedDataStore, sessions: SessionStore, attribution: Attribution = Attribution()) {
+                expected: ExpectedDataStore, sessions: SessionStore, attribution: Attribution = Attribution(),
+                history: PostingHistory? = nil) {
         self.ledger = ledger; self.stock = stock; self.master = master
-        self.expected = expected; self.sessions = sessions; self.attribution = attribution
+        self.expected = expected; self.sessions = sessions; self.attribution = attribution; self.history = history
     }
 }
 
