@@ -183,3 +183,23 @@ import Testing
         }
     }
 }
+
+extension ReturnsTests {
+    /// A reason belongs to the unit the station accepts next: a refused scan
+    /// does not use it up, an accepted one does.
+    @Test func aReasonOutlivesARefusedUnitButNotAnAcceptedOne() throws {
+        let a = attended(try station())
+        func feed(_ i: StationInput) -> StationEvent { a.handle(i, at: now, device: nil) }
+        feed(.document("SO-1"))
+        feed(.reason("LATE"))
+        #expect(feed(item(w.stranger)).feedback.code == .notShipped)
+        #expect(feed(item(w.plain)).accepted)
+        feed(.command("RESTOCK"))
+        #expect(feed(item(w.plain)).accepted)  // no reason this time
+        feed(.command("RESTOCK"))
+        feed(.command("CLOSE"))
+        let p = try #require(w.ledger.postings.last?.request)
+        #expect(p.kind == .return && p.reason == "LATE")
+        #expect(p.journal.map(\.reason) == ["LATE", nil])
+    }
+}
