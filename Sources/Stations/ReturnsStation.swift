@@ -40,6 +40,8 @@ public final class ReturnsStation: Station, TakesReasonWithNextInput {
         /// What may still come back, taken when the return opened: shipped
         /// less returned (per item/lot/serial), narrowed by the RMA if any.
         var returnable: [ReturnableLine]
+        /// The RMA's lines, which cap what it authorises (nil: by order).
+        var authorised: [RMALine]?
         var units: [ReturnUnit] = []
         /// The unit scanned last, waiting for its disposition.
         var pending: ReturnUnit?
@@ -124,7 +126,8 @@ public final class ReturnsStation: Station, TakesReasonWithNextInput {
             let returnable = ReturnableLine.remaining(shipped: shipped, returned: back, authorised: rma?.lines)
             let n = try deps.sessions.nextSessionNumber(station: name)
             let units = returnable.reduce(0) { $0 + $1.quantity }
-            return session.save(State(session: n, order: order, rma: rma?.number, returnable: returnable, lastActivity: time.value))
+            return session.save(State(session: n, order: order, rma: rma?.number, returnable: returnable, authorised: rma?.lines,
+                                    lastActivity: time.value))
                 ?? .ok(.opened, "return of order \(order)\(rma.map { " (RMA \($0.number))" } ?? ""): up to \(units) units may come back")
         } catch { return unavailable(error) }
     }
@@ -152,7 +155,8 @@ public final class ReturnsStation: Station, TakesReasonWithNextInput {
             case .none: unit.lot = nil; unit.serial = nil
             }
         } catch { return unavailable(error) }
-        if let refusal = ReturnableLine.refusal(for: &unit, in: s.returnable, taken: s.units, order: s.order) { return refusal }
+        let rma = s.rma.map { ($0, s.authorised ?? []) }
+        if let refusal = ReturnableLine.refusal(for: &unit, in: s.returnable, taken: s.units, order: s.order, rma: rma) { return refusal }
         s.pending = unit
         s.lastActivity = time.value
         let reason = unit.reason.map { " (reason \($0))" } ?? ""

@@ -124,6 +124,21 @@ import Testing
         s.feed(.document("SO-1"), now)
         #expect(s.feed(item(w.plain, qty: 2), now).feedback.code == .overReturn)
         #expect(s.feed(item(w.plain), now).accepted)
+        s.feed(.command("RESTOCK"), now)
+        s.feed(.command("CLOSE"), now)
+        // All of it is back now: one more is still an over-return, not "not shipped".
+        s.feed(.document("SO-1"), now)
+        #expect(s.feed(item(w.plain), now).feedback.code == .overReturn)
+    }
+
+    @Test func anRMACapsWhatItAuthorises() throws {
+        let s = try station()
+        s.feed(.document("RMA-1"), now)  // 2 of the 3 plain shipped
+        #expect(s.feed(item(w.plain, qty: 3), now).feedback.code == .overReturn)
+        #expect(s.feed(item(w.plain), now).accepted)
+        s.feed(.command("RESTOCK"), now)
+        #expect(s.feed(item(w.plain, qty: 2), now).feedback.code == .overReturn)
+        #expect(s.feed(item(w.serial, serial: "S2"), now).feedback.code == .alreadyReturned)  // shipped, not on the RMA
     }
 
     @Test func aSerialNeverShippedOrAlreadyBackIsRefused() throws {
@@ -138,6 +153,11 @@ import Testing
         s.feed(.document("SO-1"), now)
         #expect(s.feed(item(w.serial, serial: "S1"), now).feedback.code == .alreadyReturned)  // back in an earlier return
         #expect(s.feed(item(w.serial, serial: "S2"), now).accepted)
+        s.feed(.command("RESTOCK"), now)
+        s.feed(.command("CLOSE"), now)
+        // Every serial of the item is back: still already-returned, not "not shipped".
+        s.feed(.document("SO-1"), now)
+        #expect(s.feed(item(w.serial, serial: "S1"), now).feedback.code == .alreadyReturned)
     }
 
     @Test func aUnitNeedsItsDispositionBeforeTheNextUnitOrClose() throws {
