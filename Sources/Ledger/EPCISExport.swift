@@ -50,6 +50,9 @@ struct EPCISEventBuilder {
         // CBV 2.0 (docs/ledger.md): a release is the end of an inspection; a
         // scrap terminates the stock as inventory.
         .release: "inspecting", .scrap: "destroying",
+        // A customer return is received back (CBV has no "returning" step);
+        // its disposition says where it went (see `events`).
+        .return: "receiving",
     ]
 
     /// Stock arriving at a held location is not sellable: quarantine is
@@ -104,6 +107,9 @@ struct EPCISEventBuilder {
         case .adjustment:
             sites = byLocation(physical.filter { $0.qty > 0 }).map { ($0, disposition(at: $0[0].location, otherwise: "sellable_not_accessible")) }
                   + byLocation(physical.filter { $0.qty < 0 }).map { ($0, "unknown") }
+        case .return:
+            // Back on the shelf is `returned`; quarantine and damaged say so.
+            sites = byLocation(physical.filter { $0.qty > 0 }).map { ($0, disposition(at: $0[0].location, otherwise: "returned")) }
         case .receipt:
             sites = byLocation(physical.filter { $0.qty > 0 }).map { ($0, disposition(at: $0[0].location, otherwise: "in_progress")) }
         default:

@@ -214,6 +214,36 @@ enum Schema {
           since INTEGER NOT NULL
         ) STRICT;
         """,
+        // 5: customer returns. Only the postings CHECK changes (new kind
+        // `return`); rebuilt exactly as migration 4 rebuilt it, with the same
+        // columns in the same order, so `SELECT *` copies them.
+        """
+        CREATE TABLE postings_v5(
+          seq INTEGER PRIMARY KEY,
+          key TEXT NOT NULL,
+          kind TEXT NOT NULL CHECK(kind IN ('receipt','move','adjustment','pack','ship','reversal','release','scrap','return')),
+          station TEXT,
+          device TEXT,
+          ref TEXT,
+          sscc TEXT,
+          event_time TEXT,
+          commit_time INTEGER NOT NULL,
+          reverses INTEGER UNIQUE REFERENCES postings(seq),
+          operator TEXT,
+          reason TEXT,
+          CHECK((kind = 'reversal') = (reverses IS NOT NULL)),
+          -- A release or scrap says why and who, always.
+          CHECK(kind NOT IN ('release','scrap') OR (reason IS NOT NULL AND reason <> '' AND operator IS NOT NULL AND operator <> ''))
+        ) STRICT;
+        INSERT INTO postings_v5 SELECT * FROM postings;
+        DROP TABLE postings;
+        ALTER TABLE postings_v5 RENAME TO postings;
+        CREATE INDEX postings_ref ON postings(ref) WHERE ref IS NOT NULL;
+        CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings
+          BEGIN SELECT RAISE(ABORT, 'postings are immutable: post a reversal instead'); END;
+        CREATE TRIGGER postings_no_delete BEFORE DELETE ON postings
+          BEGIN SELECT RAISE(ABORT, 'postings are immutable: post a reversal instead'); END;
+        """,
     ]
 
     /// The names of the triggers `verify` expects to find.
@@ -229,7 +259,7 @@ enum Schema {
             throw LedgerError.schemaTooNew(path: path, found: found, supported: currentVersion)
         }
         guard found < currentVersion else { return }
-        // Rebuilding a table (migration 4) drops a parent that children point
+        // Rebuilding a table (migrations 4 and 5) drops a parent that children point
         // at; with foreign keys on that would cascade or fail. The pragma is a
         // no-op inside a transaction, so it is set around it, and the result
         // is checked with foreign_key_check before COMMIT.

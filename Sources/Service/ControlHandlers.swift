@@ -162,6 +162,7 @@ public enum ServiceImport {
         switch kind {
         case "asn": return try ExpectedImport.importFile(.asn, path: path, into: stores)
         case "orders": return try ExpectedImport.importFile(.orders, path: path, into: stores)
+        case "rmas": return try ExpectedImport.importFile(.rmas, path: path, into: stores)
         case "items", "locations":
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
                 throw RequestError("cannot read \(path) as UTF-8 text")
@@ -175,7 +176,7 @@ public enum ServiceImport {
             try ledger.importLocations(locations, file: path)
             return locations.count
         default:
-            throw RequestError("unknown import kind '\(kind)' (items, locations, asn, orders)")
+            throw RequestError("unknown import kind '\(kind)' (items, locations, asn, orders, rmas)")
         }
     }
 }

@@ -59,7 +59,8 @@ public final class Daemon: Sendable {
         stores = LedgerStationStores(ledger: ledger)
         let routing = Routing(config: config, added: [])
         self.routing = Locked(routing)
-        let deps = StationDependencies(ledger: gateway, stock: gateway, master: gateway, expected: stores, sessions: stores, shipments: gateway)
+        let deps = StationDependencies(ledger: gateway, stock: gateway, master: gateway, expected: stores, sessions: stores,
+                                       shipments: gateway, history: ledger)
         let (fleet, inbox) = (self.fleet, self.inbox)
         stations = try StationHost(specs: config.stations, context: config.stationContext, dependencies: deps, reviews: stores,
                                    journal: gateway, hub: hub,

@@ -4,7 +4,7 @@ import Stations
 
 /// Expected data (ASNs, pack orders), open station sessions and count results,
 /// kept as documents in the ledger database (see Ledger's DocumentStore).
-/// Document kinds: "asn" (aliases: SSCCs), "order" (alias: tote), "session"
+/// Document kinds: "asn" (aliases: SSCCs), "order" (alias: tote), "rma", "session"
 /// (journal "session/<station>", counter "session/<station>"), "count".
 public final class LedgerStationStores: ExpectedDataStore, SessionStore, CountReviewStore, @unchecked Sendable {
     public let ledger: Ledger
@@ -48,6 +48,17 @@ public final class LedgerStationStores: ExpectedDataStore, SessionStore, CountRe
         var o = try Self.decode(PackOrder.self, raw, what: "order \(number)")
         o.status = status
         try store(asns: [], orders: [o])
+    }
+    public func rma(number: String) throws -> RMA? {
+        try ledger.document(kind: "rma", key: number).map { try Self.decode(RMA.self, $0, what: "RMA \(number)") }
+    }
+    public func store(rmas: [RMA]) throws {
+        try ledger.putDocuments(try rmas.map { StoredDocument(kind: "rma", key: $0.number, body: try Self.encode($0)) })
+    }
+    public func markRMA(_ number: String, status: DocumentStatus) throws {
+        guard var r = try rma(number: number) else { return }
+        r.status = status
+        try store(rmas: [r])
     }
     /// Every stored ASN, oldest first (for the control socket).
     public func allASNs() throws -> [ASN] { try ledger.documents(kind: "asn").map { try Self.decode(ASN.self, $0.body, what: "ASN \($0.key)") } }

@@ -71,7 +71,7 @@ public final class StationHost: @unchecked Sendable {
         let shared = dependencies
         let deps = StationDependencies(ledger: StampingGateway(shared.ledger, attribution: attribution), stock: shared.stock, master: shared.master,
                                        expected: shared.expected, sessions: shared.sessions, attribution: attribution,
-                                       shipments: shared.shipments)
+                                       shipments: shared.shipments, history: shared.history)
         let station = try Self.make(spec, deps, reviews, context)
         return Slot(spec: spec, station: AttendedStation(station: station, attribution: attribution, config: spec.attendance,
                                                          commands: context.commands, journal: journal))
@@ -109,6 +109,12 @@ public final class StationHost: @unchecked Sendable {
             var c = ShipConfig(station: spec.name, packedLocation: LocationCode(spec.packedLocation ?? ""))
             c.commands = context.commands
             return try ShipStation(config: c, dependencies: deps)
+        case .returns:
+            var c = ReturnsConfig(station: spec.name, restockLocation: LocationCode(spec.restockLocation ?? ""))
+            c.quarantineLocation = spec.quarantineLocation.map { LocationCode($0) }
+            c.damagedLocation = spec.damagedLocation.map { LocationCode($0) }
+            c.commands = context.commands
+            return try ReturnsStation(config: c, dependencies: deps)
         }
     }
 

@@ -4,7 +4,7 @@ import Stations
 
 /// One configured station.
 public struct StationSpec: Sendable, Equatable {
-    public enum Kind: String, Sendable { case receiving, move, count, pack, ship }
+    public enum Kind: String, Sendable { case receiving, move, count, pack, ship, returns }
     public var name: String
     public var kind: Kind
     public var devices: [String]
@@ -28,6 +28,10 @@ public struct StationSpec: Sendable, Equatable {
     public var packedLocation: String?
     // ship: site patterns for other carriers' labels (carrier name, ScanPattern)
     public var carriers: [CarrierPattern] = []
+    // returns (the customer reasons are the generic `reasons`)
+    public var restockLocation: String?
+    public var quarantineLocation: String?
+    public var damagedLocation: String?
     // every station: operators and reason codes
     public var attendance = AttendanceConfig()
 
@@ -38,11 +42,12 @@ public struct StationSpec: Sendable, Equatable {
         .count: ["auto_post", "max_duration_seconds"],
         .pack: ["pack_location", "packed_location"],
         .ship: ["packed_location", "carriers"],
+        .returns: ["restock_location", "quarantine_location", "damaged_location"],
     ]
 
     static func parse(_ node: ConfigNode) throws -> StationSpec {
         let name = try node.required("name").nonEmptyString()
-        let kindName = try node.required("type").oneOf(["receiving", "move", "count", "pack", "ship"])
+        let kindName = try node.required("type").oneOf(["receiving", "move", "count", "pack", "ship", "returns"])
         let kind = Kind(rawValue: kindName) ?? .move
         try node.rejectUnknownKeys(allowed: Set(["_comment", "name", "type", "devices", "zones", "indicator", "require_operator", "sign_out_idle_seconds",
                                                  "require_override_reason", "reasons"]).union(keys[kind] ?? []))
@@ -80,6 +85,10 @@ public struct StationSpec: Sendable, Equatable {
                 guard text.filter({ $0 == "*" }).count <= 1 else { throw pattern.error("at most one '*' per pattern") }
                 return CarrierPattern(carrier: try c.required("carrier").nonEmptyString(), pattern: text)
             } ?? []
+        case .returns:
+            s.restockLocation = try node.required("restock_location").nonEmptyString()
+            s.quarantineLocation = try node.optional("quarantine_location")?.nonEmptyString()
+            s.damagedLocation = try node.optional("damaged_location")?.nonEmptyString()
         }
         return s
     }

@@ -1,5 +1,10 @@
 import ScanModel
 
+/// A station whose reason codes describe the next thing scanned (a returned
+/// unit's customer reason), not an override: a reason goes with the next
+/// input the operator scans, and is used up once the station accepts one.
+public protocol TakesReasonWithNextInput: Station {}
+
 /// A station with people at it: operators sign in with a badge and out by
 /// command or when idle, overrides may need a reason code, and every outcome
 /// that is not a plain accept goes into the station journal. The station
@@ -40,6 +45,8 @@ public final class AttendedStation {
             event = StationEvent(station: name, time: time, feedback: own, view: station.view)
         } else {
             event = station.handle(input, at: time)
+            // A refused scan keeps the reason for the scan that replaces it.
+            if station is TakesReasonWithNextInput, event.accepted, attribution.reason != nil { pendingReason = nil }
             if case .idleTick = input, let signedOut = idleSignOut(at: time), [.ignored, .nothingToDo].contains(event.feedback.code) {
                 event.feedback = signedOut
             }
@@ -73,6 +80,7 @@ public final class AttendedStation {
                 return nil
             }
             pendingReason = code
+            if station is TakesReasonWithNextInput { return .ok(.reasonNoted, "reason \(code) noted for the next scan") }
             return .ok(.reasonNoted, "reason \(code) noted: scan \(commands.override) to accept")
         default:
             if config.requireOperator && operatorID == nil && Self.isFromAnOperator(input) { return operatorRequired() }
@@ -82,6 +90,8 @@ public final class AttendedStation {
                 }
                 attribution.reason = pendingReason
                 pendingReason = nil
+            } else if station is TakesReasonWithNextInput, Self.isFromAnOperator(input) {
+                attribution.reason = pendingReason
             }
             return nil
         }

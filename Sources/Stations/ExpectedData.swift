@@ -97,7 +97,7 @@ public struct PackOrder: Hashable, Sendable, Codable {
     }
 }
 
-/// Expected data: ASNs and pack orders. The lead backs it with SQLite; the
+/// Expected data: ASNs, pack orders and RMAs. The lead backs it with SQLite; the
 /// in-memory version below is complete for tests and small sites.
 public protocol ExpectedDataStore: AnyObject {
     func asn(number: String) throws -> ASN?
@@ -109,6 +109,10 @@ public protocol ExpectedDataStore: AnyObject {
     func store(asns: [ASN], orders: [PackOrder]) throws
     func markASN(_ number: String, status: DocumentStatus) throws
     func markOrder(_ number: String, status: DocumentStatus) throws
+    func rma(number: String) throws -> RMA?
+    /// Adds or replaces RMAs in one step.
+    func store(rmas: [RMA]) throws
+    func markRMA(_ number: String, status: DocumentStatus) throws
 }
 
 public final class InMemoryExpectedDataStore: ExpectedDataStore {
@@ -116,6 +120,7 @@ public final class InMemoryExpectedDataStore: ExpectedDataStore {
     private var asnBySSCC: [String: String] = [:]
     private var orders: [String: PackOrder] = [:]
     private var orderByTote: [String: String] = [:]
+    private var rmas: [String: RMA] = [:]
 
     public init(asns: [ASN] = [], orders: [PackOrder] = []) {
         store(asns, orders)
@@ -140,4 +145,7 @@ public final class InMemoryExpectedDataStore: ExpectedDataStore {
     }
     public func markASN(_ number: String, status: DocumentStatus) throws { asns[number]?.status = status }
     public func markOrder(_ number: String, status: DocumentStatus) throws { orders[number]?.status = status }
+    public func rma(number: String) throws -> RMA? { rmas[number] }
+    public func store(rmas new: [RMA]) throws { for r in new { rmas[r.number] = r } }
+    public func markRMA(_ number: String, status: DocumentStatus) throws { rmas[number]?.status = status }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import ScanModel
 
-/// Parsers for `scanledger import asn|orders FILE`: CSV with a header row, or
+/// Parsers for `scanledger import asn|orders|rmas FILE`: CSV with a header row, or
 /// JSON. All or nothing: the first problem throws an `ImportError` naming
 /// file:line:column, and nothing is returned.
 ///
@@ -9,6 +9,10 @@ import ScanModel
 /// expiry (YYYY-MM-DD), sscc. One row per line; rows of one ASN are grouped.
 /// ASN JSON: `[{"asn": "…", "lines": [{"item", "qty", "lot", "expiry", "sscc"}]}]`
 /// or `{"asns": [...]}`.
+///
+/// RMA CSV columns: rma, order, item, qty (or quantity); optional lot,
+/// serial. RMA JSON: `[{"rma": "…", "order": "…", "lines": [{"item", "qty",
+/// "lot", "serial"}]}]` or `{"rmas": [...]}`.
 ///
 /// Orders CSV columns: order, item, qty (or quantity); optional tote,
 /// serials (separated by ';' or spaces). Orders JSON:
@@ -37,11 +41,19 @@ public enum ExpectedImport {
         detectFormat(file: file, data: data) == .json ? try asnsFromJSON(data, file: file) : try asnsFromCSV(data, file: file)
     }
 
+    static func positionedRMAs(_ data: [UInt8], file: String) throws -> [(RMA, Positioned<String>)] {
+        detectFormat(file: file, data: data) == .json ? try rmasFromJSON(data, file: file) : try rmasFromCSV(data, file: file)
+    }
+
+    public static func parseRMAs(_ data: [UInt8], file: String) throws -> [RMA] {
+        try positionedRMAs(data, file: file).map(\.0)
+    }
+
     static func positionedOrders(_ data: [UInt8], file: String) throws -> [(PackOrder, Positioned<String>)] {
         detectFormat(file: file, data: data) == .json ? try ordersFromJSON(data, file: file) : try ordersFromCSV(data, file: file)
     }
 
-    public enum Kind: String, Sendable { case asn, orders }
+    public enum Kind: String, Sendable { case asn, orders, rmas }
 
     /// `scanledger import asn|orders FILE`: reads, parses and stores the whole
     /// file, or nothing. A document that was already received/packed is not
@@ -78,6 +90,16 @@ public enum ExpectedImport {
             }
             try store.store(asns: [], orders: orders.map(\.0))
             return orders.count
+        case .rmas:
+            let rmas = try positionedRMAs(data, file: path)
+            for (rma, at) in rmas {
+                // Replacing a received RMA would let it be received twice.
+                if let old = try store.rma(number: rma.number), case .done(let seq) = old.status {
+                    throw ImportError(file: path, line: at.line, column: at.column, message: "RMA \(rma.number) was already returned (ledger seq \(seq)); not replaced")
+                }
+            }
+            try store.store(rmas: rmas.map(\.0))
+            return rmas.count
         }
     }
 

@@ -91,12 +91,12 @@ extension ExpectedImport {
 
     // MARK: JSON
 
-    private static func fail(_ n: JSONNode, _ file: String, _ message: String) -> ImportError {
+    static func fail(_ n: JSONNode, _ file: String, _ message: String) -> ImportError {
         ImportError(file: file, at: n.position, message: message)
     }
 
     /// The documents array: the top level, or the named member of a top-level object.
-    private static func documents(_ root: JSONNode, member: String, file: String) throws -> [JSONNode] {
+    static func documents(_ root: JSONNode, member: String, file: String) throws -> [JSONNode] {
         switch root.value {
         case .array(let items): return items
         case .object:
@@ -108,7 +108,7 @@ extension ExpectedImport {
     }
 
     /// Members of an object as text fields with positions; numbers keep their text.
-    private static func fields(_ n: JSONNode, allowed: Set<String>, file: String)
+    static func fields(_ n: JSONNode, allowed: Set<String>, file: String)
         throws -> (text: [String: Positioned<String>], nodes: [String: JSONNode]) {
         guard case .object(let members) = n.value else { throw fail(n, file, "expected an object, found \(n.value.kindDescription)") }
         var text: [String: Positioned<String>] = [:]
@@ -128,12 +128,12 @@ extension ExpectedImport {
         return (text, nodes)
     }
 
-    private static func required(_ f: [String: Positioned<String>], _ name: String, in n: JSONNode, file: String) throws -> Positioned<String> {
+    static func required(_ f: [String: Positioned<String>], _ name: String, in n: JSONNode, file: String) throws -> Positioned<String> {
         guard let v = f[name], !v.value.trimmingSpaces.isEmpty else { throw fail(n, file, "'\(name)' is missing or empty") }
         return v
     }
 
-    private static func lineNodes(_ nodes: [String: JSONNode], in n: JSONNode, file: String) throws -> [JSONNode] {
+    static func lineNodes(_ nodes: [String: JSONNode], in n: JSONNode, file: String) throws -> [JSONNode] {
         guard let l = nodes["lines"] else { throw fail(n, file, "'lines' is missing") }
         guard case .array(let items) = l.value, !items.isEmpty else { throw fail(l, file, "'lines' must be a non-empty array") }
         return items

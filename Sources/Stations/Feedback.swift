@@ -45,6 +45,12 @@ public struct FeedbackCode: RawRepresentable, Hashable, Sendable, Codable, Expre
     public static let overPack: FeedbackCode = "over-pack"
     public static let wrongSerial: FeedbackCode = "wrong-serial"
     public static let incomplete: FeedbackCode = "incomplete"
+    // Returns: what cannot be a return of that order
+    public static let notShipped: FeedbackCode = "not-shipped"
+    public static let overReturn: FeedbackCode = "over-return"
+    public static let alreadyReturned: FeedbackCode = "already-returned"
+    /// A returned unit still waits for restock, quarantine or damaged.
+    public static let dispositionRequired: FeedbackCode = "disposition-required"
     public static let wrongMoment: FeedbackCode = "wrong-moment"
     public static let nothingToDo: FeedbackCode = "nothing-to-do"
     public static let postingRejected: FeedbackCode = "posting-rejected"

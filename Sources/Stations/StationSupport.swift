@@ -21,6 +21,10 @@ public struct CommandNames: Hashable, Sendable {
     public var trigger = "TRIGGER"
     /// Signs the operator out of the station.
     public var signOut = "SIGN-OUT"
+    /// Returns: where the unit just scanned goes.
+    public var restock = "RESTOCK"
+    public var quarantine = "QUARANTINE"
+    public var damaged = "DAMAGED"
     public init() {}
 }
 
@@ -36,11 +40,15 @@ public struct StationDependencies {
     public let attribution: Attribution
     /// Earlier pack and ship postings; only the ship station needs them.
     public let shipments: ShipmentLookup?
+    /// What earlier postings of a document moved; only the returns station
+    /// needs it (what an order shipped and what already came back).
+    public let history: PostingHistory?
     public init(ledger: PostingGateway, stock: StockLookup, master: MasterData,
                 expected: ExpectedDataStore, sessions: SessionStore, attribution: Attribution = Attribution(),
-                shipments: ShipmentLookup? = nil) {
+                shipments: ShipmentLookup? = nil, history: PostingHistory? = nil) {
         self.ledger = ledger; self.stock = stock; self.master = master
-        self.expected = expected; self.sessions = sessions; self.attribution = attribution; self.shipments = shipments
+        self.expected = expected; self.sessions = sessions; self.attribution = attribution
+        self.shipments = shipments; self.history = history
     }
 }
 

@@ -109,7 +109,7 @@ import Testing
         (["reverse", "--key", "k"], "missing SEQ"),
         (["reverse", "7"], "missing --key KEY"),
         (["export"], "missing --format FORMAT"),
-        (["import", "pallets", "x.csv"], "KIND must be one of items, locations, asn, orders, not 'pallets'"),
+        (["import", "pallets", "x.csv"], "KIND must be one of items, locations, asn, orders, rmas, not 'pallets'"),
         (["export", "--format", "xml"], "--format must be one of csv, epcis, json, not 'xml'"),
         (["verify", "extra"], "unexpected argument 'extra'"),
     ])

@@ -88,3 +88,51 @@ import ScanModel
         #expect(try db.scalarText("SELECT sql FROM sqlite_master WHERE name = 'locations'")?.contains("quarantine") == false)
     }
 }
+
+/// Migration 5 rebuilds `postings` once more for the `return` kind: a
+/// version-4 database keeps its postings (with who and why), links and
+/// triggers, and takes returns afterwards.
+@Suite struct SchemaMigration5Tests {
+    @Test func aVersion4DatabaseKeepsItsDataAndTakesReturns() throws {
+        let t = try TestLedger(seed: false)
+        t.ledger.close()
+        let path = t.directory.appendingPathComponent("v4.db").path
+        let db = try Connection(path: path)
+        for migration in Schema.migrations.prefix(4) { try db.exec(migration) }
+        try db.exec("""
+            PRAGMA user_version = 4;
+            INSERT INTO items(id, gtin, description, tracking) VALUES (7, '04006381333931', 'Widget', 'none');
+            INSERT INTO locations(id, code, type) VALUES (20, 'A-01', 'storage'), (21, 'QA', 'quarantine');
+            INSERT INTO accounts(id, location_id, item_id, balance) VALUES (100, 1, 7, -5), (101, 20, 7, 5), (102, 21, 7, 0);
+            INSERT INTO postings(seq, key, kind, ref, commit_time) VALUES (1, 'r1', 'receipt', 'PO-1', 1000);
+            INSERT INTO entries VALUES (1, 0, 100, -5), (1, 1, 101, 5);
+            INSERT INTO postings(seq, key, kind, commit_time) VALUES (2, 'm1', 'move', 2000);
+            INSERT INTO entries VALUES (2, 0, 101, -2), (2, 1, 102, 2);
+            INSERT INTO postings(seq, key, kind, commit_time, operator, reason) VALUES (3, 'x1', 'release', 3000, 'op-1', 'QC-OK');
+            INSERT INTO entries VALUES (3, 0, 102, -2), (3, 1, 101, 2);
+            INSERT INTO idempotency(key, seq) VALUES ('r1', 1), ('m1', 2), ('x1', 3);
+            INSERT INTO outbox VALUES (1, '{}'), (2, '{}'), (3, '{}');
+            """)
+        // Version 4 refuses the kind: that is why the migration exists.
+        #expect(throws: (any Error).self) { try db.exec("INSERT INTO postings(seq, key, kind, commit_time) VALUES (9, 'k', 'return', 1)") }
+        try db.exec("PRAGMA foreign_keys = ON")
+        try Schema.migrate(db, path: path)
+        #expect(try db.scalarInt("PRAGMA user_version") == 5)
+        #expect(try db.scalarInt("PRAGMA foreign_keys") == 1)
+        #expect(try db.scalarText("SELECT group_concat(seq || ':' || kind || ':' || ifnull(ref, '-') || ':' || ifnull(operator, '-') || ':' || ifnull(reason, '-'), ' ') FROM postings")
+                == "1:receipt:PO-1:-:- 2:move:-:-:- 3:release:-:op-1:QC-OK")
+        let objects = try db.scalarText("SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE tbl_name = 'postings' ORDER BY name)")
+        #expect(objects == "postings postings_no_delete postings_no_update postings_ref sqlite_autoindex_postings_1")
+        #expect(throws: (any Error).self) { try db.exec("UPDATE postings SET key = 'x' WHERE seq = 1") }
+        #expect(throws: (any Error).self) { try db.exec("INSERT INTO postings(seq, key, kind, commit_time) VALUES (4, 'k', 'scrap', 1)") }
+
+        let ledger = try Ledger(path: path)
+        defer { ledger.close() }
+        #expect(try ledger.verify().problems == [])
+        #expect(try ledger.stock().map { "\($0.location)=\($0.qty)" } == ["A-01=5"])
+        let back = PostingRequest(key: "ret", kind: .return, ref: "SO-1", lines: [
+            PostingLine(item: "04006381333931", qty: 1, from: VirtualLocation.customer, to: "QA")])
+        #expect(try ledger.postAndWait([back])[0].seq == LedgerSequence(4))
+        #expect(try ledger.verify().ok)
+    }
+}

@@ -8,7 +8,7 @@ import ScanModel
 /// locations, positive quantities, no negative stock at physical locations,
 /// a serial on hand at most once with quantity 1, all-or-nothing postings,
 /// no move/pack/ship out of a held location or of a held lot.
-final class FakeLedger: PostingGateway, StockLookup, MasterData {
+final class FakeLedger: PostingGateway, StockLookup, MasterData, PostingHistory {
     struct Account: Hashable { let location: LocationCode; let item: ItemCode; let lot: String?; let serial: String? }
     struct Unavailable: Error {}
 
@@ -125,6 +125,20 @@ final class FakeLedger: PostingGateway, StockLookup, MasterData {
     func lastChange(at location: LocationCode) throws -> LedgerSequence { lastChanges[location] ?? .none }
     func holdReason(item: ItemCode, lot: String) throws -> String? { lotHolds["\(item.code)/\(lot)"] }
 
+    // MARK: PostingHistory
+
+    func postedUnits(kind: PostingKind, ref: String) throws -> [StockBalance] {
+        let reversed = Set(postings.compactMap { $0.request.reverses })
+        var out: [StockBalance] = []
+        for p in postings where p.request.kind == kind && p.request.ref == ref && !reversed.contains(p.seq) {
+            for l in p.request.lines ?? [] {
+                if let i = out.firstIndex(where: { $0.item == l.item && $0.lot == l.lot && $0.serial == l.serial }) { out[i].qty += l.qty }
+                else { out.append(StockBalance(item: l.item, lot: l.lot, serial: l.serial, qty: l.qty)) }
+            }
+        }
+        return out
+    }
+
     // MARK: MasterData
 
     func item(_ code: ItemCode) throws -> ItemRecord? { items[code] }
@@ -168,6 +182,9 @@ final class FlakyExpectedStore: ExpectedDataStore {
     func store(asns: [ASN], orders: [PackOrder]) throws { if failStores { throw Down() }; try inner.store(asns: asns, orders: orders) }
     func markASN(_ number: String, status: DocumentStatus) throws { if failMarks { throw Down() }; try inner.markASN(number, status: status) }
     func markOrder(_ number: String, status: DocumentStatus) throws { if failMarks { throw Down() }; try inner.markOrder(number, status: status) }
+    func rma(number: String) throws -> RMA? { try inner.rma(number: number) }
+    func store(rmas: [RMA]) throws { if failStores { throw Down() }; try inner.store(rmas: rmas) }
+    func markRMA(_ number: String, status: DocumentStatus) throws { if failMarks { throw Down() }; try inner.markRMA(number, status: status) }
 }
 
 extension PostingRequest {

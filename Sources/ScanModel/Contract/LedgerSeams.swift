@@ -52,6 +52,16 @@ public protocol StockLookup: AnyObject {
     func holdReason(item: ItemCode, lot: String) throws -> String?
 }
 
+/// What earlier postings of a document moved. A return station asks it what
+/// an order shipped (its `pack` postings) and what already came back (its
+/// `return` postings), both by the order as `ref`.
+public protocol PostingHistory: AnyObject {
+    /// The units postings of `kind` with document `ref` put somewhere (their
+    /// positive entries), summed per item, lot and serial. Postings that were
+    /// reversed do not count: a reversed pack shipped nothing.
+    func postedUnits(kind: PostingKind, ref: String) throws -> [StockBalance]
+}
+
 public struct ItemRecord: Hashable, Sendable {
     public var code: ItemCode
     public var description: String

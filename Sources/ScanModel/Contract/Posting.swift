@@ -25,6 +25,9 @@ public enum PostingKind: String, Hashable, Sendable, Codable, CaseIterable {
     case release
     /// Stock written off to `@scrap`; needs a reason and an operator.
     case scrap
+    /// Goods a customer sent back (`@customer` → restock, quarantine or
+    /// damaged locations); `ref` is the original order.
+    case `return`
 
     /// Kinds that take stock for use (put away, pick, pack, ship): they may
     /// not take held stock (a quarantine/damaged location, a held lot).

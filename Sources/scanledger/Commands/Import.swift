@@ -3,11 +3,11 @@ import Ledger
 import ScanModel
 import Service
 
-/// `scanledger import items|locations|asn|orders FILE`: CSV with a header row, or a JSON array; all or nothing.
+/// `scanledger import items|locations|asn|orders|rmas FILE`: CSV with a header row, or a JSON array; all or nothing.
 /// Works on the database file (expected data lives in the ledger database too).
-let importCommand = CommandSpec("import", summary: "import items, locations, ASNs or orders from CSV or JSON (all or nothing)",
+let importCommand = CommandSpec("import", summary: "import items, locations, ASNs, orders or RMAs from CSV or JSON (all or nothing)",
                                 positionals: [
-    PositionalSpec("KIND", .required, "what the file holds", choices: ["items", "locations", "asn", "orders"]),
+    PositionalSpec("KIND", .required, "what the file holds", choices: ["items", "locations", "asn", "orders", "rmas"]),
     PositionalSpec("FILE", .required, "CSV with a header row, or a JSON array"),
 ], options: LedgerCLI.options, notes: "One bad row imports nothing; the error names the file, line and field.") { args in
     let kind = args.positional("KIND") ?? ""
@@ -19,9 +19,9 @@ let importCommand = CommandSpec("import", summary: "import items, locations, ASN
     guard let ledger = try LedgerCLI.open(args) else { return 1 }
     defer { ledger.close() }
     do {
-        if ["asn", "orders"].contains(kind) {
+        if ["asn", "orders", "rmas"].contains(kind) {
             let n = try ServiceImport.run(kind: kind, path: file, ledger: ledger, stores: LedgerStationStores(ledger: ledger))
-            LedgerCLI.emit("imported \(n) \(kind == "asn" ? "ASNs" : "orders") from \(file)\n")
+            LedgerCLI.emit("imported \(n) \(["asn": "ASNs", "rmas": "RMAs"][kind] ?? "orders") from \(file)\n")
             return 0
         }
         if kind == "items" {

@@ -10,7 +10,7 @@ let postCommand = CommandSpec("post", summary: "post JSON-lines postings from st
 ] + LedgerCLI.options, notes: """
     Reads one posting per line on stdin (docs/ledger.md); prints one result line
     each, in input order, once its transaction has committed. Exit 1 if any was rejected.
-    Kinds: receipt, move, adjustment, pack, ship, release, scrap; a release or scrap
+    Kinds: receipt, move, adjustment, pack, ship, release, scrap, return; a release or scrap
     needs "reason" and "operator" (held stock: docs/ledger.md).
     """) { args in
     guard let ledger = try LedgerCLI.open(args) else { return 1 }

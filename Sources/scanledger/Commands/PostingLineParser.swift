@@ -9,7 +9,7 @@ import ScanModel
 enum PostingLineParser {
     struct Bad: Error { var key: String?; var message: String }
 
-    static let postableKinds: [PostingKind] = [.receipt, .move, .adjustment, .pack, .ship, .release, .scrap]
+    static let postableKinds: [PostingKind] = [.receipt, .move, .adjustment, .pack, .ship, .release, .scrap, .return]
     static let postingFields: Set<String> = ["key", "kind", "ref", "time", "station", "device", "sscc", "operator", "reason", "lines"]
     static let lineFields: Set<String> = ["item", "qty", "from", "to", "lot", "serial", "epc", "expiry"]
 

@@ -1,0 +1,230 @@
+import ScanModel
+
+public struct ReturnsConfig: Sendable {
+    public var station: String
+    /// Where sellable returns go back on the shelf (required).
+    public var restockLocation: LocationCode
+    /// Where units wait for inspection; nil: the QUARANTINE command is refused.
+    public var quarantineLocation: LocationCode?
+    /// Where damaged units wait to be scrapped; nil: DAMAGED is refused.
+    public var damagedLocation: LocationCode?
+    public var commands = CommandNames()
+    public init(station: String, restockLocation: LocationCode) {
+        self.station = station; self.restockLocation = restockLocation
+    }
+}
+
+/// A unit (or a quantity of an untracked/lot item) coming back, with what the
+/// operator decided for it.
+struct ReturnUnit: Codable, Hashable {
+    var item: ItemCode
+    var lot: String?
+    var serial: String?
+    var quantity: Int
+    /// The customer's reason code (`RSN:…` before the unit or its disposition).
+    var reason: String?
+    /// "restock", "quarantine" or "damaged"; nil while it waits for one.
+    var disposition: String?
+}
+
+/// Customer returns: scan the RMA or the original order, then each unit and
+/// its disposition (RESTOCK, QUARANTINE, DAMAGED). Only what the order
+/// shipped and has not come back yet may be returned, so a return never
+/// invents stock. CLOSE posts one `return` posting from `@customer`, with a
+/// journal entry per line, and closes the session in the same transaction.
+public final class ReturnsStation: Station, TakesReasonWithNextInput {
+    struct State: Codable {
+        var session: UInt64
+        var order: String
+        var rma: String?
+        /// What may still come back, taken when the return opened: shipped
+        /// less returned (per item/lot/serial), narrowed by the RMA if any.
+        var returnable: [ReturnableLine]
+        /// The RMA's lines, which cap what it authorises (nil: by order).
+        var authorised: [RMALine]?
+        var units: [ReturnUnit] = []
+        /// The unit scanned last, waiting for its disposition.
+        var pending: ReturnUnit?
+        var lastActivity: Int64
+    }
+
+    public let config: ReturnsConfig
+    public var name: String { config.station }
+    private let deps: StationDependencies
+    private let history: PostingHistory
+    private let session: StationSession<State, NoDelta>
+    private var state: State? { session.state }
+
+    public init(config: ReturnsConfig, dependencies: StationDependencies) throws {
+        guard let history = dependencies.history else {
+            throw StationError(station: config.station, message: "a returns station needs the ledger's posting history")
+        }
+        self.config = config
+        self.deps = dependencies
+        self.history = history
+        self.session = try StationSession(station: config.station, store: dependencies.sessions)
+    }
+
+    public var hasOpenSession: Bool { state != nil }
+    public func abandon() throws { try session.abandon() }
+
+    public var view: StationView {
+        guard let s = state else { return session.idleView(workflow: "returns") }
+        let lines = s.returnable.map { r in
+            StationViewLine(item: r.item, lot: r.lot, expected: r.quantity,
+                            scanned: (s.units + [s.pending].compactMap { $0 }).filter { r.covers($0) }.reduce(0) { $0 + $1.quantity })
+        }
+        return StationView(station: name, workflow: "returns", state: s.pending == nil ? "returning" : "waiting-disposition",
+                           document: s.rma ?? s.order, location: config.restockLocation, lines: lines, lastError: session.lastError)
+    }
+
+    public func handle(_ input: StationInput, at time: Microseconds) -> StationEvent {
+        session.event(at: time, view: { view }) { dispatch(input, at: time, posted: &$0) }
+    }
+
+    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
+        let c = config.commands
+        switch input {
+        case .document(let d): return open(d, at: time)
+        case .tradeItem(let scan): return add(ScannedLine(scan), at: time)
+        case .tag(let t):
+            do {
+                guard let unit = try ScannedLine(tag: t, stock: deps.stock) else { return .error(.unknownEPC, "tag \(t.epc.hex) is unknown") }
+                return add(unit, at: time)
+            } catch { return unavailable(error) }
+        case .command(let cmd) where cmd == c.restock: return dispose("restock", to: config.restockLocation, at: time)
+        case .command(let cmd) where cmd == c.quarantine: return dispose("quarantine", to: config.quarantineLocation, at: time)
+        case .command(let cmd) where cmd == c.damaged: return dispose("damaged", to: config.damagedLocation, at: time)
+        case .command(let cmd) where cmd == c.close: return close(at: time, posted: &posted)
+        case .command(let cmd) where cmd == c.undo: return undo(at: time)
+        case .command(let cmd) where cmd == c.cancel:
+            guard state != nil else { return .error(.nothingToDo, "no return open") }
+            return session.save(nil) ?? .warning(.cancelled, "return cancelled, nothing posted")
+        case .command(let cmd): return .error(.unknownCommand, "command \(cmd) is not used at returns")
+        case .location(let l): return .error(.wrongMoment, "location \(l) scanned: returns go where their disposition says")
+        case .logisticUnit(let sscc): return .error(.wrongMoment, "carton \(sscc.digits) scanned: scan the RMA or order, then each unit")
+        case .tagArrived, .tagDeparted, .cycleReport, .idleTick: return .ok(.ignored, "")
+        case .unrecognized(let text), .badge(let text), .reason(let text): return unrecognizedBarcode(text)
+        case .carrierLabel(let label): return unrecognizedBarcode(label.text)
+        }
+    }
+
+    /// Opens a return by RMA number, else by the order it returns.
+    private func open(_ d: String, at time: Microseconds) -> Feedback {
+        if let s = state {
+            return s.rma == d || s.order == d ? .warning(.accepted, "return \(d) is already open")
+                                              : .error(.wrongMoment, "return \(s.rma ?? s.order) is open: close or cancel it first")
+        }
+        do {
+            let rma = try deps.expected.rma(number: d)
+            if let rma, case .done(let seq) = rma.status { return .error(.documentDone, "RMA \(d) was already returned (seq \(seq))") }
+            let order = rma?.order ?? d
+            let shipped = try history.postedUnits(kind: .pack, ref: order)
+            guard !shipped.isEmpty else {
+                return .error(.unknownDocument, rma == nil ? "\(d) is neither an RMA nor a shipped order" : "order \(order) of RMA \(d) shipped nothing")
+            }
+            let back = try history.postedUnits(kind: .return, ref: order)
+            let returnable = ReturnableLine.remaining(shipped: shipped, returned: back, authorised: rma?.lines)
+            let n = try deps.sessions.nextSessionNumber(station: name)
+            let units = returnable.reduce(0) { $0 + $1.quantity }
+            return session.save(State(session: n, order: order, rma: rma?.number, returnable: returnable, authorised: rma?.lines,
+                                    lastActivity: time.value))
+                ?? .ok(.opened, "return of order \(order)\(rma.map { " (RMA \($0.number))" } ?? ""): up to \(units) units may come back")
+        } catch { return unavailable(error) }
+    }
+
+    /// A unit scanned: checked against what may still come back, then it
+    /// waits for its disposition.
+    private func add(_ scan: ScannedLine, at time: Microseconds) -> Feedback {
+        guard var s = state else { return .error(.wrongMoment, "scan the RMA or order number first") }
+        if s.pending != nil {
+            return .error(.dispositionRequired, "the last unit waits for its disposition: scan \(config.commands.restock), \(config.commands.quarantine) or \(config.commands.damaged)")
+        }
+        guard scan.quantity > 0, scan.quantity <= maxScanQuantity else {
+            return .error(.badQuantity, "quantity \(scan.quantity) is not between 1 and \(maxScanQuantity)")
+        }
+        var unit = ReturnUnit(item: scan.item, lot: scan.lot, serial: scan.serial, quantity: scan.quantity, reason: deps.attribution.reason)
+        do {
+            guard let record = try deps.master.item(unit.item) else { return .error(.unknownItem, "item \(unit.item) is not in the master data") }
+            switch record.tracking {
+            case .serial:
+                guard unit.serial != nil else { return .error(.missingSerial, "\(unit.item) is serialised: scan its serial (21)") }
+                unit.quantity = 1
+            case .lot:
+                guard unit.lot != nil else { return .error(.missingLot, "\(unit.item) is lot-tracked: scan its lot (10)") }
+                unit.serial = nil
+            case .none: unit.lot = nil; unit.serial = nil
+            }
+        } catch { return unavailable(error) }
+        let rma = s.rma.map { ($0, s.authorised ?? []) }
+        if let refusal = ReturnableLine.refusal(for: &unit, in: s.returnable, taken: s.units, order: s.order, rma: rma) { return refusal }
+        s.pending = unit
+        s.lastActivity = time.value
+        let reason = unit.reason.map { " (reason \($0))" } ?? ""
+        return session.save(s) ?? .ok(.accepted, "\(unit.quantity) × \(unit.item)\(reason): scan \(config.commands.restock), \(config.commands.quarantine) or \(config.commands.damaged)")
+    }
+
+    private func dispose(_ disposition: String, to location: LocationCode?, at time: Microseconds) -> Feedback {
+        guard var s = state else { return .error(.nothingToDo, "no return open") }
+        guard location != nil else { return .error(.unknownCommand, "\(name) has no \(disposition) location configured") }
+        guard var unit = s.pending else { return .error(.wrongMoment, "scan the returned unit before its disposition") }
+        // A reason scanned between the unit and its disposition is the unit's.
+        if let reason = deps.attribution.reason { unit.reason = reason }
+        unit.disposition = disposition
+        s.units.append(unit)
+        s.pending = nil
+        s.lastActivity = time.value
+        return session.save(s) ?? .ok(.accepted, "\(unit.quantity) × \(unit.item) → \(disposition)")
+    }
+
+    private func undo(at time: Microseconds) -> Feedback {
+        guard var s = state else { return .error(.nothingToDo, "no return open") }
+        let taken: ReturnUnit
+        if let p = s.pending { taken = p; s.pending = nil } else if let last = s.units.popLast() { taken = last } else {
+            return .error(.nothingToDo, "nothing to take back")
+        }
+        s.lastActivity = time.value
+        return session.save(s) ?? .ok(.undone, "\(taken.quantity) × \(taken.item) taken off the return")
+    }
+
+    private func location(for disposition: String?) -> LocationCode {
+        switch disposition {
+        case "quarantine": config.quarantineLocation ?? config.restockLocation
+        case "damaged": config.damagedLocation ?? config.restockLocation
+        default: config.restockLocation
+        }
+    }
+
+    private func close(at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
+        guard let s = state else { return .error(.nothingToDo, "no return open") }
+        if let p = s.pending {
+            return .error(.dispositionRequired, "\(p.quantity) × \(p.item) waits for its disposition: scan \(config.commands.restock), \(config.commands.quarantine) or \(config.commands.damaged) first")
+        }
+        guard !s.units.isEmpty else { return .error(.nothingToDo, "nothing returned: nothing to post (cancel instead)") }
+        let lines = aggregate(s.units.map {
+            PostingLine(item: $0.item, qty: Int64($0.quantity), from: VirtualLocation.customer, to: location(for: $0.disposition), lot: $0.lot, serial: $0.serial)
+        })
+        var request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "return", session: s.session),
+                                     kind: .return, ref: s.order, station: name, eventTime: .device(time), lines: lines)
+        var reasons: [String] = []
+        for r in s.units.compactMap(\.reason) where !reasons.contains(r) { reasons.append(r) }
+        request.reason = reasons.isEmpty ? nil : reasons.joined(separator: ",")
+        request.journal = ReturnJournal.entries(for: s.units, station: name, order: s.order, rma: s.rma, at: time)
+        // The return is its own document: its session closes with the posting.
+        request.closesSession = name
+        switch submit(request, to: deps.ledger) {
+        case .refused(let f): return f
+        case .committed(let seq):
+            posted.append(seq)
+            session.closedByPosting()
+            // The posting stands whatever happens here; a failed mark only
+            // leaves the RMA open, and what came back is read from the ledger.
+            var note = ""
+            if let rma = s.rma {
+                do { try deps.expected.markRMA(rma, status: .done(seq: seq)) } catch { note = " (RMA \(rma) not marked done: \(error))" }
+            }
+            let units = s.units.reduce(0) { $0 + $1.quantity }
+            return .done(.posted, "return of order \(s.order) posted: \(units) units (seq \(seq))\(note)")
+        }
+    }
+}
