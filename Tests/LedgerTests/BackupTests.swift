@@ -57,9 +57,13 @@ import ScanModel
                 #expect(pages > 40, "too small a ledger (\(pages) pages) for steps to matter")
                 // A restart (what a step does when its snapshot moved) shows as pages remaining going up.
                 var remaining: [Int32] = []
-                let before = answers.lines
+                // Progress is read from the source itself: the poster's answers
+                // reach us through a pipe in buffered chunks, which under a slow
+                // build (TSan) may not arrive while the copy runs.
+                func committed() throws -> Int64 { try Connection(path: t.path).scalarInt("SELECT ifnull(max(seq), 0) FROM postings") ?? 0 }
+                let before = try committed()
                 _ = try LedgerBackup.backup(source: t.path, to: copy, pagesPerStep: 4) { left, _ in remaining.append(left) }
-                #expect(answers.lines > before, "nothing was posted during the copy")
+                #expect(try committed() > before, "nothing was posted during the copy")
                 #expect(remaining.count > 10)
                 #expect(zip(remaining, remaining.dropFirst()).allSatisfy { $0 >= $1 }, "the copy restarted: \(remaining.prefix(50))")
             }
@@ -76,7 +80,12 @@ import ScanModel
             #expect(try reader.db.scalarInt("SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'delete'") == 1)
             #expect(!FileManager.default.fileExists(atPath: copy + "-wal"))
             copies.append((copy, count))
-            usleep(200_000)
+            // Let the poster commit past this copy before the next one (or the
+            // kill): a fixed sleep was too short under a slow build (TSan).
+            let deadline = Date().addingTimeInterval(10)
+            while Date() < deadline, (try Connection(path: t.path).scalarInt("SELECT ifnull(max(seq), 0) FROM postings") ?? 0) <= count {
+                usleep(20_000)
+            }
         }
         kill(poster.processIdentifier, SIGKILL)
         poster.waitUntilExit()
