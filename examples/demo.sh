@@ -34,7 +34,7 @@ sl import orders "$here/orders.csv"
 mkdir -p "$dir/dev"
 "$bin/scanledger" simulate --links "$dir/dev" "$here/day.scenario" > "$dir/simulate.out" 2>&1 &
 simulator=$!
-for _ in $(seq 100); do [ -e "$dir/dev/pack-scanner" ] && break; sleep 0.05; done
+for _ in $(seq 100); do [ -e "$dir/dev/returns-scanner" ] && break; sleep 0.05; done
 
 "$bin/scanledgerd" --config "$dir/scanledger.json" 2> "$dir/scanledgerd.log" &
 daemon=$!
