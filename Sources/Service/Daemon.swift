@@ -99,6 +99,9 @@ public final class Daemon: Sendable {
             let f = Forwarder(config: central, ledger: ledger) { level, message in logger.log(level, "central", message) }
             forwarder.swap(f)
             try supervisor.start(f)
+            // Every commit wakes the forwarder: a posting goes central at once,
+            // and the poll interval is only the fallback for other writers.
+            gateway.onCommit { f.wake() }
         }
         try supervisor.start(DaemonTimers(daemon: self))
         notify.send("READY=1")

@@ -14,7 +14,13 @@ public final class LedgerStationGateway: PostingGateway, StockLookup, MasterData
     /// Commit latencies and outcomes, for metrics (read with `counters`).
     private var stats = GatewayCounters()
 
+    /// Called after each commit (a posting or journal entries), outside the lock.
+    private let committed = Locked<(@Sendable () -> Void)?>(nil)
+
     public init(ledger: Ledger) { self.ledger = ledger }
+
+    /// Sets what runs after every commit (the daemon wakes its forwarder).
+    public func onCommit(_ action: @escaping @Sendable () -> Void) { committed.withLock { $0 = action } }
 
     public var counters: GatewayCounters { lock.withLock { stats } }
 
@@ -41,6 +47,7 @@ public final class LedgerStationGateway: PostingGateway, StockLookup, MasterData
             case .rejected: stats.rejected += 1
             }
         }
+        if case .posted = outcome { committed.withLock { $0 }?() }
         return outcome
     }
 
@@ -78,5 +85,8 @@ extension LedgerStationGateway: ShipmentLookup {
 }
 
 extension LedgerStationGateway: JournalSink {
-    public func record(_ entries: [JournalEntry]) throws { try ledger.recordJournal(entries) }
+    public func record(_ entries: [JournalEntry]) throws {
+        try ledger.recordJournal(entries)
+        committed.withLock { $0 }?()
+    }
 }

@@ -175,7 +175,7 @@ public struct ServiceConfig: Sendable {
     /// box id, so it cannot drift from what `status` and the logs say.
     static func parseCentral(_ node: ConfigNode, origin: String, originNode: ConfigNode) throws -> ForwarderConfig {
         try node.rejectUnknownKeys(allowed: ["_comment", "conninfo", "password_file", "site", "batch_size",
-                                             "backlog_alarm_postings", "backlog_alarm_megabytes"])
+                                             "backlog_alarm_postings", "backlog_alarm_megabytes", "poll_interval_ms"])
         let conninfo = try node.required("conninfo")
         let passwordFile = try node.optional("password_file")
         let settings: CentralConnectionSettings
@@ -191,6 +191,8 @@ public struct ServiceConfig: Sendable {
                 connection: settings, origin: origin,
                 site: try node.optional("site")?.nonEmptyString() ?? "default",
                 batchSize: try node.optional("batch_size")?.int(in: 1...50_000) ?? 5_000,
+                // Commits wake the forwarder; polling only catches other writers (a CLI post).
+                pollIntervalSeconds: Double(try node.optional("poll_interval_ms")?.int(in: 10...600_000) ?? 2_000) / 1000,
                 backlogAlarmBytes: Int64(try node.optional("backlog_alarm_megabytes")?.int(in: 1...1_000_000) ?? 512) << 20,
                 backlogAlarmPostings: Int64(try node.optional("backlog_alarm_postings")?.int(in: 1...1_000_000_000) ?? 1_000_000))
         } catch let error as CentralError {

@@ -15,6 +15,32 @@ import Testing
 @Suite(.serialized) struct CentralForwardingDaemonTests {
     let plain = gtin("0614141000012").digits
 
+    /// A commit wakes the forwarder: with a minute between polls, a receipt
+    /// still reaches the central database within seconds (before, it waited
+    /// for the next poll).
+    @Test func aCommitWakesTheForwarderWithoutWaitingForThePoll() throws {
+        let server = try PostgresServer.shared()
+        let database = try server.createDatabase()
+        let site = try DaemonSite()
+        let passwordFile = site.dir.appendingPathComponent("central.pass").path
+        FileManager.default.createFile(atPath: passwordFile, contents: Data((PostgresServer.superuserPassword + "\n").utf8),
+                                       attributes: [.posixPermissions: 0o600])
+        let central = #""central": {"conninfo": "\#(server.tcpConninfo(database: database))", "password_file": "\#(passwordFile)", "poll_interval_ms": 60000}, "#
+        try site.writeRaw(site.configText().replacingOccurrences(of: #""log_level""#, with: central + #""log_level""#))
+        try site.start()
+        // The forwarder's first round (connect, nothing to send) is over before the scan.
+        try eventually("the forwarder to be idle") {
+            (try site.request(["cmd": "status"])["forwarding"] as? [String: Any])?["state"] as? String == "idle"
+        }
+        site.scanner.scan("ASN-1001")
+        site.scanner.scan("01\(plain)3010")
+        site.scanner.scan("CMD:CLOSE")
+        try eventually("the receipt central well before the next poll", limit: 20) {
+            try server.connect(database).query("SELECT count(*) FROM postings WHERE origin = 'test'").int(0, 0) == 1
+        }
+        #expect(try site.stop() == 0)
+    }
+
     @Test func daemonForwardsEveryPostingExactlyOnceThroughAnOutageAndASIGKILL() throws {
         let server = try PostgresServer.shared()
         let database = try server.createDatabase()
