@@ -156,7 +156,7 @@ final class Router: BackgroundService {
                 let input = r.translator(for: scan.device.value).input(for: scan.data)
                 let station = device.flatMap { r.stationByDevice[$0] }
                 hub.publish(["type": "scan", "device": ServiceJSON.null(device), "station": ServiceJSON.null(station),
-                             "kind": ServiceJSON.inputName(input), "data": ScanTranslator.printable(scan.data), "time": scan.time.value])
+                             "kind": input.kindName, "data": ScanTranslator.printable(scan.data), "time": scan.time.value])
                 if let station { stations.deliver(input, to: station, at: scan.time, from: device) } else {
                     logger.warning("device \(device ?? "#\(scan.device.value)")", "scan ignored: the device belongs to no station")
                     if let device { signal(device, .error) }

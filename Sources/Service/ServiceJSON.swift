@@ -19,28 +19,9 @@ enum ServiceJSON {
         ]
     }
 
-    static func inputName(_ i: StationInput) -> String {
-        switch i {
-        case .tradeItem: return "trade-item"
-        case .logisticUnit: return "logistic-unit"
-        case .location: return "location"
-        case .document: return "document"
-        case .command: return "command"
-        case .badge: return "badge"
-        case .reason: return "reason"
-        case .tag: return "tag"
-        case .tagArrived: return "tag-arrived"
-        case .tagDeparted: return "tag-departed"
-        case .cycleReport: return "cycle-report"
-        case .unrecognized: return "unrecognized"
-        case .carrierLabel: return "carrier-label"
-        case .idleTick: return "idle-tick"
-        }
-    }
-
     static func stationEvent(_ e: StationEvent, input: StationInput, device: String?) -> [String: Any] {
         [
-            "type": "station", "station": e.station, "time": e.time.value, "input": inputName(input),
+            "type": "station", "station": e.station, "time": e.time.value, "input": input.kindName,
             "device": null(device), "severity": e.feedback.severity, "code": e.feedback.code.rawValue,
             "message": e.feedback.message, "signal": e.feedback.outcome.rawValue,
             "posted": e.postedSequences.map(\.value), "view": view(e.view), "view_text": e.view.render(),

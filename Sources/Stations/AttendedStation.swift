@@ -133,9 +133,8 @@ public final class AttendedStation {
         case .error: severity = .error
         case .done: severity = .done
         }
-        let (kind, value) = Self.describe(input)
-        var detail = [("input", JSONText.quote(kind))]
-        if let value { detail.append(("scanned", JSONText.quote(value))) }
+        var detail = [("input", JSONText.quote(input.kindName))]
+        if let value = Self.scannedText(input) { detail.append(("scanned", JSONText.quote(value))) }
         return JournalEntry(time: event.time, station: name, device: device, operatorID: event.operatorID,
                             code: event.feedback.code.rawValue, severity: severity, document: event.view.document,
                             reason: attribution.reason, message: event.feedback.message, detail: JSONText.object(detail))
@@ -146,21 +145,20 @@ public final class AttendedStation {
         do { try journal.record([entry]) } catch { journalFailures.append("journal entry \(entry.code) not saved: \(error)") }
     }
 
-    /// The input's kind and what was scanned, for the journal's detail.
-    static func describe(_ input: StationInput) -> (String, String?) {
+    /// What was scanned, for the journal's detail (its kind is `kindName`).
+    static func scannedText(_ input: StationInput) -> String? {
         switch input {
-        case .tradeItem(let s): return ("trade-item", s.gtin.digits + (s.lot.map { " lot \($0)" } ?? "") + (s.serial.map { " serial \($0)" } ?? ""))
-        case .logisticUnit(let s): return ("logistic-unit", s.digits)
-        case .location(let l): return ("location", l.code)
-        case .document(let d): return ("document", d)
-        case .command(let c): return ("command", c)
-        case .badge(let b): return ("badge", b)
-        case .reason(let r): return ("reason", r)
-        case .tag(let t), .tagArrived(_, let t), .tagDeparted(_, let t): return ("tag", t.epc.hex)
-        case .cycleReport: return ("cycle-report", nil)
-        case .unrecognized(let text): return ("unrecognized", text)
-        case .carrierLabel(let l): return ("carrier-label", l.text)
-        case .idleTick: return ("idle-tick", nil)
+        case .tradeItem(let s): return s.gtin.digits + (s.lot.map { " lot \($0)" } ?? "") + (s.serial.map { " serial \($0)" } ?? "")
+        case .logisticUnit(let s): return s.digits
+        case .location(let l): return l.code
+        case .document(let d): return d
+        case .command(let c): return c
+        case .badge(let b): return b
+        case .reason(let r): return r
+        case .tag(let t), .tagArrived(_, let t), .tagDeparted(_, let t): return t.epc.hex
+        case .unrecognized(let text): return text
+        case .carrierLabel(let l): return l.text
+        case .cycleReport, .idleTick: return nil
         }
     }
 }

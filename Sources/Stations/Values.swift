@@ -62,6 +62,26 @@ public enum StationInput: Hashable, Sendable {
     case carrierLabel(CarrierLabelScan)
     /// Nothing happened; lets a station run its idle timeout.
     case idleTick
+
+    /// The input's kind as the socket stream and the station journal name it.
+    public var kindName: String {
+        switch self {
+        case .tradeItem: return "trade-item"
+        case .logisticUnit: return "logistic-unit"
+        case .location: return "location"
+        case .document: return "document"
+        case .command: return "command"
+        case .badge: return "badge"
+        case .reason: return "reason"
+        case .tag: return "tag"
+        case .tagArrived: return "tag-arrived"
+        case .tagDeparted: return "tag-departed"
+        case .cycleReport: return "cycle-report"
+        case .unrecognized: return "unrecognized"
+        case .carrierLabel: return "carrier-label"
+        case .idleTick: return "idle-tick"
+        }
+    }
 }
 
 /// A checked carrier tracking number, as the ship station stores it.
