@@ -42,6 +42,10 @@ import ScanModel
         let (poster, answers) = try ProcessSupport.startPost(binary, db: t.path, stdin: stream)
         defer { if poster.isRunning { kill(poster.processIdentifier, SIGKILL) } }
         while poster.isRunning, answers.lines < 2_000 { usleep(2_000) }
+        // Progress is read from the source itself: the poster's answers reach
+        // us through a pipe in buffered chunks, which under a slow build (TSan)
+        // may not arrive while a copy runs.
+        func committed() throws -> Int64 { try Connection(path: t.path).scalarInt("SELECT ifnull(max(seq), 0) FROM postings") ?? 0 }
 
         var copies: [(path: String, postings: Int64)] = []
         for n in 0..<3 {
@@ -57,10 +61,6 @@ import ScanModel
                 #expect(pages > 40, "too small a ledger (\(pages) pages) for steps to matter")
                 // A restart (what a step does when its snapshot moved) shows as pages remaining going up.
                 var remaining: [Int32] = []
-                // Progress is read from the source itself: the poster's answers
-                // reach us through a pipe in buffered chunks, which under a slow
-                // build (TSan) may not arrive while the copy runs.
-                func committed() throws -> Int64 { try Connection(path: t.path).scalarInt("SELECT ifnull(max(seq), 0) FROM postings") ?? 0 }
                 let before = try committed()
                 // Steps pause until the poster has committed during the copy, so
                 // the copy is taken under load however fast the copy or slow the
@@ -90,7 +90,7 @@ import ScanModel
             // Let the poster commit past this copy before the next one (or the
             // kill): a fixed sleep was too short under a slow build (TSan).
             let deadline = Date().addingTimeInterval(10)
-            while Date() < deadline, (try Connection(path: t.path).scalarInt("SELECT ifnull(max(seq), 0) FROM postings") ?? 0) <= count {
+            while Date() < deadline, try committed() <= count {
                 usleep(20_000)
             }
         }
