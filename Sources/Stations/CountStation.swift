@@ -19,7 +19,7 @@ public struct CountConfig: Sendable {
 /// pipeline's cycle report). The ledger's expectation is snapshotted at start.
 /// A sweep (tags) counts serialised stock; item scans without serial count
 /// lot-level stock; each side is compared only if it was counted.
-public final class CountStation: Station {
+public final class CountStation: SessionStation {
     struct Counted: Codable, Hashable { var item: ItemCode; var lot: String?; var quantity: Int }
     struct State: Codable {
         var session: UInt64
@@ -57,7 +57,7 @@ public final class CountStation: Station {
     private let deps: StationDependencies
     private let reviews: CountReviews
     private let reviewStore: CountReviewStore
-    private let session: StationSession<State, Seen>
+    let session: StationSession<State, Seen>
     private var state: State? { session.state }
     private var index = Index(nil)
     public private(set) var lastResult: CountResult?
@@ -73,9 +73,6 @@ public final class CountStation: Station {
         self.index = Index(session.state)
         session.onClose = { [unowned self] in self.index = Index(nil) }
     }
-
-    public var hasOpenSession: Bool { state != nil }
-    public func abandon() throws { try session.abandon() }
 
     public var view: StationView {
         guard let s = state else { return session.idleView(workflow: "count") }
@@ -107,7 +104,7 @@ public final class CountStation: Station {
         return []
     }
 
-    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
+    func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         let c = config.commands
         switch input {
         case .location(let l): return select(l, at: time)

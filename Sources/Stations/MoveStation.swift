@@ -11,7 +11,7 @@ public struct MoveConfig: Sendable {
 /// Putaway, replenishment and relocation: source location, items/SSCCs/EPCs,
 /// destination, confirm → one move posting. Until confirm nothing is posted,
 /// so an interrupted move leaves the ledger untouched.
-public final class MoveStation: Station {
+public final class MoveStation: SessionStation {
     struct State: Codable {
         var session: UInt64
         var source: String
@@ -24,7 +24,7 @@ public final class MoveStation: Station {
     public let config: MoveConfig
     public var name: String { config.station }
     private let deps: StationDependencies
-    private let session: StationSession<State, NoDelta>
+    let session: StationSession<State, NoDelta>
     private var state: State? { session.state }
 
     public init(config: MoveConfig, dependencies: StationDependencies) throws {
@@ -32,9 +32,6 @@ public final class MoveStation: Station {
         self.deps = dependencies
         self.session = try StationSession(station: config.station, store: dependencies.sessions)
     }
-
-    public var hasOpenSession: Bool { state != nil }
-    public func abandon() throws { try session.abandon() }
 
     public var view: StationView {
         guard let s = state else { return session.idleView(workflow: "move") }
@@ -51,11 +48,7 @@ public final class MoveStation: Station {
                            lastError: session.lastError)
     }
 
-    public func handle(_ input: StationInput, at time: Microseconds) -> StationEvent {
-        session.event(at: time, view: { view }) { dispatch(input, at: time, posted: &$0) }
-    }
-
-    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
+    func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         switch input {
         case .location(let l): return location(l, at: time)
         case .tradeItem(let scan):

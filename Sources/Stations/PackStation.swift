@@ -33,7 +33,7 @@ public struct PackResult: Hashable, Sendable {
 /// tunnel tags); wrong item, over-pack and wrong serial are refused at once.
 /// Complete posts one pack posting; a wrong pack is never posted because
 /// nothing wrong ever enters the carton.
-public final class PackStation: Station {
+public final class PackStation: SessionStation {
     struct State: Codable {
         var session: UInt64
         var order: String
@@ -47,7 +47,7 @@ public final class PackStation: Station {
     public let config: PackConfig
     public var name: String { config.station }
     private let deps: StationDependencies
-    private let session: StationSession<State, NoDelta>
+    let session: StationSession<State, NoDelta>
     private var state: State? { session.state }
     public private(set) var lastResult: PackResult?
 
@@ -56,9 +56,6 @@ public final class PackStation: Station {
         self.deps = dependencies
         self.session = try StationSession(station: config.station, store: dependencies.sessions)
     }
-
-    public var hasOpenSession: Bool { state != nil }
-    public func abandon() throws { try session.abandon() }
 
     private static func ordered(_ s: State) -> [(ItemCode, Int)] {
         var order: [ItemCode] = []
@@ -81,11 +78,7 @@ public final class PackStation: Station {
                            location: config.packLocation, lines: lines, lastError: session.lastError)
     }
 
-    public func handle(_ input: StationInput, at time: Microseconds) -> StationEvent {
-        session.event(at: time, view: { view }) { dispatch(input, at: time, posted: &$0) }
-    }
-
-    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
+    func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         let c = config.commands
         switch input {
         case .document(let d): return open(d, at: time)

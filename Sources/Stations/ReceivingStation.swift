@@ -7,7 +7,7 @@ import ScanModel
 ///
 /// Opening by a pallet's SSCC also receives that pallet's announced contents:
 /// the label was scanned because the pallet is at the door.
-public final class ReceivingStation: Station {
+public final class ReceivingStation: SessionStation {
     struct Pending: Codable {
         var units: [ReceivedUnit]
         var codes: [FeedbackCode]
@@ -77,7 +77,6 @@ public final class ReceivingStation: Station {
         session.onClose = { [unowned self] in self.index = Index() }
     }
 
-    public var hasOpenSession: Bool { state != nil }
     public var openASN: String? { state?.asn }
     /// The discrepancy report as it stands now (nil when no receipt is open).
     public var currentReport: ReceiptReport? { state.map { report($0, seq: nil) } }
@@ -89,8 +88,6 @@ public final class ReceivingStation: Station {
 
     /// The units received so far (for tests and the lead's diagnostics).
     var receivedUnits: [ReceivedUnit] { state?.units ?? [] }
-
-    public func abandon() throws { try session.abandon() }
 
     public var view: StationView {
         guard let s = state else { return session.idleView(workflow: "receiving") }
@@ -104,11 +101,7 @@ public final class ReceivingStation: Station {
         return v
     }
 
-    public func handle(_ input: StationInput, at time: Microseconds) -> StationEvent {
-        session.event(at: time, view: { view }) { dispatch(input, at: time, posted: &$0) }
-    }
-
-    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
+    func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         if case .idleTick = input { return idle(at: time, posted: &posted) }
         if case .tagDeparted = input { return .ok(.ignored, "departure ignored at receiving") }
         if case .command(let c) = input, c == config.commands.override { return acceptPending(at: time) }

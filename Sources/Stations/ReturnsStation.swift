@@ -32,7 +32,7 @@ struct ReturnUnit: Codable, Hashable {
 /// shipped and has not come back yet may be returned, so a return never
 /// invents stock. CLOSE posts one `return` posting from `@customer`, with a
 /// journal entry per line, and closes the session in the same transaction.
-public final class ReturnsStation: Station, TakesReasonWithNextInput {
+public final class ReturnsStation: SessionStation, TakesReasonWithNextInput {
     struct State: Codable {
         var session: UInt64
         var order: String
@@ -52,7 +52,7 @@ public final class ReturnsStation: Station, TakesReasonWithNextInput {
     public var name: String { config.station }
     private let deps: StationDependencies
     private let history: PostingHistory
-    private let session: StationSession<State, NoDelta>
+    let session: StationSession<State, NoDelta>
     private var state: State? { session.state }
 
     public init(config: ReturnsConfig, dependencies: StationDependencies) throws {
@@ -65,9 +65,6 @@ public final class ReturnsStation: Station, TakesReasonWithNextInput {
         self.session = try StationSession(station: config.station, store: dependencies.sessions)
     }
 
-    public var hasOpenSession: Bool { state != nil }
-    public func abandon() throws { try session.abandon() }
-
     public var view: StationView {
         guard let s = state else { return session.idleView(workflow: "returns") }
         let lines = s.returnable.map { r in
@@ -78,11 +75,7 @@ public final class ReturnsStation: Station, TakesReasonWithNextInput {
                            document: s.rma ?? s.order, location: config.restockLocation, lines: lines, lastError: session.lastError)
     }
 
-    public func handle(_ input: StationInput, at time: Microseconds) -> StationEvent {
-        session.event(at: time, view: { view }) { dispatch(input, at: time, posted: &$0) }
-    }
-
-    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
+    func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         let c = config.commands
         switch input {
         case .document(let d): return open(d, at: time)

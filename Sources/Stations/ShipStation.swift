@@ -16,7 +16,7 @@ public struct ShipConfig: Sendable {
 /// (carrier, service, tracking number, SSCC, order) that commits with it.
 /// A label that fails its check, or whose number another carton already
 /// shipped with, is refused at the scan, before anything is stored.
-public final class ShipStation: Station {
+public final class ShipStation: SessionStation {
     struct State: Codable {
         var session: UInt64
         var carton: PackedCarton
@@ -28,7 +28,7 @@ public final class ShipStation: Station {
     public var name: String { config.station }
     private let deps: StationDependencies
     private let shipments: ShipmentLookup
-    private let session: StationSession<State, NoDelta>
+    let session: StationSession<State, NoDelta>
     private var state: State? { session.state }
 
     public init(config: ShipConfig, dependencies: StationDependencies) throws {
@@ -41,9 +41,6 @@ public final class ShipStation: Station {
         self.session = try StationSession(station: config.station, store: dependencies.sessions)
     }
 
-    public var hasOpenSession: Bool { state != nil }
-    public func abandon() throws { try session.abandon() }
-
     public var view: StationView {
         guard let s = state else { return session.idleView(workflow: "ship") }
         let lines = aggregate(s.carton.lines).map { StationViewLine(item: $0.item, expected: Int($0.qty), scanned: Int($0.qty)) }
@@ -51,11 +48,7 @@ public final class ShipStation: Station {
                            document: s.carton.order, location: config.packedLocation, lines: lines, lastError: session.lastError)
     }
 
-    public func handle(_ input: StationInput, at time: Microseconds) -> StationEvent {
-        session.event(at: time, view: { view }) { dispatch(input, at: time, posted: &$0) }
-    }
-
-    private func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
+    func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         let c = config.commands
         switch input {
         case .logisticUnit(let sscc): return open(.sscc(sscc.digits), at: time)

@@ -115,3 +115,25 @@ struct SessionKeeper<State: Codable, Delta: Codable> {
     }
 }
 
+
+/// A station built on `StationSession`: whether a session is open, dropping
+/// it, and turning one input into one event are the same for every such
+/// station, so they are written once here. A station supplies its session
+/// and its workflow (`dispatch`); one with more to do per input (a count's
+/// sweep effects) writes its own `handle` around the session.
+protocol SessionStation: Station {
+    associatedtype State: Codable
+    associatedtype Delta: Codable
+    var session: StationSession<State, Delta> { get }
+    /// The station's workflow: the answer to one input, appending the
+    /// postings it committed.
+    func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback
+}
+
+extension SessionStation {
+    public var hasOpenSession: Bool { session.state != nil }
+    public func abandon() throws { try session.abandon() }
+    public func handle(_ input: StationInput, at time: Microseconds) -> StationEvent {
+        session.event(at: time, view: { view }) { dispatch(input, at: time, posted: &$0) }
+    }
+}
