@@ -200,15 +200,13 @@ public final class MoveStation: SessionStation {
             PostingLine(item: $0.item, qty: Int64($0.quantity), from: LocationCode(s.source), to: LocationCode(destination),
                         lot: $0.lot, serial: $0.serial)
         })
-        var request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "move", session: s.session),
+        let request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "move", session: s.session),
                                      kind: .move, station: name, eventTime: .device(time), lines: lines)
         // A move is its own document: the session closes with the posting.
-        request.closesSession = name
-        switch submit(request, to: deps.ledger) {
+        switch session.postClosing(request, to: deps.ledger) {
         case .refused(let f): return f
         case .committed(let seq):
             posted.append(seq)
-            session.closedByPosting()
             return .done(.posted, "moved \(s.lines.reduce(0) { $0 + $1.quantity }) units \(s.source) → \(destination) (seq \(seq))")
         }
     }

@@ -204,12 +204,10 @@ public final class ReturnsStation: SessionStation, TakesReasonWithNextInput {
         request.reason = reasons.isEmpty ? nil : reasons.joined(separator: ",")
         request.journal = ReturnJournal.entries(for: s.units, station: name, order: s.order, rma: s.rma, at: time)
         // The return is its own document: its session closes with the posting.
-        request.closesSession = name
-        switch submit(request, to: deps.ledger) {
+        switch session.postClosing(request, to: deps.ledger) {
         case .refused(let f): return f
         case .committed(let seq):
             posted.append(seq)
-            session.closedByPosting()
             // The posting stands whatever happens here; a failed mark only
             // leaves the RMA open, and what came back is read from the ledger.
             var note = ""

@@ -149,12 +149,10 @@ public final class ShipStation: SessionStation {
                                      kind: .ship, ref: s.carton.order, station: name, eventTime: .device(time),
                                      sscc: s.carton.sscc, lines: s.carton.lines)
         request.journal = [Self.shippedEntry(label, s.carton, station: name, at: time)]
-        request.closesSession = name
-        switch submit(request, to: deps.ledger) {
+        switch session.postClosing(request, to: deps.ledger) {
         case .refused(let f): return f
         case .committed(let seq):
             posted.append(seq)
-            session.closedByPosting()
             return .done(.posted, "\(Self.describe(s.carton)) shipped \(label.carrier) \(label.tracking) (seq \(seq))")
         }
     }

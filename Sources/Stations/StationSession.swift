@@ -44,13 +44,21 @@ final class StationSession<State: Codable, Delta: Codable> {
         return nil
     }
 
-    /// The posting that completed the session committed, and with it the
-    /// session's close (`PostingRequest.closesSession`): forget it in memory
-    /// whatever happens next. The store's own delete is repeated for stores
-    /// that are not the ledger; its failure changes nothing that matters.
-    func closedByPosting() {
-        state = nil
-        try? keeper.save(nil)
+    /// Posts the request that completes the session, closing the session in
+    /// the posting's own transaction (`PostingRequest.closesSession`), so a
+    /// committed posting never leaves its session behind; once committed the
+    /// session is forgotten in memory whatever happens next. The store's own
+    /// delete is repeated for stores that are not the ledger; its failure
+    /// changes nothing that matters.
+    func postClosing(_ request: PostingRequest, to ledger: PostingGateway) -> Submission {
+        var closing = request
+        closing.closesSession = station
+        let result = submit(closing, to: ledger)
+        if case .committed = result {
+            state = nil
+            try? keeper.save(nil)
+        }
+        return result
     }
 
     /// Drops the session without posting.
