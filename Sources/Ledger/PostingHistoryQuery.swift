@@ -26,4 +26,16 @@ extension Ledger: PostingHistory {
             return order.compactMap { sums[$0] }
         }
     }
+
+    public func refs(kind: PostingKind, item: ItemCode, serial: String) throws -> [String] {
+        try read { r in
+            let rows = try r.historyRows(where: """
+                p.kind = ? AND s.serial = ? AND ifnull(i.gtin, i.sku) = ? AND e.qty > 0 AND p.ref IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM postings x WHERE x.reverses = p.seq)
+                """, [.text(kind.rawValue), .text(serial), .text(item.code)])
+            var refs: [String] = []
+            for row in rows.reversed() { if let ref = row.ref, !refs.contains(ref) { refs.append(ref) } }
+            return refs
+        }
+    }
 }

@@ -109,27 +109,62 @@ public final class ReturnsStation: SessionStation, TakesReasonWithNextInput {
                                               : .error(.wrongMoment, "return \(s.rma ?? s.order) is open: close or cancel it first")
         }
         do {
-            let rma = try deps.expected.rma(number: d)
-            if let rma, case .done(let seq) = rma.status { return .error(.documentDone, "RMA \(d) was already returned (seq \(seq))") }
-            let order = rma?.order ?? d
-            let shipped = try history.postedUnits(kind: .pack, ref: order)
-            guard !shipped.isEmpty else {
-                return .error(.unknownDocument, rma == nil ? "\(d) is neither an RMA nor a shipped order" : "order \(order) of RMA \(d) shipped nothing")
+            switch try newReturn(d, at: time) {
+            case .refused(let f): return f
+            case .ready(let s):
+                let units = s.returnable.reduce(0) { $0 + $1.quantity }
+                return session.save(s)
+                    ?? .ok(.opened, "return of order \(s.order)\(s.rma.map { " (RMA \($0))" } ?? ""): up to \(units) units may come back")
             }
-            let back = try history.postedUnits(kind: .return, ref: order)
-            let returnable = ReturnableLine.remaining(shipped: shipped, returned: back, authorised: rma?.lines)
-            let n = try deps.sessions.nextSessionNumber(station: name)
-            let units = returnable.reduce(0) { $0 + $1.quantity }
-            return session.save(State(session: n, order: order, rma: rma?.number, returnable: returnable, authorised: rma?.lines,
-                                    lastActivity: time.value))
-                ?? .ok(.opened, "return of order \(order)\(rma.map { " (RMA \($0.number))" } ?? ""): up to \(units) units may come back")
+        } catch { return unavailable(error) }
+    }
+
+    private enum Opening { case ready(State), refused(Feedback) }
+
+    /// A return of RMA or order `d`, not saved yet: what the order shipped
+    /// less what already came back, narrowed by the RMA.
+    private func newReturn(_ d: String, at time: Microseconds) throws -> Opening {
+        let rma = try deps.expected.rma(number: d)
+        if let rma, case .done(let seq) = rma.status { return .refused(.error(.documentDone, "RMA \(d) was already returned (seq \(seq))")) }
+        let order = rma?.order ?? d
+        let shipped = try history.postedUnits(kind: .pack, ref: order)
+        guard !shipped.isEmpty else {
+            return .refused(.error(.unknownDocument, rma == nil ? "\(d) is neither an RMA nor a shipped order" : "order \(order) of RMA \(d) shipped nothing"))
+        }
+        let back = try history.postedUnits(kind: .return, ref: order)
+        let returnable = ReturnableLine.remaining(shipped: shipped, returned: back, authorised: rma?.lines)
+        let n = try deps.sessions.nextSessionNumber(station: name)
+        return .ready(State(session: n, order: order, rma: rma?.number, returnable: returnable, authorised: rma?.lines, lastActivity: time.value))
+    }
+
+    /// A serialised unit (or SGTIN tag) scanned with no return open: the
+    /// ledger knows which order shipped it, so the return opens by that
+    /// order, and only if the unit itself may come back (nothing is saved
+    /// for a refused unit).
+    private func openBySerial(_ scan: ScannedLine, at time: Microseconds) -> Feedback {
+        guard let serial = scan.serial else {
+            return .error(.wrongMoment, "scan the RMA or order number first, or a serialised unit that was shipped")
+        }
+        do {
+            guard let order = try history.refs(kind: .pack, item: scan.item, serial: serial).first else {
+                return .error(.notShipped, "serial \(serial) of \(scan.item) was never shipped: set it aside")
+            }
+            switch try newReturn(order, at: time) {
+            case .refused(let f): return f
+            case .ready(let s): return add(scan, to: s, at: time, opening: "return of order \(order) opened by serial \(serial): ")
+            }
         } catch { return unavailable(error) }
     }
 
     /// A unit scanned: checked against what may still come back, then it
     /// waits for its disposition.
     private func add(_ scan: ScannedLine, at time: Microseconds) -> Feedback {
-        guard var s = state else { return .error(.wrongMoment, "scan the RMA or order number first") }
+        guard let s = state else { return openBySerial(scan, at: time) }
+        return add(scan, to: s, at: time, opening: "")
+    }
+
+    private func add(_ scan: ScannedLine, to open: State, at time: Microseconds, opening: String) -> Feedback {
+        var s = open
         if s.pending != nil {
             return .error(.dispositionRequired, "the last unit waits for its disposition: scan \(config.commands.restock), \(config.commands.quarantine) or \(config.commands.damaged)")
         }
@@ -154,7 +189,7 @@ public final class ReturnsStation: SessionStation, TakesReasonWithNextInput {
         s.pending = unit
         s.lastActivity = time.value
         let reason = unit.reason.map { " (reason \($0))" } ?? ""
-        return session.save(s) ?? .ok(.accepted, "\(unit.quantity) × \(unit.item)\(reason): scan \(config.commands.restock), \(config.commands.quarantine) or \(config.commands.damaged)")
+        return session.save(s) ?? .ok(.accepted, "\(opening)\(unit.quantity) × \(unit.item)\(reason): scan \(config.commands.restock), \(config.commands.quarantine) or \(config.commands.damaged)")
     }
 
     private func dispose(_ disposition: String, to location: LocationCode?, at time: Microseconds) -> Feedback {

@@ -39,6 +39,24 @@ import ScanModel
         #expect(try t.ledger.postedUnits(kind: .pack, ref: "SO-1").isEmpty)
     }
 
+    /// A serial names the order that shipped it, newest first; a reversed
+    /// pack shipped nothing.
+    @Test func aSerialsPackPostingsNameItsOrdersNewestFirst() throws {
+        #expect(try t.receive("r-d", item: TestLedger.drill, qty: 1, to: "PACK1", serial: "D1").status == .posted)
+        func pack(_ key: String, _ order: String, from: LocationCode, to: LocationCode) throws -> LedgerSequence? {
+            try t.post(PostingRequest(key: key, kind: .pack, ref: order, lines: [
+                PostingLine(item: TestLedger.drill, qty: 1, from: from, to: to, serial: "D1")])).seq
+        }
+        _ = try #require(try pack("pd1", "SO-1", from: "PACK1", to: "SHIP1"))
+        #expect(try t.ledger.refs(kind: .pack, item: TestLedger.drill, serial: "D1") == ["SO-1"])
+        let second = try #require(try pack("pd2", "SO-2", from: "SHIP1", to: "PACK1"))  // back and packed again for SO-2
+        #expect(try t.ledger.refs(kind: .pack, item: TestLedger.drill, serial: "D1") == ["SO-2", "SO-1"])
+        #expect(try t.ledger.refs(kind: .pack, item: TestLedger.drill, serial: "D2").isEmpty)
+        #expect(try t.ledger.refs(kind: .receipt, item: TestLedger.drill, serial: "D1").isEmpty)  // no ref on that receipt
+        #expect(try t.ledger.reverse(second, key: "undo-pd2").status == .posted)
+        #expect(try t.ledger.refs(kind: .pack, item: TestLedger.drill, serial: "D1") == ["SO-1"])
+    }
+
     @Test func aReturnCommitsWithItsJournalAndClosesTheSession() throws {
         try t.ledger.putDocument(StoredDocument(kind: SessionDocuments.kind, key: "ret-1", body: "{}"), clearingJournal: nil)
         let result = try t.post(returnRequest("ret-1/return/1", [(2, "A-01"), (1, "DMG")]))

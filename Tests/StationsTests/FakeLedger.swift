@@ -139,6 +139,17 @@ final class FakeLedger: PostingGateway, StockLookup, MasterData, PostingHistory 
         return out
     }
 
+    func refs(kind: PostingKind, item: ItemCode, serial: String) throws -> [String] {
+        let reversed = Set(postings.compactMap { $0.request.reverses })
+        var refs: [String] = []
+        for p in postings.reversed() where p.request.kind == kind && !reversed.contains(p.seq) {
+            guard let ref = p.request.ref, !refs.contains(ref),
+                  (p.request.lines ?? []).contains(where: { $0.item == item && $0.serial == serial && $0.qty > 0 }) else { continue }
+            refs.append(ref)
+        }
+        return refs
+    }
+
     // MARK: MasterData
 
     func item(_ code: ItemCode) throws -> ItemRecord? { items[code] }

@@ -60,6 +60,10 @@ public protocol PostingHistory: AnyObject {
     /// positive entries), summed per item, lot and serial. Postings that were
     /// reversed do not count: a reversed pack shipped nothing.
     func postedUnits(kind: PostingKind, ref: String) throws -> [StockBalance]
+    /// The documents (`ref`) of postings of `kind` that put this serial of
+    /// `item` somewhere, newest first, reversed postings left out: the order
+    /// that shipped a serialised unit, for a return by serial or EPC alone.
+    func refs(kind: PostingKind, item: ItemCode, serial: String) throws -> [String]
 }
 
 public struct ItemRecord: Hashable, Sendable {
