@@ -13,7 +13,7 @@ public struct LotHold: Sendable, Equatable {
     public var sinceMicros: Int64
 }
 
-extension Ledger {
+extension Ledger: LotHoldGateway {
     /// Puts a lot on hold and journals it (`lot-held`), in one transaction.
     /// Returns false when the lot was already on hold (the first hold and its
     /// reason stand; nothing is written). The lot need not have been received

@@ -50,7 +50,7 @@ public struct StationSpec: Sendable, Equatable {
         let kindName = try node.required("type").oneOf(["receiving", "move", "count", "pack", "ship", "returns"])
         let kind = Kind(rawValue: kindName) ?? .move
         try node.rejectUnknownKeys(allowed: Set(["_comment", "name", "type", "devices", "zones", "indicator", "require_operator", "sign_out_idle_seconds",
-                                                 "require_override_reason", "reasons"]).union(keys[kind] ?? []))
+                                                 "require_override_reason", "reasons", "lot_hold_by_scan"]).union(keys[kind] ?? []))
         var s = StationSpec(name: name, kind: kind,
                             devices: try node.optional("devices")?.array().map { try $0.nonEmptyString() } ?? [],
                             zones: try node.optional("zones")?.array().map { try $0.nonEmptyString() } ?? [])
@@ -59,6 +59,7 @@ public struct StationSpec: Sendable, Equatable {
         s.attendance.idleSignOut = try node.optional("sign_out_idle_seconds").map { Microseconds.seconds(Int64(try $0.int(in: 1...86_400))) }
         s.attendance.requireReason = try node.optional("require_override_reason")?.bool() ?? false
         s.attendance.reasons = try node.optional("reasons")?.array().map { try $0.nonEmptyString() } ?? []
+        s.attendance.lotHoldByScan = try node.optional("lot_hold_by_scan")?.bool() ?? false
         switch kind {
         case .receiving:
             s.dock = try node.required("dock").nonEmptyString()

@@ -11,6 +11,8 @@ public struct AttendanceConfig: Hashable, Sendable {
     public var requireReason = false
     /// The reason codes this station takes (empty: any).
     public var reasons: [String] = []
+    /// `HOLD-LOT` may put a lot on hold here (signed-in operator and reason required).
+    public var lotHoldByScan = false
     public init() {}
 }
 

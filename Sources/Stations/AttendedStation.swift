@@ -20,15 +20,20 @@ public final class AttendedStation {
     let config: AttendanceConfig
     let commands: CommandNames
     let journal: JournalSink?
+    let lotHolds: LotHoldGateway?
     public private(set) var operatorID: String?
+    /// The reason of a `HOLD-LOT` waiting for the lot to hold.
+    var armedLotHold: String?
     private var lastActivity = Microseconds.zero
     private var pendingReason: String?
     /// Journal writes that failed (the host logs and counts them; the
     /// operator's answer stands, since what it reports already happened).
     public private(set) var journalFailures: [String] = []
 
-    public init(station: Station, attribution: Attribution, config: AttendanceConfig, commands: CommandNames, journal: JournalSink?) {
+    public init(station: Station, attribution: Attribution, config: AttendanceConfig, commands: CommandNames, journal: JournalSink?,
+                lotHolds: LotHoldGateway? = nil) {
         self.station = station; self.attribution = attribution; self.config = config; self.commands = commands; self.journal = journal
+        self.lotHolds = lotHolds
     }
 
     public var name: String { station.name }
@@ -67,7 +72,7 @@ public final class AttendedStation {
             return .ok(.signedIn, previous.map { "operator \(id) signed in at \(name) (replacing \($0))" } ?? "operator \(id) signed in at \(name)")
         case .command(let c) where c == commands.signOut:
             guard let id = operatorID else { return .error(.nothingToDo, "no operator is signed in at \(name)") }
-            operatorID = nil; pendingReason = nil
+            operatorID = nil; pendingReason = nil; armedLotHold = nil
             return .ok(.signedOut, "operator \(id) signed out of \(name)")
         case .reason(let code):
             if config.requireOperator && operatorID == nil { return operatorRequired() }
@@ -82,6 +87,8 @@ public final class AttendedStation {
             pendingReason = code
             if station is TakesReasonWithNextInput { return .ok(.reasonNoted, "reason \(code) noted for the next scan") }
             return .ok(.reasonNoted, "reason \(code) noted: scan \(commands.override) to accept")
+        case .command(let c) where c == commands.holdLot: return armLotHold()
+        case _ where armedLotHold != nil && Self.isFromAnOperator(input): return holdLot(input)
         default:
             if config.requireOperator && operatorID == nil && Self.isFromAnOperator(input) { return operatorRequired() }
             if case .command(let c) = input, c == commands.override {
@@ -97,6 +104,12 @@ public final class AttendedStation {
         }
     }
 
+    /// The reason scanned last, used up by whoever takes it.
+    func takePendingReason() -> String? {
+        defer { pendingReason = nil }
+        return pendingReason
+    }
+
     private func operatorRequired() -> Feedback {
         .error(.operatorRequired, "\(name) needs a signed-in operator: scan your badge first")
     }
@@ -105,7 +118,7 @@ public final class AttendedStation {
     /// station had nothing else to say.
     private func idleSignOut(at time: Microseconds) -> Feedback? {
         guard let id = operatorID, let idle = config.idleSignOut, time - lastActivity >= idle else { return nil }
-        operatorID = nil; pendingReason = nil
+        operatorID = nil; pendingReason = nil; armedLotHold = nil
         let feedback = Feedback.ok(.signedOut, "operator \(id) signed out of \(name) after \(idle.value / 1_000_000) s idle")
         record(JournalEntry(time: time, station: name, operatorID: id, code: FeedbackCode.signedOut.rawValue, severity: .info,
                             message: feedback.message, detail: JSONText.object([("idle", "true")])))
@@ -131,7 +144,9 @@ public final class AttendedStation {
             severity = .info
         case .warning: severity = .warning
         case .error: severity = .error
-        case .done: severity = .done
+        case .done(let code, _):
+            guard code != .lotHeld else { return nil } // the ledger journals the hold with it
+            severity = .done
         }
         var detail = [("input", JSONText.quote(input.kindName))]
         if let value = Self.scannedText(input) { detail.append(("scanned", JSONText.quote(value))) }

@@ -74,6 +74,9 @@ public struct FeedbackCode: RawRepresentable, Hashable, Sendable, Codable, Expre
     public static let inspectionDue: FeedbackCode = "inspection-due"
     /// PASS or a reason code answered the due inspection.
     public static let inspectionAnswered: FeedbackCode = "inspection-answered"
+    // Lot holds scanned at a station
+    /// A lot was put on hold (or already was) by `HOLD-LOT`.
+    public static let lotHeld: FeedbackCode = "lot-held"
 }
 
 /// The answer to one input: accepted (`ok`), accepted with something to note

@@ -25,6 +25,8 @@ public struct CommandNames: Hashable, Sendable {
     public var restock = "RESTOCK"
     public var quarantine = "QUARANTINE"
     public var damaged = "DAMAGED"
+    /// Puts the lot scanned next on hold (a recall), with the reason scanned before.
+    public var holdLot = "HOLD-LOT"
     public init() {}
 }
 
@@ -43,12 +45,14 @@ public struct StationDependencies {
     /// What earlier postings of a document moved; only the returns station
     /// needs it (what an order shipped and what already came back).
     public let history: PostingHistory?
+    /// Where a lot hold scanned at a station goes (`HOLD-LOT`); nil: refused.
+    public let lotHolds: LotHoldGateway?
     public init(ledger: PostingGateway, stock: StockLookup, master: MasterData,
                 expected: ExpectedDataStore, sessions: SessionStore, attribution: Attribution = Attribution(),
-                shipments: ShipmentLookup? = nil, history: PostingHistory? = nil) {
+                shipments: ShipmentLookup? = nil, history: PostingHistory? = nil, lotHolds: LotHoldGateway? = nil) {
         self.ledger = ledger; self.stock = stock; self.master = master
         self.expected = expected; self.sessions = sessions; self.attribution = attribution
-        self.shipments = shipments; self.history = history
+        self.shipments = shipments; self.history = history; self.lotHolds = lotHolds
     }
 }
 

@@ -81,6 +81,13 @@ public struct LocationRecord: Hashable, Sendable {
     public init(code: LocationCode, kind: LocationKind) { self.code = code; self.kind = kind }
 }
 
+/// Puts a whole lot on hold from a station (a recall scanned at the shelf):
+/// the hold and its `lot-held` journal entry commit together.
+public protocol LotHoldGateway: AnyObject {
+    /// False when the lot was already on hold (its first hold stands).
+    func holdLot(item: ItemCode, lot: String, reason: String, operatorID: String?, station: String) throws -> Bool
+}
+
 /// Items and locations from the ledger's master data.
 public protocol MasterData: AnyObject {
     func item(_ code: ItemCode) throws -> ItemRecord?
