@@ -7,7 +7,7 @@ extension ServiceConfig {
         ("close", \.close), ("partial", \.partial), ("override", \.override), ("confirm", \.confirm),
         ("undo", \.undo), ("cancel", \.cancel), ("complete", \.complete), ("short_pack", \.shortPack),
         ("count_start", \.countStart), ("count_stop", \.countStop), ("sign_out", \.signOut), ("pass", \.pass),
-        ("restock", \.restock), ("quarantine", \.quarantine), ("damaged", \.damaged), ("hold_lot", \.holdLot),
+        ("restock", \.restock), ("quarantine", \.quarantine), ("damaged", \.damaged), ("hold_lot", \.holdLot), ("return_to_vendor", \.returnToVendor),
     ] }
 
     /// `"commands": {"close": "FERTIG", …}`: a site whose scanners carry

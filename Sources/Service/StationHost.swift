@@ -113,6 +113,7 @@ public final class StationHost: @unchecked Sendable {
             var c = ReturnsConfig(station: spec.name, restockLocation: LocationCode(spec.restockLocation ?? ""))
             c.quarantineLocation = spec.quarantineLocation.map { LocationCode($0) }
             c.damagedLocation = spec.damagedLocation.map { LocationCode($0) }
+            c.vendorLocation = spec.vendorLocation.map { LocationCode($0) }
             c.commands = context.commands
             return try ReturnsStation(config: c, dependencies: deps)
         }

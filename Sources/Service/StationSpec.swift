@@ -32,6 +32,7 @@ public struct StationSpec: Sendable, Equatable {
     public var restockLocation: String?
     public var quarantineLocation: String?
     public var damagedLocation: String?
+    public var vendorLocation: String?
     // every station: operators and reason codes
     public var attendance = AttendanceConfig()
 
@@ -42,7 +43,7 @@ public struct StationSpec: Sendable, Equatable {
         .count: ["auto_post", "max_duration_seconds"],
         .pack: ["pack_location", "packed_location"],
         .ship: ["packed_location", "carriers"],
-        .returns: ["restock_location", "quarantine_location", "damaged_location"],
+        .returns: ["restock_location", "quarantine_location", "damaged_location", "vendor_location"],
     ]
 
     static func parse(_ node: ConfigNode) throws -> StationSpec {
@@ -90,6 +91,7 @@ public struct StationSpec: Sendable, Equatable {
             s.restockLocation = try node.required("restock_location").nonEmptyString()
             s.quarantineLocation = try node.optional("quarantine_location")?.nonEmptyString()
             s.damagedLocation = try node.optional("damaged_location")?.nonEmptyString()
+            s.vendorLocation = try node.optional("vendor_location")?.nonEmptyString()
         }
         return s
     }

@@ -8,6 +8,8 @@ public struct ReturnsConfig: Sendable {
     public var quarantineLocation: LocationCode?
     /// Where damaged units wait to be scrapped; nil: DAMAGED is refused.
     public var damagedLocation: LocationCode?
+    /// Where units wait to go back to their supplier; nil: RETURN-TO-VENDOR is refused.
+    public var vendorLocation: LocationCode?
     public var commands = CommandNames()
     public init(station: String, restockLocation: LocationCode) {
         self.station = station; self.restockLocation = restockLocation
@@ -23,7 +25,7 @@ struct ReturnUnit: Codable, Hashable {
     var quantity: Int
     /// The customer's reason code (`RSN:…` before the unit or its disposition).
     var reason: String?
-    /// "restock", "quarantine" or "damaged"; nil while it waits for one.
+    /// "restock", "quarantine", "damaged" or "return-to-vendor"; nil while it waits for one.
     var disposition: String?
 }
 
@@ -88,6 +90,7 @@ public final class ReturnsStation: SessionStation, TakesReasonWithNextInput {
         case .command(let cmd) where cmd == c.restock: return dispose("restock", to: config.restockLocation, at: time)
         case .command(let cmd) where cmd == c.quarantine: return dispose("quarantine", to: config.quarantineLocation, at: time)
         case .command(let cmd) where cmd == c.damaged: return dispose("damaged", to: config.damagedLocation, at: time)
+        case .command(let cmd) where cmd == c.returnToVendor: return dispose("return-to-vendor", to: config.vendorLocation, at: time)
         case .command(let cmd) where cmd == c.close: return close(at: time, posted: &posted)
         case .command(let cmd) where cmd == c.undo: return undo(at: time)
         case .command(let cmd) where cmd == c.cancel:
@@ -219,6 +222,7 @@ public final class ReturnsStation: SessionStation, TakesReasonWithNextInput {
         switch disposition {
         case "quarantine": config.quarantineLocation ?? config.restockLocation
         case "damaged": config.damagedLocation ?? config.restockLocation
+        case "return-to-vendor": config.vendorLocation ?? config.restockLocation
         default: config.restockLocation
         }
     }

@@ -25,6 +25,8 @@ public struct CommandNames: Hashable, Sendable {
     public var restock = "RESTOCK"
     public var quarantine = "QUARANTINE"
     public var damaged = "DAMAGED"
+    /// Returns: the unit goes back to its supplier (waits at `vendor_location`).
+    public var returnToVendor = "RETURN-TO-VENDOR"
     /// Puts the lot scanned next on hold (a recall), with the reason scanned before.
     public var holdLot = "HOLD-LOT"
     public init() {}

@@ -150,7 +150,8 @@ final class BenchSite: @unchecked Sendable {
     static var synchronous: String { ProcessInfo.processInfo.environment["DAEMON_BENCH_SYNCHRONOUS"] == "normal" ? "normal" : "full" }
 
     /// (Re)writes the config atomically, e.g. before a SIGHUP.
-    func writeConfig(extraDevices: [String] = [], zones: String? = nil) throws {
+    /// `stations` replaces the move stations (a JSON fragment of station objects).
+    func writeConfig(extraDevices: [String] = [], zones: String? = nil, stations: String? = nil) throws {
         let devices = scanners.enumerated().map { #"{"name": "scanner-\#($0.offset)", "driver": "line", "port": "\#($0.element.path)", "serial": "115200 8N1"\#(scannerFeedback.map { ", \"feedback\": \($0)" } ?? "")}"# } + extraDevices
         let stationList = (0..<stationCount).map { #"{"name": "move-\#($0)", "type": "move", "devices": ["scanner-\#($0)"]}"# }
         let config = """
@@ -159,7 +160,7 @@ final class BenchSite: @unchecked Sendable {
          "control": {"socket": "\(socketPath)", "mode": "0600"},
          "patterns": {"location": ["LOC:*"], "command": ["CMD:*"]},
          "devices": [\(devices.joined(separator: ", "))],\(zones.map { "\n \"zones\": \($0)," } ?? "")
-         "stations": [\(stationList.joined(separator: ", "))]}
+         "stations": [\(stations ?? stationList.joined(separator: ", "))]}
         """
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
     }

@@ -47,6 +47,7 @@ let stationFeedbackBenchmark = Benchmark(name: "station-feedback") {
     latencies.sort()
     func pct(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
     return [
+        "returns_through_daemon": returnsFeedbackThroughDaemon(),
         "inputs": tags, "accepted": accepted, "inputs_per_sec": Double(tags) / total,
         "p50_ms": pct(0.5), "p99_ms": pct(0.99), "max_ms": latencies.last ?? 0, "target_p99_ms": 50,
         "close_ms": closeMs, "late_to_early_median_ratio": growth, "postings": ledger.posted,

@@ -51,3 +51,25 @@ extension ReturnsTests {
         #expect(!s.hasOpenSession)
     }
 }
+
+/// Return to vendor: a fourth disposition, to its own configured location.
+extension ReturnsTests {
+    @Test func returnToVendorGoesToTheVendorLocationOnlyWhenOneIsConfigured() throws {
+        w.ledger.addLocation("RTV", .storage)
+        let without = try station()
+        without.feed(.document("SO-1"), now)
+        without.feed(item(w.plain), now)
+        #expect(without.feed(.command("RETURN-TO-VENDOR"), now).feedback.code == .unknownCommand)
+        #expect(without.feed(.command("CANCEL"), now).feedback.code == .cancelled)
+        var c = ReturnsConfig(station: "ret-v", restockLocation: "A-01")
+        c.vendorLocation = "RTV"
+        let s = try ReturnsStation(config: c, dependencies: deps())
+        s.feed(.document("SO-1"), now)
+        s.feed(item(w.plain), now)
+        #expect(s.feed(.command("RETURN-TO-VENDOR"), now).accepted)
+        #expect(s.feed(.command("CLOSE"), now).feedback.code == .posted)
+        let p = try #require(w.ledger.postings.last?.request)
+        #expect(p.lines?.map(\.to) == ["RTV"])
+        #expect(p.journal.first?.detail.contains(#""disposition":"return-to-vendor""#) == true)
+    }
+}
