@@ -56,6 +56,18 @@ final class BenchScanner: @unchecked Sendable {
         }
     }
 
+    /// Writes a scan line without waiting for its answer (the kill campaign
+    /// kills the daemon while it handles the line).
+    func send(_ line: String) { write(line) }
+
+    /// The next feedback byte, or nil when none comes within `milliseconds`.
+    func nextByte(within milliseconds: Int32) -> UInt8? {
+        var p = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+        var byte: UInt8 = 0
+        guard poll(&p, 1, milliseconds) > 0, read(master, &byte, 1) == 1 else { return nil }
+        return byte
+    }
+
     /// Reads beeps until `count` arrived or 10 s pass without one; returns how many arrived.
     private func readBeeps(_ count: Int) -> Int {
         var got = 0
@@ -183,6 +195,13 @@ final class BenchSite: @unchecked Sendable {
             usleep(100_000)
         }
         return false
+    }
+
+    /// SIGKILL: no shutdown path runs, as when the power goes.
+    func killHard() {
+        guard let p = process, p.isRunning else { return }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
     }
 
     func stop() {

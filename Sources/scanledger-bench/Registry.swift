@@ -18,3 +18,8 @@ let benchmarks: [Benchmark] = [
     daemonBenchmark,
     soakBenchmark,
 ]
+
+/// Runs too long for `all`: named alone (Tests/KillCampaign/run.sh).
+let longRuns: [Benchmark] = [
+    Benchmark(name: "kill-campaign", run: killCampaign),
+]

@@ -7,14 +7,15 @@ import ScanModel
 
 let benchCommand = CommandSpec(
     "scanledger-bench", summary: "Runs benchmarks; each prints one JSON line. Build with -c release.",
-    positionals: [PositionalSpec("BENCHMARK", .zeroOrMore, "benchmarks to run, in order, or all", choices: ["all"] + benchmarks.map(\.name))],
+    positionals: [PositionalSpec("BENCHMARK", .zeroOrMore, "benchmarks to run, in order, or all", choices: ["all"] + (benchmarks + longRuns).map(\.name))],
     options: [.flag("--list", "print the benchmarks' names and exit"),
               .value("--stations", "N", "daemon: N busy stations, each scan's feedback latency (sets DAEMON_BENCH_BUSY_STATIONS)")],
     // The knobs are read by each benchmark's own file; listed here so --help shows them.
     notes: """
     Sizes come from the environment: DAEMON_BENCH_STATIONS, DAEMON_BENCH_MOVES (daemon),
     FORWARD_BENCH_POSTINGS, FORWARD_BENCH_BATCH, FORWARD_BENCH_CENTRAL (forward),
-    LEDGER_BENCH_ENTRIES (ledger-post), DEDUP_QUICK (dedup), SOAK_SECONDS, SOAK_OFF (soak).
+    LEDGER_BENCH_ENTRIES (ledger-post), DEDUP_QUICK (dedup), SOAK_SECONDS, SOAK_OFF (soak),
+    KILL_CAMPAIGN_KILLS (kill-campaign, not part of all), RETURNS_BENCH_ORDERS (station-feedback).
     With no BENCHMARK it prints the list and exits 2.
     """) { args in
     let requested = args.positionals("BENCHMARK")
@@ -22,12 +23,12 @@ let benchCommand = CommandSpec(
     if let n = try args.int("--stations", in: 1...64) { setenv("DAEMON_BENCH_BUSY_STATIONS", String(n), 1) }
     if args.flag("--list") || requested.isEmpty {
         guard requested.isEmpty else { throw args.usageError("--list takes no BENCHMARK") }
-        for b in benchmarks { print(b.name) }
+        for b in benchmarks + longRuns { print(b.name) }
         // Without a name there is nothing to run: the list, as a usage error.
         return args.flag("--list") ? ExitStatus.ok : ExitStatus.usage
     }
     for name in requested == ["all"] ? benchmarks.map(\.name) : requested {
-        guard let bench = benchmarks.first(where: { $0.name == name }) else { throw args.usageError("'all' runs every benchmark; give it alone") }
+        guard let bench = (benchmarks + longRuns).first(where: { $0.name == name }) else { throw args.usageError("'all' runs every benchmark; give it alone") }
         var result: [String: Any] = bench.run()
         result["benchmark"] = name
         let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])

@@ -1,0 +1,134 @@
+import Foundation
+import Ledger
+import ScanModel
+
+/// `kill-campaign` (issue 18; long, not in `all` nor CI: Tests/KillCampaign/run.sh):
+/// the release scanledgerd with a pty scanner doing moves (LOC, 8 items,
+/// LOC, CONFIRM), SIGKILLed KILL_CAMPAIGN_KILLS times (default 1000) at a
+/// random moment: a line is written and the kill follows 0–3 ms later, so
+/// kills land mid-scan, mid-commit and mid-checkpoint; one cycle in four
+/// sends SIGHUP first, so some land mid-reload. After every kill, with the
+/// daemon down, the ledger must hold every acknowledged move exactly once
+/// (at most one more: the line in flight may have committed unanswered) and
+/// `verify` must be clean; after the restart the open move must resume at
+/// exactly the acknowledged scans (or one more, the line in flight).
+func killCampaign() -> [String: any Sendable] {
+    let kills = Int(ProcessInfo.processInfo.environment["KILL_CAMPAIGN_KILLS"] ?? "") ?? 1000
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kill-campaign-\(getpid())")
+    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    guard let site = try? BenchSite(dir: dir, stations: 1) else { return ["error": "cannot set up the site in \(dir.path)"] }
+    defer { site.stop() }
+    let ledgerPath = dir.appendingPathComponent("ledger.db").path
+    var rng = SystemRandomNumberGenerator()
+    var campaign = CampaignState()
+    let started = Date()
+    var scans = 0, reloads = 0
+
+    for cycle in 0..<kills {
+        guard site.start() else { return campaign.failure("cycle \(cycle): scanledgerd did not come back; log: \(site.logTail)") }
+        if let problem = campaign.checkResumed(site.request("stations")) { return campaign.failure("cycle \(cycle): \(problem)") }
+        if Int.random(in: 0..<4, using: &rng) == 0, let pid = site.pid { kill(pid, SIGHUP); reloads += 1 }
+        // A few answered scans, then one the daemon is killed over.
+        for _ in 0..<Int.random(in: 0..<12, using: &rng) {
+            let line = campaign.nextLine()
+            site.scanners[0].send(line)
+            guard let byte = site.scanners[0].nextByte(within: 10_000) else { return campaign.failure("cycle \(cycle): no answer to \(line)") }
+            guard campaign.answered(line, byte) else { return campaign.failure("cycle \(cycle): \(line) answered \(Character(UnicodeScalar(byte)))") }
+            scans += 1
+        }
+        let inFlight = campaign.nextLine()
+        site.scanners[0].send(inFlight)
+        usleep(UInt32.random(in: 0...3_000, using: &rng))
+        site.killHard()
+        // An answer written before the kill is still in the pty.
+        if let byte = site.scanners[0].nextByte(within: 20) {
+            guard campaign.answered(inFlight, byte) else { return campaign.failure("cycle \(cycle): \(inFlight) answered \(Character(UnicodeScalar(byte)))") }
+            scans += 1
+        } else {
+            campaign.unanswered(inFlight)
+        }
+        do {
+            let ledger = try Ledger(path: ledgerPath)
+            defer { ledger.close() }
+            guard try ledger.verify().ok else { return campaign.failure("cycle \(cycle): verify failed") }
+            if let problem = campaign.checkCommitted(moves: Int(try ledger.ledgerSequence().value) - 1) {
+                return campaign.failure("cycle \(cycle): \(problem)")
+            }
+        } catch { return campaign.failure("cycle \(cycle): ledger: \(error)") }
+    }
+    return [
+        "kills": kills, "reloads_sent": reloads, "answered_scans": scans, "moves_posted": campaign.moves,
+        "in_flight_commits_found": campaign.inFlightCommits, "resumed_sessions": campaign.resumed,
+        "lost": 0, "duplicated": 0, "seconds": Date().timeIntervalSince(started).rounded(),
+    ]
+}
+
+/// What the operator was told, and what the ledger and the station must
+/// therefore hold. `position` is how many lines of the current move the
+/// station acknowledged (0: no move open; 10: destination scanned).
+struct CampaignState {
+    static let item = "]E04006381333931"
+    private(set) var moves = 0
+    private(set) var position = 0
+    private(set) var inFlightCommits = 0
+    private(set) var resumed = 0
+    private var pending: String?
+
+    func nextLine() -> String {
+        let (from, to) = moves % 2 == 0 ? ("S0-A", "S0-B") : ("S0-B", "S0-A")
+        switch position {
+        case 0: return "LOC:\(from)"
+        case 1...8: return Self.item
+        case 9: return "LOC:\(to)"
+        default: return "CMD:CONFIRM"
+        }
+    }
+
+    /// An answer: G for a scan, D for the CONFIRM that posted.
+    mutating func answered(_ line: String, _ byte: UInt8) -> Bool {
+        pending = nil
+        if line == "CMD:CONFIRM" {
+            guard byte == UInt8(ascii: "D") else { return false }
+            moves += 1; position = 0
+            return true
+        }
+        guard byte == UInt8(ascii: "G") else { return false }
+        position += 1
+        return true
+    }
+
+    mutating func unanswered(_ line: String) { pending = line }
+
+    /// With the daemon down: every answered CONFIRM is in the ledger once;
+    /// an unanswered one may have committed (then it counts from now on).
+    mutating func checkCommitted(moves committed: Int) -> String? {
+        if committed == moves { return nil }
+        if committed == moves + 1, pending == "CMD:CONFIRM" {
+            moves += 1; position = 0; pending = nil; inFlightCommits += 1
+            return nil
+        }
+        return "the ledger holds \(committed) moves; \(moves) were acknowledged (in flight: \(pending ?? "nothing"))"
+    }
+
+    /// After the restart: the open move holds exactly the acknowledged scans,
+    /// or one more when the unanswered line was saved before the kill.
+    mutating func checkResumed(_ answer: [String: Any]?) -> String? {
+        guard let station = (answer?["stations"] as? [[String: Any]])?.first else { return "no stations answer" }
+        var found = 0
+        if station["open"] as? Bool == true, let view = station["view"] as? [String: Any] {
+            let items = (view["lines"] as? [[String: Any]] ?? []).compactMap { $0["scanned"] as? Int }.reduce(0, +)
+            found = view["destination"] is String ? 10 : 1 + items
+            if found > 0 { resumed += 1 }
+        }
+        if found == position || (found == position + 1 && pending != nil && pending != "CMD:CONFIRM") {
+            position = found; pending = nil
+            return nil
+        }
+        return "the station resumed at \(found) lines of the move; \(position) were acknowledged (in flight: \(pending ?? "nothing"))"
+    }
+
+    func failure(_ message: String) -> [String: any Sendable] {
+        ["error": message, "moves_acknowledged": moves]
+    }
+}
