@@ -34,7 +34,7 @@ let package = Package(
 
         .executableTarget(name: "scanledgerd", dependencies: ["Service", "ScanModel", "Ledger"]),
         .executableTarget(name: "scanledger", dependencies: ["ScanModel", "GS1", "Devices", "Ledger", "CLinuxShims", "Service", "Forwarding"]),
-        .executableTarget(name: "scanledger-fuzz", dependencies: ["ScanModel", "GS1", "Devices", "Forwarding"]),
+        .executableTarget(name: "scanledger-fuzz", dependencies: ["ScanModel", "GS1", "Devices", "Forwarding", "Service", "Stations"]),
         .executableTarget(name: "scanledger-bench", dependencies: ["ScanModel", "GS1", "Devices", "Pipeline", "Ledger", "CSQLite", "CLinuxShims", "Stations", "Forwarding"]),
 
         .testTarget(name: "ScanModelTests", dependencies: ["ScanModel"]),

@@ -57,3 +57,18 @@ struct ControlRequest {
         return s
     }
 }
+
+/// The control socket's request reader for the fuzzer (which cannot reach
+/// internal types): a line is read or refused, and every field of a
+/// request it accepts is read as each type a handler may ask for.
+public enum ControlRequestFuzzing {
+    public static func exercise(_ line: [UInt8]) {
+        guard let cursor = try? JSONCursor.parse(line, file: "request"), let request = try? ControlRequest(cursor) else { return }
+        for field in ControlRequest.fieldsByCommand[request.cmd] ?? [] {
+            _ = try? request.string(field)
+            _ = try? request.bool(field)
+            _ = try? request.int(field, in: 0...1_000_000)
+            _ = try? request.object(field)
+        }
+    }
+}

@@ -60,6 +60,11 @@ final class BenchScanner: @unchecked Sendable {
     /// kills the daemon while it handles the line).
     func send(_ line: String) { write(line) }
 
+    /// Drops scan lines the daemon has not read yet (a killed daemon's
+    /// successor would otherwise read them at start, answering a line the
+    /// campaign counted as lost).
+    func discardUnreadInput() { tcflush(pty.slave, TCIFLUSH) }
+
     /// The next feedback byte, or nil when none comes within `milliseconds`.
     func nextByte(within milliseconds: Int32) -> UInt8? {
         var p = pollfd(fd: master, events: Int16(POLLIN), revents: 0)

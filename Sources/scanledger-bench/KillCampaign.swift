@@ -11,7 +11,9 @@ import ScanModel
 /// daemon down, the ledger must hold every acknowledged move exactly once
 /// (at most one more: the line in flight may have committed unanswered) and
 /// `verify` must be clean; after the restart the open move must resume at
-/// exactly the acknowledged scans (or one more, the line in flight).
+/// exactly the acknowledged scans (or one more, the line in flight). A line
+/// the killed daemon had not read yet is discarded, as a scan lost with the
+/// power (the operator heard nothing and scans again).
 func killCampaign() -> [String: any Sendable] {
     let kills = Int(ProcessInfo.processInfo.environment["KILL_CAMPAIGN_KILLS"] ?? "") ?? 1000
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kill-campaign-\(getpid())")
@@ -41,6 +43,7 @@ func killCampaign() -> [String: any Sendable] {
         site.scanners[0].send(inFlight)
         usleep(UInt32.random(in: 0...3_000, using: &rng))
         site.killHard()
+        site.scanners[0].discardUnreadInput()
         // An answer written before the kill is still in the pty.
         if let byte = site.scanners[0].nextByte(within: 20) {
             guard campaign.answered(inFlight, byte) else { return campaign.failure("cycle \(cycle): \(inFlight) answered \(Character(UnicodeScalar(byte)))") }

@@ -28,6 +28,10 @@ enum FuzzTargets {
         ("outbox-payload-agreement", fuzzOutboxPayloadAgreement),
         ("text-json", fuzzTextJSON),
         ("text-csv", fuzzTextCSV),
+        ("config", fuzzConfig),
+        ("control-request", fuzzControlRequest),
+        ("imports", fuzzImports),
+        ("capture-log", fuzzCaptureLog),
     ]
 
     /// A device driver from `DriverRegistry`: the bytes split at shifting
