@@ -57,6 +57,7 @@ extension ShipStation {
         case .document(let d): return .error(.wrongMoment, "order \(d) scanned: cartons go onto pallet \(pallet.sscc) by their SSCC")
         case .command(let cmd) where cmd == c.confirm: return confirm(pallet, in: s, at: time, posted: &posted)
         case .command(let cmd) where cmd == c.undo: return undo(pallet, in: s, at: time)
+        case .command(let cmd) where cmd == c.cancel: return cancel(pallet)
         default: return nil
         }
     }
@@ -139,6 +140,21 @@ extension ShipStation {
         next.pallet?.cartons.removeLast()
         next.carton.lines = aggregate(next.pallet?.cartons.flatMap(\.carton.lines) ?? [])
         return session.save(next) ?? .ok(.undone, "carton \(last.sscc) taken off pallet \(pallet.sscc)")
+    }
+
+    /// Drops the pallet; cartons a cut-short CONFIRM already shipped stay
+    /// shipped (the ledger holds them), and the operator is told which.
+    private func cancel(_ pallet: PalletLoad) -> Feedback {
+        do {
+            var out: [String] = []
+            for c in pallet.cartons {
+                if let done = try shipments.shipment(order: c.carton.order, sscc: c.sscc),
+                   try pallets?.pallet(ofShipment: done.seq) == pallet.sscc { out.append(c.sscc) }
+            }
+            if let f = session.save(nil) { return f }
+            guard !out.isEmpty else { return .warning(.cancelled, "pallet \(pallet.sscc) cancelled, nothing posted") }
+            return .warning(.cancelled, "pallet \(pallet.sscc) cancelled; carton\(out.count == 1 ? "" : "s") \(out.joined(separator: ", ")) already shipped on it and stay\(out.count == 1 ? "s" : "") shipped")
+        } catch { return unavailable(error) }
     }
 
     private func confirm(_ pallet: PalletLoad, in s: State, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {

@@ -117,6 +117,18 @@ import Testing
         #expect(ships.map(\.sscc) == [c1.digits, c2.digits] && !s.hasOpenSession)
     }
 
+    /// Cancelling a pallet whose CONFIRM was cut short says which cartons left.
+    @Test func cancellingAPartlyShippedPalletSaysWhatLeft() throws {
+        let s = try station()
+        s.feed(.logisticUnit(pallet), now); s.feed(.logisticUnit(c1), now); s.feed(Self.ups1, now)
+        s.feed(.logisticUnit(c2), now); s.feed(Self.ups2, now)
+        w.ledger.loseNextAcknowledgement = true
+        s.feed(.command("CONFIRM"), now)
+        let e = s.feed(.command("CANCEL"), now)
+        #expect(e.feedback.code == .cancelled && e.feedback.message.contains("carton \(c1.digits) already shipped on it"))
+        #expect(!s.hasOpenSession && ships.count == 1)
+    }
+
     @Test func aRestartMidPalletResumesItsCartonsAndLabels() throws {
         let store = InMemorySessionStore()
         let before = try station(sessions: store)
