@@ -84,3 +84,19 @@ import ScanModel
         #expect(!document.contains(TestLedger.tracking) && document.contains(Self.pallet))
     }
 }
+
+/// PalletLookup on the real ledger: read from the `shipped` entries, reversals left out.
+@Suite struct PalletQueryTests {
+    @Test func aPalletIsFoundByItsSSCCAndEachCartonNamesIt() throws {
+        let t = try ShipNoticeTests.shippedLedger()
+        let rows = try t.ledger.read { try $0.shipments() }
+        #expect(rows.map(\.pallet) == [nil, ShipNoticeTests.pallet, ShipNoticeTests.pallet])
+        #expect(try t.ledger.shipment(pallet: ShipNoticeTests.pallet)?.seq == rows[1].seq)
+        #expect(try t.ledger.shipment(pallet: ShipNoticeTests.loose) == nil)
+        #expect(try t.ledger.pallet(ofShipment: rows[0].seq) == nil)
+        #expect(try t.ledger.pallet(ofShipment: rows[2].seq) == ShipNoticeTests.pallet)
+        // A reversed carton no longer counts: the pallet is found by the one still out.
+        #expect(try t.ledger.reverse(rows[1].seq, key: "undo-1").status == .posted)
+        #expect(try t.ledger.shipment(pallet: ShipNoticeTests.pallet)?.seq == rows[2].seq)
+    }
+}

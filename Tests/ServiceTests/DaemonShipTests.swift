@@ -67,6 +67,7 @@ import Stations
             "1Z5R89390357567127", "CMD:CONFIRM",                      // no door scanned
             "LOC:DOOR-2", "LOC:DOOR-1", "CMD:CONFIRM",                // FedEx door refused for a UPS label; UPS door
             "LOC:DOOR-2", "00\(c[1])", "1Z5R89390357567127",          // the UPS number again
+            "996578788855",                                           // FedEx Express 12, bad check digit
             "568283610012000", "CMD:CONFIRM",                         // FedEx Ground 15
             "LOC:DOOR-3", "00\(c[2])", "]C142078745\u{1D}9400111206206406260788",  // IMpb, bad check digit
             "041441760228964",                                        // FedEx at the USPS door
@@ -74,7 +75,7 @@ import Stations
         ], watching: fd)
         #expect(codes(loose) == ["opened", "incomplete", "bad-tracking-number", "accepted", "incomplete",
                                  "wrong-carrier", "accepted", "posted",
-                                 "accepted", "opened", "tracking-reused", "accepted", "posted",
+                                 "accepted", "opened", "tracking-reused", "bad-tracking-number", "accepted", "posted",
                                  "accepted", "opened", "bad-tracking-number", "wrong-carrier", "accepted", "posted"], "\(loose)")
         let pallet = try site.scanEach([
             "LOC:DOOR-1", "00\(Self.pallet)", "00\(c[0])", "00\(Self.unpacked)",   // shipped; never packed
