@@ -4,8 +4,8 @@ import ScanModel
 // dock door (or trailer) being loaded, and a carton whose carrier label is
 // another carrier's is refused (`wrong-carrier`) before it can leave on the
 // wrong truck. The door stays scanned across cartons until another door is
-// scanned, and survives a restart (it is saved like a session, under
-// "<station>/door"), because a station at a door ships many cartons to it.
+// scanned, and survives a restart (ShipFloorStore keeps it), because a
+// station at a door ships many cartons to it.
 
 /// A dock door or trailer location and the carrier that loads there.
 public struct DockDoor: Hashable, Sendable, Codable {
@@ -20,18 +20,20 @@ extension FeedbackCode {
     public static let wrongCarrier: FeedbackCode = "wrong-carrier"
 }
 
-/// The door a ship station is loading at, kept in memory and in the session store.
+/// The door a ship station is loading at, kept in memory and in the floor store.
 final class LoadingDoor {
-    private let keeper: SessionKeeper<DockDoor, NoDelta>
+    private let station: String
+    private let store: ShipFloorStore
     private(set) var current: DockDoor?
 
-    init(station: String, store: SessionStore) throws {
-        keeper = SessionKeeper(station: station + "/door", store: store)
-        current = try keeper.load()
+    init(station: String, store: ShipFloorStore) throws {
+        self.station = station
+        self.store = store
+        current = try store.dockDoor(station: station)
     }
 
     func set(_ door: DockDoor) throws {
-        try keeper.save(door)
+        try store.saveDockDoor(door, station: station)
         current = door
     }
 }

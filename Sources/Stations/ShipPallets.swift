@@ -32,7 +32,7 @@ struct PalletLoad: Codable, Hashable {
 extension FeedbackCode {
     /// A carton scanned onto a pallet that no pack posting filled.
     public static let notPacked: FeedbackCode = "not-packed"
-    /// A carton that already left on another pallet.
+    /// A carton that already left on another pallet, or is on one being built.
     public static let onOtherPallet: FeedbackCode = "on-other-pallet"
 }
 
@@ -99,13 +99,20 @@ extension ShipStation {
             guard !lines.isEmpty else {
                 return .error(.wrongMoment, "pack posting \(packed.seq) put nothing at \(config.packedLocation): ship it from its own station")
             }
+            // Claimed before the session says so, released if the save fails.
+            if let other = try floor.claim(carton: sscc, for: PalletClaim(pallet: pallet.sscc, station: name)) {
+                return .error(.onOtherPallet, "carton \(sscc) is on pallet \(other.pallet) at \(other.station), not shipped yet: take it off there first")
+            }
             var next = s
             next.pallet?.cartons.append(PalletCarton(carton: PackedCarton(seq: packed.seq, order: packed.order, sscc: sscc, lines: lines)))
             next.carton.lines = aggregate(next.pallet?.cartons.flatMap(\.carton.lines) ?? [])
             next.lastActivity = time.value
             let count = next.pallet?.cartons.count ?? 0
-            return session.save(next)
-                ?? .ok(.accepted, "\(Self.describe(packed)) on pallet \(pallet.sscc) (\(count) carton\(count == 1 ? "" : "s")): scan its carrier label")
+            if let notSaved = session.save(next) {
+                try? floor.release(cartons: [sscc], pallet: pallet.sscc)
+                return notSaved
+            }
+            return .ok(.accepted, "\(Self.describe(packed)) on pallet \(pallet.sscc) (\(count) carton\(count == 1 ? "" : "s")): scan its carrier label")
         } catch { return unavailable(error) }
     }
 
@@ -139,7 +146,10 @@ extension ShipStation {
         }
         next.pallet?.cartons.removeLast()
         next.carton.lines = aggregate(next.pallet?.cartons.flatMap(\.carton.lines) ?? [])
-        return session.save(next) ?? .ok(.undone, "carton \(last.sscc) taken off pallet \(pallet.sscc)")
+        if let notSaved = session.save(next) { return notSaved }
+        // A claim left behind is harmless: the ledger store checks the session.
+        try? floor.release(cartons: [last.sscc], pallet: pallet.sscc)
+        return .ok(.undone, "carton \(last.sscc) taken off pallet \(pallet.sscc)")
     }
 
     /// Drops the pallet; cartons a cut-short CONFIRM already shipped stay
@@ -152,6 +162,7 @@ extension ShipStation {
                    try pallets?.pallet(ofShipment: done.seq) == pallet.sscc { out.append(c.sscc) }
             }
             if let f = session.save(nil) { return f }
+            try? floor.release(cartons: pallet.cartons.map(\.sscc), pallet: pallet.sscc)
             guard !out.isEmpty else { return .warning(.cancelled, "pallet \(pallet.sscc) cancelled, nothing posted") }
             return .warning(.cancelled, "pallet \(pallet.sscc) cancelled; carton\(out.count == 1 ? "" : "s") \(out.joined(separator: ", ")) already shipped on it and stay\(out.count == 1 ? "s" : "") shipped")
         } catch { return unavailable(error) }
@@ -179,7 +190,9 @@ extension ShipStation {
             }
         } catch { return unavailable(error) }
         guard !waiting.isEmpty else {
-            return session.save(nil) ?? .done(.posted, "pallet \(pallet.sscc) had already shipped")
+            if let notSaved = session.save(nil) { return notSaved }
+            try? floor.release(cartons: pallet.cartons.map(\.sscc), pallet: pallet.sscc)
+            return .done(.posted, "pallet \(pallet.sscc) had already shipped")
         }
         for (i, (c, label)) in waiting.enumerated() {
             var request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "ship", session: s.session, part: c.sscc),
@@ -194,6 +207,7 @@ extension ShipStation {
                 return .error(f.code, "carton \(c.sscc): \(f.message)\(out)")
             }
         }
+        try? floor.release(cartons: pallet.cartons.map(\.sscc), pallet: pallet.sscc)
         let seqs = posted.map { String($0.value) }.joined(separator: ", ")
         let carrier = pallet.carrier ?? ""
         return .done(.posted, "pallet \(pallet.sscc) shipped \(carrier), \(pallet.cartons.count) carton\(pallet.cartons.count == 1 ? "" : "s") (seq \(seqs))")

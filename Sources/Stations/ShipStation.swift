@@ -36,6 +36,8 @@ public final class ShipStation: SessionStation {
     let shipments: ShipmentLookup
     /// Asked only with `pallets` on.
     let pallets: PalletLookup?
+    /// Doors and pallet claims, shared with the other ship stations.
+    let floor: ShipFloorStore
     let loadingDoor: LoadingDoor
     let session: StationSession<State, NoDelta>
     private var state: State? { session.state }
@@ -52,7 +54,8 @@ public final class ShipStation: SessionStation {
             throw StationError(station: config.station, message: "a ship station with pallets needs the ledger's pallet lookups")
         }
         self.session = try StationSession(station: config.station, store: dependencies.sessions)
-        loadingDoor = try LoadingDoor(station: config.station, store: dependencies.sessions)
+        floor = dependencies.sessions as? ShipFloorStore ?? InMemoryShipFloor()
+        loadingDoor = try LoadingDoor(station: config.station, store: floor)
     }
 
     public var view: StationView {

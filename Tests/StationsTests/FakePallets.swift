@@ -20,3 +20,19 @@ extension FakeLedger: PalletLookup {
         return object["pallet"] as? String
     }
 }
+
+/// Sessions in memory with a ship floor beside them, as the service's
+/// ledger-backed store has both: what a restart or a second station sees.
+final class FloorSessionStore: SessionStore, ShipFloorStore {
+    let sessions = InMemorySessionStore()
+    let floor = InMemoryShipFloor()
+    func loadSession(station: String) throws -> SavedSession? { try sessions.loadSession(station: station) }
+    func saveSession(station: String, snapshot: Data) throws { try sessions.saveSession(station: station, snapshot: snapshot) }
+    func appendToSession(station: String, entry: Data) throws { try sessions.appendToSession(station: station, entry: entry) }
+    func removeSession(station: String) throws { try sessions.removeSession(station: station) }
+    func nextSessionNumber(station: String) throws -> UInt64 { try sessions.nextSessionNumber(station: station) }
+    func dockDoor(station: String) throws -> DockDoor? { try floor.dockDoor(station: station) }
+    func saveDockDoor(_ door: DockDoor, station: String) throws { try floor.saveDockDoor(door, station: station) }
+    func claim(carton: String, for claim: PalletClaim) throws -> PalletClaim? { try floor.claim(carton: carton, for: claim) }
+    func release(cartons: [String], pallet: String) throws { try floor.release(cartons: cartons, pallet: pallet) }
+}

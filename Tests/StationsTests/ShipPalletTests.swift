@@ -141,6 +141,26 @@ import Testing
         #expect(ships.count == 2)
     }
 
+    /// Two stations build pallets at once: a carton on one cannot go on the
+    /// other until it is taken off (or its pallet ships).
+    @Test func aCartonOnAPalletAtAnotherStationIsRefused() throws {
+        let shared = FloorSessionStore()
+        let a = try station("ship-1", sessions: shared), b = try station("ship-2", sessions: shared)
+        let other = sscc("03761234590000018")
+        a.feed(.logisticUnit(pallet), now); b.feed(.logisticUnit(other), now)
+        #expect(a.feed(.logisticUnit(c1), now).accepted)
+        let refused = b.feed(.logisticUnit(c1), now)
+        #expect(refused.feedback.code == .onOtherPallet && refused.feedback.message.contains("pallet \(pallet.digits) at ship-1"))
+        #expect(a.feed(.command("UNDO"), now).feedback.code == .undone)
+        #expect(b.feed(.logisticUnit(c1), now).accepted)
+        #expect(a.feed(.logisticUnit(c1), now).feedback.code == .onOtherPallet)
+        b.feed(Self.ups1, now)
+        #expect(b.feed(.command("CONFIRM"), now).feedback.code == .posted)
+        // Shipped: now it is refused as gone on ship-2's pallet, not as claimed.
+        let gone = a.feed(.logisticUnit(c1), now)
+        #expect(gone.feedback.code == .onOtherPallet && gone.feedback.message.contains("already left on pallet \(other.digits)"))
+    }
+
     @Test func withoutPalletsAnUnpackedSSCCOpensNothing() throws {
         let s = try station(pallets: false)
         #expect(s.feed(.logisticUnit(pallet), now).feedback.code == .unknownDocument && !s.hasOpenSession)
@@ -193,7 +213,7 @@ import Testing
     }
 
     @Test func theDoorStaysScannedAcrossARestart() throws {
-        let store = InMemorySessionStore()
+        let store = FloorSessionStore()
         try station(sessions: store).feed(.location("DOOR-2"), now)
         let after = try station(sessions: store)
         #expect(!after.hasOpenSession)  // the door is not a session
