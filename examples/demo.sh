@@ -3,8 +3,10 @@
 # temp state directory and five simulated devices on pseudo-terminals, plays
 # examples/demo/day.scenario through them (receiving with an over-receipt
 # refused then overridden, put-away, an RFID cycle count with one missing and
-# one misplaced tag, pack verification with a wrong item rejected), prints
-# the results, verifies the ledger and stops the daemon cleanly.
+# one misplaced tag, pack verification with a wrong item rejected, shipping
+# with a carrier label checked against the dock door, a customer return),
+# prints the results and the ship notice, verifies the ledger and stops the
+# daemon cleanly.
 set -euo pipefail
 bin=$(cd "${1:-.build/release}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)/demo
@@ -34,7 +36,7 @@ sl import orders "$here/orders.csv"
 mkdir -p "$dir/dev"
 "$bin/scanledger" simulate --links "$dir/dev" "$here/day.scenario" > "$dir/simulate.out" 2>&1 &
 simulator=$!
-for _ in $(seq 100); do [ -e "$dir/dev/returns-scanner" ] && break; sleep 0.05; done
+for _ in $(seq 100); do [ -e "$dir/dev/ship-scanner" ] && break; sleep 0.05; done
 
 "$bin/scanledgerd" --config "$dir/scanledger.json" 2> "$dir/scanledgerd.log" &
 daemon=$!
@@ -72,6 +74,13 @@ sl journal
 
 echo; echo "== Receipt ASN-1001 as closed (per ASN line)"
 sl receipt-report ASN-1001
+
+echo; echo "== Shipped today, and the ship notice for the carrier and the shop (EPCIS 2.0)"
+sl export shipments --format json --since 1d
+echo
+# The notice's events without the document's envelope: what a customer's
+# system reads (the whole document validates against the EPCIS schema).
+sl export shipments --format epcis --since 1d | sed -n '/"eventList"/,/^    \]/p'
 
 echo; echo "== Verify"
 sl verify

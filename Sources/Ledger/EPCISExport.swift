@@ -29,15 +29,7 @@ extension LedgerReader {
             group.append(row)
         }
         try flush()
-        let document: [String: Any] = [
-            "@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"],
-            "type": "EPCISDocument",
-            "schemaVersion": "2.0",
-            "creationDate": EPCISEventBuilder.utc(micros: Int64(creationDate.timeIntervalSince1970 * 1_000_000)),
-            "epcisBody": ["eventList": events],
-        ]
-        let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return try EPCISEventBuilder.document(events, creationDate: creationDate)
     }
 }
 
@@ -184,4 +176,21 @@ struct EPCISEventBuilder {
     }
 
     static func utc(micros: Int64) -> String { EventTime.utcText(micros: micros) }
+
+    /// The one EPCISDocument writer (entries and the ship notice): sorted
+    /// keys, so re-exports compare byte for byte. `context` adds term
+    /// definitions (the ship notice's extension namespace).
+    static func document(_ events: [[String: Any]], creationDate: Date, context: [String: String] = [:]) throws -> String {
+        var contexts: [Any] = ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"]
+        if !context.isEmpty { contexts.append(context) }
+        let document: [String: Any] = [
+            "@context": contexts,
+            "type": "EPCISDocument",
+            "schemaVersion": "2.0",
+            "creationDate": utc(micros: Int64(creationDate.timeIntervalSince1970 * 1_000_000)),
+            "epcisBody": ["eventList": events],
+        ]
+        let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
 }

@@ -20,6 +20,8 @@ public struct ShipmentRow: Hashable, Sendable {
     public var station: String
     public var order: String?
     public var sscc: String?
+    /// The pallet the carton left on; nil for a loose carton.
+    public var pallet: String? = nil
     public var carrier: String?
     public var service: String?
     public var tracking: String?
@@ -31,16 +33,16 @@ public struct ShipmentRow: Hashable, Sendable {
             JSONText.object([("item", q(l.item)), ("lot", q(l.lot)), ("serial", q(l.serial)), ("qty", String(l.qty))])
         }
         return JSONText.object([("seq", String(seq.value)), ("time", q(time)), ("station", q(station)), ("order", q(order)),
-                                ("sscc", q(sscc)), ("carrier", q(carrier)), ("service", q(service)), ("tracking", q(tracking)),
+                                ("sscc", q(sscc)), ("pallet", q(pallet)), ("carrier", q(carrier)), ("service", q(service)), ("tracking", q(tracking)),
                                 ("lines", "[" + lines.joined(separator: ",") + "]")])
     }
 
-    public static let csvHeader = ["seq", "time", "station", "order", "sscc", "carrier", "service", "tracking", "item", "lot", "serial", "qty"]
+    public static let csvHeader = ["seq", "time", "station", "order", "sscc", "pallet", "carrier", "service", "tracking", "item", "lot", "serial", "qty"]
 
     /// One CSV record per line, the shipment's fields repeated.
     public var csvRecords: String {
         lines.map { l in
-            CSV.record([String(seq.value), time, station, order ?? "", sscc ?? "", carrier ?? "", service ?? "", tracking ?? "",
+            CSV.record([String(seq.value), time, station, order ?? "", sscc ?? "", pallet ?? "", carrier ?? "", service ?? "", tracking ?? "",
                         l.item, l.lot ?? "", l.serial ?? "", String(l.qty)])
         }.joined()
     }
@@ -51,7 +53,7 @@ extension LedgerReader {
     public func shipments(since: Microseconds = .zero) throws -> [ShipmentRow] {
         let s = try db.prepare("""
             SELECT p.seq, j.time, j.station, json_extract(j.detail, '$.order'), p.sscc, json_extract(j.detail, '$.carrier'),
-                   json_extract(j.detail, '$.service'), json_extract(j.detail, '$.tracking')
+                   json_extract(j.detail, '$.service'), json_extract(j.detail, '$.tracking'), json_extract(j.detail, '$.pallet')
             FROM station_journal j JOIN postings p ON p.seq = j.seq
             WHERE j.code = ? AND p.kind = 'ship' AND j.time >= ?
               AND p.seq NOT IN (SELECT reverses FROM postings WHERE reverses IS NOT NULL)
@@ -62,8 +64,8 @@ extension LedgerReader {
         var rows: [ShipmentRow] = []
         while try s.step() {
             rows.append(ShipmentRow(seq: LedgerSequence(s.int(0)), time: s.text(1), station: s.text(2), order: s.optionalText(3),
-                                    sscc: s.optionalText(4), carrier: s.optionalText(5), service: s.optionalText(6),
-                                    tracking: s.optionalText(7), lines: []))
+                                    sscc: s.optionalText(4), pallet: s.optionalText(8), carrier: s.optionalText(5),
+                                    service: s.optionalText(6), tracking: s.optionalText(7), lines: []))
         }
         // The `to` side of each line is what reached the customer.
         for i in rows.indices {

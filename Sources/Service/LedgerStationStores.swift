@@ -10,12 +10,12 @@ public final class LedgerStationStores: ExpectedDataStore, SessionStore, CountRe
     public let ledger: Ledger
     public init(ledger: Ledger) { self.ledger = ledger }
 
-    private static func encode<T: Encodable>(_ value: T) throws -> String {
+    static func encode<T: Encodable>(_ value: T) throws -> String {
         let e = JSONEncoder()
         e.outputFormatting = .sortedKeys
         return String(decoding: try e.encode(value), as: UTF8.self)
     }
-    private static func decode<T: Decodable>(_ type: T.Type, _ text: String, what: String) throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String, what: String) throws -> T {
         do { return try JSONDecoder().decode(type, from: Data(text.utf8)) } catch {
             throw StoreError(message: "stored \(what) cannot be read: \(error)")
         }

@@ -108,6 +108,8 @@ public final class StationHost: @unchecked Sendable {
         case .ship:
             var c = ShipConfig(station: spec.name, packedLocation: LocationCode(spec.packedLocation ?? ""))
             c.commands = context.commands
+            c.pallets = spec.pallets
+            c.doors = spec.doors
             return try ShipStation(config: c, dependencies: deps)
         case .returns:
             var c = ReturnsConfig(station: spec.name, restockLocation: LocationCode(spec.restockLocation ?? ""))

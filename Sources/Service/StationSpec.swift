@@ -28,6 +28,9 @@ public struct StationSpec: Sendable, Equatable {
     public var packedLocation: String?
     // ship: site patterns for other carriers' labels (carrier name, ScanPattern)
     public var carriers: [CarrierPattern] = []
+    // ship: pallet aggregation and load verification (docs/config.md)
+    public var pallets = false
+    public var doors: [DockDoor] = []
     // returns (the customer reasons are the generic `reasons`)
     public var restockLocation: String?
     public var quarantineLocation: String?
@@ -42,7 +45,7 @@ public struct StationSpec: Sendable, Equatable {
         .move: ["idle_close_seconds"],
         .count: ["auto_post", "max_duration_seconds"],
         .pack: ["pack_location", "packed_location"],
-        .ship: ["packed_location", "carriers"],
+        .ship: ["packed_location", "carriers", "pallets", "doors"],
         .returns: ["restock_location", "quarantine_location", "damaged_location", "vendor_location"],
     ]
 
@@ -87,6 +90,8 @@ public struct StationSpec: Sendable, Equatable {
                 guard text.filter({ $0 == "*" }).count <= 1 else { throw pattern.error("at most one '*' per pattern") }
                 return CarrierPattern(carrier: try c.required("carrier").nonEmptyString(), pattern: text)
             } ?? []
+            s.pallets = try node.optional("pallets")?.bool() ?? false
+            s.doors = try parseDoors(node, carriers: s.carriers)
         case .returns:
             s.restockLocation = try node.required("restock_location").nonEmptyString()
             s.quarantineLocation = try node.optional("quarantine_location")?.nonEmptyString()
@@ -94,6 +99,28 @@ public struct StationSpec: Sendable, Equatable {
             s.vendorLocation = try node.optional("vendor_location")?.nonEmptyString()
         }
         return s
+    }
+
+    /// `"doors": [{"location": "DOOR-1", "carrier": "UPS"}]`: a door's carrier
+    /// is one the station can recognise on a label (a built-in one or one of
+    /// its `carriers`), else no label could ever load there.
+    static func parseDoors(_ node: ConfigNode, carriers: [CarrierPattern]) throws -> [DockDoor] {
+        guard let list = try node.optional("doors") else { return [] }
+        let known = ["UPS", "FedEx", "USPS"] + carriers.map(\.carrier)
+        var doors: [DockDoor] = []
+        for d in try list.array() {
+            try d.rejectUnknownKeys(allowed: ["_comment", "location", "carrier"])
+            let location = try d.required("location")
+            let code = LocationCode(try location.nonEmptyString())
+            if doors.contains(where: { $0.location == code }) { throw location.error("door '\(code)' is listed twice") }
+            let carrierNode = try d.required("carrier")
+            let name = try carrierNode.nonEmptyString()
+            guard let carrier = known.first(where: { $0.lowercased() == name.lowercased() }) else {
+                throw carrierNode.error("carrier '\(name)' is not UPS, FedEx, USPS or one of the station's carriers")
+            }
+            doors.append(DockDoor(location: code, carrier: carrier))
+        }
+        return doors
     }
 
     /// `"inspection": {"default": "none"|"all"|{"sample_every": N}, "items": {"ITEM": rule}}`

@@ -5,6 +5,10 @@ public struct ShipConfig: Sendable {
     /// Where the pack station put the cartons: shipped goods leave from here.
     public var packedLocation: LocationCode
     public var commands = CommandNames()
+    /// Pallet aggregation (ShipPallets.swift): an SSCC no pack posting used opens a pallet.
+    public var pallets = false
+    /// Load verification (ShipLoadCheck.swift): the doors and their carriers; empty: off.
+    public var doors: [DockDoor] = []
     public init(station: String, packedLocation: LocationCode) {
         self.station = station; self.packedLocation = packedLocation
     }
@@ -22,12 +26,19 @@ public final class ShipStation: SessionStation {
         var carton: PackedCarton
         var label: CarrierLabel?
         var lastActivity: Int64
+        /// The pallet being built; `carton` then stands for the whole pallet.
+        var pallet: PalletLoad? = nil
     }
 
     public let config: ShipConfig
     public var name: String { config.station }
-    private let deps: StationDependencies
-    private let shipments: ShipmentLookup
+    let deps: StationDependencies
+    let shipments: ShipmentLookup
+    /// Asked only with `pallets` on.
+    let pallets: PalletLookup?
+    /// Doors and pallet claims, shared with the other ship stations.
+    let floor: ShipFloorStore
+    let loadingDoor: LoadingDoor
     let session: StationSession<State, NoDelta>
     private var state: State? { session.state }
 
@@ -38,17 +49,25 @@ public final class ShipStation: SessionStation {
         self.config = config
         self.deps = dependencies
         self.shipments = shipments
+        pallets = shipments as? PalletLookup
+        if config.pallets && pallets == nil {
+            throw StationError(station: config.station, message: "a ship station with pallets needs the ledger's pallet lookups")
+        }
         self.session = try StationSession(station: config.station, store: dependencies.sessions)
+        floor = dependencies.sessions as? ShipFloorStore ?? InMemoryShipFloor()
+        loadingDoor = try LoadingDoor(station: config.station, store: floor)
     }
 
     public var view: StationView {
         guard let s = state else { return session.idleView(workflow: "ship") }
+        if let pallet = s.pallet { return palletView(s, pallet) }
         let lines = aggregate(s.carton.lines).map { StationViewLine(item: $0.item, expected: Int($0.qty), scanned: Int($0.qty)) }
         return StationView(station: name, workflow: "ship", state: s.label == nil ? "awaiting-label" : "labelled",
                            document: s.carton.order, location: config.packedLocation, lines: lines, lastError: session.lastError)
     }
 
     func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
+        if let answer = dispatchPallet(input, at: time, posted: &posted) { return answer }
         let c = config.commands
         switch input {
         case .logisticUnit(let sscc): return open(.sscc(sscc.digits), at: time)
@@ -65,7 +84,7 @@ public final class ShipStation: SessionStation {
             guard state != nil else { return .error(.nothingToDo, "no carton open") }
             return session.save(nil) ?? .warning(.cancelled, "shipping cancelled, nothing posted")
         case .command(let cmd): return .error(.unknownCommand, "command \(cmd) is not used at shipping")
-        case .location(let l): return .error(.wrongMoment, "location \(l) scanned: shipping takes from \(config.packedLocation)")
+        case .location(let l): return scanDoor(l, at: time)
         case .tradeItem, .tag, .cycleReport:
             return .error(.wrongMoment, "shipping takes whole cartons: scan the carton's SSCC or the order number")
         case .tagArrived, .tagDeparted, .idleTick: return .ok(.ignored, "")
@@ -121,6 +140,7 @@ public final class ShipStation: SessionStation {
     private func attach(_ label: CarrierLabel, at time: Microseconds) -> Feedback {
         guard var s = state else { return .error(.wrongMoment, "scan the carton's SSCC or the order number before its label") }
         if let refusal = reuse(of: label, by: s.carton) { return refusal }
+        if let refusal = carrierRefusal(label, for: Self.describe(s.carton)) { return refusal }
         s.label = label; s.lastActivity = time.value
         let service = label.service.map { " service \($0)" } ?? ""
         return session.save(s) ?? .ok(.accepted, "\(label.carrier) \(label.tracking)\(service): scan \(config.commands.confirm)")
@@ -129,7 +149,7 @@ public final class ShipStation: SessionStation {
     /// Refuses a tracking number an earlier ship posting of another carton
     /// used; the same carton's own posting (a confirm retried after a lost
     /// answer) is not a reuse.
-    private func reuse(of label: CarrierLabel, by carton: PackedCarton) -> Feedback? {
+    func reuse(of label: CarrierLabel, by carton: PackedCarton) -> Feedback? {
         do {
             guard let other = try shipments.shipment(carrier: label.carrier, tracking: label.tracking) else { return nil }
             if other.order == carton.order && other.sscc == carton.sscc { return nil }
@@ -143,6 +163,7 @@ public final class ShipStation: SessionStation {
         guard let label = s.label else {
             return .error(.incomplete, "\(Self.describe(s.carton)) has no carrier label: scan it before \(config.commands.confirm)")
         }
+        if let refusal = loadRefusal(at: config.commands.confirm) { return refusal }
         // Checked again: another station may have shipped with it since the scan.
         if let refusal = reuse(of: label, by: s.carton) { return refusal }
         var request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "ship", session: s.session),
@@ -159,11 +180,15 @@ public final class ShipStation: SessionStation {
 
     /// The journal entry that stores the shipment's carrier data: the reuse
     /// check and `export shipments` read it back.
-    static func shippedEntry(_ label: CarrierLabel, _ carton: PackedCarton, station: String, at time: Microseconds) -> JournalEntry {
+    /// A carton that left on a pallet names it (`pallet`); a loose one has no such key.
+    static func shippedEntry(_ label: CarrierLabel, _ carton: PackedCarton, station: String, at time: Microseconds,
+                             pallet: String? = nil) -> JournalEntry {
         let text = JSONText.quote
-        let detail = JSONText.object([("carrier", text(label.carrier)), ("service", text(label.service)), ("tracking", text(label.tracking)),
-                                      ("rule", text(label.rule)), ("sscc", text(carton.sscc)), ("order", text(carton.order)),
-                                      ("pack_seq", String(carton.seq.value))])
+        var fields = [("carrier", text(label.carrier)), ("service", text(label.service)), ("tracking", text(label.tracking)),
+                      ("rule", text(label.rule)), ("sscc", text(carton.sscc)), ("order", text(carton.order)),
+                      ("pack_seq", String(carton.seq.value))]
+        if let pallet { fields.append(("pallet", text(pallet))) }
+        let detail = JSONText.object(fields)
         return JournalEntry(time: time, station: station, code: shippedJournalCode, severity: .done, document: carton.order,
                             message: "\(describe(carton)) shipped \(label.carrier) \(label.tracking)", detail: detail)
     }

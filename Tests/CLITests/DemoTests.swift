@@ -25,6 +25,9 @@ import Testing
             "count A-01: 2 found, 1 missing, 1 misplaced",
             "pack-1 ERROR wrong-item-for-order",
             "order SO-5001 packed",
+            "ship-1 ERROR wrong-carrier: order SO-5001 is labelled FedEx 568283610012000, but door DOOR-1 loads UPS",
+            "order SO-5001 shipped UPS 1Z5R89390357567127",
+            #""scanledger:trackingNumber" : "1Z5R89390357567127""#,
             ": OK",
             "scanledgerd exited with status 0",
         ] {

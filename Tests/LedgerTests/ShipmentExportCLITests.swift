@@ -24,12 +24,19 @@ import ScanModel
 
         let csv = try run(["export", "shipments", "--format", "csv"])
         let lines = csv.stdout.split(separator: "\n")
-        #expect(lines.count == 3 && lines.first == "seq,time,station,order,sscc,carrier,service,tracking,item,lot,serial,qty")
+        #expect(lines.count == 3 && lines.first == "seq,time,station,order,sscc,pallet,carrier,service,tracking,item,lot,serial,qty")
         #expect(lines.last?.hasSuffix(",UPS,03,\(TestLedger.tracking),\(TestLedger.drill.code),,S1,1") == true)
+
+        #expect(rows.first?.keys.contains("pallet") == true && rows.first?["pallet"] is NSNull)
+
+        // The ship notice: an EPCIS document that validates.
+        let notice = try run(["export", "shipments", "--format", "epcis", "--since", "2023-01-01"])
+        #expect(notice.status == 0, "\(notice.stderr)")
+        #expect(notice.stdout.contains(#""scanledger:trackingNumber" : "\#(TestLedger.tracking)""#))
+        #expect(try EPCISExportTests.validate(notice.stdout, in: t.directory) == [])
 
         // Later than the shipment: nothing; the wrong format for the subject: a usage error.
         #expect(try run(["export", "shipments", "--format", "json", "--since", "2099-01-01"]).stdout == "[]\n")
-        #expect(try run(["export", "shipments", "--format", "epcis"]).status == 2)
         #expect(try run(["export", "--format", "json"]).status == 2)
         #expect(try run(["export", "--format", "csv"]).status == 0)  // entries, as before
     }
