@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make demo`: a warehouse day on simulated devices. Starts scanledgerd with a
-# temp state directory and five simulated devices on pseudo-terminals, plays
+# temp state directory and seven simulated devices on pseudo-terminals, plays
 # examples/demo/day.scenario through them (receiving with an over-receipt
 # refused then overridden, put-away, an RFID cycle count with one missing and
 # one misplaced tag, pack verification with a wrong item rejected, shipping

@@ -21,6 +21,11 @@ extension LedgerStationStores: ShipFloorStore {
         return nil
     }
 
+    public func pallet(holding carton: String) throws -> PalletClaim? {
+        guard let claim = try claimOn(carton), try stands(claim, carton: carton) else { return nil }
+        return claim
+    }
+
     public func release(cartons: [String], pallet: String) throws {
         for carton in cartons where try claimOn(carton)?.pallet == pallet {
             try ledger.deleteDocument(kind: "pallet-carton", key: carton)

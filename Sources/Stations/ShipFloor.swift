@@ -21,6 +21,8 @@ public protocol ShipFloorStore: AnyObject {
     /// Puts `carton` on `claim.pallet`, unless another pallet still being
     /// built holds it: then nothing changes and that claim is returned.
     func claim(carton: String, for claim: PalletClaim) throws -> PalletClaim?
+    /// The pallet still being built that holds `carton`, if any.
+    func pallet(holding carton: String) throws -> PalletClaim?
     /// Drops this pallet's claims on these cartons (shipped, taken off, cancelled).
     func release(cartons: [String], pallet: String) throws
 }
@@ -36,6 +38,7 @@ public final class InMemoryShipFloor: ShipFloorStore {
         claims[carton] = claim
         return nil
     }
+    public func pallet(holding carton: String) throws -> PalletClaim? { claims[carton] }
     public func release(cartons: [String], pallet: String) throws {
         for c in cartons where claims[c]?.pallet == pallet { claims[c] = nil }
     }

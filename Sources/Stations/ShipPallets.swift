@@ -213,6 +213,13 @@ extension ShipStation {
         return .done(.posted, "pallet \(pallet.sscc) shipped \(carrier), \(pallet.cartons.count) carton\(pallet.cartons.count == 1 ? "" : "s") (seq \(seqs))")
     }
 
+    /// A carton on a pallet being built (here or at another station) does not
+    /// ship loose: it leaves with its pallet.
+    func palletRefusal(_ carton: PackedCarton) throws -> Feedback? {
+        guard let sscc = carton.sscc, let claim = try floor.pallet(holding: sscc) else { return nil }
+        return .error(.onOtherPallet, "carton \(sscc) is on pallet \(claim.pallet) at \(claim.station): it ships with the pallet, or take it off there first")
+    }
+
     /// The view of an open pallet: its cartons' lines, labelled or not.
     func palletView(_ s: State, _ pallet: PalletLoad) -> StationView {
         let lines = s.carton.lines.map { StationViewLine(item: $0.item, expected: Int($0.qty), scanned: Int($0.qty)) }

@@ -122,6 +122,7 @@ public final class ShipStation: SessionStation {
             if let done = try shipments.shipment(order: packed.order, sscc: packed.sscc) {
                 return .error(.documentDone, "\(Self.describe(packed)) was already shipped (seq \(done.seq))")
             }
+            if let refusal = try palletRefusal(packed) { return refusal }
             // What the pack posting put at the packed location is what leaves.
             let lines = packed.lines.filter { $0.to == config.packedLocation }
                 .map { PostingLine(item: $0.item, qty: $0.qty, from: config.packedLocation, to: VirtualLocation.customer, lot: $0.lot, serial: $0.serial) }

@@ -20,12 +20,14 @@ import Stations
         #expect(try stores.claim(carton: "C1", for: PalletClaim(pallet: "P1", station: "ship-1")) == nil)
         #expect(try stores.claim(carton: "C1", for: PalletClaim(pallet: "P1", station: "ship-1")) == nil)  // again: its own
         #expect(try stores.claim(carton: "C1", for: PalletClaim(pallet: "P2", station: "ship-2")) == PalletClaim(pallet: "P1", station: "ship-1"))
+        #expect(try stores.pallet(holding: "C1") == PalletClaim(pallet: "P1", station: "ship-1"))
         // Released by another pallet: nothing changes.
         try stores.release(cartons: ["C1"], pallet: "P2")
         #expect(try stores.claim(carton: "C1", for: PalletClaim(pallet: "P2", station: "ship-2")) != nil)
 
         // The session went (abandoned) without releasing: the claim no longer stands.
         try stores.removeSession(station: "ship-1")
+        #expect(try stores.pallet(holding: "C1") == nil)
         #expect(try stores.claim(carton: "C1", for: PalletClaim(pallet: "P2", station: "ship-2")) == nil)
         try stores.release(cartons: ["C1"], pallet: "P2")
         #expect(try w.ledger.document(kind: "pallet-carton", key: "C1") == nil)

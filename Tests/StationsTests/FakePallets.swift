@@ -34,5 +34,6 @@ final class FloorSessionStore: SessionStore, ShipFloorStore {
     func dockDoor(station: String) throws -> DockDoor? { try floor.dockDoor(station: station) }
     func saveDockDoor(_ door: DockDoor, station: String) throws { try floor.saveDockDoor(door, station: station) }
     func claim(carton: String, for claim: PalletClaim) throws -> PalletClaim? { try floor.claim(carton: carton, for: claim) }
+    func pallet(holding carton: String) throws -> PalletClaim? { try floor.pallet(holding: carton) }
     func release(cartons: [String], pallet: String) throws { try floor.release(cartons: cartons, pallet: pallet) }
 }

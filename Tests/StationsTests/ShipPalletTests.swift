@@ -154,6 +154,9 @@ import Testing
         #expect(a.feed(.command("UNDO"), now).feedback.code == .undone)
         #expect(b.feed(.logisticUnit(c1), now).accepted)
         #expect(a.feed(.logisticUnit(c1), now).feedback.code == .onOtherPallet)
+        // Nor does it ship loose from a station without pallets.
+        let loose = try ShipStation(config: ShipConfig(station: "ship-3", packedLocation: "SHIP"), dependencies: w.deps(sessions: shared))
+        #expect(loose.feed(.document("SO-1"), now).feedback.code == .onOtherPallet && !loose.hasOpenSession)
         b.feed(Self.ups1, now)
         #expect(b.feed(.command("CONFIRM"), now).feedback.code == .posted)
         // Shipped: now it is refused as gone on ship-2's pallet, not as claimed.
