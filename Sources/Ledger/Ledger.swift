@@ -100,6 +100,24 @@ public final class Ledger: @unchecked Sendable {
     /// Group-commit transactions committed so far by this `Ledger` (for metrics).
     public var committedBatches: Int { writer.batchesCommitted }
 
+    /// Whether the disk had room for the latest writes, and when a write last committed.
+    public var storageStatus: LedgerStorageStatus { writer.storage.status }
+
+    /// Sets what is told when a full-disk spell begins and ends (once each).
+    /// Runs on the writer thread: return quickly, and never wait for the ledger there.
+    public func onStorageChange(_ handler: @escaping @Sendable (LedgerStorageChange) -> Void) {
+        writer.storage.onChange(handler)
+    }
+
+    /// Commits one real row (a document `ledger`/`liveness` holding the time):
+    /// a write that needs disk space, unlike an empty transaction, which
+    /// commits on a full disk. Throws `.storageFull` when there is no room;
+    /// when there is room again it ends a full spell without waiting for a scan.
+    public func probeStorage(at now: Date = Date()) throws(LedgerError) {
+        let body = "{\"probed_at\":\(Int64(now.timeIntervalSince1970))}"
+        try putDocuments([StoredDocument(kind: "ledger", key: "liveness", body: body)])
+    }
+
     /// Runs `body` on the writer thread in its own transaction, without waiting (tests use it as a gate).
     func enqueueWrite(_ body: @escaping (Connection) throws -> Void, completion: @escaping @Sendable (Result<Void, LedgerError>) -> Void) {
         writer.write(body, completion: completion)

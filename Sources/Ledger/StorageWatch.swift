@@ -1,0 +1,78 @@
+import Foundation
+import ScanModel
+
+/// Whether the ledger's disk has room, as the ledger's own writes found out.
+/// Not `df`: a commit may still fit in space the WAL file already holds on a
+/// "full" disk, and such a commit is as durable as any other. So the ledger
+/// is full from a write refused for lack of space until a transaction that
+/// changed rows commits again.
+public struct LedgerStorageStatus: Sendable, Equatable {
+    public var full = false
+    /// When the current full spell began (nil while not full).
+    public var fullSince: Date?
+    /// What refused the write that began the spell: the file and SQLite's message.
+    public var fullError: String?
+    /// Writes refused for lack of space in the current spell (or the last one, once it ended).
+    public var refusedWrites = 0
+    /// Writes refused for lack of space since the ledger was opened (a counter for metrics).
+    public var refusedWritesTotal = 0
+    /// When a transaction that changed rows last committed (nil: none since
+    /// the ledger was opened). Liveness is measured from it.
+    public var lastWrite: Date?
+    public init() {}
+}
+
+/// A full spell beginning or ending; the daemon logs each once.
+public enum LedgerStorageChange: Sendable, Equatable {
+    /// The first write refused for lack of space.
+    case full(LedgerError)
+    /// A write committed again: how long the spell lasted and how many writes it refused.
+    case recovered(after: TimeInterval, refusedWrites: Int)
+}
+
+/// The writer's record of its commits and of the writes the disk refused.
+/// `@unchecked Sendable`: the state and the handler are each behind a `Locked`.
+final class StorageWatch: @unchecked Sendable {
+    private let state = Locked(LedgerStorageStatus())
+    private let handler = Locked<(@Sendable (LedgerStorageChange) -> Void)?>(nil)
+
+    var status: LedgerStorageStatus { state.snapshot }
+
+    func onChange(_ body: @escaping @Sendable (LedgerStorageChange) -> Void) { handler.withLock { $0 = body } }
+
+    /// A transaction committed. One that changed no rows wrote nothing, so it
+    /// proves nothing about space (the old liveness probe committed an empty
+    /// transaction and stayed "live" on a full disk).
+    func committed(changedRows: Bool, at now: Date = Date()) {
+        guard changedRows else { return }
+        let change: LedgerStorageChange? = state.withLock { s in
+            s.lastWrite = now
+            guard s.full else { return nil }
+            s.full = false
+            let since = s.fullSince ?? now
+            s.fullSince = nil
+            return .recovered(after: now.timeIntervalSince(since), refusedWrites: s.refusedWrites)
+        }
+        if let change { announce(change) }
+    }
+
+    /// A transaction failed; only a lack of space changes anything here.
+    func failed(_ error: LedgerError, at now: Date = Date()) {
+        guard error.isStorageFull else { return }
+        let began: Bool = state.withLock { s in
+            s.refusedWritesTotal += 1
+            if s.full { s.refusedWrites += 1; return false }
+            s.full = true
+            s.fullSince = now
+            s.fullError = error.description
+            s.refusedWrites = 1
+            return true
+        }
+        if began { announce(.full(error)) }
+    }
+
+    /// Called on the writer's thread, outside the lock: handlers must be quick.
+    private func announce(_ change: LedgerStorageChange) {
+        handler.withLock { $0 }?(change)
+    }
+}
