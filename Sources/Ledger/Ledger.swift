@@ -14,6 +14,10 @@ public struct LedgerOptions: Sendable {
     public var busyTimeoutMilliseconds: Int32 = 5_000
     /// Most postings one group-commit transaction takes.
     public var maxBatch: Int = 2_000
+    /// After a write was refused for lack of space, the free bytes the file
+    /// system must report (besides a commit) before the ledger counts as
+    /// having room again (see StorageWatch).
+    public var resumeFreeBytes: Int = 256 * 1024
     public init(synchronous: Synchronous = .full, busyTimeoutMilliseconds: Int32 = 5_000, maxBatch: Int = 2_000) {
         self.synchronous = synchronous; self.busyTimeoutMilliseconds = busyTimeoutMilliseconds; self.maxBatch = maxBatch
     }
@@ -43,7 +47,9 @@ public final class Ledger: @unchecked Sendable {
             let checkpointer = try Checkpointer(path: path, options: options)
             self.checkpointer = checkpointer
             do {
-                writer = try Writer(connection: db, maxBatch: options.maxBatch) { checkpointer.batchCommitted() }
+                writer = try Writer(connection: db, maxBatch: options.maxBatch, resumeFreeBytes: options.resumeFreeBytes) {
+                    checkpointer.batchCommitted()
+                }
             } catch {
                 checkpointer.stop()
                 throw error

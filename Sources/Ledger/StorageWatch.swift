@@ -5,7 +5,7 @@ import ScanModel
 /// Not `df`: a commit may still fit in space the WAL file already holds on a
 /// "full" disk, and such a commit is as durable as any other. So the ledger
 /// is full from a write refused for lack of space until a transaction that
-/// changed rows commits again.
+/// changed rows commits again with room on the file system (see StorageWatch).
 public struct LedgerStorageStatus: Sendable, Equatable {
     public var full = false
     /// When the current full spell began (nil while not full).
@@ -35,6 +35,27 @@ public enum LedgerStorageChange: Sendable, Equatable {
 final class StorageWatch: @unchecked Sendable {
     private let state = Locked(LedgerStorageStatus())
     private let handler = Locked<(@Sendable (LedgerStorageChange) -> Void)?>(nil)
+    /// The ledger's directory, whose file system is asked for free space.
+    private let directory: String
+    /// Free bytes the file system must report, besides a commit, to end a spell.
+    private let resumeFreeBytes: Int
+
+    /// A commit alone does not end a spell: on a full disk the frames a
+    /// failed transaction left at the end of the WAL are reused by the next
+    /// one, so a small write (a session append, the liveness probe) commits
+    /// where a posting did not, over and over. Space is back when a write
+    /// commits and the file system reports `resumeFreeBytes` free.
+    init(path: String, resumeFreeBytes: Int) {
+        directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        self.resumeFreeBytes = resumeFreeBytes
+    }
+
+    /// Bytes an unprivileged writer may still use there (nil: unknown, then taken as enough).
+    private func freeBytes() -> Int? {
+        var s = statvfs()
+        guard statvfs(directory, &s) == 0 else { return nil }
+        return Int(s.f_bavail) * Int(s.f_frsize)
+    }
 
     var status: LedgerStorageStatus { state.snapshot }
 
@@ -45,9 +66,10 @@ final class StorageWatch: @unchecked Sendable {
     /// transaction and stayed "live" on a full disk).
     func committed(changedRows: Bool, at now: Date = Date()) {
         guard changedRows else { return }
+        let roomy = state.withLock { $0.full } ? (freeBytes() ?? .max) >= resumeFreeBytes : true
         let change: LedgerStorageChange? = state.withLock { s in
             s.lastWrite = now
-            guard s.full else { return nil }
+            guard s.full, roomy else { return nil }
             s.full = false
             let since = s.fullSince ?? now
             s.fullSince = nil

@@ -23,7 +23,7 @@ final class Writer: @unchecked Sendable {
     private let afterCommit: @Sendable () -> Void
     private let thread = ServiceThread(name: "ledger-writer")
     /// Every transaction's end is reported here: a full disk begins and ends by what commits do.
-    let storage = StorageWatch()
+    let storage: StorageWatch
 
     // Written by the writer thread, read by anyone: under `condition`.
     private var batchesCommittedStorage: Int = 0
@@ -32,8 +32,10 @@ final class Writer: @unchecked Sendable {
         return batchesCommittedStorage
     }
 
-    init(connection: Connection, maxBatch: Int, afterCommit: @escaping @Sendable () -> Void = {}) throws {
+    init(connection: Connection, maxBatch: Int, resumeFreeBytes: Int = LedgerOptions().resumeFreeBytes,
+         afterCommit: @escaping @Sendable () -> Void = {}) throws {
         engine = try PostingEngine(db: connection)
+        storage = StorageWatch(path: connection.path, resumeFreeBytes: resumeFreeBytes)
         self.maxBatch = max(1, maxBatch)
         self.afterCommit = afterCommit
         thread.start { [unowned self] t in self.loop(t) }
