@@ -44,12 +44,11 @@ public final class Ledger: @unchecked Sendable {
             try Schema.migrate(db, path: path)
             // Checkpoints run on their own thread (see Checkpointer), not inside commits.
             try db.exec("PRAGMA wal_autocheckpoint = 0")
-            let checkpointer = try Checkpointer(path: path, options: options)
+            let storage = StorageWatch(path: path, resumeFreeBytes: options.resumeFreeBytes)
+            let checkpointer = try Checkpointer(path: path, options: options) { storage.checkpointFailed($0) }
             self.checkpointer = checkpointer
             do {
-                writer = try Writer(connection: db, maxBatch: options.maxBatch, resumeFreeBytes: options.resumeFreeBytes) {
-                    checkpointer.batchCommitted()
-                }
+                writer = try Writer(connection: db, maxBatch: options.maxBatch, storage: storage) { checkpointer.batchCommitted() }
             } catch {
                 checkpointer.stop()
                 throw error

@@ -19,6 +19,11 @@ public struct LedgerStorageStatus: Sendable, Equatable {
     /// When a transaction that changed rows last committed (nil: none since
     /// the ledger was opened). Liveness is measured from it.
     public var lastWrite: Date?
+    /// Checkpoints (WAL into the database file) that failed since the ledger
+    /// was opened, and the last failure. They do not make the ledger full:
+    /// the WAL keeps what it holds, committed, and commits may go on.
+    public var checkpointFailures = 0
+    public var lastCheckpointError: String?
     public init() {}
 }
 
@@ -91,6 +96,16 @@ final class StorageWatch: @unchecked Sendable {
             return true
         }
         if began { announce(.full(error)) }
+    }
+
+    /// A checkpoint failed (on the checkpoint thread).
+    func checkpointFailed(_ error: SQLiteError) {
+        state.withLock { s in
+            s.checkpointFailures += 1
+            s.lastCheckpointError = error.isStorageFull
+                ? "storage-full: no space to copy the WAL into \(error.path ?? "the ledger"); what it holds stays there, committed (\(error))"
+                : error.description
+        }
     }
 
     /// Called on the writer's thread, outside the lock: handlers must be quick.

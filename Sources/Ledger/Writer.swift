@@ -32,10 +32,9 @@ final class Writer: @unchecked Sendable {
         return batchesCommittedStorage
     }
 
-    init(connection: Connection, maxBatch: Int, resumeFreeBytes: Int = LedgerOptions().resumeFreeBytes,
-         afterCommit: @escaping @Sendable () -> Void = {}) throws {
+    init(connection: Connection, maxBatch: Int, storage: StorageWatch, afterCommit: @escaping @Sendable () -> Void = {}) throws {
         engine = try PostingEngine(db: connection)
-        storage = StorageWatch(path: connection.path, resumeFreeBytes: resumeFreeBytes)
+        self.storage = storage
         self.maxBatch = max(1, maxBatch)
         self.afterCommit = afterCommit
         thread.start { [unowned self] t in self.loop(t) }

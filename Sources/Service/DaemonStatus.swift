@@ -29,7 +29,8 @@ extension Daemon {
         func time(_ d: Date?) -> Any { d.map { EventTime.utcText(micros: Int64($0.timeIntervalSince1970 * 1e6)) as Any } ?? NSNull() }
         return ["full": s.full, "full_since": time(s.fullSince), "full_error": s.fullError.map { $0 as Any } ?? NSNull(),
                 "refused_writes": s.refusedWrites, "refused_writes_total": s.refusedWritesTotal, "last_write": time(s.lastWrite),
-                "journal_entries_held_back": self.storage.heldBackTotal]
+                "journal_entries_held_back": self.storage.heldBackTotal, "checkpoint_failures": s.checkpointFailures,
+                "last_checkpoint_error": s.lastCheckpointError.map { $0 as Any } ?? NSNull()]
     }
 
     /// The central forwarder as an admin needs it at a glance: its state,

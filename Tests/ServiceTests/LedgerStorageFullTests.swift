@@ -72,4 +72,47 @@ import ScanModel
         #expect(stored == acknowledged)
         #expect(try ledger.verify().ok)
     }
+
+    /// The checkpoint at close copies the WAL into a database file that has
+    /// to grow on a disk with no room, and the ledger is opened again on that
+    /// disk (a restart while full): nothing acknowledged is lost, a posting
+    /// is refused with storage-full, and with space freed it posts.
+    @Test(.enabled(if: TmpfsMount.canMount, "mounting a tmpfs needs root (CI runs the tests as root)"))
+    func aCheckpointAndAReopenOnTheFullDiskLoseNothing() throws {
+        let fs = try TmpfsMount(bytes: 1 << 20)
+        defer { fs.unmount() }
+        let path = fs.dir.appendingPathComponent("ledger.db").path
+        var acknowledged: [String: LedgerSequence] = [:]
+        var n = 0
+        do {
+            let ledger = try Ledger(path: path)
+            defer { ledger.close() }
+            try ledger.importItems([Item(gtin: try #require(GTIN(Self.item)))])
+            try ledger.importLocations([Location(code: "A-01"), Location(code: "B-01")])
+            try seedStock(ledger, item: Self.item, qty: 10, at: "A-01")
+            try fs.fill(leaving: 48 * 1024)
+            while n < 5_000, let r = try? ledger.postAndWait([Self.move(n)])[0], case .posted(let seq) = r.outcome {
+                acknowledged[r.key] = seq
+                n += 1
+            }
+            #expect(ledger.storageStatus.full, "5,000 moves fit in 48 KiB: the disk never filled")
+            // The last checkpoint, at close, copies the WAL into a file that may have to grow.
+            ledger.close()
+            let storage = ledger.storageStatus
+            if storage.checkpointFailures > 0 {
+                #expect(storage.lastCheckpointError?.hasPrefix("storage-full: ") == true, "\(storage)")
+            }
+        }
+        let reopened = try Ledger(path: path)
+        defer { reopened.close() }
+        #expect(throws: LedgerError.self) { try reopened.postAndWait([Self.move(n)]) }
+        #expect(reopened.storageStatus.full)
+        try FileManager.default.removeItem(at: fs.dir.appendingPathComponent("filler"))
+        let r = try reopened.postAndWait([Self.move(n)])[0]
+        if case .posted(let seq) = r.outcome { acknowledged[r.key] = seq } else { Issue.record("after space returned: \(r.outcome)") }
+        let rows = try reopened.history(.item(Self.item)).filter { $0.key.hasPrefix("move-") }
+        #expect(Dictionary(rows.map { ($0.key, $0.seq) }, uniquingKeysWith: { a, _ in a }) == acknowledged)
+        #expect(Set(rows.map(\.seq)).count == acknowledged.count)
+        #expect(try reopened.verify(check: .full).ok)
+    }
 }
