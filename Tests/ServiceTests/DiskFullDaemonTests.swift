@@ -36,7 +36,8 @@ import ScanModel
         defer { if site.process != nil { _ = try? site.stop(SIGKILL) } }
         try site.withLedger { try seedStock($0, item: Self.item, qty: 100, at: "A-01") }
         try site.writeRaw(Self.config(site))
-        try site.start()
+        // Under a watchdog (pinged every second here), as under systemd.
+        try site.start(environment: ["WATCHDOG_USEC": "2000000"])
         let fd = try site.send(["cmd": "watch", "station": "mover"])
         defer { close(fd) }
         #expect(try site.readAnswer(fd)["streaming"] as? Bool == true)
@@ -74,6 +75,14 @@ import ScanModel
         let metrics = try site.request(["cmd": "metrics"])["text"] as? String ?? ""
         #expect(metrics.contains("\nscanledger_storage_full 1\n"), "\(metrics)")
         #expect(Self.occurrences("scans that need a write are refused", in: site.log) == 1, "\(site.log)")
+        // Not live, but the watchdog is still pinged: a restart cannot free space.
+        site.notify.poll()
+        let pings = site.notify.messages.count
+        try eventually("WATCHDOG=1 while the disk is full", limit: 10) {
+            site.notify.poll()
+            return site.notify.messages.dropFirst(pings).contains("WATCHDOG=1")
+        }
+        #expect(try site.request(["cmd": "status"])["storage_full"] as? Bool == true)
 
         // Space comes back: the next move posts, no restart.
         try FileManager.default.removeItem(at: fs.dir.appendingPathComponent("filler"))
