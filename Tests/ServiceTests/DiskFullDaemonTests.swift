@@ -110,4 +110,47 @@ import ScanModel
         let verify = try runCLI(["verify", "--db", site.db])
         #expect(verify.status == 0, "\(verify)")
     }
+
+    /// A box restarted (a power cut, an admin's restart) while its disk is
+    /// full: scanledgerd starts, refuses what it cannot write with
+    /// storage-full, and posts once space is freed.
+    @Test(.enabled(if: TmpfsMount.canMount, "mounting a tmpfs needs root (CI runs the tests as root)"))
+    func theDaemonStartsOnAFullDiskAndPostsOnceSpaceIsFreed() throws {
+        let fs = try TmpfsMount(bytes: 4 << 20)
+        defer { fs.unmount() }
+        let site = try DaemonSite(ledgerIn: fs.dir)
+        defer { if site.process != nil { _ = try? site.stop(SIGKILL) } }
+        var n = 0
+        try site.withLedger { ledger in
+            try seedStock(ledger, item: Self.item, qty: 100, at: "A-01")
+            try fs.fill(leaving: 64 * 1024)
+            while n < 5_000, let r = try? ledger.postAndWait([LedgerStorageFullTests.move(n, item: Self.item)])[0], case .posted = r.outcome { n += 1 }
+            #expect(ledger.storageStatus.full, "the disk never filled")
+        }
+        try site.writeRaw(Self.config(site))
+        try site.start()
+        let fd = try site.send(["cmd": "watch", "station": "mover"])
+        defer { close(fd) }
+        #expect(try site.readAnswer(fd)["streaming"] as? Bool == true)
+        // What fits in the WAL space the refused postings left may still commit.
+        var refused: [String: Any]?
+        moving: for _ in 0..<200 {
+            for scan in Self.moveScans(n) {
+                let e = try site.scanEach([scan], watching: fd)[0]
+                if e["code"] as? String == "storage-full" { refused = e; break moving }
+                guard e["signal"] as? String != "error" else { Issue.record("\(scan) after the restart: \(e)"); return }
+            }
+            n += 1
+        }
+        #expect(refused?["signal"] as? String == "error", "no storage-full refusal on the full disk")
+        #expect(try site.request(["cmd": "status"])["storage_full"] as? Bool == true)
+
+        try FileManager.default.removeItem(at: fs.dir.appendingPathComponent("filler"))
+        _ = try site.scanEach(["CMD:CANCEL"], watching: fd)
+        let resumed = try site.scanEach(Self.moveScans(n), watching: fd)
+        #expect(resumed.last?["code"] as? String == "posted", "\(resumed)")
+        #expect(try site.stop() == 0)
+        let verify = try runCLI(["verify", "--db", site.db])
+        #expect(verify.status == 0, "\(verify)")
+    }
 }

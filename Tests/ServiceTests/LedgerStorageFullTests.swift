@@ -10,7 +10,7 @@ import ScanModel
 @Suite(.serialized) struct LedgerStorageFullTests {
     static let item = "00614141000012"
 
-    static func move(_ i: Int) -> PostingRequest {
+    static func move(_ i: Int, item: String = item) -> PostingRequest {
         let (from, to): (LocationCode, LocationCode) = i % 2 == 0 ? ("A-01", "B-01") : ("B-01", "A-01")
         return PostingRequest(key: "move-\(i)", kind: .move, station: "test", eventTime: .device(.seconds(1_800_000_000)),
                               lines: [PostingLine(item: ItemCode(item), qty: 1, from: from, to: to)])
