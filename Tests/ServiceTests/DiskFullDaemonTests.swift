@@ -79,6 +79,8 @@ import ScanModel
             #expect(status["live"] as? Bool == false, "a box whose commits fail is not live: \(status)")
             #expect((status["live_problem"] as? String)?.hasPrefix("storage full") == true, "\(status)")
             #expect((status["status"] as? String)?.hasPrefix("STORAGE FULL") == true, "\(status)")
+            let cli = try runCLI(["status", "--socket", site.socket])
+            #expect(cli.out.contains("storage_full") && cli.out.contains("storage.full_error") && cli.out.contains("no space left"), "\(cli)")
             let metrics = try site.request(["cmd": "metrics"])["text"] as? String ?? ""
             #expect(metrics.contains("\nscanledger_storage_full 1\n"), "\(metrics)")
             #expect(Self.occurrences("scans that need a write are refused", in: site.log) == 1, "\(site.log)")
