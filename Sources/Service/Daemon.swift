@@ -58,7 +58,7 @@ public final class Daemon: Sendable {
         }
         ledger = try Ledger(path: config.ledgerPath, options: LedgerOptions(synchronous: config.synchronous))
         gateway = LedgerStationGateway(ledger: ledger)
-        storage = StorageHealth(ledger: ledger, logger: logger)
+        storage = StorageHealth(ledger: ledger, logger: logger, journal: gateway)
         stores = LedgerStationStores(ledger: ledger)
         let routing = Routing(config: config, added: [])
         self.routing = Locked(routing)

@@ -32,6 +32,8 @@ final class StorageHealth: @unchecked Sendable {
 
     let ledger: Ledger
     private let logger: Logger
+    /// Where the held-back summary goes: the stations' journal, so it wakes the forwarder like theirs.
+    private let journal: JournalSink
     private let state = Locked(State())
     private let queue = DispatchQueue(label: "daemon.storage")
     /// Quiet time after a commit before an episode counts as over.
@@ -42,8 +44,8 @@ final class StorageHealth: @unchecked Sendable {
     /// writes a page, and on a full disk that page is what postings need.
     static let probeEvery: TimeInterval = 10
 
-    init(ledger: Ledger, logger: Logger, settle: TimeInterval = 10) {
-        self.ledger = ledger; self.logger = logger; self.settle = settle
+    init(ledger: Ledger, logger: Logger, journal: JournalSink, settle: TimeInterval = 10) {
+        self.ledger = ledger; self.logger = logger; self.journal = journal; self.settle = settle
         ledger.onStorageChange { [weak self] change in self?.changed(change) }
     }
 
@@ -98,7 +100,7 @@ final class StorageHealth: @unchecked Sendable {
             return JournalEntry(time: now, station: station, code: FeedbackCode.storageFull.rawValue, severity: .warning,
                                 message: "\(n) journal entries of \(station) were not written while the ledger's disk was full", detail: detail)
         }
-        do { try ledger.recordJournal(entries) } catch {
+        do { try journal.record(entries) } catch {
             logger.warning("ledger", "the journal's note of \(held.values.map { $0.values.reduce(0, +) }.reduce(0, +)) entries not written while the disk was full was not saved either: \(error)")
         }
     }
