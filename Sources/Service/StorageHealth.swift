@@ -10,11 +10,12 @@ import Stations
 /// this turns that into one log line when an episode begins and one when it
 /// ends, the journal entries held back meanwhile, and the liveness probe.
 ///
-/// An episode is not the same as the ledger's `full` flag: on a nearly full
-/// disk a small write (a session append) can fit where a posting did not,
-/// so the flag can go off and on with every scan. An episode begins with the
-/// first refusal and ends only once writes have committed with no refusal
-/// for `settle` seconds, so the log says "full" and "space is back" once each.
+/// An episode is not the same as the ledger's `full` flag: where free space
+/// hovers around the ledger's resume threshold (a backup being written next
+/// to it, logs rotating) the flag can go off and on from scan to scan. An
+/// episode begins with the first refusal and ends only once writes have
+/// committed with no refusal for `settle` seconds, so the log says "full"
+/// and "space is back" once each.
 ///
 /// `@unchecked Sendable`: `state` is behind a `Locked`; the rest is immutable.
 final class StorageHealth: @unchecked Sendable {
@@ -49,7 +50,6 @@ final class StorageHealth: @unchecked Sendable {
         ledger.onStorageChange { [weak self] change in self?.changed(change) }
     }
 
-    var inEpisode: Bool { state.withLock { $0.episodeSince != nil } }
     var heldBackTotal: Int { state.withLock { $0.heldBackTotal } }
 
     /// On the writer thread: logs and schedules, never waits for the ledger.
