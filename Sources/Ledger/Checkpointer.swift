@@ -32,9 +32,14 @@ final class Checkpointer: @unchecked Sendable {
     /// How long a TRUNCATE checkpoint may hold writers off waiting for readers.
     private static let truncateBusyMilliseconds: Int32 = 50
     private let busyTimeoutMilliseconds: Int32
+    /// Told of a checkpoint that failed (a full disk: the database file could
+    /// not grow to take the WAL's pages; they stay in the WAL, committed).
+    private let failed: @Sendable (SQLiteError) -> Void
 
-    init(path: String, options: LedgerOptions, truncateAboveFrames: Int32 = 4096) throws {
+    init(path: String, options: LedgerOptions, truncateAboveFrames: Int32 = 4096,
+         failed: @escaping @Sendable (SQLiteError) -> Void = { _ in }) throws {
         connection = try Connection(path: path)
+        self.failed = failed
         self.truncateAboveFrames = truncateAboveFrames
         busyTimeoutMilliseconds = options.busyTimeoutMilliseconds
         try Ledger.configure(connection, options: options)
@@ -74,8 +79,12 @@ final class Checkpointer: @unchecked Sendable {
     /// copies next time. A WAL that has grown large is then emptied (see above).
     private func checkpoint() {
         var logFrames: Int32 = 0, copied: Int32 = 0
-        guard sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied) == SQLITE_OK,
-              logFrames > truncateAboveFrames else { return }
+        let rc = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied)
+        // BUSY is a reader or writer in the way: the next round tries again. Anything else is worth knowing.
+        if rc != SQLITE_OK && rc & 0xFF != SQLITE_BUSY {
+            failed(connection.error(rc, connection.lastMessage, context: "checkpoint (PASSIVE) of \(connection.path)"))
+        }
+        guard rc == SQLITE_OK, logFrames > truncateAboveFrames else { return }
         sqlite3_busy_timeout(connection.handle, Self.truncateBusyMilliseconds)
         _ = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
         sqlite3_busy_timeout(connection.handle, busyTimeoutMilliseconds)

@@ -14,6 +14,10 @@ public struct LedgerOptions: Sendable {
     public var busyTimeoutMilliseconds: Int32 = 5_000
     /// Most postings one group-commit transaction takes.
     public var maxBatch: Int = 2_000
+    /// After a write was refused for lack of space, the free bytes the file
+    /// system must report (besides a commit) before the ledger counts as
+    /// having room again (see StorageWatch).
+    public var resumeFreeBytes: Int = 256 * 1024
     public init(synchronous: Synchronous = .full, busyTimeoutMilliseconds: Int32 = 5_000, maxBatch: Int = 2_000) {
         self.synchronous = synchronous; self.busyTimeoutMilliseconds = busyTimeoutMilliseconds; self.maxBatch = maxBatch
     }
@@ -40,10 +44,11 @@ public final class Ledger: @unchecked Sendable {
             try Schema.migrate(db, path: path)
             // Checkpoints run on their own thread (see Checkpointer), not inside commits.
             try db.exec("PRAGMA wal_autocheckpoint = 0")
-            let checkpointer = try Checkpointer(path: path, options: options)
+            let storage = StorageWatch(path: path, resumeFreeBytes: options.resumeFreeBytes)
+            let checkpointer = try Checkpointer(path: path, options: options) { storage.checkpointFailed($0) }
             self.checkpointer = checkpointer
             do {
-                writer = try Writer(connection: db, maxBatch: options.maxBatch) { checkpointer.batchCommitted() }
+                writer = try Writer(connection: db, maxBatch: options.maxBatch, storage: storage) { checkpointer.batchCommitted() }
             } catch {
                 checkpointer.stop()
                 throw error
@@ -99,6 +104,24 @@ public final class Ledger: @unchecked Sendable {
 
     /// Group-commit transactions committed so far by this `Ledger` (for metrics).
     public var committedBatches: Int { writer.batchesCommitted }
+
+    /// Whether the disk had room for the latest writes, and when a write last committed.
+    public var storageStatus: LedgerStorageStatus { writer.storage.status }
+
+    /// Sets what is told when a full-disk spell begins and ends (once each).
+    /// Runs on the writer thread: return quickly, and never wait for the ledger there.
+    public func onStorageChange(_ handler: @escaping @Sendable (LedgerStorageChange) -> Void) {
+        writer.storage.onChange(handler)
+    }
+
+    /// Commits one real row (a document `ledger`/`liveness` holding the time):
+    /// a write that needs disk space, unlike an empty transaction, which
+    /// commits on a full disk. Throws `.storageFull` when there is no room;
+    /// when there is room again it ends a full spell without waiting for a scan.
+    public func probeStorage(at now: Date = Date()) throws(LedgerError) {
+        let body = "{\"probed_at\":\(Int64(now.timeIntervalSince1970))}"
+        try putDocuments([StoredDocument(kind: "ledger", key: "liveness", body: body)])
+    }
 
     /// Runs `body` on the writer thread in its own transaction, without waiting (tests use it as a gate).
     func enqueueWrite(_ body: @escaping (Connection) throws -> Void, completion: @escaping @Sendable (Result<Void, LedgerError>) -> Void) {

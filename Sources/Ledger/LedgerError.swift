@@ -18,6 +18,10 @@ public enum LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A move, pack or ship would take held stock: from a quarantine or
     /// damaged location (`lot` nil), or of a lot on hold (`location` is where).
     case heldStock(location: String, item: String, lot: String?, reason: String?)
+    /// The disk holding the ledger had no room for a write (SQLITE_FULL, or
+    /// ENOSPC under an I/O error): nothing of that write was saved. `detail`
+    /// is SQLite's own account (the call and its message).
+    case storageFull(path: String, detail: String)
 
     public var description: String {
         switch self {
@@ -41,12 +45,22 @@ public enum LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .heldStock(location, item, lot?, reason):
             // The `held-stock` code first, so stations and scripts can match it.
             return "held-stock: lot \(lot) of item \(item) is on hold\(reason.map { " (\($0))" } ?? ""); release the lot before taking it from \(location)"
+        case let .storageFull(path, detail):
+            // The `storage-full` code first, as for held stock: the log, the socket and scripts match it.
+            return "storage-full: no space left on the disk of ledger \(path): nothing was saved (\(detail)); "
+                + "free space on that file system, the daemon resumes by itself (docs/operations.md, \"Disk full\")"
         case let .heldStock(location, item, nil, _):
             return "held-stock: item \(item) at \(location) is held (a quarantine or damaged location); only a release or a scrap posting may take it out"
         }
     }
 }
 
+extension LedgerError: StorageFullReporting {
+    public var isStorageFull: Bool { if case .storageFull = self { return true } else { return false } }
+}
+
 extension LedgerError {
-    init(_ e: SQLiteError) { self = .sqlite(e.description) }
+    init(_ e: SQLiteError) {
+        self = e.isStorageFull ? .storageFull(path: e.path ?? "(unknown file)", detail: e.description) : .sqlite(e.description)
+    }
 }

@@ -1,11 +1,26 @@
 import CSQLite
+import Glibc
+import ScanModel
 
 /// A failed SQLite call: the call, the result code and SQLite's own message.
 public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     public let code: Int32
     public let message: String
     public let context: String
+    /// The errno of the last failed system call on the connection (0: none),
+    /// which tells a full disk from other I/O errors.
+    public var systemErrno: Int32 = 0
+    /// The database file, when the connection knew it.
+    public var path: String? = nil
     public var description: String { "sqlite error \(code) in \(context): \(message)" }
+
+    /// The disk had no room: SQLITE_FULL (what SQLite answers when write()
+    /// fails with ENOSPC), or an I/O error whose system call failed with
+    /// ENOSPC or EDQUOT (growing the WAL index, truncating, syncing).
+    public var isStorageFull: Bool {
+        if code & 0xFF == SQLITE_FULL { return true }
+        return code & 0xFF == SQLITE_IOERR && (systemErrno == ENOSPC || systemErrno == EDQUOT)
+    }
 }
 
 /// One SQLite connection with a cache of prepared statements keyed by SQL text.
@@ -13,6 +28,7 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
 /// or a reader guarded by a lock), which is what SQLite's WAL mode wants anyway.
 final class Connection {
     let handle: OpaquePointer
+    let path: String
     private var cache: [String: Statement] = [:]
 
     init(path: String, readOnly: Bool = false) throws {
@@ -21,10 +37,12 @@ final class Connection {
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            let systemErrno = db.map { sqlite3_system_errno($0) } ?? 0
             if let db { sqlite3_close_v2(db) }
-            throw SQLiteError(code: rc, message: message, context: "open \(path)")
+            throw SQLiteError(code: rc, message: message, context: "open \(path)", systemErrno: systemErrno, path: path)
         }
         handle = db
+        self.path = path
         sqlite3_extended_result_codes(db, 1)
     }
 
@@ -35,6 +53,15 @@ final class Connection {
 
     var lastMessage: String { String(cString: sqlite3_errmsg(handle)) }
 
+    /// A failure of this connection, with the errno behind it and the file.
+    func error(_ code: Int32, _ message: String, context: String) -> SQLiteError {
+        SQLiteError(code: code, message: message, context: context, systemErrno: sqlite3_system_errno(handle), path: path)
+    }
+
+    /// Rows inserted, updated or deleted on this connection so far: a
+    /// transaction that changed none wrote nothing to disk.
+    var totalChanges: Int64 { sqlite3_total_changes64(handle) }
+
     /// Runs one or more statements without results (DDL, pragmas, BEGIN/COMMIT).
     func exec(_ sql: String) throws {
         var err: UnsafeMutablePointer<CChar>?
@@ -42,7 +69,7 @@ final class Connection {
         if rc != SQLITE_OK {
             let message = err.map { String(cString: $0) } ?? lastMessage
             sqlite3_free(err)
-            throw SQLiteError(code: rc, message: message, context: sql)
+            throw error(rc, message, context: sql)
         }
     }
 
@@ -55,7 +82,7 @@ final class Connection {
         var stmt: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
         guard rc == SQLITE_OK, let stmt else {
-            throw SQLiteError(code: rc, message: lastMessage, context: sql)
+            throw error(rc, lastMessage, context: sql)
         }
         let statement = Statement(stmt, connection: self, sql: sql)
         cache[sql] = statement
@@ -122,7 +149,7 @@ final class Statement {
         case .text(let s): rc = sqlite3_bind_text(raw, index, s, -1, CSQLite_transient())
         case .null: rc = sqlite3_bind_null(raw, index)
         }
-        if rc != SQLITE_OK { throw SQLiteError(code: rc, message: connection.lastMessage, context: "bind \(index) of \(sql)") }
+        if rc != SQLITE_OK { throw connection.error(rc, connection.lastMessage, context: "bind \(index) of \(sql)") }
     }
 
     /// True when a row is available, false when done.
@@ -131,9 +158,9 @@ final class Statement {
         let rc = sqlite3_step(raw)
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE { return false }
-        let message = connection.lastMessage
+        let failure = connection.error(rc, connection.lastMessage, context: sql)
         sqlite3_reset(raw)
-        throw SQLiteError(code: rc, message: message, context: sql)
+        throw failure
     }
 
     /// Binds, runs to completion and resets.
@@ -157,3 +184,5 @@ final class Statement {
 
 func sqlite3LastRowID(_ db: Connection) -> Int64 { sqlite3_last_insert_rowid(db.handle) }
 func sqlite3BusyTimeout(_ db: Connection, _ ms: Int32) { sqlite3_busy_timeout(db.handle, ms) }
+
+extension SQLiteError: StorageFullReporting {}

@@ -22,6 +22,8 @@ final class Writer: @unchecked Sendable {
     private let maxBatch: Int
     private let afterCommit: @Sendable () -> Void
     private let thread = ServiceThread(name: "ledger-writer")
+    /// Every transaction's end is reported here: a full disk begins and ends by what commits do.
+    let storage: StorageWatch
 
     // Written by the writer thread, read by anyone: under `condition`.
     private var batchesCommittedStorage: Int = 0
@@ -30,8 +32,9 @@ final class Writer: @unchecked Sendable {
         return batchesCommittedStorage
     }
 
-    init(connection: Connection, maxBatch: Int, afterCommit: @escaping @Sendable () -> Void = {}) throws {
+    init(connection: Connection, maxBatch: Int, storage: StorageWatch, afterCommit: @escaping @Sendable () -> Void = {}) throws {
         engine = try PostingEngine(db: connection)
+        self.storage = storage
         self.maxBatch = max(1, maxBatch)
         self.afterCommit = afterCommit
         thread.start { [unowned self] t in self.loop(t) }
@@ -88,6 +91,7 @@ final class Writer: @unchecked Sendable {
     }
 
     private func run(_ batch: [Job]) {
+        let changesBefore = engine.db.totalChanges
         if batch.count == 1, case let .write(body, completion) = batch[0] {
             do {
                 try engine.db.exec("BEGIN IMMEDIATE")
@@ -99,10 +103,13 @@ final class Writer: @unchecked Sendable {
                     throw error
                 }
                 engine.forgetCachedMasterData()
+                storage.committed(changedRows: engine.db.totalChanges != changesBefore)
                 completion(.success(()))
             } catch {
                 engine.forgetCachedMasterData()
-                completion(.failure(Self.ledgerError(error)))
+                let failure = Self.ledgerError(error)
+                storage.failed(failure)
+                completion(.failure(failure))
             }
             return
         }
@@ -123,12 +130,14 @@ final class Writer: @unchecked Sendable {
         } catch {
             // Nothing of this batch is durable: every caller hears the failure.
             let failure = Self.ledgerError(error)
+            storage.failed(failure)
             for job in batch { if case let .post(_, completion) = job { completion(.failure(failure)) } }
             return
         }
         condition.lock()
         batchesCommittedStorage += 1
         condition.unlock()
+        storage.committed(changedRows: engine.db.totalChanges != changesBefore)
         afterCommit()
         var i = 0
         for job in batch {

@@ -36,6 +36,8 @@ public final class Daemon: Sendable {
     let changes = NSLock()
     /// Held for the daemon's life: `scanledger restore` refuses while it is (LedgerLock).
     let ledgerLock: LedgerLock
+    /// A full disk under the ledger: logged once per episode, journal held back, probed for liveness.
+    let storage: StorageHealth
 
     public init(configPath: String, config parsed: ServiceConfig, logger: Logger, notify: SDNotify = SDNotify()) throws {
         var config = parsed
@@ -56,6 +58,7 @@ public final class Daemon: Sendable {
         }
         ledger = try Ledger(path: config.ledgerPath, options: LedgerOptions(synchronous: config.synchronous))
         gateway = LedgerStationGateway(ledger: ledger)
+        storage = StorageHealth(ledger: ledger, logger: logger, journal: gateway)
         stores = LedgerStationStores(ledger: ledger)
         let routing = Routing(config: config, added: [])
         self.routing = Locked(routing)
@@ -63,7 +66,7 @@ public final class Daemon: Sendable {
                                        shipments: gateway, history: ledger, lotHolds: ledger)
         let (fleet, inbox) = (self.fleet, self.inbox)
         stations = try StationHost(specs: config.stations, context: config.stationContext, dependencies: deps, reviews: stores,
-                                   journal: gateway, hub: hub,
+                                   journal: StorageAwareJournal(gateway, health: storage), hub: hub,
                                    signal: { device, signal in fleet.signal(device, signal) },
                                    effects: { station, effects, time in _ = inbox.push(.effects(station: station, effects, time: time)) },
                                    log: { station, line in logger.warning("station \(station)", line) })

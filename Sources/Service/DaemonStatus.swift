@@ -12,13 +12,25 @@ extension Daemon {
         let c = gateway.counters
         let open = try stores.openSessions()
         let ledgerPostings = try ledger.ledgerSequence().value
+        let liveness = livenessProblem()
+        let storage = ledger.storageStatus
         return ["box_id": config.boxID, "uptime_seconds": Int(Date().timeIntervalSince(started)),
                 "status": statusLine(running: running, counters: c, openSessions: open.count, ledgerPostings: ledgerPostings),
                 "devices_connected": running.filter { $0.runner.isConnected }.count, "devices": running.count,
                 "stations": config.stations.count, "open_sessions": open, "ledger": config.ledgerPath,
                 "ledger_sequence": ledgerPostings, "ledger_postings": ledgerPostings,
                 "postings_since_start": c.posted, "rejected_since_start": c.rejected,
-                "live": livenessProblem() == nil, "forwarding": forwardingStatus()]
+                "live": liveness == nil, "live_problem": liveness.map { $0 as Any } ?? NSNull(),
+                "storage_full": storage.full, "storage": storageStatus(storage), "forwarding": forwardingStatus()]
+    }
+
+    /// The ledger's disk as the last writes found it (docs/operations.md, "Disk full").
+    func storageStatus(_ s: LedgerStorageStatus) -> [String: Any] {
+        func time(_ d: Date?) -> Any { d.map { EventTime.utcText(micros: Int64($0.timeIntervalSince1970 * 1e6)) as Any } ?? NSNull() }
+        return ["full": s.full, "full_since": time(s.fullSince), "full_error": s.fullError.map { $0 as Any } ?? NSNull(),
+                "refused_writes": s.refusedWrites, "refused_writes_total": s.refusedWritesTotal, "last_write": time(s.lastWrite),
+                "journal_entries_held_back": self.storage.heldBackTotal, "checkpoint_failures": s.checkpointFailures,
+                "last_checkpoint_error": s.lastCheckpointError.map { $0 as Any } ?? NSNull()]
     }
 
     /// The central forwarder as an admin needs it at a glance: its state,
@@ -42,15 +54,27 @@ extension Daemon {
     /// one), so the latest sequence is the ledger's total.
     private func statusLine(running: [DeviceFleet.Running], counters c: GatewayCounters, openSessions: Int, ledgerPostings: Int64?) -> String {
         let total = ledgerPostings.map { "\($0) postings in the ledger" } ?? "ledger unreadable"
-        return "\(running.filter { $0.runner.isConnected }.count)/\(running.count) devices connected, \(config.stations.count) stations (\(openSessions) open), "
+        return (ledger.storageStatus.full ? "STORAGE FULL, scans refused; " : "") + "\(running.filter { $0.runner.isConnected }.count)/\(running.count) devices connected, \(config.stations.count) stations (\(openSessions) open), "
             + "\(total), \(c.posted) posted and \(c.rejected) rejected since start"
     }
 
-    /// Nil when the router thread ticked recently and the ledger writer commits.
+    /// Nil when the router thread ticked recently and a real write committed
+    /// recently (or a probe that writes a real row just did). An empty
+    /// transaction is no proof: it commits on a full disk.
     public func livenessProblem() -> String? {
+        if let stuck = stuckProblem() { return stuck }
+        return storage.writeProblem()?.problem
+    }
+
+    /// What a restart could cure: a pipeline that stopped ticking, a writer
+    /// that fails for other reasons than space. The watchdog goes by this: a
+    /// full disk is not live, but restarting cannot free space, and a daemon
+    /// restarted on a full disk (or given up on by systemd's start limit)
+    /// would not resume by itself when space returns.
+    func stuckProblem() -> String? {
         let age = Date().timeIntervalSince(router.stats.snapshot.heartbeat)
         if age > 5 { return "the pipeline thread has not ticked for \(Int(age)) s" }
-        do { try ledger.putDocuments([]) } catch { return "the ledger writer failed: \(error)" }
+        if let write = storage.writeProblem(), !write.storageFull { return write.problem }
         return nil
     }
 
@@ -87,6 +111,15 @@ extension Daemon {
                                      samples: zones.map { .init(labels: [("zone", $0.zone.name)], value: Double($0.readsIn)) }))
         families.append(MetricFamily(name: "scanledger_zone_lag_seconds", help: "Pipeline time minus the last read's time.", kind: .gauge,
                                      samples: zones.map { .init(labels: [("zone", $0.zone.name)], value: Double($0.lag.value) / 1e6) }))
+        let disk = ledger.storageStatus
+        families += [
+            MetricFamily(name: "scanledger_storage_full", help: "1 while the ledger's disk refuses writes for lack of space.", kind: .gauge,
+                         samples: [.init(value: disk.full ? 1 : 0)]),
+            MetricFamily(name: "scanledger_storage_refused_writes_total", help: "Ledger writes refused for lack of space.", kind: .counter,
+                         samples: [.init(value: Double(disk.refusedWritesTotal))]),
+            MetricFamily(name: "scanledger_journal_entries_held_back", help: "Journal entries not written during the current full-disk episode.",
+                         kind: .gauge, samples: [.init(value: Double(storage.heldBackTotal))]),
+        ]
         if let f = forwarder.snapshot?.status {
             families += [
                 MetricFamily(name: "scanledger_forwarded_postings_total", help: "Postings forwarded to the central database.", kind: .counter,

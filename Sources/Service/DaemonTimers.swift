@@ -24,7 +24,8 @@ final class DaemonTimers: BackgroundService {
         if let interval = SDNotify.watchdogInterval() {
             let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
             every(seconds, on: DispatchQueue(label: "daemon.watchdog")) {
-                if let problem = daemon.livenessProblem() {
+                // Not `livenessProblem`: a full disk is logged by StorageHealth, and a restart cannot cure it.
+                if let problem = daemon.stuckProblem() {
                     daemon.logger.error("watchdog", "not petting the watchdog: \(problem)")
                 } else {
                     daemon.notify.send("WATCHDOG=1")

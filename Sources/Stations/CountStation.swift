@@ -239,7 +239,8 @@ public final class CountStation: SessionStation {
             // still waits for a decision instead of being lost.
             try reviewStore.save(result)
         } catch {
-            return .error(.sessionNotSaved, "count at \(s.location) not recorded: \(error); stop the count again")
+            return storageFullRefusal(error, "count at \(s.location) not recorded, stop the count again once there is space")
+                ?? .error(.sessionNotSaved, "count at \(s.location) not recorded: \(error); stop the count again")
         }
         var autoPostRefusal: String?
         if config.autoPost, case .pending = result.status {

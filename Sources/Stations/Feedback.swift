@@ -56,6 +56,10 @@ public struct FeedbackCode: RawRepresentable, Hashable, Sendable, Codable, Expre
     public static let postingRejected: FeedbackCode = "posting-rejected"
     public static let ledgerUnavailable: FeedbackCode = "ledger-unavailable"
     public static let sessionNotSaved: FeedbackCode = "session-not-saved"
+    /// The box's disk is full: the scan was not saved (nothing posted, the
+    /// session unchanged). An error signal like every refusal; a supervisor
+    /// has to free space, scanning again does not help until then.
+    public static let storageFull: FeedbackCode = "storage-full"
     /// A carrier label that fails its format or check digit.
     public static let badTrackingNumber: FeedbackCode = "bad-tracking-number"
     /// A tracking number another carton already shipped with.

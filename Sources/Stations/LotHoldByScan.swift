@@ -37,7 +37,8 @@ extension AttendedStation {
                 }
                 return .done(.lotHeld, "lot \(lot) of \(item) is on hold (\(reason)): every unit is refused until it is released")
             } catch {
-                return .error(.postingRejected, "lot \(lot) of \(item) not held: \(error)")
+                return storageFullRefusal(error, "lot \(lot) of \(item) not held")
+                    ?? .error(.postingRejected, "lot \(lot) of \(item) not held: \(error)")
             }
         default:
             return .error(.wrongMoment, "\(commands.holdLot) waits for the lot: scan a unit with its lot (10), or \(commands.cancel)")

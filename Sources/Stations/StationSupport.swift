@@ -90,16 +90,25 @@ func submit(_ request: PostingRequest, to ledger: PostingGateway) -> Submission 
             return .refused(.error(.postingRejected, "ledger refused \(request.kind.rawValue) \(request.key): \(reason)"))
         }
     } catch {
-        return .refused(.error(.ledgerUnavailable, "ledger unavailable (\(error)); nothing posted, try again"))
+        return .refused(storageFullRefusal(error, "\(request.kind.rawValue) \(request.key) not posted")
+                        ?? .error(.ledgerUnavailable, "ledger unavailable (\(error)); nothing posted, try again"))
     }
 }
 
 func unavailable(_ error: Error) -> Feedback {
-    .error(.ledgerUnavailable, "lookup failed (\(error)); nothing changed, scan again")
+    storageFullRefusal(error, "nothing changed") ?? .error(.ledgerUnavailable, "lookup failed (\(error)); nothing changed, scan again")
 }
 
 func notSaved(_ error: Error) -> Feedback {
-    .error(.sessionNotSaved, "session could not be saved (\(error)); scan not taken, scan again")
+    storageFullRefusal(error, "scan not taken") ?? .error(.sessionNotSaved, "session could not be saved (\(error)); scan not taken, scan again")
+}
+
+/// A write the disk had no room for gets its own refusal: "scan again" would
+/// not help until someone frees space, and the operator must hear an error
+/// (the scan was not saved), never the good signal. Nil for other errors.
+func storageFullRefusal(_ error: Error, _ what: String) -> Feedback? {
+    guard isStorageFull(error) else { return nil }
+    return .error(.storageFull, "storage full on this box: \(what); call a supervisor to free disk space (\(error))")
 }
 
 /// Sums lines with the same accounts so one posting carries each account once.

@@ -86,7 +86,11 @@ final class DaemonSite {
     let notify: DaemonNotifyListener
     var process: Process?
     let logPath: String
-    var db: String { dir.appendingPathComponent("ledger.db").path }
+    /// Where the ledger lives: the site's directory unless a test put it
+    /// elsewhere (on a small tmpfs, to run out of space; the log, sockets and
+    /// config stay in `dir`).
+    let ledgerDir: URL
+    var db: String { ledgerDir.appendingPathComponent("ledger.db").path }
     var socket: String { dir.appendingPathComponent("control.sock").path }
     var configPath: String { dir.appendingPathComponent("scanledger.json").path }
 
@@ -96,8 +100,9 @@ final class DaemonSite {
         return exe.deletingLastPathComponent().appendingPathComponent("scanledgerd")
     }
 
-    init() throws {
+    init(ledgerIn ledgerDir: URL? = nil) throws {
         dir = URL(fileURLWithPath: "/tmp").appendingPathComponent("sld-\(UUID().uuidString.prefix(8))")
+        self.ledgerDir = ledgerDir ?? dir
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         scanner = try FakeScanner()
         notify = try DaemonNotifyListener(path: dir.appendingPathComponent("notify.sock").path)

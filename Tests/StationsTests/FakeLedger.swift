@@ -24,6 +24,8 @@ final class FakeLedger: PostingGateway, StockLookup, MasterData, PostingHistory 
     var lotHolds: [String: String] = [:]
     /// Throw on the next post without committing (ledger down).
     var failNextPost = false
+    /// What the next failing post throws (a full disk, say).
+    var postFailure: Error = Unavailable()
     /// Commit the next post, then throw (crash before the acknowledgement).
     var loseNextAcknowledgement = false
     private(set) var postCalls = 0
@@ -54,7 +56,7 @@ final class FakeLedger: PostingGateway, StockLookup, MasterData, PostingHistory 
 
     func post(_ r: PostingRequest) throws -> PostingOutcome {
         postCalls += 1
-        if failNextPost { failNextPost = false; throw Unavailable() }
+        if failNextPost { failNextPost = false; throw postFailure }
         if let seen = byKey[r.key] {
             if seen.request != r { return .rejected(reason: "key \(r.key) reused with a different payload") }
             if case .posted(let seq) = seen.outcome { return .duplicate(seq: seq) }
@@ -160,22 +162,24 @@ final class FakeLedger: PostingGateway, StockLookup, MasterData, PostingHistory 
 final class FlakySessionStore: SessionStore {
     let inner = InMemorySessionStore()
     var failSaves = false
+    /// What a failing save throws.
+    var saveFailure: Error = DiskFull()
     private(set) var snapshots = 0
     private(set) var appends = 0
     struct DiskFull: Error {}
     func loadSession(station: String) throws -> SavedSession? { try inner.loadSession(station: station) }
     func saveSession(station: String, snapshot: Data) throws {
-        if failSaves { throw DiskFull() }
+        if failSaves { throw saveFailure }
         snapshots += 1
         try inner.saveSession(station: station, snapshot: snapshot)
     }
     func appendToSession(station: String, entry: Data) throws {
-        if failSaves { throw DiskFull() }
+        if failSaves { throw saveFailure }
         appends += 1
         try inner.appendToSession(station: station, entry: entry)
     }
     func removeSession(station: String) throws {
-        if failSaves { throw DiskFull() }
+        if failSaves { throw saveFailure }
         try inner.removeSession(station: station)
     }
     func nextSessionNumber(station: String) throws -> UInt64 { try inner.nextSessionNumber(station: station) }
