@@ -98,6 +98,8 @@ extension Daemon {
             MetricFamily(name: "scanledger_scans_total", help: "Scans into the pipeline.", kind: .counter, samples: [.init(value: Double(scans))]),
             MetricFamily(name: "scanledger_station_inputs_total", help: "Station inputs by outcome.", kind: .counter,
                          samples: [.init(labels: [("outcome", "accepted")], value: Double(s.accepted)), .init(labels: [("outcome", "refused")], value: Double(s.refused))]),
+            MetricFamily(name: "scanledger_station_inputs_dropped_total", help: "Station inputs refused because the station's queue was full.", kind: .counter,
+                         samples: stations.droppedInputs.sorted { $0.key < $1.key }.map { .init(labels: [("station", $0.key)], value: Double($0.value)) }),
             MetricFamily(name: "scanledger_postings_total", help: "Postings by ledger answer.", kind: .counter,
                          samples: [.init(labels: [("status", "posted")], value: Double(g.posted)), .init(labels: [("status", "duplicate")], value: Double(g.duplicates)),
                                    .init(labels: [("status", "rejected")], value: Double(g.rejected)), .init(labels: [("status", "failed")], value: Double(g.failures))]),

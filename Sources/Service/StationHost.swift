@@ -25,6 +25,9 @@ public final class StationHost: @unchecked Sendable {
         let spec: StationSpec
         let station: AttendedStation
         let queue: DispatchQueue
+        /// Inputs queued and not yet handled, and whether inputs are being
+        /// dropped (so the log says when an overflow begins, not every drop).
+        let backlog = Locked((queued: 0, dropping: false))
         init(spec: StationSpec, station: AttendedStation) {
             self.spec = spec; self.station = station
             queue = DispatchQueue(label: "station.\(spec.name)")
@@ -47,6 +50,13 @@ public final class StationHost: @unchecked Sendable {
     private let lock = NSLock()
     private var accepted = 0
     private var refused = 0
+    private var dropped: [String: Int] = [:]
+    /// Inputs one station may have queued. A station commits as it goes
+    /// (a few ms each), so a device that floods it (a scanner stuck
+    /// sending, a misconfigured reader) would otherwise grow its queue
+    /// without bound; past this the input is refused at once: the device
+    /// gets the error signal, the drop is counted and the log says so.
+    static let queueLimit = 1_024
 
     public init(specs: [StationSpec], context: StationContext = StationContext(), dependencies: StationDependencies, reviews: CountReviewStore,
                 journal: JournalSink? = nil, hub: EventHub,
@@ -150,11 +160,26 @@ public final class StationHost: @unchecked Sendable {
         return (created.keys.sorted(), leaving.map(\.spec.name).sorted())
     }
     public var counts: (accepted: Int, refused: Int) { lock.withLock { (accepted, refused) } }
+    /// Inputs refused because their station's queue was full, per station.
+    public var droppedInputs: [String: Int] { lock.withLock { dropped } }
 
     /// Queues an input for a station; `device` gets the feedback signal.
     public func deliver(_ input: StationInput, to name: String, at time: Microseconds, from device: String?) {
         guard let slot = lock.withLock({ slots[name] }) else { return }
+        let (admitted, overflowBegins) = slot.backlog.withLock { b -> (Bool, Bool) in
+            guard b.queued >= Self.queueLimit else { b.queued += 1; b.dropping = false; return (true, false) }
+            defer { b.dropping = true }
+            return (false, !b.dropping)
+        }
+        guard admitted else {
+            if case .idleTick = input { return }  // the next tick comes anyway
+            lock.withLock { dropped[name, default: 0] += 1 }
+            if overflowBegins { log(name, "input queue full (\(Self.queueLimit) waiting): dropping inputs until it drains; each is answered with the error signal and counted") }
+            if let device { signal(device, .error) }
+            return
+        }
         slot.queue.async { [self] in
+            defer { slot.backlog.withLock { $0.queued -= 1 } }
             let event = slot.station.handle(input, at: time, device: device)
             for failure in slot.station.takeJournalFailures() { log(name, failure) }
             // Quiet inputs that changed nothing are not news (a portal's departures, idle ticks).
