@@ -14,6 +14,8 @@ struct DeviceIntake: Sendable {
     let inbox: BoundedQueue<Intake>
     let hub: EventHub
     let logger: Logger
+    /// How many of this device's reads may wait for the router at once.
+    let credit = IntakeCredit(IntakeCredit.perDevice)
 
     func handle(_ device: DeviceID, _ batch: EventBatch) {
         // At most one of `tags` and `scans` holds a run at a time: a run ends
@@ -50,7 +52,8 @@ struct DeviceIntake: Sendable {
             }
         }
         endRuns()
-        if !inputs.isEmpty { _ = inbox.push(.device(name, inputs)) }
+        guard !inputs.isEmpty, credit.take(unless: { inbox.snapshot.closed }) else { return }
+        _ = inbox.push(.device(name, inputs, credit: credit))
     }
 
     /// A runner for `spec`: every device kind, LLRP readers included, runs on `DeviceRunner`.
@@ -60,4 +63,26 @@ struct DeviceIntake: Sendable {
             intake.handle(id, batch)
         }
     }
+}
+
+/// Per-device credit for the router's intake: a device with this many reads
+/// waiting blocks on its own thread (its tty or socket buffer then fills and
+/// the device itself is held back) instead of filling the shared queue.
+/// Without it one flooding scanner queued 4,096 reads of ~240 scans each:
+/// gigabytes of memory, and every other device's scans waited seconds behind
+/// them (`scanledger-bench flood`).
+final class IntakeCredit: Sendable {
+    static let perDevice = 2
+    private let semaphore: DispatchSemaphore
+    init(_ count: Int) { semaphore = DispatchSemaphore(value: count) }
+
+    /// Waits for a credit; false when `abandon` says to give up (shutdown).
+    func take(unless abandon: () -> Bool) -> Bool {
+        while semaphore.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
+            if abandon() { return false }
+        }
+        return true
+    }
+
+    func give() { semaphore.signal() }
 }

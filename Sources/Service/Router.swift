@@ -6,8 +6,9 @@ import Stations
 
 /// What device threads and stations hand to the router's thread.
 enum Intake: Sendable {
-    /// One read's events from one device, in the order the device sent them.
-    case device(String, [DeviceInput])
+    /// One read's events from one device, in the order the device sent them;
+    /// `credit` is returned once the router has taken them.
+    case device(String, [DeviceInput], credit: IntakeCredit? = nil)
     /// What a station asked for after an input (start or end its sweep).
     case effects(station: String, [StationEffect], time: Microseconds)
     /// Reloaded zones: the router ends the old pipeline's cycles and starts a new one.
@@ -85,8 +86,9 @@ final class Router: BackgroundService {
 
     private func take(_ item: Intake, _ pipeline: inout Pipeline) {
         switch item {
-        case .device(let device, let inputs):
+        case .device(let device, let inputs, let credit):
             for input in inputs { ingest(input, from: device, pipeline) }
+            credit?.give()
         case .effects(let station, let effects, let time):
             for effect in effects { apply(effect, for: station, at: time, pipeline) }
         case .reconfigure(let config):

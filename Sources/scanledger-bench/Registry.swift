@@ -17,6 +17,7 @@ let benchmarks: [Benchmark] = [
     forwardBenchmark,
     daemonBenchmark,
     soakBenchmark,
+    Benchmark(name: "flood", run: floodBenchmark),
 ]
 
 /// Runs too long for `all`: named alone (Tests/KillCampaign/run.sh).

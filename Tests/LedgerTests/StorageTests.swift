@@ -181,10 +181,14 @@ import ScanModel
 
         // Nudged by later commits, the checkpointer now empties it (bounded wait, not a timing assertion).
         let deadline = Date().addingTimeInterval(30)
+        // Each nudge's own frames refill the WAL, so after a nudge the check
+        // waits (up to a second) for the checkpointer before nudging again;
+        // a fixed 50 ms failed under load, when the truncation came later.
         while walBytes() != 0 && Date() < deadline {
             try writer.exec("INSERT INTO t VALUES (1)")
             checkpointer.batchCommitted()
-            Thread.sleep(forTimeInterval: 0.05)
+            let settle = Date().addingTimeInterval(1)
+            while walBytes() != 0 && Date() < settle { Thread.sleep(forTimeInterval: 0.02) }
         }
         #expect(walBytes() == 0, "the WAL kept \(walBytes()) bytes")
         #expect(try writer.scalarInt("SELECT count(*) FROM t") ?? 0 > 200)
