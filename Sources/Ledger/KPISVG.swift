@@ -27,7 +27,7 @@ enum KPISVG {
     static func bars(title: String, labels: [String], values: [Double], color: String = palette[0], unit: String = "") -> String {
         guard !values.isEmpty, let top = values.max(), top > 0 else { return empty(title) }
         let w = 560.0, h = 200.0, left = 40.0, bottom = 24.0, plotH = h - bottom - 14
-        let step = (w - left - 10) / Double(values.count), barW = max(1, step * 0.8)
+        let step = (w - left - 10) / Double(values.count), barW = max(1, min(step * 0.8, 48))
         var out = "<svg viewBox=\"0 0 \(Int(w)) \(Int(h))\" role=\"img\"><title>\(escape(title))</title>"
         out += "<line x1=\"\(left)\" y1=\"\(h - bottom)\" x2=\"\(w - 10)\" y2=\"\(h - bottom)\" class=\"axis\"/>"
         out += "<text x=\"\(left - 4)\" y=\"\(h - bottom - plotH + 4)\" class=\"tick\" text-anchor=\"end\">\(number(top))</text>"
@@ -67,6 +67,8 @@ enum KPISVG {
             + "<text x=\"140\" y=\"23\" class=\"tick\" text-anchor=\"end\">\(escape(title))</text>"
             + "<rect x=\"150\" y=\"8\" width=\"400\" height=\"20\" class=\"track\"/>"
             + "<rect x=\"150\" y=\"8\" width=\"\(f(filled))\" height=\"20\" fill=\"\(color)\"/>"
-            + "<text x=\"156\" y=\"23\" class=\"on\">\(f(p)) %</text></svg>"
+            // On the bar when it has room, after it (dark) when it has not.
+            + (filled >= 60 ? "<text x=\"156\" y=\"23\" class=\"on\">\(f(p)) %</text></svg>"
+                            : "<text x=\"\(f(156 + filled))\" y=\"23\" class=\"tick\">\(f(p)) %</text></svg>")
     }
 }

@@ -17,6 +17,7 @@ let benchmarks: [Benchmark] = [
     forwardBenchmark,
     daemonBenchmark,
     soakBenchmark,
+    kpiBenchmark,
 ]
 
 /// Runs too long for `all`: named alone (Tests/KillCampaign/run.sh).
