@@ -56,6 +56,23 @@ public struct KPICounts: Sendable, Equatable {
     public var orderCycleSeconds: [Double] = []
     public var returnedByReason: [String: Int64] = [:]
     public init() {}
+
+    /// The sums of several ledgers together (the central views' "all origins").
+    /// Active hours are not additive (two boxes busy in the same hour): the
+    /// caller sets them from the union of the hours.
+    public mutating func add(_ o: KPICounts) {
+        let paths: [WritableKeyPath<KPICounts, Int64>] = [
+            \.postings, \.units, \.activeHours, \.unitsReceived, \.unitsPacked, \.unitsShipped, \.unitsReturned, \.unitsScrapped,
+            \.countLossUnits, \.countGainUnits, \.pickedLines, \.ordersPacked, \.ordersCompleteFirstTime, \.shortPacks, \.unitsShortPacked,
+            \.ordersConsideredForBackorder, \.ordersBackordered, \.backorderedEntries, \.packErrors, \.pickErrors, \.countsPosted,
+            \.countsExact, \.serialsFound, \.serialsMissing, \.asnLines, \.asnLinesDiscrepant, \.asnUnitsExpected, \.asnUnitsDiscrepant,
+            \.receiptLinesWaiting,
+        ]
+        for p in paths { self[keyPath: p] += o[keyPath: p] }
+        dockToStockSeconds = (dockToStockSeconds + o.dockToStockSeconds).sorted()
+        orderCycleSeconds = (orderCycleSeconds + o.orderCycleSeconds).sorted()
+        returnedByReason.merge(o.returnedByReason, uniquingKeysWith: +)
+    }
 }
 
 /// Journal codes the pack and pick error rates count (refusals, severity `error`).
