@@ -16,7 +16,8 @@ let kpiBenchmark = Benchmark(name: "kpi") {
     let runs = Int(env["KPI_BENCH_RUNS"] ?? "") ?? 7
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kpi-bench-\(getpid())")
     try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
+    // KPI_BENCH_KEEP=1 leaves the ledger in the temporary directory to look at its queries.
+    defer { if env["KPI_BENCH_KEEP"] != "1" { try? FileManager.default.removeItem(at: directory) } }
     let path = directory.appendingPathComponent("kpi.db").path
     let items = 100, physical = 50
     do {
@@ -62,7 +63,9 @@ let kpiBenchmark = Benchmark(name: "kpi") {
                    CASE WHEN \(kind) IN ('pack', 'ship', 'return') THEN 'SO-' || (seq / 20) WHEN \(kind) = 'receipt' THEN 'ASN-' || (seq / 20) END,
                    \(start) + seq * \(step), 'op-' || (seq % 20), CASE WHEN \(kind) = 'scrap' THEN 'DAMAGED' END FROM n
             """,
-            // Five lines of two entries each; virtual ordinals: @adjustment 0, @customer 1, @scrap 2, @supplier 3, @transit 4.
+            // Five lines of two entries each, item and locations hashed from the posting (a move from
+            // the posting four before it: seq % 20 = 4 puts away the receipt at 0); virtual ordinals:
+            // @adjustment 0, @customer 1, @scrap 2, @supplier 3, @transit 4.
             """
             WITH RECURSIVE l(line) AS (SELECT 0 UNION ALL SELECT line + 1 FROM l WHERE line < 4)
             INSERT INTO entries(seq, line, account_id, qty)
@@ -74,9 +77,12 @@ let kpiBenchmark = Benchmark(name: "kpi") {
                 WHEN side = 1 AND kind = 'scrap' THEN (SELECT id FROM virt WHERE k = 2 * \(items) + item)
                 ELSE (SELECT id FROM phys WHERE k = item * \(physical) + CASE side WHEN 0 THEN src ELSE dst END) END,
               CASE side WHEN 0 THEN -(line + 1) ELSE line + 1 END
-            FROM (SELECT p.seq, p.kind, l.line, (p.seq * 7 + l.line * 13) % \(items) AS item,
-                         (p.seq * 5 + l.line + 1) % \(physical) AS src, (p.seq * 3 + l.line) % \(physical) AS dst
-                  FROM postings p, l), (SELECT 0 AS side UNION ALL SELECT 1)
+            FROM (SELECT seq, kind, line, h % \(items) AS item,
+                         CASE WHEN kind = 'move' THEN (h / 100) % \(physical) ELSE (h / 5000) % \(physical) END AS src,
+                         CASE WHEN kind = 'move' THEN (h / 5000) % \(physical) ELSE (h / 100) % \(physical) END AS dst
+                  FROM (SELECT p.seq, p.kind, l.line,
+                               ((CASE WHEN p.kind = 'move' THEN p.seq - 4 ELSE p.seq END) * 2654435761 + l.line * 40503) % 1000003 AS h
+                        FROM postings p, l)), (SELECT 0 AS side UNION ALL SELECT 1)
             ORDER BY seq, line * 2 + side
             """,
             // The journal the KPIs read: reports, shortages, counts, returns, refusals.
