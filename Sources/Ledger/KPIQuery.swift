@@ -102,13 +102,16 @@ extension LedgerReader {
         }
         // One pass over the period's entries; per kind by CASE rather than GROUP BY kind, and no
         // GROUP BY at all when ungrouped, so SQLite aggregates as it reads instead of sorting.
-        func units(_ kinds: String) -> String { "sum(CASE WHEN e.qty > 0 AND p.kind IN (\(kinds)) THEN e.qty ELSE 0 END)" }
+        // Only the positive side of each line is aggregated, but both sides of a count's adjustment:
+        // a loss is the quantity into `@adjustment`, a gain the quantity out of it (a count may also
+        // relocate between two physical locations, which is neither).
+        func units(_ kinds: String) -> String { "sum(CASE WHEN p.kind IN (\(kinds)) THEN e.qty ELSE 0 END)" }
         try each("""
             SELECT \(q.postingKey), sum(max(e.qty, 0)), \(units("'receipt'")), \(units("'pack'")), \(units("'ship'")),
-              \(units("'return'")), \(units("'scrap'")), sum(e.qty > 0 AND p.kind IN ('move', 'pack')),
+              \(units("'return'")), \(units("'scrap'")), sum(p.kind IN ('move', 'pack')),
               sum(CASE WHEN p.kind = 'adjustment' AND \(q.atAdjustment) THEN max(e.qty, 0) ELSE 0 END),
               sum(CASE WHEN p.kind = 'adjustment' AND \(q.atAdjustment) THEN max(-e.qty, 0) ELSE 0 END)
-            FROM postings p JOIN entries e ON e.seq = p.seq WHERE \(q.live)\(q.groupBy)
+            FROM postings p JOIN entries e ON e.seq = p.seq WHERE \(q.live) AND (e.qty > 0 OR p.kind = 'adjustment')\(q.groupBy)
             """) { s, c in
             c.units = s.int(1); c.unitsReceived = s.int(2); c.unitsPacked = s.int(3); c.unitsShipped = s.int(4)
             c.unitsReturned = s.int(5); c.unitsScrapped = s.int(6); c.pickedLines = s.int(7)
