@@ -155,6 +155,20 @@ func near(_ a: Double?, _ b: Double?) -> Bool {
         #expect(k.csv.contains(",fill_rate,%,n/a\n"))
     }
 
+    @Test func aCountsRelocationIsNeitherLossNorGain() throws {
+        let t = try TestLedger()
+        #expect(try t.receive("r", qty: 5, to: "A-01").status == .posted)
+        let count = PostingRequest(key: "c", kind: .adjustment, station: "count", lines: [
+            PostingLine(item: TestLedger.widget, qty: 2, from: "A-01", to: "A-02"),   // found misplaced: relocated
+            PostingLine(item: TestLedger.widget, qty: 1, from: "A-01", to: VirtualLocation.adjustment),
+        ])
+        #expect(try t.post(count).status == .posted)
+        let k = try t.ledger.kpis(KPIRequest())
+        #expect(kpi(k, "shrinkage_counted_units") == 1)
+        #expect(near(kpi(k, "shrinkage_rate"), 20))                     // 1 of 5 received
+        #expect(kpi(k, "units") == 8)                                   // 5 received + 2 relocated + 1 written off
+    }
+
     @Test func aReversedPostingCountsAsNeither() throws {
         let d = try KPIDataSet()
         _ = try d.t.ledger.reverse(LedgerSequence(d.seqs["s2"]!), key: "undo-s2")
