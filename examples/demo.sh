@@ -92,3 +92,6 @@ daemon=""
 echo "scanledgerd exited with status $status"
 [ "$status" = 0 ]
 echo "demo finished: state kept in $dir"
+
+echo; echo "== The day's KPIs (definitions: docs/kpis.md)"
+sl kpi --since "$(date -u +%F)"

@@ -182,6 +182,8 @@ enum CentralSchema {
         CREATE INDEX station_journal_time ON station_journal(time);
         CREATE INDEX station_journal_station_time ON station_journal(station, time);
         """,
+        // 4: the KPIs of docs/kpis.md as views (CentralKPIViews.swift); no table changes.
+        CentralKPIViews.migration,
     ]
 
     static var currentVersion: Int { migrations.count }

@@ -244,6 +244,10 @@ enum Schema {
         CREATE TRIGGER postings_no_delete BEFORE DELETE ON postings
           BEGIN SELECT RAISE(ABORT, 'postings are immutable: post a reversal instead'); END;
         """,
+        // 6: KPIs over a period (docs/kpis.md) find its postings by commit time.
+        """
+        CREATE INDEX postings_commit_time ON postings(commit_time);
+        """,
     ]
 
     /// The names of the triggers `verify` expects to find.

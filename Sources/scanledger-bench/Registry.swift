@@ -18,6 +18,7 @@ let benchmarks: [Benchmark] = [
     daemonBenchmark,
     soakBenchmark,
     Benchmark(name: "flood", run: floodBenchmark),
+    kpiBenchmark,
 ]
 
 /// Runs too long for `all`: named alone (Tests/KillCampaign/run.sh).

@@ -15,7 +15,8 @@ let benchCommand = CommandSpec(
     Sizes come from the environment: DAEMON_BENCH_STATIONS, DAEMON_BENCH_MOVES (daemon),
     FORWARD_BENCH_POSTINGS, FORWARD_BENCH_BATCH, FORWARD_BENCH_CENTRAL (forward),
     LEDGER_BENCH_ENTRIES (ledger-post), DEDUP_QUICK (dedup), SOAK_SECONDS, SOAK_OFF (soak),
-    KILL_CAMPAIGN_KILLS (kill-campaign, not part of all), RETURNS_BENCH_ORDERS (station-feedback).
+    KILL_CAMPAIGN_KILLS (kill-campaign, not part of all), RETURNS_BENCH_ORDERS (station-feedback),
+    KPI_BENCH_ENTRIES, KPI_BENCH_RUNS, KPI_BENCH_KEEP (kpi).
     With no BENCHMARK it prints the list and exits 2.
     """) { args in
     let requested = args.positionals("BENCHMARK")

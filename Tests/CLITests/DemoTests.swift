@@ -38,5 +38,9 @@ import Testing
         let stock = afterStock.components(separatedBy: "== Ledger history").first ?? ""
         #expect(stock.contains("A-01         -            1004"))
         #expect(!stock.contains("1003"))
+        // It ends with the day's KPIs: the refused wrong item is a pack error of the one order.
+        let kpis = text.components(separatedBy: "== The day's KPIs").last ?? ""
+        #expect(text.contains("== The day's KPIs") && kpis.contains("fill_rate"), "no KPIs at the end of the demo")
+        #expect(kpis.contains("pack_error_rate") && kpis.range(of: #"pack_error_rate +per 100 orders +100\.00"#, options: .regularExpression) != nil)
     }
 }

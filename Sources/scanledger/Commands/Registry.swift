@@ -14,6 +14,8 @@ let commands: [CommandSpec] = [
     stockCommand,
     historyCommand,
     journalCommand,
+    kpiCommand,
+    reportCommand,
     receiptReportCommand,
     verifyCommand,
     backupCommand,
