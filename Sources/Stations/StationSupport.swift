@@ -15,6 +15,8 @@ public struct CommandNames: Hashable, Sendable {
     public var cancel = "CANCEL"
     public var complete = "COMPLETE"
     public var shortPack = "SHORT-PACK"
+    /// Picking: the stop has fewer than planned; the rest is backordered.
+    public var shortPick = "SHORT-PICK"
     public var countStart = "COUNT-START"
     public var countStop = "COUNT-STOP"
     /// A handheld trigger press: starts a count when idle, stops it when counting.
