@@ -103,3 +103,19 @@ extension ExpectedImport {
         if let p = try priority(get("priority"), file: file) { order.priority = p }
     }
 }
+
+extension StationDependencies {
+    /// `shipped` when these lines and the order's earlier ship postings cover
+    /// every unit ordered, `partially-shipped` while some are still owed (a
+    /// backorder to pick later); nil when the order or the history is unknown.
+    func statusAfterShipping(order number: String, lines: [PostingLine]) -> OrderStatus? {
+        guard let history, let order = try? expected.order(numberOrTote: number), order.number == number,
+              let earlier = try? history.postedUnits(kind: .ship, ref: number) else { return nil }
+        var owed: [ItemCode: Int64] = [:]
+        for l in order.lines { owed[l.item, default: 0] += Int64(l.quantity) }
+        // The ship posting's positive entries are at @customer, which is where postedUnits counts them.
+        for b in earlier { owed[b.item, default: 0] -= b.qty }
+        for l in lines { owed[l.item, default: 0] -= l.qty }
+        return owed.values.contains { $0 > 0 } ? .partiallyShipped : .shipped
+    }
+}

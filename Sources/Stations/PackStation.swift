@@ -214,6 +214,11 @@ public final class PackStation: SessionStation {
                          detail: JSONText.object([("item", JSONText.quote(short.item.code)), ("ordered", String(short.ordered)),
                                                   ("packed", String(short.packed)), ("missing", String(short.missing))]))
         }
+        // What was not packed is still owed: a backorder, not a forgotten line.
+        request.journal += shortages.map {
+            OrderJournal.backordered(order: s.order, item: $0.item, quantity: $0.missing, because: "short pack", station: name, at: time)
+        }
+        request.journal.append(OrderJournal.statusChange(order: s.order, to: .packed, station: name, at: time))
         switch submit(request, to: deps.ledger) {
         case .refused(let f): return f
         case .committed(let seq):
