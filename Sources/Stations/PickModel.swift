@@ -16,7 +16,7 @@ public struct PickConfig: Sendable {
     public init(station: String, pickLocations: [LocationCode]) {
         self.station = station; self.pickLocations = pickLocations
     }
-    var walking: WalkingOrder { WalkingOrder(sequence: walkBySequence ? pickLocations : []) }
+    public var walking: WalkingOrder { WalkingOrder(sequence: walkBySequence ? pickLocations : []) }
 }
 
 /// Lot expiry dates, for first-expiry-first-out; the ledger keeps them with its lots.
