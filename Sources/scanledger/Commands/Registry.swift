@@ -29,6 +29,8 @@ let commands: [CommandSpec] = [
     stationsCommand,
     watchCommand,
     countsCommand,
+    ordersCommand,
+    orderCommand,
     checkConfigCommand,
     deviceCommand,
     centralCommand,
