@@ -42,7 +42,13 @@ public final class PackStation: SessionStation {
         var packed: [ScannedLine] = []
         var nextGroup = 0
         var lastActivity: Int64
+        /// The tote the order was opened by, when it is a ledger location:
+        /// the picked units are packed straight from it (nil: the bench).
+        var tote: LocationCode? = nil
     }
+
+    /// Where the open order's units are taken from.
+    private var source: LocationCode { state?.tote ?? config.packLocation }
 
     public let config: PackConfig
     public var name: String { config.station }
@@ -75,7 +81,7 @@ public final class PackStation: SessionStation {
         let lines = Self.ordered(s).map { StationViewLine(item: $0.0, expected: $0.1, scanned: Self.packedQty(s, $0.0)) }
         let complete = lines.allSatisfy { $0.scanned == $0.expected }
         return StationView(station: name, workflow: "pack", state: complete ? "complete" : "packing", document: s.order,
-                           location: config.packLocation, lines: lines, lastError: session.lastError)
+                           location: source, lines: lines, lastError: session.lastError)
     }
 
     func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
@@ -103,7 +109,8 @@ public final class PackStation: SessionStation {
             guard state != nil else { return .error(.nothingToDo, "no order open") }
             return session.save(nil) ?? .warning(.cancelled, "packing cancelled, nothing posted")
         case .command(let cmd): return .error(.unknownCommand, "command \(cmd) is not used at packing")
-        case .location(let l): return .error(.wrongMoment, "location \(l) scanned: packing takes from \(config.packLocation)")
+        case .location(let l) where state == nil: return open(l.code, at: time)   // a tote is a location too
+        case .location(let l): return .error(.wrongMoment, "location \(l) scanned: packing takes from \(source)")
         case .tagDeparted, .idleTick: return .ok(.ignored, "")
         case .unrecognized(let text), .badge(let text), .reason(let text): return unrecognizedBarcode(text)
         case .carrierLabel(let label): return unrecognizedBarcode(label.text)
@@ -122,7 +129,9 @@ public final class PackStation: SessionStation {
             if case .done(let seq) = order.status { return .error(.documentDone, "order \(order.number) was already packed (seq \(seq))") }
             let n = try deps.sessions.nextSessionNumber(station: name)
             let units = order.lines.reduce(0) { $0 + $1.quantity }
-            return session.save(State(session: n, order: order.number, lines: order.lines, lastActivity: time.value))
+            // Opened by its tote: the picker's tote is where the units are (a tote not in the ledger is just a label).
+            let tote = try order.tote.flatMap { t in d == t ? try deps.master.location(LocationCode(t))?.code : nil }
+            return session.save(State(session: n, order: order.number, lines: order.lines, lastActivity: time.value, tote: tote))
                 ?? .ok(.opened, "order \(order.number): \(units) units to pack")
         } catch { return unavailable(error) }
     }
@@ -161,8 +170,8 @@ public final class PackStation: SessionStation {
                     if s.packed.contains(where: { $0.item == u.item && $0.serial == serial }) {
                         return .error(.duplicateSerial, "serial \(serial) of \(u.item) is already in the carton")
                     }
-                    guard let p = try deps.stock.location(ofItem: u.item, serial: serial), p.location == config.packLocation else {
-                        return .error(.notInSource, "serial \(serial) of \(u.item) is not at \(config.packLocation)")
+                    guard let p = try deps.stock.location(ofItem: u.item, serial: serial), p.location == source else {
+                        return .error(.notInSource, "serial \(serial) of \(u.item) is not at \(source)")
                     }
                     u.lot = p.lot; u.quantity = 1
                 case .lot, .none:
@@ -170,12 +179,12 @@ public final class PackStation: SessionStation {
                     if record.tracking == .none { u.lot = nil }
                     u.serial = nil
                     let inCarton = s.packed.filter { $0.item == u.item && $0.lot == u.lot }.reduce(0) { $0 + $1.quantity }
-                    let have = try deps.stock.onHand(item: u.item, lot: u.lot, at: config.packLocation)
+                    let have = try deps.stock.onHand(item: u.item, lot: u.lot, at: source)
                     if inCarton + u.quantity > have {
-                        return .error(.notInSource, "\(config.packLocation) holds only \(have) of \(u.item)\(u.lot.map { " lot \($0)" } ?? "")")
+                        return .error(.notInSource, "\(source) holds only \(have) of \(u.item)\(u.lot.map { " lot \($0)" } ?? "")")
                     }
                 }
-                if let held = try deps.heldStockRefusal(item: u.item, lot: u.lot, from: config.packLocation) { return held }
+                if let held = try deps.heldStockRefusal(item: u.item, lot: u.lot, from: source) { return held }
             } catch { return unavailable(error) }
             let packed = Self.packedQty(s, u.item)
             if packed + u.quantity > want {
@@ -203,7 +212,7 @@ public final class PackStation: SessionStation {
         }
         guard !s.packed.isEmpty else { return .error(.nothingToDo, "the carton is empty: nothing to post (cancel instead)") }
         let lines = aggregate(s.packed.map {
-            PostingLine(item: $0.item, qty: Int64($0.quantity), from: config.packLocation, to: config.packedLocation, lot: $0.lot, serial: $0.serial)
+            PostingLine(item: $0.item, qty: Int64($0.quantity), from: source, to: config.packedLocation, lot: $0.lot, serial: $0.serial)
         })
         var request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "pack", session: s.session),
                                      kind: .pack, ref: s.order, station: name, eventTime: .device(time), sscc: s.carton, lines: lines)

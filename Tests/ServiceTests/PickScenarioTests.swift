@@ -69,7 +69,13 @@ import Testing
         #expect(try w.ledger.verify().ok)
 
         // The pack bench takes the order by its tote.
-        let pack = try PackStation(config: PackConfig(station: "pack-1", packLocation: "TOTE-1", packedLocation: "SHIP"), dependencies: w.deps)
-        #expect(pack.handle(scan("DOC:TOTE-1"), at: now).feedback.message.contains("order SO-1"))
+        // The pack bench takes the order by its tote and packs straight from it.
+        let pack = try PackStation(config: PackConfig(station: "pack-1", packLocation: "PACK-1", packedLocation: "SHIP"), dependencies: w.deps)
+        #expect(pack.handle(scan("LOC:TOTE-1"), at: now).feedback.message.contains("order SO-1"))
+        #expect(pack.view.location == "TOTE-1")
+        #expect(pack.handle(scan("01\(w.lotted.digits)302\u{1D}10L-OLD"), at: now).accepted)
+        #expect(pack.handle(.command("COMPLETE"), at: now).feedback.code == .posted)
+        #expect(try w.ledger.onHand(item: w.lottedItem, lot: "L-OLD", at: "SHIP") == 2)
+        #expect(try w.ledger.balances(at: "TOTE-1").isEmpty)
     }
 }
