@@ -18,6 +18,9 @@ extension PickStation {
     /// Adds one scan (or one read of tags) to the stop, all or nothing.
     func take(_ units: [ScannedLine], at time: Microseconds) -> Feedback {
         guard var s = state, let t = s.task else { return .error(.wrongMoment, "scan an order to start picking") }
+        if s.awaitingTote && !s.closedShort {
+            return .error(.overPick, "the stop has its \(t.quantity) × \(t.item) already: put it back and \(Self.instruction(s))")
+        }
         if s.awaitingTote { return .error(.wrongMoment, Self.instruction(s)) }
         guard s.atLocation else { return .error(.wrongMoment, "scan the location first: \(Self.instruction(s))") }
         var warning: String?
