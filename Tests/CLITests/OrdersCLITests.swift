@@ -57,6 +57,16 @@ import Testing
         #expect(try f.run(["orders", "--status", "lost"]).status == 2)
     }
 
+    @Test func pickPlanTakesOpenOrdersOnly() throws {
+        let f = try Fixture()
+        let plan = try f.run(["pick", "plan", "--locations", "A-01,TOTE-1", "--json"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout == #"{"orders":["SO-2"],"short":[],"stops":[{"item":"WID-1","location":"A-01","lot":null,"order":"SO-2","qty":1}]}"# + "\n")
+        let picked = try f.run(["pick", "plan", "--locations", "A-01", "--orders", "SO-1"])
+        #expect(picked.status == 1 && picked.stderr.contains("order SO-1 is picked, not open"))
+        #expect(try f.run(["pick", "plan", "--locations", "A-01", "--orders", "SO-2", "--max", "1"]).status == 2)
+    }
+
     @Test func orderShowGivesEveryQuantityAndCancelReturnsTheToteByAPosting() throws {
         let f = try Fixture()
         let shown = try f.run(["order", "show", "SO-1", "--json"])

@@ -31,6 +31,7 @@ let commands: [CommandSpec] = [
     countsCommand,
     ordersCommand,
     orderCommand,
+    pickCommand,
     checkConfigCommand,
     deviceCommand,
     centralCommand,
