@@ -119,3 +119,25 @@ extension StationDependencies {
         return owed.values.contains { $0 > 0 } ? .partiallyShipped : .shipped
     }
 }
+
+extension StationDependencies {
+    /// What of an order `kind` postings (pick moves, packs) have not yet
+    /// covered, per item: what a backorder still has to pick or pack. Nil
+    /// when the station has no posting history to ask.
+    func stillOwed(_ order: PackOrder, by kind: PostingKind) throws -> [ItemCode: Int]? {
+        guard let history else { return nil }
+        var owed: [ItemCode: Int] = [:]
+        for l in order.lines { owed[l.item, default: 0] += l.quantity }
+        for b in try history.postedUnits(kind: kind, ref: order.number) where owed[b.item] != nil {
+            owed[b.item]! -= Int(clamping: b.qty)
+        }
+        return owed.mapValues { max(0, $0) }
+    }
+
+    /// What a pick of the order still has to bring: neither picked into a
+    /// tote nor packed some other way (stock a bench packed without a pick).
+    func stillToPick(_ order: PackOrder) throws -> [ItemCode: Int]? {
+        guard let picked = try stillOwed(order, by: .move), let packed = try stillOwed(order, by: .pack) else { return nil }
+        return picked.merging(packed, uniquingKeysWith: min)
+    }
+}

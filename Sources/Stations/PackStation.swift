@@ -126,12 +126,20 @@ public final class PackStation: SessionStation {
             guard let order = try deps.expected.order(numberOrTote: d) else {
                 return .error(.unknownDocument, "no order or tote \(d) in the expected data")
             }
-            if case .done(let seq) = order.status { return .error(.documentDone, "order \(order.number) was already packed (seq \(seq))") }
+            var lines = order.lines
+            if case .done(let seq) = order.status {
+                // A packed order opens again only for its backorder: what its packs have not covered.
+                guard let owed = try deps.stillOwed(order, by: .pack), owed.values.contains(where: { $0 > 0 }) else {
+                    return .error(.documentDone, "order \(order.number) was already packed (seq \(seq))")
+                }
+                lines = order.lines.compactMap { l in owed[l.item].flatMap { $0 > 0 ? PackOrderLine(item: l.item, quantity: $0) : nil } }
+                lines = Array(Dictionary(lines.map { ($0.item, $0) }, uniquingKeysWith: { a, _ in a }).values).sorted { $0.item.code < $1.item.code }
+            }
             let n = try deps.sessions.nextSessionNumber(station: name)
-            let units = order.lines.reduce(0) { $0 + $1.quantity }
+            let units = lines.reduce(0) { $0 + $1.quantity }
             // Opened by its tote: the picker's tote is where the units are (a tote not in the ledger is just a label).
             let tote = try order.tote.flatMap { t in d == t ? try deps.master.location(LocationCode(t))?.code : nil }
-            return session.save(State(session: n, order: order.number, lines: order.lines, lastActivity: time.value, tote: tote))
+            return session.save(State(session: n, order: order.number, lines: lines, lastActivity: time.value, tote: tote))
                 ?? .ok(.opened, "order \(order.number): \(units) units to pack")
         } catch { return unavailable(error) }
     }

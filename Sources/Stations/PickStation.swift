@@ -84,7 +84,12 @@ public final class PickStation: SessionStation {
             guard let order = try deps.expected.order(numberOrTote: number) else {
                 return .error(.unknownDocument, "no order \(number) in the expected data")
             }
-            if case .done(let seq) = order.status { return .error(.documentDone, "order \(order.number) was already packed (seq \(seq))") }
+            // An order picked or packed before plans only what is still owed (its backorder).
+            let owed = try deps.stillToPick(order)
+            if let owed, !owed.values.contains(where: { $0 > 0 }) {
+                return .error(.documentDone, "order \(order.number) is picked already: nothing is still owed")
+            }
+            if owed == nil, case .done(let seq) = order.status { return .error(.documentDone, "order \(order.number) was already packed (seq \(seq))") }
             var orders = [order]
             var sessionNumber: UInt64
             if let s = state {
@@ -98,7 +103,9 @@ public final class PickStation: SessionStation {
                 sessionNumber = try deps.sessions.nextSessionNumber(station: name)
                 session.clearError()
             }
-            let plan = PickPlanner.plan(orders: orders, stock: try pickStock(), walking: config.walking)
+            var remaining: [String: [ItemCode: Int]] = [:]
+            for o in orders { remaining[o.number] = try deps.stillToPick(o) }
+            let plan = PickPlanner.plan(orders: orders, stock: try pickStock(), walking: config.walking, remaining: remaining)
             var next = PickState(session: sessionNumber, plan: plan, picked: Array(repeating: 0, count: plan.tasks.count), lastActivity: time.value)
             // What the area cannot give is backordered now, with the first posting.
             next.notes = plan.gaps.map { PendingOrderNote(kind: .backordered, order: $0.order, item: $0.item, quantity: $0.quantity, time: time.value) }

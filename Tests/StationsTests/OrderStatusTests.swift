@@ -38,6 +38,41 @@ import Testing
         #expect(statuses == ["packed", "partially-shipped"])
     }
 
+    @Test func aBackorderIsPickedPackedAndShippedToCompleteTheOrder() throws {
+        w.ledger.addLocation("TOTE-1", .pack)
+        w.ledger.seed(w.plainItem, 1, at: "A-01")
+        let pick = try PickStation(config: PickConfig(station: "pick-1", pickLocations: ["A-01"]), dependencies: deps())
+        pick.feed(.document("SO-1"), now)               // 3 ordered, 1 on the shelf: 2 backordered at once
+        pick.feed(.location("A-01"), now); pick.feed(.tradeItem(TradeItemScan(gtin: w.plain)), now)
+        #expect(pick.feed(.location("TOTE-1"), now).feedback.outcome == .done)
+        let pack = try PackStation(config: PackConfig(station: "pack-1", packLocation: "PACK-1", packedLocation: "SHIP"), dependencies: deps())
+        let ship = try ShipStation(config: ShipConfig(station: "ship-1", packedLocation: "SHIP"), dependencies: deps())
+        pack.feed(.document("TOTE-1"), now)
+        #expect(pack.view.location == "TOTE-1")
+        pack.feed(.logisticUnit(sscc("03761234500000001")), now)
+        pack.feed(.tradeItem(TradeItemScan(gtin: w.plain)), now)
+        #expect(pack.feed(.command("SHORT-PACK"), now).feedback.code == .posted)
+        ship.feed(.logisticUnit(sscc("03761234500000001")), now); ship.feed(label, now)
+        #expect(ship.feed(.command("CONFIRM"), now).feedback.code == .posted)
+        #expect(OrderJournal.currentStatus(w.ledger.postings.flatMap { $0.request.journal }) == .partiallyShipped)
+
+        // Stock arrives: the backorder is picked (2 still owed), packed and shipped.
+        w.ledger.seed(w.plainItem, 5, at: "A-01")
+        #expect(pick.feed(.document("SO-1"), now).feedback.message.contains("pick 2 ×"))
+        pick.feed(.location("A-01"), now); pick.feed(.tradeItem(TradeItemScan(gtin: w.plain, quantity: 2)), now)
+        #expect(pick.feed(.location("TOTE-1"), now).feedback.outcome == .done)
+        #expect(pack.feed(.document("TOTE-1"), now).feedback.message.contains("2 units to pack"))
+        pack.feed(.logisticUnit(sscc("03761234500000002")), now)
+        pack.feed(.tradeItem(TradeItemScan(gtin: w.plain, quantity: 2)), now)
+        #expect(pack.feed(.command("COMPLETE"), now).feedback.code == .posted)
+        #expect(pack.feed(.document("SO-1"), now).feedback.code == .documentDone)
+        ship.feed(.logisticUnit(sscc("03761234500000002")), now)
+        ship.feed(.carrierLabel(.valid(CarrierLabel(carrier: "UPS", service: "03", tracking: "1Z5R89390357567135", rule: "ups-1z"))), now)
+        #expect(ship.feed(.command("CONFIRM"), now).feedback.code == .posted)
+        #expect(OrderJournal.currentStatus(w.ledger.postings.flatMap { $0.request.journal }) == .shipped)
+        #expect(pick.feed(.document("SO-1"), now).feedback.code == .documentDone)
+    }
+
     @Test func aCompleteOrderShips() throws {
         try packAndShip(units: 3, short: false)
         #expect(journal(OrderJournalCode.backordered).isEmpty)
