@@ -99,6 +99,9 @@ public struct PackOrder: Hashable, Sendable, Codable {
     public var service: String?
     /// Higher goes first among orders due the same day (none counts as 0).
     public var priority: Int?
+    /// Set by `scanledger order cancel` before its return posting: stations
+    /// refuse to pick or pack the order from then on.
+    public var cancelled: Bool?
     public init(number: String, tote: String? = nil, lines: [PackOrderLine], status: DocumentStatus = .open,
                 shipBy: CivilDate? = nil, carrier: String? = nil, service: String? = nil, priority: Int? = nil) {
         self.number = number; self.tote = tote; self.lines = lines; self.status = status

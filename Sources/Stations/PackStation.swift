@@ -126,6 +126,7 @@ public final class PackStation: SessionStation {
             guard let order = try deps.expected.order(numberOrTote: d) else {
                 return .error(.unknownDocument, "no order or tote \(d) in the expected data")
             }
+            if order.cancelled == true { return .error(.documentDone, "order \(order.number) was cancelled: do not pack it") }
             var lines = order.lines
             if case .done(let seq) = order.status {
                 // A packed order opens again only for its backorder: what its packs have not covered.

@@ -84,6 +84,7 @@ public final class PickStation: SessionStation {
             guard let order = try deps.expected.order(numberOrTote: number) else {
                 return .error(.unknownDocument, "no order \(number) in the expected data")
             }
+            if order.cancelled == true { return .error(.documentDone, "order \(order.number) was cancelled: put nothing in a tote for it") }
             // An order picked or packed before plans only what is still owed (its backorder).
             let owed = try deps.stillToPick(order)
             if let owed, !owed.values.contains(where: { $0 > 0 }) {

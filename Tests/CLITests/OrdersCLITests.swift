@@ -79,6 +79,10 @@ import Testing
         #expect(try f.run(["orders", "--status", "cancelled", "--csv"]).lines.count == 2)
         #expect(try f.run(["stock", "--location", "TOTE-1", "--json"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
         #expect(try f.run(["order", "cancel", "SO-1", "--reason", "AGAIN", "--operator", "OP-1"]).status == 1)
+        let ledger = try Ledger(path: f.db)
+        defer { ledger.close() }
+        let order = try JSONDecoder().decode(PackOrder.self, from: Data(try #require(try ledger.document(kind: "order", key: "SO-1")).utf8))
+        #expect(order.cancelled == true && order.tote == "TOTE-1")
         #expect(try f.run(["verify"]).status == 0)
     }
 }

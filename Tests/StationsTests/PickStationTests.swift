@@ -75,6 +75,15 @@ final class PickExtras: LotExpiryLookup, JournalSink {
         #expect(w.ledger.postings.count == before)
     }
 
+    @Test func aCancelledOrderIsNeitherPickedNorPacked() throws {
+        var order = try #require(try w.expected.order(numberOrTote: "SO-2"))
+        order.cancelled = true
+        try w.expected.store(asns: [], orders: [order])
+        #expect(try station().feed(.document("SO-2"), now).feedback.code == .documentDone)
+        let pack = try PackStation(config: PackConfig(station: "pack-1", packLocation: "PACK-1", packedLocation: "SHIP"), dependencies: w.deps())
+        #expect(pack.feed(.document("SO-2"), now).feedback.code == .documentDone)
+    }
+
     @Test func aHeldLocationIsNeverAStop() throws {
         w.ledger.seed(w.plainItem, 50, at: "QA-1")
         let s = try station()

@@ -58,6 +58,11 @@ private let cancelCommand = CommandSpec("cancel", summary: "cancel an order; sto
             LedgerCLI.fail("order \(number) is \(summary.status.rawValue); nothing cancelled")
             return 1
         }
+        // Marked first, so no station picks or packs it while its tote is emptied;
+        // a cancel that dies before its posting is simply run again.
+        var marked = summary.order
+        marked.cancelled = true
+        try LedgerStationStores(ledger: ledger).store(asns: [], orders: [marked])
         let now = WallClock().now()
         var status = OrderJournal.statusChange(order: number, to: .cancelled, station: "cli", at: now, reason: reason)
         status.operatorID = who
