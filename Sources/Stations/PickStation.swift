@@ -65,6 +65,8 @@ public final class PickStation: SessionStation {
             return session.save(s) ?? .ok(.undone, "\(last.quantity) × \(last.item) put back: \(Self.instruction(s))")
         case .command(let cmd) where cmd == c.cancel:
             guard let s = state else { return .error(.nothingToDo, "no pick list open") }
+            // A finished list whose order notes could not be written closes now (writing them again).
+            if s.task == nil { return finish(s, at: time) ?? .warning(.cancelled, "pick list closed") }
             // What already went into totes stays there (it was posted); only the rest is dropped.
             if s.picked.contains(where: { $0 > 0 }) {
                 return .error(.wrongMoment, "stock is already in totes: finish the list (\(c.shortPick) for what is missing)")

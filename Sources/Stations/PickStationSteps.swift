@@ -169,7 +169,13 @@ extension PickStation {
             }
             // Saved first, so a failed journal write leaves the notes to retry with the next scan.
             if let f = session.save(s) { return f }
-            do { try journal.record(s.notes.map { $0.entry(station: name) }) } catch {
+            // Stamped here as the StampingGateway stamps the entries a posting carries.
+            let entries = s.notes.map { note -> JournalEntry in
+                var e = note.entry(station: name)
+                e.device = deps.attribution.device; e.operatorID = deps.attribution.operatorID
+                return e
+            }
+            do { try journal.record(entries) } catch {
                 return .error(.journalNotSaved, "order notes not saved (\(error)); scan \(config.commands.shortPick) again")
             }
         }
