@@ -3,7 +3,8 @@
 # temp state directory and five simulated devices on pseudo-terminals, plays
 # examples/demo/day.scenario through them (receiving with an over-receipt
 # refused then overridden, put-away, an RFID cycle count with one missing and
-# one misplaced tag, pack verification with a wrong item rejected), prints
+# one misplaced tag, picking into a tote with a wrong location refused, pack
+# verification from the tote with a wrong item rejected), prints
 # the results, verifies the ledger and stops the daemon cleanly.
 set -euo pipefail
 bin=$(cd "${1:-.build/release}" && pwd)

@@ -138,8 +138,12 @@ public final class PackStation: SessionStation {
             }
             let n = try deps.sessions.nextSessionNumber(station: name)
             let units = lines.reduce(0) { $0 + $1.quantity }
-            // Opened by its tote: the picker's tote is where the units are (a tote not in the ledger is just a label).
-            let tote = try order.tote.flatMap { t in d == t ? try deps.master.location(LocationCode(t))?.code : nil }
+            // A picked order's units are in its tote: packed from there when the tote is a ledger
+            // location holding stock (otherwise the tote is just a label and the bench holds them).
+            let tote = try order.tote.flatMap { t -> LocationCode? in
+                guard let code = try deps.master.location(LocationCode(t))?.code, !(try deps.stock.balances(at: code)).isEmpty else { return nil }
+                return code
+            }
             return session.save(State(session: n, order: order.number, lines: lines, lastActivity: time.value, tote: tote))
                 ?? .ok(.opened, "order \(order.number): \(units) units to pack")
         } catch { return unavailable(error) }
