@@ -151,12 +151,10 @@ public final class PackStation: SessionStation {
 
     private func addTags(_ tags: [EPCTag], at time: Microseconds) -> Feedback {
         guard let s = state else { return .error(.wrongMoment, "scan the order or tote first") }
-        var units: [ScannedLine] = []
-        for t in tags where !s.packed.contains(where: { $0.epc == t.epc.hex }) {
-            do {
-                guard let unit = try ScannedLine(tag: t, stock: deps.stock) else { return .error(.unknownEPC, "tag \(t.epc.hex) is unknown: take it out") }
-                units.append(unit)
-            } catch { return unavailable(error) }
+        let units: [ScannedLine]
+        switch newUnits(tags, besides: s.packed, stock: deps.stock, putBack: "take it out") {
+        case .refused(let refusal): return refusal
+        case .units(let found): units = found
         }
         if units.isEmpty { return .ok(.ignored, "all tags already in the carton") }
         return add(units, at: time)

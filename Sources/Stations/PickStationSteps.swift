@@ -4,12 +4,10 @@ import ScanModel
 extension PickStation {
     func takeTags(_ tags: [EPCTag], at time: Microseconds) -> Feedback {
         guard let s = state else { return .error(.wrongMoment, "scan an order to start picking") }
-        var units: [ScannedLine] = []
-        for t in tags where !s.scanned.contains(where: { $0.epc == t.epc.hex }) {
-            do {
-                guard let unit = try ScannedLine(tag: t, stock: deps.stock) else { return .error(.unknownEPC, "tag \(t.epc.hex) is unknown: put it back") }
-                units.append(unit)
-            } catch { return unavailable(error) }
+        let units: [ScannedLine]
+        switch newUnits(tags, besides: s.scanned, stock: deps.stock, putBack: "put it back") {
+        case .refused(let refusal): return refusal
+        case .units(let found): units = found
         }
         if units.isEmpty { return .ok(.ignored, "all tags already scanned at this stop") }
         return take(units, at: time)

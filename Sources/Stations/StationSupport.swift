@@ -169,6 +169,25 @@ struct ScannedLine: Codable, Hashable {
     }
 }
 
+/// The units one read of tags adds to `taken` (tags already there are
+/// skipped), or the refusal: an unknown tag (`putBack` says what to do with
+/// it) or a failed lookup. Shared by the stations that take tagged units.
+func newUnits(_ tags: [EPCTag], besides taken: [ScannedLine], stock: StockLookup, putBack: String) -> TagUnits {
+    var units: [ScannedLine] = []
+    for t in tags where !taken.contains(where: { $0.epc == t.epc.hex }) {
+        do {
+            guard let unit = try ScannedLine(tag: t, stock: stock) else { return .refused(.error(.unknownEPC, "tag \(t.epc.hex) is unknown: \(putBack)")) }
+            units.append(unit)
+        } catch { return .refused(unavailable(error)) }
+    }
+    return .units(units)
+}
+
+enum TagUnits {
+    case units([ScannedLine])
+    case refused(Feedback)
+}
+
 /// The tags and serial numbers a session already holds, so a portal or a
 /// sweep of thousands of tags checks each one in O(1). Never persisted:
 /// rebuilt from the session's state.
