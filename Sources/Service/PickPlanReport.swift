@@ -22,19 +22,28 @@ public enum PickPlanReport {
         return out
     }
 
-    /// The orders to plan: those named, else the first `max` open ones by
-    /// ship-by date and priority. An unknown or finished order is an error naming it.
-    public static func orders(_ ledger: Ledger, named: [String], max: Int?) throws -> [PackOrder] {
+    /// The orders to plan: those named, else the first `max` by ship-by date
+    /// and priority that still owe units (open ones, and backorders of
+    /// picked, packed or partly shipped ones). An unknown, cancelled or
+    /// shipped order, or one with nothing owed, is an error naming it.
+    public static func orders(_ ledger: Ledger, named: [String], max: Int?) throws -> (orders: [PackOrder], owed: [String: [ItemCode: Int]]) {
         let all = try OrderReports.list(ledger)
-        if named.isEmpty {
-            let open = all.filter { $0.status == .open }.map(\.order)
-            return Array(PickPlanner.schedule(open).prefix(max ?? Int.max))
+        var owed: [String: [ItemCode: Int]] = [:]
+        for s in all where !s.status.isFinal && s.order.cancelled != true {
+            let left = try OrderProgress.stillToPick(s.order, history: ledger)
+            if left.values.contains(where: { $0 > 0 }) { owed[s.number] = left }
         }
-        return try named.map { n in
+        if named.isEmpty {
+            let due = all.filter { owed[$0.number] != nil }.map(\.order)
+            let chosen = Array(PickPlanner.schedule(due).prefix(max ?? Int.max))
+            return (chosen, owed)
+        }
+        let chosen = try named.map { n in
             guard let s = all.first(where: { $0.number == n }) else { throw PickPlanError(message: "no order \(n) was imported") }
-            guard s.status == .open else { throw PickPlanError(message: "order \(n) is \(s.status.rawValue), not open: it is not planned again") }
+            guard owed[n] != nil else { throw PickPlanError(message: "order \(n) is \(s.status.rawValue) and owes nothing to pick") }
             return s.order
         }
+        return (chosen, owed)
     }
 
     public static func json(_ plan: PickPlan) -> String {

@@ -120,12 +120,12 @@ extension StationDependencies {
     }
 }
 
-extension StationDependencies {
+/// What postings have not yet done for an order: the backorder the pick and
+/// pack stations and `scanledger pick plan` work from.
+public enum OrderProgress {
     /// What of an order `kind` postings (pick moves, packs) have not yet
-    /// covered, per item: what a backorder still has to pick or pack. Nil
-    /// when the station has no posting history to ask.
-    func stillOwed(_ order: PackOrder, by kind: PostingKind) throws -> [ItemCode: Int]? {
-        guard let history else { return nil }
+    /// covered, per item (never below 0).
+    public static func stillOwed(_ order: PackOrder, by kind: PostingKind, history: PostingHistory) throws -> [ItemCode: Int] {
         var owed: [ItemCode: Int] = [:]
         for l in order.lines { owed[l.item, default: 0] += l.quantity }
         for b in try history.postedUnits(kind: kind, ref: order.number) where owed[b.item] != nil {
@@ -136,8 +136,18 @@ extension StationDependencies {
 
     /// What a pick of the order still has to bring: neither picked into a
     /// tote nor packed some other way (stock a bench packed without a pick).
+    public static func stillToPick(_ order: PackOrder, history: PostingHistory) throws -> [ItemCode: Int] {
+        try stillOwed(order, by: .move, history: history).merging(try stillOwed(order, by: .pack, history: history), uniquingKeysWith: min)
+    }
+}
+
+extension StationDependencies {
+    /// `OrderProgress.stillOwed`; nil when the station has no posting history to ask.
+    func stillOwed(_ order: PackOrder, by kind: PostingKind) throws -> [ItemCode: Int]? {
+        try history.map { try OrderProgress.stillOwed(order, by: kind, history: $0) }
+    }
+
     func stillToPick(_ order: PackOrder) throws -> [ItemCode: Int]? {
-        guard let picked = try stillOwed(order, by: .move), let packed = try stillOwed(order, by: .pack) else { return nil }
-        return picked.merging(packed, uniquingKeysWith: min)
+        try history.map { try OrderProgress.stillToPick(order, history: $0) }
     }
 }

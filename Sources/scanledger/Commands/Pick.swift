@@ -9,8 +9,8 @@ import Stations
 private let planCommand = CommandSpec("plan", summary: "a pick list for orders or a wave: orders by ship-by date and priority, stops in walking order",
                                       options: [
     .value("--locations", "L,…", "the pick area (a pick station's pick_locations)", required: true),
-    .value("--orders", "A,…", "these orders (each must be open)"),
-    .value("--max", "N", "else the first N open orders by ship-by date and priority (default: all open)"),
+    .value("--orders", "A,…", "these orders (each must still owe units: open, or a backorder)"),
+    .value("--max", "N", "else the first N orders that owe units, by ship-by date and priority (default: all)"),
     .flag("--sequence", "walk the locations in the order given instead of by location code"),
     .flag("--json", "print a JSON object: orders, stops [{order, location, item, lot, qty}], short [{order, item, qty}]"),
 ] + LedgerCLI.options, notes: """
@@ -24,8 +24,8 @@ private let planCommand = CommandSpec("plan", summary: "a pick list for orders o
     let max = try args.int("--max", in: 1...100_000)
     let walking = WalkingOrder(sequence: args.flag("--sequence") ? locations : [])
     guard let plan = try LedgerCLI.read(args, { ledger in
-        PickPlanner.plan(orders: try PickPlanReport.orders(ledger, named: named, max: max),
-                         stock: try PickPlanReport.stock(ledger, at: locations), walking: walking)
+        let due = try PickPlanReport.orders(ledger, named: named, max: max)
+        return PickPlanner.plan(orders: due.orders, stock: try PickPlanReport.stock(ledger, at: locations), walking: walking, remaining: due.owed)
     }) else { return 1 }
     if args.flag("--json") {
         LedgerCLI.emit(PickPlanReport.json(plan) + "\n")
