@@ -3,10 +3,11 @@
 # temp state directory and seven simulated devices on pseudo-terminals, plays
 # examples/demo/day.scenario through them (receiving with an over-receipt
 # refused then overridden, put-away, an RFID cycle count with one missing and
-# one misplaced tag, pack verification with a wrong item rejected, shipping
-# with a carrier label checked against the dock door, a customer return),
-# prints the results and the ship notice, verifies the ledger and stops the
-# daemon cleanly.
+# one misplaced tag, picking into a tote with a wrong location refused, pack
+# verification from the tote with a wrong item rejected, shipping with a
+# carrier label checked against the dock door, a customer return), prints
+# the results and the ship notice, verifies the ledger and stops the daemon
+# cleanly.
 set -euo pipefail
 bin=$(cd "${1:-.build/release}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)/demo

@@ -5,7 +5,7 @@ extension ServiceConfig {
     /// The config keys of the command barcodes, in the order docs/config.md lists them.
     static var commandKeys: [(key: String, name: WritableKeyPath<CommandNames, String>)] { [
         ("close", \.close), ("partial", \.partial), ("override", \.override), ("confirm", \.confirm),
-        ("undo", \.undo), ("cancel", \.cancel), ("complete", \.complete), ("short_pack", \.shortPack),
+        ("undo", \.undo), ("cancel", \.cancel), ("complete", \.complete), ("short_pack", \.shortPack), ("short_pick", \.shortPick),
         ("count_start", \.countStart), ("count_stop", \.countStop), ("sign_out", \.signOut), ("pass", \.pass),
         ("restock", \.restock), ("quarantine", \.quarantine), ("damaged", \.damaged), ("hold_lot", \.holdLot), ("return_to_vendor", \.returnToVendor),
     ] }

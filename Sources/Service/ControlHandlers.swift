@@ -55,6 +55,8 @@ extension Daemon {
         case "counts": return try counts(r)
         case "journal": return try journal(r)
         case "receipt-report": return try receiptReport(r)
+        case "orders": return try orders(r)
+        case "order": return try order(r)
         case "metrics": return ["text": metricsText()]
         case "device-add": return try addDevice(r)
         case "device-remove":

@@ -19,6 +19,8 @@ struct ControlRequest {
         "watch": ["station"],
         "journal": ["station", "code", "operator", "document", "since", "after_id", "limit"],
         "receipt-report": ["asn"],
+        "orders": ["status", "since"],
+        "order": ["order"],
         "device-add": ["device", "station"],
         "device-remove": ["name"],
         "device-attached": ["path"], "device-detached": ["path"],

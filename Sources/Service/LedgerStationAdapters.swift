@@ -84,6 +84,10 @@ extension LedgerStationGateway: ShipmentLookup {
     public func shipment(carrier: String, tracking: String) throws -> ShippedCarton? { try ledger.shipment(carrier: carrier, tracking: tracking) }
 }
 
+extension LedgerStationGateway: LotExpiryLookup {
+    public func expiry(item: ItemCode, lot: String) throws -> CivilDate? { try ledger.lotExpiry(item: item, lot: lot) }
+}
+
 extension LedgerStationGateway: JournalSink {
     public func record(_ entries: [JournalEntry]) throws {
         try ledger.recordJournal(entries)

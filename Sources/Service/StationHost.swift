@@ -128,6 +128,14 @@ public final class StationHost: @unchecked Sendable {
             c.vendorLocation = spec.vendorLocation.map { LocationCode($0) }
             c.commands = context.commands
             return try ReturnsStation(config: c, dependencies: deps)
+        case .pick:
+            var c = PickConfig(station: spec.name, pickLocations: spec.pickLocations.map { LocationCode($0) })
+            c.walkBySequence = spec.walkBySequence
+            c.totePrefix = spec.totePrefix
+            c.fefoIsError = spec.fefoIsError
+            c.commands = context.commands
+            // The ledger's gateway answers lot expiries and takes the order notes no posting carries.
+            return try PickStation(config: c, dependencies: deps, expiries: deps.stock as? LotExpiryLookup, journal: deps.stock as? JournalSink)
         }
     }
 

@@ -4,7 +4,7 @@ import Stations
 
 /// One configured station.
 public struct StationSpec: Sendable, Equatable {
-    public enum Kind: String, Sendable { case receiving, move, count, pack, ship, returns }
+    public enum Kind: String, Sendable { case receiving, move, count, pack, ship, returns, pick }
     public var name: String
     public var kind: Kind
     public var devices: [String]
@@ -36,6 +36,11 @@ public struct StationSpec: Sendable, Equatable {
     public var quarantineLocation: String?
     public var damagedLocation: String?
     public var vendorLocation: String?
+    // pick: the pick area (also the walking sequence with walk_by_sequence), totes, FEFO
+    public var pickLocations: [String] = []
+    public var walkBySequence = false
+    public var totePrefix = "TOTE-"
+    public var fefoIsError = false
     // every station: operators and reason codes
     public var attendance = AttendanceConfig()
 
@@ -47,11 +52,12 @@ public struct StationSpec: Sendable, Equatable {
         .pack: ["pack_location", "packed_location"],
         .ship: ["packed_location", "carriers", "pallets", "doors"],
         .returns: ["restock_location", "quarantine_location", "damaged_location", "vendor_location"],
+        .pick: ["pick_locations", "walk_by_sequence", "tote_prefix", "fefo_is_error"],
     ]
 
     static func parse(_ node: ConfigNode) throws -> StationSpec {
         let name = try node.required("name").nonEmptyString()
-        let kindName = try node.required("type").oneOf(["receiving", "move", "count", "pack", "ship", "returns"])
+        let kindName = try node.required("type").oneOf(["receiving", "move", "count", "pack", "ship", "returns", "pick"])
         let kind = Kind(rawValue: kindName) ?? .move
         try node.rejectUnknownKeys(allowed: Set(["_comment", "name", "type", "devices", "zones", "indicator", "require_operator", "sign_out_idle_seconds",
                                                  "require_override_reason", "reasons", "lot_hold_by_scan"]).union(keys[kind] ?? []))
@@ -97,6 +103,13 @@ public struct StationSpec: Sendable, Equatable {
             s.quarantineLocation = try node.optional("quarantine_location")?.nonEmptyString()
             s.damagedLocation = try node.optional("damaged_location")?.nonEmptyString()
             s.vendorLocation = try node.optional("vendor_location")?.nonEmptyString()
+        case .pick:
+            let area = try node.required("pick_locations")
+            s.pickLocations = try area.array().map { try $0.nonEmptyString() }
+            if s.pickLocations.isEmpty { throw area.error("needs at least one location") }
+            s.walkBySequence = try node.optional("walk_by_sequence")?.bool() ?? false
+            s.totePrefix = try node.optional("tote_prefix")?.nonEmptyString() ?? "TOTE-"
+            s.fefoIsError = try node.optional("fefo_is_error")?.bool() ?? false
         }
         return s
     }

@@ -92,8 +92,20 @@ public struct PackOrder: Hashable, Sendable, Codable {
     public var tote: String?
     public var lines: [PackOrderLine]
     public var status: DocumentStatus
-    public init(number: String, tote: String? = nil, lines: [PackOrderLine], status: DocumentStatus = .open) {
+    /// When the order must leave; pick plans take the earliest first.
+    /// Optional, so orders stored before these fields existed still decode.
+    public var shipBy: CivilDate?
+    public var carrier: String?
+    public var service: String?
+    /// Higher goes first among orders due the same day (none counts as 0).
+    public var priority: Int?
+    /// Set by `scanledger order cancel` before its return posting: stations
+    /// refuse to pick or pack the order from then on.
+    public var cancelled: Bool?
+    public init(number: String, tote: String? = nil, lines: [PackOrderLine], status: DocumentStatus = .open,
+                shipBy: CivilDate? = nil, carrier: String? = nil, service: String? = nil, priority: Int? = nil) {
         self.number = number; self.tote = tote; self.lines = lines; self.status = status
+        self.shipBy = shipBy; self.carrier = carrier; self.service = service; self.priority = priority
     }
 }
 

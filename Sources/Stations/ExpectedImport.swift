@@ -15,9 +15,10 @@ import ScanModel
 /// "lot", "serial"}]}]` or `{"rmas": [...]}`.
 ///
 /// Orders CSV columns: order, item, qty (or quantity); optional tote,
-/// serials (separated by ';' or spaces). Orders JSON:
-/// `[{"order": "…", "tote": "…", "lines": [{"item", "qty", "serials": [...]}]}]`
-/// or `{"orders": [...]}`.
+/// serials (separated by ';' or spaces), ship_by (YYYY-MM-DD), carrier,
+/// service, priority (0–999, higher first). Orders JSON:
+/// `[{"order": "…", "tote": "…", "ship_by": "…", "carrier": "…", "service": "…",
+/// "priority": 5, "lines": [{"item", "qty", "serials": [...]}]}]` or `{"orders": [...]}`.
 public enum ExpectedImport {
     public enum Format: Sendable { case csv, json }
 

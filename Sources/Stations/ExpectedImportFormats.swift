@@ -64,7 +64,8 @@ extension ExpectedImport {
     }
 
     static func ordersFromCSV(_ data: [UInt8], file: String) throws -> [(PackOrder, Positioned<String>)] {
-        let known = ["order": "order", "tote": "tote", "item": "item", "qty": "qty", "quantity": "qty", "serials": "serials", "serial": "serials"]
+        let known = ["order": "order", "tote": "tote", "item": "item", "qty": "qty", "quantity": "qty", "serials": "serials", "serial": "serials",
+                     "ship_by": "ship_by", "carrier": "carrier", "service": "service", "priority": "priority"]
         var order: [String] = []
         var byNumber: [String: (PackOrder, Positioned<String>)] = [:]
         for row in try csvRows(data, file: file, known: known, required: ["order", "item", "qty"]) {
@@ -83,6 +84,8 @@ extension ExpectedImport {
                 order.append(number)
                 byNumber[number] = (PackOrder(number: number, tote: tote, lines: [line]), o)
             }
+            // Scheduling fields may sit on any row of the order; a later row fills what an earlier one left empty.
+            try schedule(&byNumber[number]!.0, get: row.get, file: file)
         }
         let orders = order.compactMap { byNumber[$0] }
         for (o, at) in orders { try validate(order: o, at: at, file: file) }
@@ -164,7 +167,8 @@ extension ExpectedImport {
         var out: [(PackOrder, Positioned<String>)] = []
         var numbers = Set<String>()
         for doc in try documents(try ImportText.json(data, file: file), member: "orders", file: file) {
-            let (f, nodes) = try fields(doc, allowed: ["order", "tote", "lines"], file: file)
+            let (f, nodes) = try fields(doc, allowed: ["order", "tote", "lines", "ship_by", "carrier", "service", "priority"], file: file)
+            try checkOrderMemberTypes(nodes, file: file)
             let number = try required(f, "order", in: doc, file: file)
             guard numbers.insert(number.value).inserted else { throw fail(doc, file, "order \(number.value) appears twice") }
             var lines: [PackOrderLine] = []
@@ -182,7 +186,8 @@ extension ExpectedImport {
                 lines.append(PackOrderLine(item: try item(try required(lf, "item", in: ln, file: file), file: file),
                                            quantity: try quantity(q, file: file), serials: serials))
             }
-            let o = PackOrder(number: number.value, tote: optional(f["tote"]), lines: lines)
+            var o = PackOrder(number: number.value, tote: optional(f["tote"]), lines: lines)
+            try schedule(&o, get: { f[$0] }, file: file)
             try validate(order: o, at: number, file: file)
             out.append((o, number))
         }

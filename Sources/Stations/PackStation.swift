@@ -42,7 +42,13 @@ public final class PackStation: SessionStation {
         var packed: [ScannedLine] = []
         var nextGroup = 0
         var lastActivity: Int64
+        /// The tote the order was opened by, when it is a ledger location:
+        /// the picked units are packed straight from it (nil: the bench).
+        var tote: LocationCode? = nil
     }
+
+    /// Where the open order's units are taken from.
+    private var source: LocationCode { state?.tote ?? config.packLocation }
 
     public let config: PackConfig
     public var name: String { config.station }
@@ -75,7 +81,7 @@ public final class PackStation: SessionStation {
         let lines = Self.ordered(s).map { StationViewLine(item: $0.0, expected: $0.1, scanned: Self.packedQty(s, $0.0)) }
         let complete = lines.allSatisfy { $0.scanned == $0.expected }
         return StationView(station: name, workflow: "pack", state: complete ? "complete" : "packing", document: s.order,
-                           location: config.packLocation, lines: lines, lastError: session.lastError)
+                           location: source, lines: lines, lastError: session.lastError)
     }
 
     func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
@@ -103,7 +109,8 @@ public final class PackStation: SessionStation {
             guard state != nil else { return .error(.nothingToDo, "no order open") }
             return session.save(nil) ?? .warning(.cancelled, "packing cancelled, nothing posted")
         case .command(let cmd): return .error(.unknownCommand, "command \(cmd) is not used at packing")
-        case .location(let l): return .error(.wrongMoment, "location \(l) scanned: packing takes from \(config.packLocation)")
+        case .location(let l) where state == nil: return open(l.code, at: time)   // a tote is a location too
+        case .location(let l): return .error(.wrongMoment, "location \(l) scanned: packing takes from \(source)")
         case .tagDeparted, .idleTick: return .ok(.ignored, "")
         case .unrecognized(let text), .badge(let text), .reason(let text): return unrecognizedBarcode(text)
         case .carrierLabel(let label): return unrecognizedBarcode(label.text)
@@ -119,22 +126,35 @@ public final class PackStation: SessionStation {
             guard let order = try deps.expected.order(numberOrTote: d) else {
                 return .error(.unknownDocument, "no order or tote \(d) in the expected data")
             }
-            if case .done(let seq) = order.status { return .error(.documentDone, "order \(order.number) was already packed (seq \(seq))") }
+            if order.cancelled == true { return .error(.documentDone, "order \(order.number) was cancelled: do not pack it") }
+            var lines = order.lines
+            if case .done(let seq) = order.status {
+                // A packed order opens again only for its backorder: what its packs have not covered.
+                guard let owed = try deps.stillOwed(order, by: .pack), owed.values.contains(where: { $0 > 0 }) else {
+                    return .error(.documentDone, "order \(order.number) was already packed (seq \(seq))")
+                }
+                lines = order.lines.compactMap { l in owed[l.item].flatMap { $0 > 0 ? PackOrderLine(item: l.item, quantity: $0) : nil } }
+                lines = Array(Dictionary(lines.map { ($0.item, $0) }, uniquingKeysWith: { a, _ in a }).values).sorted { $0.item.code < $1.item.code }
+            }
             let n = try deps.sessions.nextSessionNumber(station: name)
-            let units = order.lines.reduce(0) { $0 + $1.quantity }
-            return session.save(State(session: n, order: order.number, lines: order.lines, lastActivity: time.value))
+            let units = lines.reduce(0) { $0 + $1.quantity }
+            // A picked order's units are in its tote: packed from there when the tote is a ledger
+            // location holding stock (otherwise the tote is just a label and the bench holds them).
+            let tote = try order.tote.flatMap { t -> LocationCode? in
+                guard let code = try deps.master.location(LocationCode(t))?.code, !(try deps.stock.balances(at: code)).isEmpty else { return nil }
+                return code
+            }
+            return session.save(State(session: n, order: order.number, lines: lines, lastActivity: time.value, tote: tote))
                 ?? .ok(.opened, "order \(order.number): \(units) units to pack")
         } catch { return unavailable(error) }
     }
 
     private func addTags(_ tags: [EPCTag], at time: Microseconds) -> Feedback {
         guard let s = state else { return .error(.wrongMoment, "scan the order or tote first") }
-        var units: [ScannedLine] = []
-        for t in tags where !s.packed.contains(where: { $0.epc == t.epc.hex }) {
-            do {
-                guard let unit = try ScannedLine(tag: t, stock: deps.stock) else { return .error(.unknownEPC, "tag \(t.epc.hex) is unknown: take it out") }
-                units.append(unit)
-            } catch { return unavailable(error) }
+        let units: [ScannedLine]
+        switch newUnits(tags, besides: s.packed, stock: deps.stock, putBack: "take it out") {
+        case .refused(let refusal): return refusal
+        case .units(let found): units = found
         }
         if units.isEmpty { return .ok(.ignored, "all tags already in the carton") }
         return add(units, at: time)
@@ -161,8 +181,8 @@ public final class PackStation: SessionStation {
                     if s.packed.contains(where: { $0.item == u.item && $0.serial == serial }) {
                         return .error(.duplicateSerial, "serial \(serial) of \(u.item) is already in the carton")
                     }
-                    guard let p = try deps.stock.location(ofItem: u.item, serial: serial), p.location == config.packLocation else {
-                        return .error(.notInSource, "serial \(serial) of \(u.item) is not at \(config.packLocation)")
+                    guard let p = try deps.stock.location(ofItem: u.item, serial: serial), p.location == source else {
+                        return .error(.notInSource, "serial \(serial) of \(u.item) is not at \(source)")
                     }
                     u.lot = p.lot; u.quantity = 1
                 case .lot, .none:
@@ -170,12 +190,12 @@ public final class PackStation: SessionStation {
                     if record.tracking == .none { u.lot = nil }
                     u.serial = nil
                     let inCarton = s.packed.filter { $0.item == u.item && $0.lot == u.lot }.reduce(0) { $0 + $1.quantity }
-                    let have = try deps.stock.onHand(item: u.item, lot: u.lot, at: config.packLocation)
+                    let have = try deps.stock.onHand(item: u.item, lot: u.lot, at: source)
                     if inCarton + u.quantity > have {
-                        return .error(.notInSource, "\(config.packLocation) holds only \(have) of \(u.item)\(u.lot.map { " lot \($0)" } ?? "")")
+                        return .error(.notInSource, "\(source) holds only \(have) of \(u.item)\(u.lot.map { " lot \($0)" } ?? "")")
                     }
                 }
-                if let held = try deps.heldStockRefusal(item: u.item, lot: u.lot, from: config.packLocation) { return held }
+                if let held = try deps.heldStockRefusal(item: u.item, lot: u.lot, from: source) { return held }
             } catch { return unavailable(error) }
             let packed = Self.packedQty(s, u.item)
             if packed + u.quantity > want {
@@ -203,7 +223,7 @@ public final class PackStation: SessionStation {
         }
         guard !s.packed.isEmpty else { return .error(.nothingToDo, "the carton is empty: nothing to post (cancel instead)") }
         let lines = aggregate(s.packed.map {
-            PostingLine(item: $0.item, qty: Int64($0.quantity), from: config.packLocation, to: config.packedLocation, lot: $0.lot, serial: $0.serial)
+            PostingLine(item: $0.item, qty: Int64($0.quantity), from: source, to: config.packedLocation, lot: $0.lot, serial: $0.serial)
         })
         var request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "pack", session: s.session),
                                      kind: .pack, ref: s.order, station: name, eventTime: .device(time), sscc: s.carton, lines: lines)
@@ -214,6 +234,11 @@ public final class PackStation: SessionStation {
                          detail: JSONText.object([("item", JSONText.quote(short.item.code)), ("ordered", String(short.ordered)),
                                                   ("packed", String(short.packed)), ("missing", String(short.missing))]))
         }
+        // What was not packed is still owed: a backorder, not a forgotten line.
+        request.journal += shortages.map {
+            OrderJournal.backordered(order: s.order, item: $0.item, quantity: $0.missing, because: "short pack", station: name, at: time)
+        }
+        request.journal.append(OrderJournal.statusChange(order: s.order, to: .packed, station: name, at: time))
         switch submit(request, to: deps.ledger) {
         case .refused(let f): return f
         case .committed(let seq):

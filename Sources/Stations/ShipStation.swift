@@ -171,6 +171,9 @@ public final class ShipStation: SessionStation {
                                      kind: .ship, ref: s.carton.order, station: name, eventTime: .device(time),
                                      sscc: s.carton.sscc, lines: s.carton.lines)
         request.journal = [Self.shippedEntry(label, s.carton, station: name, at: time)]
+        if let order = s.carton.order, let status = deps.statusAfterShipping(order: order, lines: s.carton.lines) {
+            request.journal.append(OrderJournal.statusChange(order: order, to: status, station: name, at: time))
+        }
         switch session.postClosing(request, to: deps.ledger) {
         case .refused(let f): return f
         case .committed(let seq):

@@ -15,6 +15,8 @@ public struct CommandNames: Hashable, Sendable {
     public var cancel = "CANCEL"
     public var complete = "COMPLETE"
     public var shortPack = "SHORT-PACK"
+    /// Picking: the stop has fewer than planned; the rest is backordered.
+    public var shortPick = "SHORT-PICK"
     public var countStart = "COUNT-START"
     public var countStop = "COUNT-STOP"
     /// A handheld trigger press: starts a count when idle, stops it when counting.
@@ -174,6 +176,25 @@ struct ScannedLine: Codable, Hashable {
         guard let p = try stock.position(ofEPC: tag.epc) else { return nil }
         self.init(item: p.item, lot: p.lot, serial: p.serial, epc: tag.epc.hex, quantity: 1)
     }
+}
+
+/// The units one read of tags adds to `taken` (tags already there are
+/// skipped), or the refusal: an unknown tag (`putBack` says what to do with
+/// it) or a failed lookup. Shared by the stations that take tagged units.
+func newUnits(_ tags: [EPCTag], besides taken: [ScannedLine], stock: StockLookup, putBack: String) -> TagUnits {
+    var units: [ScannedLine] = []
+    for t in tags where !taken.contains(where: { $0.epc == t.epc.hex }) {
+        do {
+            guard let unit = try ScannedLine(tag: t, stock: stock) else { return .refused(.error(.unknownEPC, "tag \(t.epc.hex) is unknown: \(putBack)")) }
+            units.append(unit)
+        } catch { return .refused(unavailable(error)) }
+    }
+    return .units(units)
+}
+
+enum TagUnits {
+    case units([ScannedLine])
+    case refused(Feedback)
 }
 
 /// The tags and serial numbers a session already holds, so a portal or a

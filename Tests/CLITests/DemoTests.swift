@@ -23,6 +23,8 @@ import Testing
             "dock-1 WARNING overridden",
             "receipt ASN-1001 posted (seq 1): short 0, over 1, unexpected 0",
             "count A-01: 2 found, 1 missing, 1 misplaced",
+            "pick-1 ERROR wrong-location: PACK-1 is not the stop: go to A-02",
+            "into tote TOTE-7",
             "pack-1 ERROR wrong-item-for-order",
             "order SO-5001 packed",
             "ship-1 ERROR wrong-carrier: order SO-5001 is labelled FedEx 568283610012000, but door DOOR-1 loads UPS",
