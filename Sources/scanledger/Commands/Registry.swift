@@ -28,6 +28,7 @@ let commands: [CommandSpec] = [
     devicesCommand,
     stationsCommand,
     watchCommand,
+    topCommand,
     countsCommand,
     checkConfigCommand,
     deviceCommand,
