@@ -2,8 +2,9 @@ import Foundation
 import Testing
 @testable import Service
 
-/// docs/man: scanledger(1), scanledgerd(8), scanledger.json(5). Each page
-/// is checked against what the binaries and the config reader really take,
+/// docs/man: scanledgerd(8) and scanledger.json(5) against what the daemon
+/// and the config reader really take (scanledger(1) against the CLI's
+/// commands: CLITests/ManPageCLITests),
 /// so a command, option or config key added or removed without the page
 /// fails here; and man(1) renders each page without a warning.
 @Suite struct ManPageTests {
@@ -17,43 +18,12 @@ import Testing
     /// The page's text with roff's escaped hyphens as plain ones.
     static func plain(_ roff: String) -> String { roff.replacingOccurrences(of: "\\-", with: "-") }
 
-    /// The words listed under "commands:" in a help text.
-    static func listedCommands(_ help: String) -> [String] {
-        var names: [String] = [], inList = false
-        for line in help.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("commands:") { inList = true; continue }
-            guard inList else { continue }
-            guard line.hasPrefix("  "), let word = line.split(separator: " ").first else { inList = false; continue }
-            names.append(String(word))
-        }
-        return names
-    }
-
     /// The long options in a usage line (`[--db PATH]` → `--db`).
     static func options(_ usage: String) -> [String] {
         usage.split(whereSeparator: { " []…|".contains($0) }).filter { $0.hasPrefix("--") }.map { String($0.split(separator: "=")[0]) }
     }
 
     static func binary(_ name: String) -> String { DaemonSite.binary.deletingLastPathComponent().appendingPathComponent(name).path }
-
-    @Test func everyRegisteredCommandAndActionHasASectionWithItsOptions() throws {
-        let page = Self.plain(try Self.page("scanledger.1"))
-        var pending = Self.listedCommands(try runCLI(["--help"]).out).map { [$0] }
-        #expect(pending.count > 20 && pending.contains(["top"]))
-        var checked = 0
-        while let path = pending.popLast() {
-            let help = try runCLI(path + ["--help"]).out
-            let name = path.joined(separator: " ")
-            #expect(page.contains("\n.SS \(name)\n"), "scanledger.1 has no section '.SS \(name)'")
-            let usage = String(help.split(separator: "\n").first ?? "")
-            for option in Self.options(usage) where !page.contains(option) {
-                Issue.record("scanledger.1 does not mention \(option) of scanledger \(name) (\(usage))")
-            }
-            pending += Self.listedCommands(help).map { path + [$0] }
-            checked += 1
-        }
-        #expect(checked > 25)
-    }
 
     @Test func theDaemonsPageHasItsOptionsAndExitStatuses() throws {
         let page = Self.plain(try Self.page("scanledgerd.8"))
