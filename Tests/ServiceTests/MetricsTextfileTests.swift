@@ -63,6 +63,28 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: site.dir.path).filter { $0.contains(".tmp-") }.isEmpty)
     }
 
+    /// With `central`, the forwarding families (errors by kind, backlog, lag) are in the file and pass promtool too.
+    @Test func theForwardingFamiliesPassPromtool() throws {
+        let site = try DaemonSite()
+        let password = site.dir.appendingPathComponent("central.pass").path
+        try "secret\n".write(toFile: password, atomically: true, encoding: .utf8)
+        chmod(password, 0o600)
+        let textfile = site.dir.appendingPathComponent("scanledger.prom").path
+        let sections = #""central": {"conninfo": "host=127.0.0.1 port=1 dbname=nowhere user=box", "password_file": "\#(password)"}, "#
+            + #""metrics": {"textfile": "\#(textfile)", "interval_seconds": 1}, "#
+        try site.writeRaw(site.configText().replacingOccurrences(of: #""log_level""#, with: sections + #""log_level""#))
+        try site.start()
+        var text = ""
+        try eventually("the forwarder's failures in the textfile") {
+            text = (try? String(contentsOfFile: textfile, encoding: .utf8)) ?? ""
+            return text.contains("scanledger_forward_errors_total{kind=")
+        }
+        #expect(text.contains("# TYPE scanledger_forward_lag_seconds gauge"), "\(text)")
+        let lint = try Self.promtool(text)
+        #expect(lint == nil, "promtool check metrics: \(lint ?? "")")
+        #expect(try site.stop() == 0)
+    }
+
     @Test func anUnwritableTextfileIsLoggedOnceAndTheDaemonRunsOn() throws {
         let site = try DaemonSite()
         try Self.configure(site, textfile: "/nonexistent-\(UUID().uuidString.prefix(8))/scanledger.prom")
