@@ -52,6 +52,9 @@ import Testing
         func types(_ text: String) -> [Substring] { text.split(separator: "\n").filter { $0.hasPrefix("# TYPE") } }
         #expect(types(live) == types(served))
         #expect(live.contains(#"scanledger_device_connected{device="dock-scanner"} 1"#), "\(live)")
+        let ledgerBytes = live.split(separator: "\n").first { $0.hasPrefix("scanledger_ledger_file_bytes ") }.flatMap { Int($0.split(separator: " ")[1]) }
+        #expect((ledgerBytes ?? 0) > 0, "no ledger size: \(live)")  // a checkpoint may change it since, so no equality
+        #expect(live.contains("# TYPE scanledger_ledger_wal_bytes gauge"), "\(live)")
         let lint = try Self.promtool(live)
         #expect(lint == nil, "promtool check metrics: \(lint ?? "")")
 
