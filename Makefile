@@ -9,7 +9,8 @@ BIN       = .build/$(CONFIG)
 
 # Debian packages the build and the tests need. Later issues append here.
 DEB_PACKAGES = libusb-1.0-0-dev libserialport-dev libsqlite3-dev pkg-config openssl \
-               umockdev socat python3-jsonschema systemd libpq-dev postgresql chromium
+               umockdev socat python3-jsonschema systemd libpq-dev postgresql chromium \
+               prometheus tmux man-db
 
 .PHONY: all deps build release demo test tsan bench fuzz install clean
 
@@ -74,6 +75,10 @@ install: release
 	install -m 0644 systemd/scanledger.tmpfiles $(DESTDIR)/usr/lib/tmpfiles.d/scanledger.conf
 	install -d $(DESTDIR)/etc/scanledger
 	install -m 0644 examples/scanledger.json $(DESTDIR)/etc/scanledger/scanledger.json.example
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 docs/man/scanledger.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 docs/man/scanledger.json.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 docs/man/scanledgerd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
 clean:
 	rm -rf .build

@@ -31,8 +31,8 @@ extension Daemon {
         case "status": return try status()
         case "devices": return ["devices": devicesAnswer()]
         case "stations":
-            return ["stations": stations.views().map { spec, view, open -> [String: Any] in
-                ["name": spec.name, "type": spec.kind.rawValue, "open": open, "devices": spec.devices, "zones": spec.zones,
+            return ["stations": stations.views().map { spec, view, open, operatorID -> [String: Any] in
+                ["name": spec.name, "type": spec.kind.rawValue, "open": open, "operator": ServiceJSON.null(operatorID), "devices": spec.devices, "zones": spec.zones,
                  "view": ServiceJSON.view(view), "text": view.render()]
             }]
         case "stock":

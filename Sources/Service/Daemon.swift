@@ -107,6 +107,10 @@ public final class Daemon: Sendable {
             gateway.onCommit { f.wake() }
         }
         try supervisor.start(DaemonTimers(daemon: self))
+        // Started last, stopped first: its final write sees the daemon as it was asked to stop.
+        if let textfile = c.metricsTextfile {
+            try supervisor.start(MetricsTextfileWriter(config: textfile, logger: logger) { [weak self] in self?.metricsText() ?? "" })
+        }
         notify.send("READY=1")
         notify.send("STATUS=\(statusLine())")
         logger.notice("scanledgerd", "ready: \(statusLine())")

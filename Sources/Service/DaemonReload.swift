@@ -9,7 +9,7 @@ extension Daemon {
     /// patterns, devices (added, removed, changed), zones (a new pipeline;
     /// open cycles end with reason shutdown) and stations (added, removed,
     /// changed; open sessions resume from the database). Ledger, control
-    /// socket, `site` and `central` changes need a restart: they are kept as
+    /// socket, `site`, `central` and `metrics` changes need a restart: they are kept as
     /// they were and named in the log and the socket's answer, never
     /// silently dropped. Reloads run one at a time.
     @discardableResult
@@ -43,6 +43,8 @@ extension Daemon {
         if Self.forwardingIdentity(new.central) != Self.forwardingIdentity(old.central) {
             restartNeeded.append("central"); kept.central = old.central
         }
+        // The writer keeps its file and interval for its life, like the forwarder.
+        if new.metricsTextfile != old.metricsTextfile { restartNeeded.append("metrics"); kept.metricsTextfile = old.metricsTextfile }
         let context = kept.stationContext
         if new.stations != old.stations || context != old.stationContext {
             do {

@@ -109,6 +109,13 @@ extension Daemon {
             MetricFamily(name: "scanledger_intake_queue_full_waits_total", help: "Times a device thread waited for the pipeline.", kind: .counter, samples: [.init(value: Double(q.fullWaits))]),
             MetricFamily(name: "scanledger_pipeline_unzoned_reads_total", help: "Tag reads from no zone.", kind: .counter, samples: [.init(value: Double(pc.unzonedReads))]),
         ]
+        // The ledger file and its WAL on disk: what fills the box's storage.
+        let ledgerPath = config.ledgerPath
+        func bytes(_ path: String) -> Double { Double((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) }
+        families.append(MetricFamily(name: "scanledger_ledger_file_bytes", help: "Size of the ledger file.", kind: .gauge,
+                                     samples: [.init(value: bytes(ledgerPath))]))
+        families.append(MetricFamily(name: "scanledger_ledger_wal_bytes", help: "Size of the ledger's write-ahead log (0 when there is none).", kind: .gauge,
+                                     samples: [.init(value: bytes(ledgerPath + "-wal"))]))
         families.append(MetricFamily(name: "scanledger_zone_reads_total", help: "Tag reads into each zone.", kind: .counter,
                                      samples: zones.map { .init(labels: [("zone", $0.zone.name)], value: Double($0.readsIn)) }))
         families.append(MetricFamily(name: "scanledger_zone_lag_seconds", help: "Pipeline time minus the last read's time.", kind: .gauge,

@@ -33,6 +33,11 @@ public struct ServiceConfig: Sendable {
     public var central: ForwarderConfig?
     /// The command barcodes' values (`commands` in the file; CLOSE, CONFIRM… by default).
     public var commands = CommandNames()
+    /// `metrics.textfile`: the Prometheus text written for node_exporter; nil writes none.
+    public var metricsTextfile: MetricsTextfileConfig?
+
+    /// The keys the top level of the file may have (docs/config.md, scanledger.json(5)).
+    public static let topLevelKeys = ["site", "log_level", "ledger", "control", "patterns", "devices", "zones", "stations", "central", "commands", "metrics"]
 
     public static let defaultSocket = "/run/scanledger/control.sock"
 
@@ -81,7 +86,7 @@ public struct ServiceConfig: Sendable {
     }
 
     public static func parse(_ root: ConfigNode) throws -> ServiceConfig {
-        try root.rejectUnknownKeys(allowed: ["_comment", "site", "log_level", "ledger", "control", "patterns", "devices", "zones", "stations", "central", "commands"])
+        try root.rejectUnknownKeys(allowed: Set(["_comment"] + topLevelKeys))
         let site = try root.required("site")
         try site.rejectUnknownKeys(allowed: ["_comment", "box_id"])
         let boxID = try site.required("box_id").string()
@@ -168,6 +173,7 @@ public struct ServiceConfig: Sendable {
                                    commands: try parseCommands(root.optional("commands")))
         config.journalRetentionDays = journalRetentionDays
         config.startupCheck = IntegrityCheck(rawValue: startupCheck)
+        config.metricsTextfile = try root.optional("metrics").map { try MetricsTextfileConfig.parse($0) }
         return config
     }
 

@@ -22,7 +22,7 @@ enum ServiceJSON {
     static func stationEvent(_ e: StationEvent, input: StationInput, device: String?) -> [String: Any] {
         [
             "type": "station", "station": e.station, "time": e.time.value, "input": input.kindName,
-            "device": null(device), "severity": e.feedback.severity, "code": e.feedback.code.rawValue,
+            "device": null(device), "operator": null(e.operatorID), "severity": e.feedback.severity, "code": e.feedback.code.rawValue,
             "message": e.feedback.message, "signal": e.feedback.outcome.rawValue,
             "posted": e.postedSequences.map(\.value), "view": view(e.view), "view_text": e.view.render(),
         ]

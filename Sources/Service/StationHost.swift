@@ -210,9 +210,9 @@ public final class StationHost: @unchecked Sendable {
     }
 
     /// The views, read on each station's own queue.
-    public func views() -> [(spec: StationSpec, view: StationView, open: Bool)] {
+    public func views() -> [(spec: StationSpec, view: StationView, open: Bool, operatorID: String?)] {
         lock.withLock { Array(slots.values) }.sorted { $0.spec.name < $1.spec.name }.map { slot in
-            slot.queue.sync { (slot.spec, slot.station.station.view, slot.station.station.hasOpenSession) }
+            slot.queue.sync { (slot.spec, slot.station.station.view, slot.station.station.hasOpenSession, slot.station.operatorID) }
         }
     }
 

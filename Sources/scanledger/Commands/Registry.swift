@@ -30,6 +30,7 @@ let commands: [CommandSpec] = [
     devicesCommand,
     stationsCommand,
     watchCommand,
+    topCommand,
     countsCommand,
     ordersCommand,
     orderCommand,
