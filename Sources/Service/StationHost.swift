@@ -174,13 +174,16 @@ public final class StationHost: @unchecked Sendable {
     /// Queues an input for a station; `device` gets the feedback signal.
     public func deliver(_ input: StationInput, to name: String, at time: Microseconds, from device: String?) {
         guard let slot = lock.withLock({ slots[name] }) else { return }
+        var isTick = false
+        if case .idleTick = input { isTick = true }
         let (admitted, overflowBegins) = slot.backlog.withLock { b -> (Bool, Bool) in
             guard b.queued >= Self.queueLimit else { b.queued += 1; b.dropping = false; return (true, false) }
+            if isTick { return (false, false) }  // the next tick comes anyway: not a drop
             defer { b.dropping = true }
             return (false, !b.dropping)
         }
         guard admitted else {
-            if case .idleTick = input { return }  // the next tick comes anyway
+            if isTick { return }
             lock.withLock { dropped[name, default: 0] += 1 }
             if overflowBegins { log(name, "input queue full (\(Self.queueLimit) waiting): dropping inputs until it drains; each is answered with the error signal and counted") }
             if let device { signal(device, .error) }

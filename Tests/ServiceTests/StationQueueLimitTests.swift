@@ -42,7 +42,9 @@ final class GatedSessionStore: SessionStore, @unchecked Sendable {
         host.deliver(.location("A-01"), to: "mover", at: today(), from: "flooder")
         sessions.entered.wait()  // the station is stuck in its first save
         let extra = 11
-        for _ in 0..<(StationHost.queueLimit - 1 + extra) { host.deliver(item, to: "mover", at: today(), from: "flooder") }
+        for _ in 0..<(StationHost.queueLimit - 1) { host.deliver(item, to: "mover", at: today(), from: "flooder") }
+        host.deliver(.idleTick, to: "mover", at: today(), from: nil)  // a full queue skips a tick: not a drop, no log
+        for _ in 0..<extra { host.deliver(item, to: "mover", at: today(), from: "flooder") }
         #expect(host.droppedInputs == ["mover": extra])
         #expect(signals.withLock { $0 } == Array(repeating: .error, count: extra))  // the dropped ones, answered at once
         #expect(logs.withLock { $0 }.filter { $0.contains("input queue full") }.count == 1)
