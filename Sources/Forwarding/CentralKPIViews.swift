@@ -8,6 +8,8 @@
 // turns the facts into the KPIs per origin and, in the row whose origin is
 // NULL, over every origin. Ratios with nothing to divide by are NULL (n/a).
 
+import Ledger
+
 enum CentralKPIViews {
     /// Postings that count: neither a reversal nor reversed.
     static let livePostings = """
@@ -51,7 +53,7 @@ enum CentralKPIViews {
           FROM station_journal j
           CROSS JOIN LATERAL (VALUES
             ('pack_errors', CASE WHEN j.severity = 'error' AND j.code IN ('wrong-item-for-order', 'over-pack', 'wrong-serial') THEN 1 END),
-            ('pick_errors', CASE WHEN j.severity = 'error' AND j.code IN ('not-in-source', 'held-stock') THEN 1 END),
+            ('pick_errors', CASE WHEN j.severity = 'error' AND j.code IN (\(KPICodes.pickErrors.map { "'\($0)'" }.joined(separator: ", "))) THEN 1 END),
             ('short_packs', CASE WHEN j.code = 'short-pack' THEN 1 END),
             ('units_short_packed', CASE WHEN j.code = 'short-pack' THEN (j.detail->>'missing')::bigint END),
             ('counts_posted', CASE WHEN j.code = 'count-posted' THEN 1 END),

@@ -78,7 +78,9 @@ public struct KPICounts: Sendable, Equatable {
 /// Journal codes the pack and pick error rates count (refusals, severity `error`).
 public enum KPICodes {
     public static let packErrors = ["wrong-item-for-order", "over-pack", "wrong-serial"]
-    public static let pickErrors = ["not-in-source", "held-stock"]
+    /// Moves and packs taking what is not there or held, and the pick
+    /// station's refusals (a FEFO warning is not counted; as an error it is).
+    public static let pickErrors = ["not-in-source", "held-stock", "wrong-location", "wrong-item", "wrong-lot", "over-pick", "wrong-tote", "fefo"]
     public static let backordered = "backordered"
 }
 

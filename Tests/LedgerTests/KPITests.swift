@@ -120,6 +120,17 @@ func near(_ a: Double?, _ b: Double?) -> Bool {
         #expect(near(kpi(k, "backorder_rate"), 100.0 / 3))               // SO-3 of SO-1, SO-2, SO-3
     }
 
+    /// The pick station's refusals are pick errors (a FEFO warning is not).
+    @Test func pickStationRefusalsCountAsPickErrors() throws {
+        let d = try KPIDataSet()
+        let now = Microseconds(Int64(Date().timeIntervalSince1970 * 1e6))
+        try d.t.ledger.recordJournal(["wrong-location", "wrong-lot"].map {
+            JournalEntry(time: now, station: "pick", code: $0, severity: .error, document: "SO-1", message: $0)
+        } + [JournalEntry(time: now, station: "pick", code: "fefo", severity: .warning, document: "SO-1", message: "fefo")])
+        let k = try d.t.ledger.kpis(KPIRequest())
+        #expect(near(kpi(k, "pick_error_rate"), 75))                    // 1 + 2 refusals per 1 move + 3 pack lines
+    }
+
     @Test func groupsByStationSplitTheFigures() throws {
         let d = try KPIDataSet()
         let k = try d.t.ledger.kpis(KPIRequest(by: .station))
