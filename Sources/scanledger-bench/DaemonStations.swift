@@ -52,11 +52,6 @@ func busyStationsBenchmark(stations: Int) -> [String: any Sendable] {
     guard busy.allSatisfy({ $0 != nil }) else { return ["error": "a scanner got no answer; log: \(site.logTail)"] }
     let all = busy.compactMap { $0 }.flatMap { $0 }
 
-    func percentiles(_ samples: [Double]) -> [String: Double] {
-        let s = samples.sorted()
-        func p(_ q: Double) -> Double { s.isEmpty ? 0 : s[min(s.count - 1, Int(Double(s.count) * q))] }
-        return ["p50": p(0.50), "p90": p(0.90), "p99": p(0.99), "max": s.last ?? 0]
-    }
     return [
         "stations": stations, "scans": all.count, "scans_per_s": (Double(all.count) / wall).rounded(),
         "busy_ms": percentiles(all.map(\.ms)),

@@ -18,9 +18,11 @@ func floodBenchmark() -> [String: any Sendable] {
     guard site.start() else { return ["error": "scanledgerd did not answer on its socket; log: \(site.logTail)"] }
     let (operatorScanner, flooder) = (site.scanners[0], site.scanners[1])
 
-    func moves(_ range: Range<Int>) -> [Double]? {
+    /// Moves, one scan at a time, while `go` holds.
+    func moves(_ range: Range<Int>, while go: () -> Bool = { true }) -> [Double]? {
         var out: [Double] = []
         for move in range {
+            guard go() else { break }
             for line in benchMoveScript(station: 0, move: move) {
                 guard let (ms, _) = operatorScanner.scanAndWaitForFeedbackByte(line) else { return nil }
                 out.append(ms)
@@ -29,7 +31,7 @@ func floodBenchmark() -> [String: any Sendable] {
         return out
     }
     guard let baseline = moves(0..<10) else { return ["error": "no answer before the flood; log: \(site.logTail)"] }
-    let rssBefore = residentKiB(site.pid)
+    let rssBefore = site.pid.flatMap { SoakSample.read(pid: $0, at: 0)?.rssKiB } ?? -1
 
     // The flood: items with no move open, each refused (and journaled) or dropped.
     let stop = Locked(false), answers = Locked(0), sent = Locked(0)
@@ -50,39 +52,15 @@ func floodBenchmark() -> [String: any Sendable] {
     }
     let during = moves(10..<10_000_000, while: { !stop.withLock { $0 } })
     while !stop.withLock({ $0 }) { usleep(10_000) }
-    let rssDuring = residentKiB(site.pid)
+    let rssDuring = site.pid.flatMap { SoakSample.read(pid: $0, at: 0)?.rssKiB } ?? -1
     readerDone.wait()
     let dropped = site.metricSum("scanledger_station_inputs_dropped_total") ?? 0
-
-    func percentiles(_ samples: [Double]) -> [String: Double] {
-        let s = samples.sorted()
-        func p(_ q: Double) -> Double { s.isEmpty ? 0 : s[min(s.count - 1, Int(Double(s.count) * q))] }
-        return ["p50": p(0.50), "p99": p(0.99), "max": s.last ?? 0]
-    }
+    let (duringMs, beforeMs) = (percentiles(during ?? []), percentiles(baseline))
     return [
         "flood_seconds": seconds, "flood_lines_sent": sent.withLock { $0 }, "flood_answers_seen": answers.withLock { $0 },
         "flood_dropped": Int(dropped), "operator_scans_during_flood": during?.count ?? 0,
-        "operator_ms_during_flood": percentiles(during ?? []), "baseline_operator_ms_before_flood": percentiles(baseline),
-        "ratio_p99_during_to_before": (percentiles(during ?? [])["p99"] ?? 0) / max(percentiles(baseline)["p99"] ?? 0, 1e-9),
+        "operator_ms_during_flood": duringMs, "baseline_operator_ms_before_flood": beforeMs,
+        "ratio_p99_during_to_before": (duringMs["p99"] ?? 0) / max(beforeMs["p99"] ?? 0, 1e-9),
         "daemon_rss_kib_before": rssBefore, "daemon_rss_kib_end_of_flood": rssDuring,
     ]
-
-    /// Moves while `go` holds.
-    func moves(_ range: Range<Int>, while go: () -> Bool) -> [Double]? {
-        var out: [Double] = []
-        for move in range where go() {
-            for line in benchMoveScript(station: 0, move: move) {
-                guard let (ms, _) = operatorScanner.scanAndWaitForFeedbackByte(line) else { return nil }
-                out.append(ms)
-            }
-        }
-        return out
-    }
-}
-
-/// VmRSS of a process in KiB, from /proc.
-func residentKiB(_ pid: Int32?) -> Int {
-    guard let pid, let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-          let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return -1 }
-    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
 }

@@ -57,3 +57,10 @@ func feedInReads(_ driver: any DeviceDriver, _ bytes: [UInt8], chunk: Int) {
         }
     }
 }
+
+/// Latency samples (ms) as p50, p90, p99 and max, nearest rank; zeros when empty.
+func percentiles(_ samples: [Double]) -> [String: Double] {
+    let s = samples.sorted()
+    func p(_ q: Double) -> Double { s.isEmpty ? 0 : s[min(s.count - 1, Int(Double(s.count) * q))] }
+    return ["p50": p(0.50), "p90": p(0.90), "p99": p(0.99), "max": s.last ?? 0]
+}

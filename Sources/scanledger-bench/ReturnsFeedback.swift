@@ -61,11 +61,6 @@ func returnsFeedbackThroughDaemon() -> [String: any Sendable] {
     }
     let posted = site.waitForPostings(orders)
 
-    func percentiles(_ samples: [Double]) -> [String: Double] {
-        let s = samples.sorted()
-        func p(_ q: Double) -> Double { s.isEmpty ? 0 : s[min(s.count - 1, Int(Double(s.count) * q))] }
-        return ["p50": p(0.50), "p90": p(0.90), "p99": p(0.99), "max": s.last ?? 0]
-    }
     let scanP = percentiles(units), baseP = percentiles(baseline)
     return [
         "returns": orders, "postings_since_start": posted, "scans": units.count + closes.count, "unexpected_answers": unexpected,

@@ -161,7 +161,7 @@ private final class SoakTally: @unchecked Sendable {
 }
 
 /// One /proc sample of the daemon.
-private struct SoakSample {
+struct SoakSample {
     let t: Double, rssKiB: Int, anonKiB: Int, threads: Int, fds: Int
 
     static func read(pid: Int32, at t: Double) -> SoakSample? {
