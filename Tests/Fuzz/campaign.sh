@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Long fuzzing by hand (not in CI): ./Tests/Fuzz/campaign.sh GOAL [SLICE_SECONDS] [TARGET…]
+# Runs the targets round-robin in slices of SLICE_SECONDS (default 300)
+# until each has GOAL executions in total, adding every slice's count to
+# .build-fuzz/campaign.tsv (date, target, executions, seconds, execs/s), so
+# a campaign can be stopped and resumed and counts are cumulative. Touch
+# .build-fuzz/STOP to end after the current slice. Uses the release
+# (optimized) ASan + libFuzzer build that run.sh makes; `./Tests/Fuzz/run.sh 0`
+# builds it without fuzzing. To keep a campaign's findings, merge its corpus
+# into the committed one: ./Tests/Fuzz/run.sh merge.
+#
+# ASAN_OPTIONS: no allocation stacks (a crash still shows where it happened;
+# the input replays under the replayer for the rest), a 1 MiB quarantine
+# (catches a use-after-free within one input of at most 512 bytes; the
+# default 256 MiB quarantine halves the rate through page faults), no leak
+# check (Swift's lazily built static tables look like leaks to libFuzzer).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+goal=${1:?usage: campaign.sh GOAL [SLICE_SECONDS] [TARGET…]}
+slice=${2:-300}
+shift; shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=($(sed -n 's/^ *("\([a-z0-9-]*\)", fuzz.*/\1/p' Sources/scanledger-fuzz/FuzzTargets.swift))
+fi
+bin=$(swift build -c release --scratch-path .build-fuzz --show-bin-path)/scanledger-fuzz
+[ -x "$bin" ] || { echo "no fuzz build: run ./Tests/Fuzz/run.sh 0 first"; exit 1; }
+tsv=.build-fuzz/campaign.tsv
+touch "$tsv"
+rm -f .build-fuzz/STOP
+total() { awk -v t="$1" '$2 == t { s += $3 } END { print s + 0 }' "$tsv"; }
+while :; do
+  busy=0
+  for t in "${targets[@]}"; do
+    [ -e .build-fuzz/STOP ] && { echo "stopped"; exit 0; }
+    [ "$(total "$t")" -ge "$goal" ] && continue
+    busy=1
+    mkdir -p ".build-fuzz/corpus/$t" .build-fuzz/artifacts
+    log=".build-fuzz/$t.campaign.log"
+    if ! ASAN_OPTIONS=malloc_context_size=0:detect_leaks=0:quarantine_size_mb=1 SCANLEDGER_FUZZ_TARGET=$t \
+         "$bin" -max_total_time="$slice" -max_len=512 -print_final_stats=1 \
+         -artifact_prefix=".build-fuzz/artifacts/$t-" ".build-fuzz/corpus/$t" "Tests/Fuzz/corpus/$t" >"$log" 2>&1; then
+      echo "$t: CRASH (see $log and .build-fuzz/artifacts/)"; tail -30 "$log"; exit 1
+    fi
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    secs=$(sed -n 's/^stat::.*//;s/.*Done \([0-9]*\) runs in \([0-9]*\) second.*/\2/p' "$log" | tail -1)
+    printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$runs" "${secs:-$slice}" "$((runs / ${secs:-$slice}))" >>"$tsv"
+    echo "$t: +$runs, total $(total "$t")"
+  done
+  [ $busy = 1 ] || break
+done
+echo "every target has $goal executions:"
+awk '{ r[$2] += $3; s[$2] += $4 } END { for (t in r) printf "%-26s %12d executions %8d s %7d/s\n", t, r[t], s[t], r[t] / s[t] }' "$tsv" | sort
