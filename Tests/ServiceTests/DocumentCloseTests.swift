@@ -115,4 +115,17 @@ import Stations
         #expect(try w.stores.all().map(\.status) == [.pending])
         #expect(!(try CountStation(config: CountConfig(station: "count-1"), dependencies: deps, reviews: w.stores)).hasOpenSession)
     }
+    /// A document whose sequence path names nothing in its body would be
+    /// stored without the posting's sequence: the posting is refused and
+    /// neither it nor the document is written.
+    @Test func aPostingDocumentWhosePathNamesNothingRefusesThePosting() throws {
+        try w.seed(w.plainItem, 1, at: "A-01")
+        var request = PostingRequest(key: "doc-path", kind: .move, lines: [PostingLine(item: w.plainItem, qty: 1, from: "A-01", to: "B-01")])
+        request.documents = [PostingDocument(kind: "asn", key: "ASN-X", body: #"{"status":{"open":{}}}"#, sequencePath: "$.status.done.seq")]
+        let outcome = try w.ledger.postAndWait([request])[0].outcome
+        guard case .rejected(let why) = outcome else { Issue.record("posted: \(outcome)"); return }
+        #expect(why.contains("asn/ASN-X") && why.contains("$.status.done.seq"), "\(why)")
+        #expect(try w.ledger.document(kind: "asn", key: "ASN-X") == nil)
+        #expect(try w.qty(w.plainItem, at: "B-01") == 0)
+    }
 }
