@@ -49,7 +49,7 @@ public final class Ledger: @unchecked Sendable {
             let checkpointer = try Checkpointer(path: path, options: options) { storage.checkpointFailed($0) }
             self.checkpointer = checkpointer
             do {
-                writer = try Writer(connection: db, maxBatch: options.maxBatch, storage: storage) { checkpointer.batchCommitted() }
+                writer = try Writer(connection: db, maxBatch: options.maxBatch, storage: storage) { checkpointer.batchEnded() }
             } catch {
                 checkpointer.stop()
                 throw error

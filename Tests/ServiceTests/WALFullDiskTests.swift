@@ -44,6 +44,10 @@ import ScanModel
         let refused = try #require(failure, "20,000 moves fit in 20 MiB of WAL: the disk never filled")
         #expect(refused.isStorageFull, "\(refused)")
         #expect(walBytes(path) > Self.walThreshold, "the WAL stopped at \(walBytes(path)) bytes, below its TRUNCATE threshold")
+        // The checkpointer's round after the last commit (at most 0.5 s
+        // later) runs while the reader still holds it back; from here on
+        // postings are only refused, and each refusal must bring a retry.
+        Thread.sleep(forTimeInterval: 1.5)
         try reader.exec("COMMIT")
         /// One more move; on a full disk it may still commit in frames a refused one left.
         func postNext() -> LedgerSequence? {
