@@ -40,6 +40,10 @@ public final class Forwarder: @unchecked Sendable {
     private var lastHeartbeat: Double = -.infinity
     private var prefetch: BatchPrefetch?
     private let prefetchQueue = DispatchQueue(label: "forwarder-prefetch")
+    /// A test seam between a batch's central commit and its local mark (set
+    /// before forwarding starts): tests fill the disk there, so the mark is
+    /// the write the full box refuses.
+    var afterCentralCommit: () -> Void = {}
 
     public init(config: ForwarderConfig, ledger: Ledger, log: @escaping Log = { _, _ in }) {
         self.config = config
@@ -155,6 +159,7 @@ public final class Forwarder: @unchecked Sendable {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         lastReportedHead = max(backlog.headSeq.value, last.seq.value)
+        afterCentralCommit()
         // Only now, with the batch committed centrally, may the mark move.
         do { try ledger.markForwarded(upTo: last.seq) } catch {
             throw CentralError(.ledger, "batch up to \(last.seq) is central, but marking it forwarded failed (it will be re-sent and skipped): \(error)")

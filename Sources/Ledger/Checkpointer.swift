@@ -46,8 +46,8 @@ final class Checkpointer: @unchecked Sendable {
         thread.start { [unowned self] t in self.loop(t) }
     }
 
-    /// Called by the writer after each committed batch.
-    func batchCommitted() {
+    /// Called by the writer after each posting batch, committed or failed.
+    func batchEnded() {
         condition.lock()
         pendingBatches += 1
         if pendingBatches >= everyBatches { condition.signal() }

@@ -1,3 +1,5 @@
+import ScanModel
+
 /// A small, generic store of JSON documents, append-only journals and
 /// never-repeating counters, kept IN the ledger database so one file (and one
 /// backup) holds the stock and everything a station needs to resume. The
@@ -14,6 +16,10 @@ public struct StoredDocument: Sendable, Equatable {
     public var aliases: [String]
     public init(kind: String, key: String, body: String, aliases: [String] = []) {
         self.kind = kind; self.key = key; self.body = body; self.aliases = aliases
+    }
+    /// This document as one a posting writes with itself.
+    public func posting(sequencePath: String?) -> PostingDocument {
+        PostingDocument(kind: kind, key: key, body: body, aliases: aliases, sequencePath: sequencePath)
     }
 }
 
@@ -36,6 +42,15 @@ extension Ledger {
     public func putDocuments(_ documents: [StoredDocument]) throws(LedgerError) {
         try writeAndWait { db in
             for d in documents { try Ledger.put(d, db: db) }
+        }
+    }
+
+    /// Adds or replaces documents and closes a station's session in the same
+    /// transaction (a count's result is recorded exactly when its session ends).
+    public func putDocuments(_ documents: [StoredDocument], closingSession station: String) throws(LedgerError) {
+        try writeAndWait { db in
+            for d in documents { try Ledger.put(d, db: db) }
+            try SessionDocuments.delete(station: station, db: db)
         }
     }
 
@@ -86,6 +101,21 @@ extension Ledger {
     /// Every document of a kind, in the order they were first stored.
     public func documents(kind: String) throws -> [(key: String, body: String)] { try read { try $0.documents(kind: kind) } }
     public func journal(_ journal: String) throws -> [String] { try read { try $0.journal(journal) } }
+
+    /// Writes a document a posting carries, with the posting's sequence at
+    /// its `sequencePath`, inside the posting's transaction. A path that names
+    /// nothing in the body refuses the posting rather than store a document
+    /// without its sequence.
+    static func put(_ d: PostingDocument, sequence seq: Int64, db: Connection) throws {
+        try put(StoredDocument(kind: d.kind, key: d.key, body: d.body, aliases: d.aliases), db: db)
+        guard let path = d.sequencePath else { return }
+        guard try db.scalarInt("SELECT json_type(body, ?) IS NOT NULL FROM documents WHERE kind = ? AND key = ?",
+                               .text(path), .text(d.kind), .text(d.key)) == 1 else {
+            throw LedgerError.invalidPosting("document \(d.kind)/\(d.key): its body has no value at \(path) for the posting's sequence")
+        }
+        try db.prepare("UPDATE documents SET body = json_set(body, ?, ?) WHERE kind = ? AND key = ?")
+            .run(.text(path), .int(seq), .text(d.kind), .text(d.key))
+    }
 
     static func put(_ d: StoredDocument, db: Connection) throws {
         try db.prepare("""

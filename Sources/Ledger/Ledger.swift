@@ -45,10 +45,11 @@ public final class Ledger: @unchecked Sendable {
             // Checkpoints run on their own thread (see Checkpointer), not inside commits.
             try db.exec("PRAGMA wal_autocheckpoint = 0")
             let storage = StorageWatch(path: path, resumeFreeBytes: options.resumeFreeBytes)
+            storage.probeAtOpen()
             let checkpointer = try Checkpointer(path: path, options: options) { storage.checkpointFailed($0) }
             self.checkpointer = checkpointer
             do {
-                writer = try Writer(connection: db, maxBatch: options.maxBatch, storage: storage) { checkpointer.batchCommitted() }
+                writer = try Writer(connection: db, maxBatch: options.maxBatch, storage: storage) { checkpointer.batchEnded() }
             } catch {
                 checkpointer.stop()
                 throw error

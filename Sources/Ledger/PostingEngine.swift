@@ -209,6 +209,8 @@ final class PostingEngine {
         for entry in request.journal + holdJournal(request) { try StationJournalStore.insert(entry, seq: seq, with: sql.insertJournal) }
         // …and so does the close of the station session it completes.
         if let station = request.closesSession { try SessionDocuments.delete(station: station, db: db) }
+        // …and so do the documents it completes (an ASN or order marked with it).
+        for d in request.documents { try Ledger.put(d, sequence: seq, db: db) }
         return newBalances.map { ($0.account, $0.balance) }
     }
 

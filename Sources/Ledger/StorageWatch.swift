@@ -64,6 +64,20 @@ final class StorageWatch: @unchecked Sendable {
 
     var status: LedgerStorageStatus { state.snapshot }
 
+    /// At open: a file system with less than `resumeFreeBytes` free starts
+    /// the ledger full, so `status` says so after a restart on a full disk
+    /// before the first refused write. The spell ends like any other: a
+    /// commit with that much free.
+    func probeAtOpen(at now: Date = Date()) {
+        guard let free = freeBytes(), free < resumeFreeBytes else { return }
+        state.withLock { s in
+            s.full = true
+            s.fullSince = now
+            s.fullError = "storage-full: only \(free) bytes free on the file system of \(directory) when the ledger was opened "
+                + "(postings need room; full until a write commits with \(resumeFreeBytes) bytes free)"
+        }
+    }
+
     func onChange(_ body: @escaping @Sendable (LedgerStorageChange) -> Void) { handler.withLock { $0 = body } }
 
     /// A transaction committed. One that changed no rows wrote nothing, so it

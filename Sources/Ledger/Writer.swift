@@ -20,7 +20,10 @@ final class Writer: @unchecked Sendable {
     private var queue: [Job] = []
     private let engine: PostingEngine
     private let maxBatch: Int
-    private let afterCommit: @Sendable () -> Void
+    /// After each posting batch, committed or failed: the checkpointer's cue.
+    /// A failed one counts too: on a full disk the refused postings are what
+    /// retries (and reports) the checkpoint that cannot copy the WAL.
+    private let afterBatch: @Sendable () -> Void
     private let thread = ServiceThread(name: "ledger-writer")
     /// Every transaction's end is reported here: a full disk begins and ends by what commits do.
     let storage: StorageWatch
@@ -32,11 +35,11 @@ final class Writer: @unchecked Sendable {
         return batchesCommittedStorage
     }
 
-    init(connection: Connection, maxBatch: Int, storage: StorageWatch, afterCommit: @escaping @Sendable () -> Void = {}) throws {
+    init(connection: Connection, maxBatch: Int, storage: StorageWatch, afterBatch: @escaping @Sendable () -> Void = {}) throws {
         engine = try PostingEngine(db: connection)
         self.storage = storage
         self.maxBatch = max(1, maxBatch)
-        self.afterCommit = afterCommit
+        self.afterBatch = afterBatch
         thread.start { [unowned self] t in self.loop(t) }
     }
 
@@ -131,6 +134,7 @@ final class Writer: @unchecked Sendable {
             // Nothing of this batch is durable: every caller hears the failure.
             let failure = Self.ledgerError(error)
             storage.failed(failure)
+            afterBatch()
             for job in batch { if case let .post(_, completion) = job { completion(.failure(failure)) } }
             return
         }
@@ -138,7 +142,7 @@ final class Writer: @unchecked Sendable {
         batchesCommittedStorage += 1
         condition.unlock()
         storage.committed(changedRows: engine.db.totalChanges != changesBefore)
-        afterCommit()
+        afterBatch()
         var i = 0
         for job in batch {
             guard case let .post(_, completion) = job else { continue }

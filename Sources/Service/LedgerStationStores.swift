@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import ScanModel
 import Stations
 
 /// Expected data (ASNs, pack orders), open station sessions and count results,
@@ -32,11 +33,24 @@ public final class LedgerStationStores: ExpectedDataStore, SessionStore, CountRe
     public func order(numberOrTote key: String) throws -> PackOrder? {
         try ledger.document(kind: "order", keyOrAlias: key).map { try Self.decode(PackOrder.self, $0, what: "order \(key)") }
     }
+    static func document(_ a: ASN) throws -> StoredDocument {
+        StoredDocument(kind: "asn", key: a.number, body: try encode(a), aliases: a.ssccs.sorted())
+    }
+    static func document(_ o: PackOrder) throws -> StoredDocument {
+        StoredDocument(kind: "order", key: o.number, body: try encode(o), aliases: o.tote.map { [$0] } ?? [])
+    }
+    static func document(_ r: CountResult) throws -> StoredDocument {
+        StoredDocument(kind: "count", key: r.id, body: try encode(r))
+    }
     public func store(asns: [ASN], orders: [PackOrder]) throws {
-        var docs: [StoredDocument] = []
-        for a in asns { docs.append(StoredDocument(kind: "asn", key: a.number, body: try Self.encode(a), aliases: a.ssccs.sorted())) }
-        for o in orders { docs.append(StoredDocument(kind: "order", key: o.number, body: try Self.encode(o), aliases: o.tote.map { [$0] } ?? [])) }
-        try ledger.putDocuments(docs)
+        try ledger.putDocuments(try asns.map(Self.document) + orders.map(Self.document))
+    }
+    // The ledger writes these with the posting that completes them.
+    public func postingDocument(asn: ASN, sequencePath: String) throws -> PostingDocument? {
+        try Self.document(asn).posting(sequencePath: sequencePath)
+    }
+    public func postingDocument(order: PackOrder, sequencePath: String) throws -> PostingDocument? {
+        try Self.document(order).posting(sequencePath: sequencePath)
     }
     public func markASN(_ number: String, status: DocumentStatus) throws {
         guard var a = try asn(number: number) else { return }
@@ -94,7 +108,13 @@ public final class LedgerStationStores: ExpectedDataStore, SessionStore, CountRe
     // MARK: CountReviewStore
 
     public func save(_ result: CountResult) throws {
-        try ledger.putDocuments([StoredDocument(kind: "count", key: result.id, body: try Self.encode(result))])
+        try ledger.putDocuments([try Self.document(result)])
+    }
+    public func save(_ result: CountResult, closingSession station: String) throws {
+        try ledger.putDocuments([try Self.document(result)], closingSession: station)
+    }
+    public func postingDocument(result: CountResult, sequencePath: String) throws -> PostingDocument? {
+        try Self.document(result).posting(sequencePath: sequencePath)
     }
     public func result(id: String) throws -> CountResult? {
         try ledger.document(kind: "count", key: id).map { try Self.decode(CountResult.self, $0, what: "count \(id)") }

@@ -48,6 +48,9 @@ final class StorageHealth: @unchecked Sendable {
     init(ledger: Ledger, logger: Logger, journal: JournalSink, settle: TimeInterval = 10) {
         self.ledger = ledger; self.logger = logger; self.journal = journal; self.settle = settle
         ledger.onStorageChange { [weak self] change in self?.changed(change) }
+        // Opened on a full disk: the episode began before any write was refused.
+        let storage = ledger.storageStatus
+        if storage.full { begin(storage.fullError ?? "storage-full") }
     }
 
     var heldBackTotal: Int { state.withLock { $0.heldBackTotal } }
@@ -55,19 +58,22 @@ final class StorageHealth: @unchecked Sendable {
     /// On the writer thread: logs and schedules, never waits for the ledger.
     private func changed(_ change: LedgerStorageChange) {
         switch change {
-        case .full(let error):
-            let began = state.withLock { s in
-                guard s.episodeSince == nil else { return false }
-                s.episodeSince = Date()
-                return true
-            }
-            if began {
-                logger.error("ledger", "\(error); scans that need a write are refused with storage-full, "
-                             + "and refusals are not journaled until space returns")
-            }
+        case .full(let error): begin(error.description)
         case .recovered:
             let n = state.withLock { s in s.recoveries += 1; s.recoveredAt = Date(); return s.recoveries }
             queue.asyncAfter(deadline: .now() + settle) { [weak self] in self?.settleCheck(n) }
+        }
+    }
+
+    private func begin(_ why: String) {
+        let began = state.withLock { s in
+            guard s.episodeSince == nil else { return false }
+            s.episodeSince = Date()
+            return true
+        }
+        if began {
+            logger.error("ledger", "\(why); scans that need a write are refused with storage-full, "
+                         + "and refusals are not journaled until space returns")
         }
     }
 

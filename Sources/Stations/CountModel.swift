@@ -106,9 +106,28 @@ public struct CountResult: Hashable, Sendable, Codable {
 /// Where count results wait for review (the lead backs it with the ledger DB).
 public protocol CountReviewStore: AnyObject {
     func save(_ result: CountResult) throws
+    /// Saves the result and closes the station's session in one transaction
+    /// where both live in the ledger's database, so a recorded count never
+    /// stays open to be stopped again; elsewhere it saves the result and the
+    /// station closes its session itself.
+    func save(_ result: CountResult, closingSession station: String) throws
+    /// The result as a document its posting writes with itself (status
+    /// posted, the sequence at `sequencePath`); nil where the store is not
+    /// the ledger's database.
+    func postingDocument(result: CountResult, sequencePath: String) throws -> PostingDocument?
     func result(id: String) throws -> CountResult?
     /// All results, oldest first.
     func all() throws -> [CountResult]
+}
+
+extension CountReviewStore {
+    public func save(_ result: CountResult, closingSession station: String) throws { try save(result) }
+    public func postingDocument(result: CountResult, sequencePath: String) throws -> PostingDocument? { nil }
+}
+
+extension CountStatus {
+    /// Where a result written with `.posted(seq: .none)` keeps the sequence its posting fills in.
+    static let postedSequencePath = "$.status.posted.seq"
 }
 
 public final class InMemoryCountReviewStore: CountReviewStore {

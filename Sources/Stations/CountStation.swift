@@ -234,19 +234,37 @@ public final class CountStation: SessionStation {
         var result: CountResult
         do { result = try evaluate(s, at: time) } catch { return unavailable(error) }
         if let last = try? reviews.conflict(of: result) { result.status = .conflicting(lastChange: last) }
-        do {
-            // Saved for review first: if auto-posting is refused the count
-            // still waits for a decision instead of being lost.
-            try reviewStore.save(result)
-        } catch {
-            return storageFullRefusal(error, "count at \(s.location) not recorded, stop the count again once there is space")
-                ?? .error(.sessionNotSaved, "count at \(s.location) not recorded: \(error); stop the count again")
-        }
         var autoPostRefusal: String?
         if config.autoPost, case .pending = result.status {
-            do { result = try reviews.post(result) } catch { autoPostRefusal = "\(error)" }
+            if result.adjustments.isEmpty { result.status = .accurate } else {
+                // The adjustment, the result marked posted and the close commit
+                // together where the stores are the ledger's database.
+                var recorded = result
+                recorded.status = .posted(seq: .none)
+                let document: PostingDocument?
+                do { document = try reviewStore.postingDocument(result: recorded, sequencePath: CountStatus.postedSequencePath) } catch {
+                    return unavailable(error)
+                }
+                switch session.postClosing(result.postingRequest(), document: document, mark: { seq in
+                    recorded.status = .posted(seq: seq)
+                    try reviewStore.save(recorded)
+                }, to: deps.ledger) {
+                case .closed(let seq): result.status = .posted(seq: seq)
+                case .refused(let f): autoPostRefusal = f.message
+                case .notClosed(let seq, let error):
+                    posted.append(seq)
+                    return .error(.sessionNotSaved, "count at \(s.location) posted (seq \(seq)) but not closed (\(error)): stop the count again")
+                }
+            }
         }
-        try? abandon()
+        if case .posted = result.status {} else {
+            // Recorded for review exactly when the session ends: a recorded
+            // count never stays open to be stopped (and recorded) again.
+            do { try session.close { try reviewStore.save(result, closingSession: $0) } } catch {
+                return storageFullRefusal(error, "count at \(s.location) not recorded, stop the count again once there is space")
+                    ?? .error(.sessionNotSaved, "count at \(s.location) not recorded: \(error); stop the count again")
+            }
+        }
         lastResult = result
         let summary = "count \(s.location): \(result.found.count) found, \(result.missing.count) missing, \(result.misplaced.count) misplaced, \(result.unknownSerials.count + result.unknownEPCs.count) unknown, accuracy \(Int((result.accuracy * 100).rounded()))%"
         switch result.status {

@@ -125,6 +125,25 @@ public protocol ExpectedDataStore: AnyObject {
     /// Adds or replaces RMAs in one step.
     func store(rmas: [RMA]) throws
     func markRMA(_ number: String, status: DocumentStatus) throws
+    /// The ASN (or order) as the document the posting that completes it
+    /// writes in its own transaction, its sequence at `sequencePath`; nil
+    /// where the store is not the ledger's database, and the station marks
+    /// the document after the posting instead.
+    func postingDocument(asn: ASN, sequencePath: String) throws -> PostingDocument?
+    func postingDocument(order: PackOrder, sequencePath: String) throws -> PostingDocument?
+}
+
+extension ExpectedDataStore {
+    public func postingDocument(asn: ASN, sequencePath: String) throws -> PostingDocument? { nil }
+    public func postingDocument(order: PackOrder, sequencePath: String) throws -> PostingDocument? { nil }
+}
+
+extension DocumentStatus {
+    /// Where a document written with `.done(seq: .none)` keeps the sequence
+    /// the posting fills in (the JSON Codable gives an enum's case).
+    static let doneSequencePath = "$.status.done.seq"
+    /// …and one written with `.partial(seqs: [..., .none])`: the last one.
+    static let latestPartialSequencePath = "$.status.partial.seqs[#-1]"
 }
 
 public final class InMemoryExpectedDataStore: ExpectedDataStore {

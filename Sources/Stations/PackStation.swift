@@ -239,17 +239,30 @@ public final class PackStation: SessionStation {
             OrderJournal.backordered(order: s.order, item: $0.item, quantity: $0.missing, because: "short pack", station: name, at: time)
         }
         request.journal.append(OrderJournal.statusChange(order: s.order, to: .packed, station: name, at: time))
-        switch submit(request, to: deps.ledger) {
+        // As at receiving: the order is marked in the pack's own transaction
+        // where the store allows; else the session stays open until it is
+        // marked, so a retry re-sends the same key instead of packing twice.
+        let document: PostingDocument?
+        do {
+            document = try deps.expected.order(numberOrTote: s.order).flatMap { o in
+                guard o.number == s.order else { return nil }
+                var done = o
+                done.status = .done(seq: .none)
+                return try deps.expected.postingDocument(order: done, sequencePath: DocumentStatus.doneSequencePath)
+            }
+        } catch { return unavailable(error) }
+        let result = session.postClosing(request, document: document, mark: { seq in
+            try deps.expected.markOrder(s.order, status: .done(seq: seq))
+        }, to: deps.ledger)
+        switch result {
         case .refused(let f): return f
-        case .committed(let seq):
+        case .notClosed(let seq, let error):
             posted.append(seq)
             lastResult = PackResult(order: s.order, seq: seq, carton: s.carton, lines: lines, shortages: shortages)
-            // As at receiving: keep the session until the order is marked, so
-            // a retry re-sends the same key instead of packing it twice.
-            do { try deps.expected.markOrder(s.order, status: .done(seq: seq)) } catch {
-                return .error(.sessionNotSaved, "order \(s.order) posted (seq \(seq)) but its status was not saved (\(error)): scan the command again")
-            }
-            try? abandon()
+            return .error(.sessionNotSaved, "order \(s.order) posted (seq \(seq)) but its status was not saved (\(error)): scan the command again")
+        case .closed(let seq):
+            posted.append(seq)
+            lastResult = PackResult(order: s.order, seq: seq, carton: s.carton, lines: lines, shortages: shortages)
             if shortages.isEmpty { return .done(.posted, "order \(s.order) packed (seq \(seq))") }
             let list = shortages.map { "\($0.missing) × \($0.item)" }.joined(separator: ", ")
             return .warning(.posted, "order \(s.order) packed SHORT (seq \(seq)); missing \(list)")

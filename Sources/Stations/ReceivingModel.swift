@@ -61,6 +61,7 @@ public struct ReceiptReport: Hashable, Sendable {
     public var asn: String
     /// Ledger sequence of the receipt; nil when nothing was posted.
     public var seq: LedgerSequence?
+    func posted(as seq: LedgerSequence) -> ReceiptReport { var r = self; r.seq = seq; return r }
     public var lines: [DiscrepancyLine]
     public var unexpected: [DiscrepancyLine]
     public var isExact: Bool { unexpected.isEmpty && lines.allSatisfy { $0.over == 0 && $0.short == 0 } }

@@ -312,6 +312,7 @@ public final class ReceivingStation: SessionStation {
             return .warning(.nothingToDo, "nothing received: receipt \(s.asn) closed without posting")
         }
         let inspections = Self.inspections(s)
+        let planned = report(s, seq: nil)
         let lines = Self.postingLines(units: s.units, inspections: inspections, dock: config.dock)
         var request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "receipt", session: s.session),
                                      kind: .receipt, ref: s.asn, station: name, eventTime: .device(time), lines: lines)
@@ -319,27 +320,43 @@ public final class ReceivingStation: SessionStation {
         let reasons = Set(s.units.compactMap(\.overrideReason)).sorted()
         request.reason = reasons.isEmpty ? nil : reasons.joined(separator: ",")
         request.journal = ReceiptJournal.inspectionEntries(inspections, asn: s.asn, station: name, time: time)
-            + ReceiptJournal.entries(report(s, seq: nil), station: name, time: time, partial: partial)
-        switch submit(request, to: deps.ledger) {
-        case .refused(let f): return f
-        case .committed(let seq):
-            posted.append(seq)
-            let report = self.report(s, seq: seq)
-            lastReport = report
-            // The receipt is durable. If the ASN cannot be marked received the
-            // session stays open, so it cannot be received again under a new
-            // key; closing again re-sends the same key and gets "duplicate".
-            do {
-                if partial, let asn = try deps.expected.asn(number: s.asn) {
-                    try deps.expected.store(asns: [asn.afterPartialReceipt(seq: seq, counts: report.lines.map(\.received), ssccs: s.ssccs)], orders: [])
-                } else {
-                    try deps.expected.markASN(s.asn, status: .done(seq: seq))
+            + ReceiptJournal.entries(planned, station: name, time: time, partial: partial)
+        // The ASN as this receipt leaves it, marked in the receipt's own
+        // transaction where the store allows (else after it, see postClosing).
+        let counts = planned.lines.map(\.received)
+        let document: PostingDocument?
+        do {
+            let asn = try deps.expected.asn(number: s.asn)
+            if partial {
+                document = try asn.flatMap { try deps.expected.postingDocument(
+                    asn: $0.afterPartialReceipt(seq: .none, counts: counts, ssccs: s.ssccs), sequencePath: DocumentStatus.latestPartialSequencePath) }
+            } else {
+                document = try asn.flatMap { a in
+                    var done = a
+                    done.status = .done(seq: .none)
+                    return try deps.expected.postingDocument(asn: done, sequencePath: DocumentStatus.doneSequencePath)
                 }
-            } catch {
-                let command = partial ? config.commands.partial : config.commands.close
-                return .error(.sessionNotSaved, "receipt \(s.asn) posted (seq \(seq)) but its status was not saved (\(error)): scan \(command) again")
             }
-            try? abandon()
+        } catch { return unavailable(error) }
+        let result = session.postClosing(request, document: document, mark: { seq in
+            if partial, let asn = try deps.expected.asn(number: s.asn) {
+                try deps.expected.store(asns: [asn.afterPartialReceipt(seq: seq, counts: counts, ssccs: s.ssccs)], orders: [])
+            } else {
+                try deps.expected.markASN(s.asn, status: .done(seq: seq))
+            }
+        }, to: deps.ledger)
+        switch result {
+        case .refused(let f): return f
+        case .notClosed(let seq, let error):
+            posted.append(seq)
+            lastReport = planned.posted(as: seq)
+            let command = partial ? config.commands.partial : config.commands.close
+            return .error(.sessionNotSaved, "receipt \(s.asn) posted (seq \(seq)) but its status was not saved (\(error)): scan \(command) again")
+        case .closed(let seq):
+            posted.append(seq)
+            // (from before the close: closing drops the allocation the report reads)
+            let report = planned.posted(as: seq)
+            lastReport = report
             if partial {
                 let outstanding = report.lines.reduce(0) { $0 + $1.short }
                 return .ok(.posted, "receipt \(s.asn) posted (seq \(seq)) as a partial delivery; \(outstanding) units still outstanding on the ASN")

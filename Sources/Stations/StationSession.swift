@@ -61,6 +61,40 @@ final class StationSession<State: Codable, Delta: Codable> {
         return result
     }
 
+    /// Posts the request that completes the session and marks the document
+    /// it completes (an ASN, an order). With `document` (the store is the
+    /// ledger's database) the mark and the close commit in the posting's own
+    /// transaction. Without, `mark` runs and the session closes after the
+    /// posting; while either fails the session stays open, so the retry
+    /// re-sends the same key (a duplicate) instead of posting twice.
+    func postClosing(_ request: PostingRequest, document: PostingDocument?, mark: (LedgerSequence) throws -> Void,
+                     to ledger: PostingGateway) -> ClosingSubmission {
+        if let document {
+            var marking = request
+            marking.documents.append(document)
+            switch postClosing(marking, to: ledger) {
+            case .committed(let seq): return .closed(seq: seq)
+            case .refused(let f): return .refused(f)
+            }
+        }
+        switch submit(request, to: ledger) {
+        case .refused(let f): return .refused(f)
+        case .committed(let seq):
+            do { try mark(seq); try abandon() } catch { return .notClosed(seq: seq, error) }
+            return .closed(seq: seq)
+        }
+    }
+
+    /// Ends the session with the write that records what it came to (a
+    /// count's result): `record(station)` closes the session in its own
+    /// transaction where the store is the ledger's database; the store's
+    /// own delete follows for stores that are not, as in `postClosing`.
+    func close(recording record: (String) throws -> Void) throws {
+        try record(station)
+        state = nil
+        try? keeper.save(nil)
+    }
+
     /// Drops the session without posting.
     func abandon() throws {
         try keeper.save(nil)
@@ -83,6 +117,14 @@ final class StationSession<State: Codable, Delta: Codable> {
     func idleView(workflow: String) -> StationView {
         StationView(station: station, workflow: workflow, state: "idle", lastError: lastError)
     }
+}
+
+/// What posting a session's last request came to: posted and closed,
+/// refused (nothing posted), or posted with the session still open.
+enum ClosingSubmission {
+    case closed(seq: LedgerSequence)
+    case refused(Feedback)
+    case notClosed(seq: LedgerSequence, Error)
 }
 
 /// A station without journal entries: every change saves a snapshot.

@@ -174,7 +174,7 @@ import ScanModel
         #expect(try reader.scalarInt("SELECT count(*) FROM t") == 0)
         for _ in 0..<200 {
             try writer.exec("INSERT INTO t VALUES (randomblob(3000))")
-            checkpointer.batchCommitted()
+            checkpointer.batchEnded()
         }
         #expect(walBytes() > 64 * 4096)
         try reader.exec("COMMIT")
@@ -186,7 +186,7 @@ import ScanModel
         // a fixed 50 ms failed under load, when the truncation came later.
         while walBytes() != 0 && Date() < deadline {
             try writer.exec("INSERT INTO t VALUES (1)")
-            checkpointer.batchCommitted()
+            checkpointer.batchEnded()
             let settle = Date().addingTimeInterval(1)
             while walBytes() != 0 && Date() < settle { Thread.sleep(forTimeInterval: 0.02) }
         }

@@ -136,6 +136,8 @@ import ScanModel
             }
             try site.writeRaw(Self.config(site))
             try site.start()
+            // Known full from the start (free space probed at open), before any scan was refused.
+            #expect(try site.request(["cmd": "status"])["storage_full"] as? Bool == true)
             let fd = try site.send(["cmd": "watch", "station": "mover"])
             defer { close(fd) }
             #expect(try site.readAnswer(fd)["streaming"] as? Bool == true)
@@ -151,6 +153,7 @@ import ScanModel
             }
             #expect(refused?["signal"] as? String == "error", "no storage-full refusal on the full disk")
             #expect(try site.request(["cmd": "status"])["storage_full"] as? Bool == true)
+            #expect(Self.occurrences("scans that need a write are refused", in: site.log) == 1, "\(site.log)")
 
             try FileManager.default.removeItem(at: fs.dir.appendingPathComponent("filler"))
             _ = try site.scanEach(["CMD:CANCEL"], watching: fd)

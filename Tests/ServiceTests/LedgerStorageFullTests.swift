@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Ledger
+@testable import Ledger
 import ScanModel
 
 /// Issue 18: the ledger on a real file system that runs out of space (a
@@ -16,34 +16,60 @@ import ScanModel
                               lines: [PostingLine(item: ItemCode(item), qty: 1, from: from, to: to)])
     }
 
+    /// A ledger at `path` with the item, A-01 and B-01, and 10 on hand at A-01.
+    static func stockedLedger(at path: String) throws -> Ledger {
+        let ledger = try Ledger(path: path)
+        do {
+            try ledger.importItems([Item(gtin: try #require(GTIN(item)))])
+            try ledger.importLocations([Location(code: "A-01"), Location(code: "B-01")])
+            try seedStock(ledger, item: item, qty: 10, at: "A-01")
+        } catch {
+            ledger.close()
+            throw error
+        }
+        return ledger
+    }
+
+    /// Posts moves from `n` on, one a transaction, until the ledger refuses
+    /// one (returned; nil if `limit` moves all fitted), noting each posted.
+    static func moveUntilRefused(_ ledger: Ledger, from n: inout Int, limit: Int,
+                                 acknowledged: inout [String: LedgerSequence]) -> LedgerError? {
+        while n < limit {
+            do {
+                let r = try ledger.postAndWait([move(n)])[0]
+                guard case .posted(let seq) = r.outcome else { Issue.record("move-\(n): \(r.outcome)"); return nil }
+                acknowledged[r.key] = seq
+                n += 1
+            } catch {
+                return error
+            }
+        }
+        return nil
+    }
+
+    /// A read transaction left open on `path` (an export, a backup): the
+    /// checkpoint cannot copy past its snapshot, so the WAL cannot rewind.
+    static func oldSnapshot(_ path: String) throws -> Connection {
+        let reader = try Connection(path: path, readOnly: true)
+        try reader.exec("BEGIN")
+        _ = try reader.scalarInt("SELECT count(*) FROM postings")
+        return reader
+    }
+
     @Test(.enabled(if: TmpfsMount.canMount, "mounting a tmpfs needs root (CI runs the tests as root)"))
     func aFullDiskIsStorageFullAnnouncedOnceAndPostingResumesWhenSpaceReturns() throws {
         let fs = try TmpfsMount(bytes: 1 << 20)
         defer { fs.unmount() }
-        let ledger = try Ledger(path: fs.dir.appendingPathComponent("ledger.db").path)
+        let ledger = try Self.stockedLedger(at: fs.dir.appendingPathComponent("ledger.db").path)
         defer { ledger.close() }
         let changes = Locked<[LedgerStorageChange]>([])
         ledger.onStorageChange { c in changes.withLock { $0.append(c) } }
-        try ledger.importItems([Item(gtin: try #require(GTIN(Self.item)))])
-        try ledger.importLocations([Location(code: "A-01"), Location(code: "B-01")])
-        try seedStock(ledger, item: Self.item, qty: 10, at: "A-01")
         #expect(ledger.storageStatus.lastWrite != nil)
 
         let filler = try fs.fill(leaving: 48 * 1024)
         var acknowledged: [String: LedgerSequence] = [:]
-        var failure: LedgerError?
         var n = 0
-        while n < 5_000 {
-            do {
-                let r = try ledger.postAndWait([Self.move(n)])[0]
-                guard case .posted(let seq) = r.outcome else { Issue.record("move-\(n): \(r.outcome)"); return }
-                acknowledged[r.key] = seq
-                n += 1
-            } catch {
-                failure = error
-                break
-            }
-        }
+        let failure = Self.moveUntilRefused(ledger, from: &n, limit: 5_000, acknowledged: &acknowledged)
         let refused = try #require(failure, "5,000 moves fit in 48 KiB: the disk never filled")
         #expect(refused.isStorageFull, "a full disk must be its own error, not a generic sqlite one: \(refused)")
         #expect(refused.description.hasPrefix("storage-full: ") && refused.description.contains(fs.dir.path), "\(refused)")
@@ -85,11 +111,8 @@ import ScanModel
         var acknowledged: [String: LedgerSequence] = [:]
         var n = 0
         do {
-            let ledger = try Ledger(path: path)
+            let ledger = try Self.stockedLedger(at: path)
             defer { ledger.close() }
-            try ledger.importItems([Item(gtin: try #require(GTIN(Self.item)))])
-            try ledger.importLocations([Location(code: "A-01"), Location(code: "B-01")])
-            try seedStock(ledger, item: Self.item, qty: 10, at: "A-01")
             try fs.fill(leaving: 48 * 1024)
             while n < 5_000, let r = try? ledger.postAndWait([Self.move(n)])[0], case .posted(let seq) = r.outcome {
                 acknowledged[r.key] = seq
@@ -105,11 +128,15 @@ import ScanModel
         }
         let reopened = try Ledger(path: path)
         defer { reopened.close() }
+        // Known full at open (free space probed), not only after the first refusal.
+        #expect(reopened.storageStatus.full && reopened.storageStatus.fullError?.contains("when the ledger was opened") == true,
+                "\(reopened.storageStatus)")
         #expect(throws: LedgerError.self) { try reopened.postAndWait([Self.move(n)]) }
         #expect(reopened.storageStatus.full)
         try FileManager.default.removeItem(at: fs.dir.appendingPathComponent("filler"))
         let r = try reopened.postAndWait([Self.move(n)])[0]
         if case .posted(let seq) = r.outcome { acknowledged[r.key] = seq } else { Issue.record("after space returned: \(r.outcome)") }
+        #expect(!reopened.storageStatus.full, "\(reopened.storageStatus)")
         let rows = try reopened.history(.item(Self.item)).filter { $0.key.hasPrefix("move-") }
         #expect(Dictionary(rows.map { ($0.key, $0.seq) }, uniquingKeysWith: { a, _ in a }) == acknowledged)
         #expect(Set(rows.map(\.seq)).count == acknowledged.count)

@@ -121,6 +121,11 @@ public struct PostingRequest: Hashable, Sendable {
     /// again (a full disk used to fail the separate close). Not part of the
     /// idempotency payload.
     public var closesSession: String? = nil
+    /// Documents the posting writes in its own transaction: the ASN or
+    /// order it completes, marked with it, so a committed receipt or pack
+    /// never leaves its document open to be posted again. Not part of the
+    /// idempotency payload.
+    public var documents: [PostingDocument] = []
 
     public init(key: String, kind: PostingKind, ref: String? = nil, station: String? = nil, device: String? = nil,
                 eventTime: PostingTime? = nil, sscc: String? = nil, entries: [PostingEntry], autoCreate: Bool = false) {
@@ -139,6 +144,21 @@ public struct PostingRequest: Hashable, Sendable {
         var r = PostingRequest(key: key, kind: .reversal, station: station, device: device, entries: [])
         r.reverses = seq
         return r
+    }
+}
+
+/// A document (kind, key, JSON body, aliases) a posting writes with itself.
+/// The posting's sequence is known only inside its transaction, so the
+/// ledger writes it into the body at `sequencePath` (a SQLite JSON path such
+/// as `$.status.done.seq`, which must name a value already in the body).
+public struct PostingDocument: Hashable, Sendable {
+    public var kind: String
+    public var key: String
+    public var body: String
+    public var aliases: [String]
+    public var sequencePath: String?
+    public init(kind: String, key: String, body: String, aliases: [String] = [], sequencePath: String? = nil) {
+        self.kind = kind; self.key = key; self.body = body; self.aliases = aliases; self.sequencePath = sequencePath
     }
 }
 
