@@ -12,10 +12,19 @@ public final class HIDPOSDriver: ListenOnlyDriver {
 
     public init(options: DriverOptions = DriverOptions()) {
         decoder = HIDPOSDecoder(device: options.device, reportSize: max(6, options.hidposReportSize))
-        let reports = HIDReportDescriptor.outputReports(options.hidposReportDescriptor ?? HIDPOSFeedback.documentedOutputReport)
+        plans = options.hidposReportDescriptor.map(Self.plans(descriptor:)) ?? Self.documentedPlans
+    }
+
+    /// The plans for the documented output report, worked out once: most
+    /// devices use it, and reading a descriptor per instance was a quarter
+    /// of the fuzz target's time.
+    private static let documentedPlans = plans(descriptor: HIDPOSFeedback.documentedOutputReport)
+
+    private static func plans(descriptor: [UInt8]) -> [FeedbackOutcome: FeedbackPlan] {
+        let reports = HIDReportDescriptor.outputReports(descriptor)
         var plans: [FeedbackOutcome: FeedbackPlan] = [:]
         for outcome in FeedbackOutcome.allCases { plans[outcome] = HIDPOSFeedback.plan(for: outcome, reports: reports) }
-        self.plans = plans
+        return plans
     }
 
     /// Output reports built from the report descriptor (`HIDPOSFeedback`);
