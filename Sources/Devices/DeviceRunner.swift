@@ -150,6 +150,9 @@ public final class DeviceRunner: @unchecked Sendable {
         var limiter = WarningLimiter()
         /// What the last connection opened, to say so when the device comes back elsewhere.
         var lastOpened: String? = nil
+        /// How the last connection ended, while the device is not back:
+        /// retries keep saying it instead of only "cannot open".
+        var lastLoss: String? = nil
     }
 
     private func run() {
@@ -181,6 +184,7 @@ public final class DeviceRunner: @unchecked Sendable {
                     logger.log(.info, device: config.name.name, "found \(config.port) again at \(t.description) (was \(last))")
                 }
                 c.lastOpened = t.description
+                c.lastLoss = nil
                 logger.log(.info, device: config.name.name, "connected to \(t.description)\(t.serialSettings.map { " (\($0))" } ?? "") with driver \(config.driver)")
                 c.batch.append(.connected(time: now))
                 driver.connectionOpened(now: now, into: &c.batch)
@@ -196,7 +200,8 @@ public final class DeviceRunner: @unchecked Sendable {
                 let now = clock.now()
                 driver.connectionFailed(now: now, opened: connectedAt != nil, reason: "\(error)")
                 driver.flush(time: now, into: &c.batch)
-                let reason = Self.downReason(error, opened: connectedAt != nil, cut: c.batch.events)
+                let reason = Self.downReason(error, opened: connectedAt != nil, cut: c.batch.events, lastLoss: c.lastLoss)
+                if connectedAt != nil { c.lastLoss = reason }
                 setHealth(DeviceHealth(state: .down, reason: reason, since: now))
                 logProblems(c.batch, limiter: &c.limiter, now: now)
                 if connectedAt != nil {
@@ -334,8 +339,8 @@ public final class DeviceRunner: @unchecked Sendable {
 
     /// Why a device is down, naming the likely cause: gone while open (with
     /// what it left half-sent, which is discarded), or not there to open.
-    static func downReason(_ error: DeviceError, opened: Bool, cut events: [DeviceEvent]) -> String {
-        guard opened else { return "cannot open: \(error)" }
+    static func downReason(_ error: DeviceError, opened: Bool, cut events: [DeviceEvent], lastLoss: String?) -> String {
+        guard opened else { return lastLoss.map { "\($0); not back yet: \(error)" } ?? "cannot open: \(error)" }
         let cut = events.reduce(0) { n, e in
             if case .problem(let p) = e, p.kind == .truncated { return n + p.length }
             return n
