@@ -111,6 +111,8 @@ import ScanModel
         let table = try runCLI(["devices", "--socket", site.socket])
         #expect(table.out.contains("degraded") && table.out.contains("wrong baud rate? configured 115200 8N1"), "\(table.out)")
         #expect(site.log.contains("degraded: no valid frame in 512 bytes"), "\(site.log)")
+        let top = try runCLI(["top", "--once", "--socket", site.socket])
+        #expect(top.out.contains("DEVICES 1/2 up") && top.out.contains("DEGRADED") && top.out.contains("  no valid frame in 512 bytes"), "\(top.out)")
 
         let answered = try Self.answeredWhile(site, "ASN-1001")
         #expect(answered.states == ["degraded", "degraded"])
