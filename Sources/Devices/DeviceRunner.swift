@@ -100,8 +100,15 @@ public final class DeviceRunner: @unchecked Sendable {
     public var counters: DriverCounters { lock.lock(); defer { lock.unlock() }; return countersSnapshot }
     /// The protocol's own status (LLRP session state, failures, keepalives), if it has one.
     public var protocolStatus: ProtocolStatus? { lock.lock(); defer { lock.unlock() }; return statusSnapshot }
-    /// Up, degraded or down, and why (DeviceHealth.swift).
-    public var health: DeviceHealth { lock.lock(); defer { lock.unlock() }; return healthNow }
+    /// Up, degraded or down, and why (DeviceHealth.swift). A protocol with a
+    /// session (LLRP) is not up until the session runs, as `isConnected` says.
+    public var health: DeviceHealth {
+        lock.lock(); defer { lock.unlock() }
+        if healthNow.state == .up, case .llrp(let s)? = statusSnapshot, !s.isRunning {
+            return DeviceHealth(state: .down, reason: "connected, LLRP session \(s.state.rawValue)", since: healthNow.since)
+        }
+        return healthNow
+    }
     /// Open, and (for a protocol with a setup) set up and reporting.
     public var isConnected: Bool {
         lock.lock(); defer { lock.unlock() }

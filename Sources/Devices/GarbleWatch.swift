@@ -112,19 +112,3 @@ func isTextByte(_ b: UInt8) -> Bool {
     if b >= 0x20 { return b < 0x7F }
     return b == 0x0D || b == 0x0A || b == 0x09 || b == 0x02 || b == 0x03 || b == 0x04 || (b >= 0x1C && b <= 0x1E)
 }
-
-/// How a device is doing, as the daemon shows it (`scanledger devices`,
-/// `status`, metrics): up, degraded (open and read, but nothing valid comes:
-/// a wrong line speed) or down (vanished, or cannot be opened), with a
-/// reason that names the likely cause.
-public struct DeviceHealth: Sendable, Equatable {
-    public enum State: String, Sendable, CaseIterable { case up, degraded, down }
-    public var state: State
-    public var reason: String?
-    /// When the device entered this state (the runner's clock).
-    public var since: Microseconds
-
-    public init(state: State, reason: String? = nil, since: Microseconds) {
-        self.state = state; self.reason = reason; self.since = since
-    }
-}
