@@ -59,13 +59,10 @@ public final class LineDriver: DeviceDriver {
         splitter.feed(bytes, base: base) { piece in
             // Counted up to the terminator first, so a verdict falls where it
             // would however the bytes were split.
+            watchUp(to: piece.end, bytes, base: base, time: time, into: &batch)
             switch piece {
-            case .line(let text, let at):
-                watchUp(to: at + Int64(text.count) + 1, bytes, base: base, time: time, into: &batch)
-                handleLine(text, offset: at, time: time, into: &batch)
-            case .tooLong(let at, let length):
-                watchUp(to: at + Int64(length) + 1, bytes, base: base, time: time, into: &batch)
-                tooLong(at: at, length: length, time: time, into: &batch)
+            case .line(let text, let at): handleLine(text, offset: at, time: time, into: &batch)
+            case .tooLong(let at, let length): tooLong(at: at, length: length, time: time, into: &batch)
             }
             watch.lineEnded()
         }

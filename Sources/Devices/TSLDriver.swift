@@ -71,10 +71,7 @@ public final class TSLDriver: DeviceDriver {
         }
         defer { watchUp(to: offset) }
         splitter.feed(bytes, base: base) { piece in
-            switch piece {
-            case .line(let text, let at): watchUp(to: at + Int64(text.count) + 1)
-            case .tooLong(let at, let length): watchUp(to: at + Int64(length) + 1)
-            }
+            watchUp(to: piece.end)
             defer { watch.lineEnded() }
             switch piece {
             case .line(let text, let at): handleLine(text, at: at, time: time, into: &batch)
