@@ -52,6 +52,9 @@ public struct DeviceProblem: Sendable, Equatable, CustomStringConvertible {
         case binaryNoise = "binary-noise"
         /// A frame or line cut off by a disconnect or the end of input.
         case truncated = "truncated"
+        /// No valid frame in many bytes of what a wrong line speed makes
+        /// (GarbleWatch): reported once, cleared by the next valid frame.
+        case garbled = "garbled"
         /// The device reported an error (Mercury non-zero status, TSL `ER:`).
         case deviceError = "device-error"
         /// A well-formed frame or line this driver does not understand.

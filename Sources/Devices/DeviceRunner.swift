@@ -63,6 +63,7 @@ public final class DeviceRunner: @unchecked Sendable {
     public let feedbackPlans: FeedbackPlans
     private var thread: Thread?
     private var connectedNow = false
+    private var healthNow: DeviceHealth
 
     /// Throws when the driver name is unknown (a configuration error). Without
     /// an `opener`, the driver's transport kind opens the device.
@@ -76,6 +77,7 @@ public final class DeviceRunner: @unchecked Sendable {
         self.config = config; self.logger = logger; self.clock = clock
         self.opener = opener ?? entry.transport.opener
         self.handler = handler
+        healthNow = DeviceHealth(state: .down, reason: "not opened yet", since: clock.now())
         let driver = entry.make(config.options)
         var plans: [FeedbackOutcome: FeedbackPlan] = [:]
         for outcome in FeedbackOutcome.allCases { plans[outcome] = config.feedback[outcome] ?? driver.feedbackPlan(outcome) }
@@ -88,10 +90,7 @@ public final class DeviceRunner: @unchecked Sendable {
     }
 
     public static let openSerial: Opener = { (config) throws(DeviceError) in
-        let ports: [SerialPortInfo]
-        if case .usb = config.port { ports = try SerialPorts.list() } else { ports = [] }
-        let path = try config.port.resolve(in: ports)
-        return try SerialPortTransport.open(path: path, settings: config.serial)
+        try SerialPortTransport.open(path: try SerialPorts.resolve(config.port), settings: config.serial)
     }
 
     /// `WallClock().now()` as a function, for callers that take one.
@@ -101,6 +100,15 @@ public final class DeviceRunner: @unchecked Sendable {
     public var counters: DriverCounters { lock.lock(); defer { lock.unlock() }; return countersSnapshot }
     /// The protocol's own status (LLRP session state, failures, keepalives), if it has one.
     public var protocolStatus: ProtocolStatus? { lock.lock(); defer { lock.unlock() }; return statusSnapshot }
+    /// Up, degraded or down, and why (DeviceHealth.swift). A protocol with a
+    /// session (LLRP) is not up until the session runs, as `isConnected` says.
+    public var health: DeviceHealth {
+        lock.lock(); defer { lock.unlock() }
+        if healthNow.state == .up, case .llrp(let s)? = statusSnapshot, !s.isRunning {
+            return DeviceHealth(state: .down, reason: "connected, LLRP session \(s.state.rawValue)", since: healthNow.since)
+        }
+        return healthNow
+    }
     /// Open, and (for a protocol with a setup) set up and reporting.
     public var isConnected: Bool {
         lock.lock(); defer { lock.unlock() }
@@ -147,6 +155,11 @@ public final class DeviceRunner: @unchecked Sendable {
         var batch = EventBatch()
         var reconnects: UInt64 = 0
         var limiter = WarningLimiter()
+        /// What the last connection opened, to say so when the device comes back elsewhere.
+        var lastOpened: String? = nil
+        /// How the last connection ended, while the device is not back:
+        /// retries keep saying it instead of only "cannot open".
+        var lastLoss: String? = nil
     }
 
     private func run() {
@@ -173,12 +186,19 @@ public final class DeviceRunner: @unchecked Sendable {
                 if everConnected { c.reconnects += 1 }
                 everConnected = true
                 setConnected(true)
+                setHealth(DeviceHealth(state: .up, since: now))
+                if let last = c.lastOpened, last != t.description {
+                    logger.log(.info, device: config.name.name, "found \(config.port) again at \(t.description) (was \(last))")
+                }
+                c.lastOpened = t.description
+                c.lastLoss = nil
                 logger.log(.info, device: config.name.name, "connected to \(t.description)\(t.serialSettings.map { " (\($0))" } ?? "") with driver \(config.driver)")
                 c.batch.append(.connected(time: now))
                 driver.connectionOpened(now: now, into: &c.batch)
                 try exchange(&c, t, now: now)
                 try converse(&c, t, buffer: buffer)
                 sayGoodbye(&c, t, buffer: buffer)
+                setHealth(DeviceHealth(state: .down, reason: "stopped", since: clock.now()))
                 setActive(nil)
                 t.close()
             } catch {
@@ -187,6 +207,9 @@ public final class DeviceRunner: @unchecked Sendable {
                 let now = clock.now()
                 driver.connectionFailed(now: now, opened: connectedAt != nil, reason: "\(error)")
                 driver.flush(time: now, into: &c.batch)
+                let reason = Self.downReason(error, opened: connectedAt != nil, cut: c.batch.events, lastLoss: c.lastLoss)
+                if connectedAt != nil { c.lastLoss = reason }
+                setHealth(DeviceHealth(state: .down, reason: reason, since: now))
                 logProblems(c.batch, limiter: &c.limiter, now: now)
                 if connectedAt != nil {
                     c.batch.append(.disconnected(time: now))
@@ -196,7 +219,7 @@ public final class DeviceRunner: @unchecked Sendable {
                 let wait = c.backoff.failed(connectedFor: connectedAt.map { now - $0 })
                 let admitted = c.limiter.admit(at: now)
                 if admitted.show || connectedAt != nil {
-                    logger.log(.warning, device: config.name.name, "\(error); retrying in \(wait.value / 1000) ms")
+                    logger.log(.warning, device: config.name.name, "\(connectedAt != nil ? reason : "\(error)"); retrying in \(wait.value / 1000) ms")
                 }
                 sleep(wait)
             }
@@ -279,6 +302,7 @@ public final class DeviceRunner: @unchecked Sendable {
         // short: the next failure waits the first wait again.
         if status?.isReady == true { c.backoff.reset() }
         lock.lock(); countersSnapshot = counters; statusSnapshot = status; lock.unlock()
+        noteGarble(c.driver.garbled)
         c.driver.drainLog { level, line in logger.log(level, device: config.name.name, line) }
         guard !c.batch.events.isEmpty else { c.batch.removeAll(); return }
         handler(config.name, c.batch)
@@ -296,6 +320,42 @@ public final class DeviceRunner: @unchecked Sendable {
     private func setActive(_ transport: (any ByteTransport)?) { lock.lock(); activeTransport = transport; lock.unlock() }
 
     private func setConnected(_ value: Bool) { lock.lock(); connectedNow = value; lock.unlock() }
+
+    private func setHealth(_ value: DeviceHealth) { lock.lock(); healthNow = value; lock.unlock() }
+
+    /// A driver's verdict on its stream (GarbleWatch) as the device's health:
+    /// degraded while nothing valid arrives, up again at the next valid frame.
+    private func noteGarble(_ garbled: String?) {
+        let now = clock.now()
+        lock.lock()
+        let before = healthNow.state
+        if let garbled, before == .up {
+            healthNow = DeviceHealth(state: .degraded, reason: "\(garbled): \(GarbleWatch.likelyCause) configured \(config.serial)", since: now)
+        } else if garbled == nil, before == .degraded {
+            healthNow = DeviceHealth(state: .up, since: now)
+        }
+        let after = healthNow
+        lock.unlock()
+        guard after.state != before else { return }
+        if after.state == .degraded {
+            logger.log(.warning, device: config.name.name, "degraded: \(after.reason ?? "")")
+        } else {
+            logger.log(.info, device: config.name.name, "valid frames again: up")
+        }
+    }
+
+    /// Why a device is down, naming the likely cause: gone while open (with
+    /// what it left half-sent, which is discarded), or not there to open.
+    static func downReason(_ error: DeviceError, opened: Bool, cut events: [DeviceEvent], lastLoss: String?) -> String {
+        guard opened else { return lastLoss.map { "\($0); not back yet: \(error)" } ?? "cannot open: \(error)" }
+        let cut = events.reduce(0) { n, e in
+            if case .problem(let p) = e, p.kind == .truncated { return n + p.length }
+            return n
+        }
+        let lost: String
+        if case .hangup = error { lost = "device vanished (\(error))" } else { lost = "connection lost (\(error))" }
+        return cut == 0 ? lost : lost + " mid-frame, \(cut) bytes of an unfinished frame discarded"
+    }
 
     /// The feedback steps due now, and when the next one is.
     private func takeFeedback(now: Microseconds) -> (due: [[UInt8]], next: Microseconds?) {

@@ -35,6 +35,9 @@ public protocol DeviceDriver: AnyObject {
     /// Things wrong with the configuration that the operator should hear
     /// about (for example a baud rate that cannot carry the read rate).
     func configurationWarnings(serial: SerialSettings?) -> [String]
+    /// Why the stream looks like a wrong line speed (GarbleWatch), while it
+    /// does; nil when the last frames were valid or the driver cannot tell.
+    var garbled: String? { get }
     /// If set, a device silent for this long is treated as lost (a streaming
     /// Mercury reader sends keepalives, so silence means trouble).
     var silenceTimeout: Microseconds? { get }
@@ -139,7 +142,7 @@ public struct DriverCounters: Sendable, Equatable {
         case .truncated: truncated &+= n
         case .deviceError: deviceErrors &+= n
         case .unknown: unknown &+= n
-        case .garbage: break
+        case .garbage, .garbled: break
         }
     }
 

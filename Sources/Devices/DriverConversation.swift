@@ -17,6 +17,7 @@ extension DeviceDriver {
     public func connectionFailed(now: Microseconds, opened: Bool, reason: String) {}
     public func drainLog(_ log: (LogLevel, String) -> Void) {}
     public var protocolStatus: ProtocolStatus? { nil }
+    public var garbled: String? { nil }
     public func feedbackStep(_ bytes: [UInt8], now: Microseconds, into batch: inout EventBatch) {
         batch.outgoing.append(bytes)
     }

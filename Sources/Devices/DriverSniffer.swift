@@ -71,16 +71,19 @@ public enum DriverSniffer {
         let size = EvdevDecoder.recordSize
         let records = min(b.count / size, 256)
         guard records >= 2 else { return false }
-        var plausible = 0
+        var plausible = 0, keys = 0
         for r in 0..<records {
             let i = r * size
             let type = UInt16(b[i + 16]) | UInt16(b[i + 17]) << 8
             let valueHigh = b[i + 21] | b[i + 22] | b[i + 23]
             // EV_SYN, EV_KEY (value 0/1/2), EV_MSC (scan codes: any value).
-            if type == 0 || type == 4 || (type == 1 && valueHigh == 0 && b[i + 20] <= 2) { plausible += 1 }
+            if type == 0 || type == 4 { plausible += 1 }
+            if type == 1 && valueHigh == 0 && b[i + 20] <= 2 { plausible += 1; keys += 1 }
         }
-        // A noisy capture may carry a damaged record; text or reports will not fit at all.
-        return plausible * 4 >= records * 3
+        // A noisy capture may carry a damaged record; text or reports will
+        // not fit at all. A keyboard sends keys: NULs alone (a serial line
+        // read at the wrong speed) are all-zero "sync records", not evdev.
+        return keys > 0 && plausible * 4 >= records * 3
     }
 
     static func looksLikeHIDPOS(_ b: [UInt8]) -> Bool {

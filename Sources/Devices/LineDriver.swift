@@ -38,32 +38,48 @@ public final class LineDriver: DeviceDriver {
     private var frameStart: Int64 = 0
     private var garbageStart: Int64 = -1
     private var garbageLength = 0
+    private var watch: GarbleWatch
+    public var garbled: String? { watch.suspicion }
 
     public init(options: DriverOptions) {
         self.options = options.line
         self.device = options.device
         splitter = TextLineSplitter(terminators: options.line.terminators, maxLength: options.line.maxLength)
+        watch = GarbleWatch(textual: true, maxLine: options.line.maxLength)
     }
 
     public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {
         guard bytes.count > 0 else { return }
         let base = counters.received(bytes.count, at: time, advancing: &offset)
+        defer { watchUp(to: offset, bytes, base: base, time: time, into: &batch) }
         if options.stxEtx {
             feedFramed(bytes, base: base, time: time, into: &batch)
             return
         }
         splitter.feed(bytes, base: base) { piece in
+            // Counted up to the terminator first, so a verdict falls where it
+            // would however the bytes were split.
+            watchUp(to: piece.end, bytes, base: base, time: time, into: &batch)
             switch piece {
             case .line(let text, let at): handleLine(text, offset: at, time: time, into: &batch)
             case .tooLong(let at, let length): tooLong(at: at, length: length, time: time, into: &batch)
             }
+            watch.lineEnded()
         }
+    }
+
+    /// Counts bytes up to stream offset `end` and reports once when the
+    /// stream turns into what a wrong line speed makes.
+    private func watchUp(to end: Int64, _ bytes: UnsafeRawBufferPointer, base: Int64, time: Microseconds, into batch: inout EventBatch) {
+        guard let verdict = watch.advance(to: end, in: bytes, base: base) else { return }
+        batch.append(.problem(verdict.problem(at: time)))
     }
 
     private func feedFramed(_ bytes: UnsafeRawBufferPointer, base: Int64, time: Microseconds, into batch: inout EventBatch) {
         for i in 0..<bytes.count {
             let b = bytes[i]
             let at = base + Int64(i)
+            if b == 0x02 || (b == 0x03 && inFrame) { watchUp(to: at + 1, bytes, base: base, time: time, into: &batch) }
             if b == 0x02 {
                 if inFrame { // STX inside a frame: the previous frame lost its ETX.
                     problem(.truncated, at: frameStart, length: frame.count + 1, message: "frame without ETX", time: time, into: &batch)
@@ -77,6 +93,7 @@ public final class LineDriver: DeviceDriver {
                 } else {
                     handleLine(frame[...], offset: frameStart + 1, time: time, into: &batch)
                 }
+                watch.lineEnded()
                 frame.removeAll(keepingCapacity: true)
             } else if inFrame {
                 if frame.count <= options.maxLength { frame.append(b) }
@@ -108,6 +125,15 @@ public final class LineDriver: DeviceDriver {
             data = data.dropLast(options.stripSuffix.count)
         }
         guard !data.isEmpty else { return }
+        // While the stream looks garbled, a line that happens to end between
+        // garbage bytes is garbage too: only plain ASCII counts as a scan
+        // (and proves the line is right again).
+        if watch.suspicion != nil, let high = data.firstIndex(where: { $0 >= 0x80 }) {
+            problem(.binaryNoise, at: at + Int64(high - line.startIndex), length: line.count,
+                    message: "byte 0x\(hex2(data[high])) in a \(line.count)-byte line while the stream looks garbled; line dropped", time: time, into: &batch)
+            return
+        }
+        _ = watch.valid()
         counters.scans &+= 1
         batch.append(.scan(Scan(data: Array(data), device: device, time: time)))
     }
@@ -142,6 +168,7 @@ public final class LineDriver: DeviceDriver {
             problem(.truncated, at: at, length: length, message: "\(length) bytes without a line terminator dropped", time: time, into: &batch)
         }
         splitter.reset()
+        watch.reset(at: offset)
     }
 
     public func feedbackPlan(_ outcome: FeedbackOutcome) -> FeedbackPlan? {

@@ -36,6 +36,8 @@ public final class MercuryDriver: DeviceDriver {
     /// After a rejected frame, bytes up to here are its remains: skipped and
     /// counted, but not reported a second time.
     private var quietUntil: Int64 = 0
+    private var watch = GarbleWatch(textual: false)
+    public var garbled: String? { watch.suspicion }
 
     private static let window = 300   // > largest frame (0xF8 + 7)
 
@@ -91,6 +93,13 @@ public final class MercuryDriver: DeviceDriver {
         let base = offset
         offset += Int64(n)
         pending.feed(bytes, at: base) { scan($0, base: $1, time: time, into: &batch) }
+        // Only as far as frames were parsed: a frame still incomplete may
+        // turn out valid, and judging past it would depend on the split.
+        watchUp(to: offset - Int64(pending.bytes.count), time: time, into: &batch)
+    }
+
+    private func watchUp(to end: Int64, time: Microseconds, into batch: inout EventBatch) {
+        if let verdict = watch.advance(to: end) { batch.append(.problem(verdict.problem(at: time))) }
     }
 
     /// Parses whole frames from `buf`; returns how many bytes were used up
@@ -115,6 +124,7 @@ public final class MercuryDriver: DeviceDriver {
             guard n - i >= 2 else { break }
             let len = Int(buf[i + 1])
             if len > MercuryProtocol.maxDataLength {
+                watchUp(to: base + Int64(i), time: time, into: &batch)
                 reject(.badLength, at: base + Int64(i), length: 2,
                        message: "LEN 0x\(hex2(buf[i + 1])) exceeds 0xF8", time: time, into: &batch)
                 skip(at: base + Int64(i), count: 1)
@@ -127,15 +137,19 @@ public final class MercuryDriver: DeviceDriver {
             let expected = MercuryProtocol.crc(UnsafeRawBufferPointer(rebasing: buf[(i + 1)..<(i + total - 2)]))
             let got = UInt16(buf[i + total - 2]) << 8 | UInt16(buf[i + total - 1])
             if expected != got {
+                watchUp(to: base + Int64(i), time: time, into: &batch)
                 reject(.badCRC, at: base + Int64(i), length: total,
                        message: "CRC \(hex2(UInt8(got >> 8)))\(hex2(UInt8(got & 0xFF))) should be "
                         + "\(hex2(UInt8(expected >> 8)))\(hex2(UInt8(expected & 0xFF))) in a \(total)-byte frame",
                        time: time, into: &batch)
+                watch.badFrame()
                 skip(at: base + Int64(i), count: 1)
                 sawGarbage = true
                 i += 1
                 continue
             }
+            watchUp(to: base + Int64(i + total), time: time, into: &batch)
+            _ = watch.valid()
             if sawGarbage { reportGarbage(time: time, into: &batch); sawGarbage = false }
             frames &+= 1
             tags &+= handleFrame(UnsafeRawBufferPointer(rebasing: buf[i..<(i + total)]), at: base + Int64(i), time: time, into: &batch)
@@ -311,6 +325,7 @@ public final class MercuryDriver: DeviceDriver {
         }
         reportGarbage(time: time, into: &batch)
         quietUntil = offset
+        watch.reset(at: offset)
     }
 }
 

@@ -8,6 +8,8 @@ public protocol RunningDevice: AnyObject, Sendable {
     /// A protocol's own status beyond the counters (LLRP: session state,
     /// connect and session failures, keepalives); nil for plain streams.
     var protocolStatus: ProtocolStatus? { get }
+    /// Up, degraded or down, with the likely cause (`scanledger devices`).
+    var health: DeviceHealth { get }
     func start()
     func stop()
     /// Operator feedback for one outcome; false when the device cannot

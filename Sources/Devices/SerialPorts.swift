@@ -42,7 +42,7 @@ func hex4(_ v: UInt16) -> String {
 
 public enum SerialPorts {
     /// Every serial port libserialport finds (it reads /sys/class/tty).
-    public static func list(byIDDirectory: String = "/dev/serial/by-id") throws(DeviceError) -> [SerialPortInfo] {
+    public static func list(byIDDirectory: String = byIDDirectory) throws(DeviceError) -> [SerialPortInfo] {
         var list: UnsafeMutablePointer<OpaquePointer?>? = nil
         guard sp_list_ports(&list) == SP_OK, let list else {
             throw DeviceError.serialPort(call: "sp_list_ports", port: "*", message: lastMessage())

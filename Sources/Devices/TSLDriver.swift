@@ -26,11 +26,14 @@ public final class TSLDriver: DeviceDriver {
     /// An EP: line waits for an RI: line that may follow it.
     private var pendingTag: TagRead? = nil
     private var triggerDown = false
+    private var watch: GarbleWatch
+    public var garbled: String? { watch.suspicion }
 
     public init(options: DriverOptions) {
         self.options = options.tsl
         self.device = options.device
         splitter = TextLineSplitter(terminators: [0x0D, 0x0A], maxLength: options.tsl.maxLineLength, escape: 0x1B)
+        watch = GarbleWatch(textual: true, maxLine: options.tsl.maxLineLength)
     }
 
     static func line(_ text: String) -> [UInt8] { Array((text + "\r\n").utf8) }
@@ -60,7 +63,16 @@ public final class TSLDriver: DeviceDriver {
     public func feed(_ bytes: UnsafeRawBufferPointer, time: Microseconds, into batch: inout EventBatch) {
         guard bytes.count > 0 else { return }
         let base = counters.received(bytes.count, at: time, advancing: &offset)
+        // Counted up to each line's end before it is handled (and to the end
+        // of the read after), so a verdict falls where it would however the
+        // bytes were split.
+        func watchUp(to end: Int64) {
+            if let verdict = watch.advance(to: end, in: bytes, base: base) { batch.append(.problem(verdict.problem(at: time))) }
+        }
+        defer { watchUp(to: offset) }
         splitter.feed(bytes, base: base) { piece in
+            watchUp(to: piece.end)
+            defer { watch.lineEnded() }
             switch piece {
             case .line(let text, let at): handleLine(text, at: at, time: time, into: &batch)
             case .tooLong(let at, let length):
@@ -90,6 +102,7 @@ public final class TSLDriver: DeviceDriver {
             return problem(.unknown, at: at, length: line.count,
                            message: "not an ASCII 2.0 reply line: \(printable(line))", time: time, into: &batch)
         }
+        _ = watch.valid()   // a reply line: the line speed is right
         let header = String(decoding: line[s..<(s + 2)], as: UTF8.self)
         var v = s + 3
         if v < line.endIndex && line[v] == UInt8(ascii: " ") { v += 1 }
@@ -184,6 +197,7 @@ public final class TSLDriver: DeviceDriver {
             problem(.truncated, at: at, length: length, message: "\(length) bytes without a line end dropped", time: time, into: &batch)
         }
         splitter.reset()
+        watch.reset(at: offset)
         command = ""
         if triggerDown {   // a lost connection releases the trigger
             triggerDown = false

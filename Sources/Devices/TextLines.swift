@@ -8,6 +8,15 @@ struct TextLineSplitter {
         case line(ArraySlice<UInt8>, offset: Int64)
         /// A line that passed the cap: `length` bytes from `offset` were dropped.
         case tooLong(offset: Int64, length: Int)
+
+        /// Stream offset just past the terminator that ended the piece: the
+        /// line's bytes, escapes included, run from its offset to the terminator.
+        var end: Int64 {
+            switch self {
+            case .line(let text, let offset): return offset + Int64(text.count) + 1
+            case .tooLong(let offset, let length): return offset + Int64(length) + 1
+            }
+        }
     }
 
     let terminators: (UInt8, UInt8, UInt8)   // unused slots repeat a real one

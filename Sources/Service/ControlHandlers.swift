@@ -84,6 +84,7 @@ extension Daemon {
             var out: [String: Any] = ["name": spec.name, "index": Int(spec.index.value), "driver": spec.driver, "port": ServiceJSON.null(spec.port ?? spec.host),
                                       "connected": runner.isConnected, "station": ServiceJSON.null(r.stationByDevice[spec.name]),
                                       "counters": ServiceJSON.counters(runner.counters)]
+            out.merge(ServiceJSON.health(runner.health)) { _, new in new }
             if case .llrp(let st)? = runner.protocolStatus {
                 out["llrp"] = ["state": st.state.rawValue, "connect_failures": Int64(clamping: st.connectFailures),
                                "session_failures": Int64(clamping: st.sessionFailures), "keepalives": st.decoder.keepalives] as [String: Any]

@@ -17,6 +17,10 @@ extension Daemon {
         return ["box_id": config.boxID, "uptime_seconds": Int(Date().timeIntervalSince(started)),
                 "status": statusLine(running: running, counters: c, openSessions: open.count, ledgerPostings: ledgerPostings),
                 "devices_connected": running.filter { $0.runner.isConnected }.count, "devices": running.count,
+                "devices_not_up": running.sorted { $0.spec.name < $1.spec.name }.compactMap { entry -> [String: Any]? in
+                    let h = entry.runner.health
+                    return h.state == .up ? nil : ServiceJSON.health(h).merging(["name": entry.spec.name]) { a, _ in a }
+                },
                 "stations": config.stations.count, "open_sessions": open, "ledger": config.ledgerPath,
                 "ledger_sequence": ledgerPostings, "ledger_postings": ledgerPostings,
                 "postings_since_start": c.posted, "rejected_since_start": c.rejected,
@@ -79,7 +83,7 @@ extension Daemon {
     }
 
     func metricsText() -> String {
-        let devices = fleet.running.map { ($0.spec.name, $0.runner.counters, $0.runner.isConnected) }
+        let devices = fleet.running.map { ($0.spec.name, $0.runner.counters, $0.runner.isConnected, $0.runner.health.state) }
         let router = router.stats.snapshot
         let (pc, zones, scans) = (router.pipeline, router.zones, router.scansIn)
         let g = gateway.counters
@@ -95,6 +99,10 @@ extension Daemon {
             perDevice("scanledger_device_reconnects_total", "Reconnects per device.") { $0.reconnects },
             MetricFamily(name: "scanledger_device_connected", help: "1 while the device is connected.", kind: .gauge,
                          samples: devices.map { .init(labels: [("device", $0.0)], value: $0.2 ? 1 : 0) }),
+            // One sample per state, 1 for the current one: down and degraded
+            // alert without parsing reasons (those are in `scanledger devices`).
+            MetricFamily(name: "scanledger_device_state", help: "1 for the device's current state (up, degraded, down).", kind: .gauge,
+                         samples: devices.flatMap { d in DeviceHealth.State.allCases.map { .init(labels: [("device", d.0), ("state", $0.rawValue)], value: d.3 == $0 ? 1 : 0) } }),
             MetricFamily(name: "scanledger_scans_total", help: "Scans into the pipeline.", kind: .counter, samples: [.init(value: Double(scans))]),
             MetricFamily(name: "scanledger_station_inputs_total", help: "Station inputs by outcome.", kind: .counter,
                          samples: [.init(labels: [("outcome", "accepted")], value: Double(s.accepted)), .init(labels: [("outcome", "refused")], value: Double(s.refused))]),

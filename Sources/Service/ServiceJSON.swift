@@ -61,6 +61,11 @@ enum ServiceJSON {
         }
     }
 
+    /// A device's state and its likely cause (docs/operations.md, "A device misbehaves").
+    static func health(_ h: DeviceHealth) -> [String: Any] {
+        ["state": h.state.rawValue, "reason": null(h.reason), "state_since": EventTime.utcText(micros: h.since.value)]
+    }
+
     static func counters(_ c: DriverCounters) -> [String: Any] {
         var out: [String: Any] = [:]
         for (k, v) in c.fields { out[k] = Int64(clamping: v) }

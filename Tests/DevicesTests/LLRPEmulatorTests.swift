@@ -191,6 +191,7 @@ func waitUntil(_ limit: TimeInterval = 20, _ condition: () -> Bool) -> Bool {
         #expect(waitUntil { runner.isConnected })
         guard case .llrp(let running)? = runner.protocolStatus else { Issue.record("no LLRP status"); return }
         #expect(running.state == .running)
+        #expect(runner.health.state == .up)
         #expect(emulator.report([epcB]))
         #expect(waitUntil { runner.counters.tagReads == 1 })
         #expect(box.tags.map(\.device) == [DeviceIndex(3)])
@@ -199,6 +200,7 @@ func waitUntil(_ limit: TimeInterval = 20, _ condition: () -> Bool) -> Bool {
         #expect(emulator.snapshot.closeConnections == 1)
         #expect(emulator.snapshot.requests.contains(LLRPMessageType.stopROSpec))
         #expect(!runner.isConnected)
+        #expect(runner.health.state == .down && runner.health.reason == "stopped")
         if case .llrp(let stopped)? = runner.protocolStatus { #expect(stopped.state == .stopped) } else { Issue.record("no LLRP status") }
         runner.stop() // again: returns at once
         #expect(log.lines.contains { $0.contains("configured and inventorying") })

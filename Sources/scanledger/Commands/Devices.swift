@@ -5,8 +5,8 @@ let devicesCommand = CommandSpec("devices", summary: "list scanledgerd's devices
     ControlClient.run(args, ["cmd": "devices"]) { a in
         let rows = (a["devices"] as? [[String: Any]] ?? []).map { d -> [String] in
             let c = d["counters"] as? [String: Any] ?? [:]
-            return [d["name"], d["driver"], d["port"], d["connected"], d["station"], c["tag_reads"], c["scans"], c["reconnects"]].map(ControlClient.text)
+            return [d["name"], d["driver"], d["port"], d["state"], d["station"], c["tag_reads"], c["scans"], c["reconnects"], d["reason"]].map(ControlClient.text)
         }
-        return ControlClient.table(["device", "driver", "port", "connected", "station", "tag reads", "scans", "reconnects"], rows)
+        return ControlClient.table(["device", "driver", "port", "state", "station", "tag reads", "scans", "reconnects", "reason"], rows)
     }
 }

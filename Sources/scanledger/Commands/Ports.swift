@@ -17,7 +17,8 @@ let portsCommand = CommandSpec("ports", summary: "list serial ports with USB ven
     }
     if let resolve {
         do {
-            print(try PortSelector(parsing: resolve).resolve(in: ports))
+            // As the daemon resolves it at each reconnect, by-id links included.
+            print(try SerialPorts.resolve(try PortSelector(parsing: resolve)))
             return 0
         } catch {
             if case DeviceError.configuration = error { throw args.usageError("\(error)") }

@@ -80,15 +80,19 @@ struct TopScreen {
     }
 
     private func deviceLines(_ s: TopSnapshot) -> [Line] {
-        let connected = s.devices.filter { $0["connected"]?.bool == true }.count
-        var lines = [Line("DEVICES \(connected)/\(s.devices.count) up", .section),
+        func state(_ d: JSONNode) -> String { d["state"]?.text ?? (d["connected"]?.bool == true ? "up" : "down") }
+        let upCount = s.devices.filter { state($0) == "up" }.count
+        var lines = [Line("DEVICES \(upCount)/\(s.devices.count) up", .section),
                      Line(row(["name", "state", "driver", "station", "scans", "tags", "recon", "last seen"]), .column)]
         for d in s.devices {
             let c = d["counters"]
-            let up = d["connected"]?.bool == true
-            lines.append(Line(row([d["name"]?.text ?? "?", up ? "up" : "DOWN", d["driver"]?.text ?? "-", d["station"]?.text ?? "-",
+            // Degraded (open, but nothing valid arrives) is not up either;
+            // an older daemon only says connected or not.
+            let up = state(d) == "up"
+            lines.append(Line(row([d["name"]?.text ?? "?", up ? "up" : state(d).uppercased(), d["driver"]?.text ?? "-", d["station"]?.text ?? "-",
                                    c?["scans"]?.text ?? "0", c?["tag_reads"]?.text ?? "0", c?["reconnects"]?.text ?? "0",
                                    c?["last_seen"]?.int.map { Self.ago($0, s.now) } ?? "never"]), up ? .plain : .error))
+            if !up, let reason = d["reason"]?.text { lines.append(Line("  " + reason, .error)) }
         }
         return lines
     }
@@ -127,7 +131,7 @@ struct TopScreen {
 
     /// Columns of a section's table; widths fit 80 columns, the last one takes the rest.
     private func row(_ cells: [String]) -> String {
-        let widths = cells.count == 8 ? [14, 6, 8, 10, 7, 7, 7] : [12, 10, 9, 12, 14, 9]
+        let widths = cells.count == 8 ? [14, 9, 8, 10, 7, 7, 7] : [12, 10, 9, 12, 14, 9]
         return cells.enumerated().map { i, c in
             guard i < widths.count else { return c }
             let w = widths[i]
