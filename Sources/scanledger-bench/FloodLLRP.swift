@@ -85,7 +85,10 @@ private func llrpFloodCase(pool: Int) -> [String: any Sendable] {
     }
     guard var result = run else { return ["error": "no answer from the operator's station; log: \(site.logTail)"] }
     let (tags, reports, refused) = sent.withLock { ($0.tags, $0.reports, $0.refused) }
-    func metric(_ name: String, _ label: String? = nil) -> Int { Int(site.metricSum(name, labelled: label) ?? -1) }
+    /// A family with no samples yet (no station has dropped anything) is 0; -1 means no answer.
+    func metric(_ name: String, _ label: String? = nil) -> Int {
+        Int(site.metricSum(name, labelled: label) ?? (site.request("status") == nil ? -1 : 0))
+    }
     func decodedNow() -> Int { metric("scanledger_device_tag_reads_total", "device=\"portal\"") }
     // What the daemon took while the flood ran; the rest was still in the
     // sockets' buffers. Then it finishes what is in flight: until the
