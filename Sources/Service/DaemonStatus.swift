@@ -105,7 +105,8 @@ extension Daemon {
                          samples: devices.flatMap { d in DeviceHealth.State.allCases.map { .init(labels: [("device", d.0), ("state", $0.rawValue)], value: d.3 == $0 ? 1 : 0) } }),
             MetricFamily(name: "scanledger_scans_total", help: "Scans into the pipeline.", kind: .counter, samples: [.init(value: Double(scans))]),
             MetricFamily(name: "scanledger_station_inputs_total", help: "Station inputs by outcome.", kind: .counter,
-                         samples: [.init(labels: [("outcome", "accepted")], value: Double(s.accepted)), .init(labels: [("outcome", "refused")], value: Double(s.refused))]),
+                         samples: [.init(labels: [("outcome", "accepted")], value: Double(s.accepted)), .init(labels: [("outcome", "refused")], value: Double(s.refused)),
+                                   .init(labels: [("outcome", "ignored")], value: Double(stations.ignoredInputs))]),
             MetricFamily(name: "scanledger_station_inputs_dropped_total", help: "Station inputs refused because the station's queue was full.", kind: .counter,
                          samples: stations.droppedInputs.sorted { $0.key < $1.key }.map { .init(labels: [("station", $0.key)], value: Double($0.value)) }),
             MetricFamily(name: "scanledger_postings_total", help: "Postings by ledger answer.", kind: .counter,
@@ -124,10 +125,7 @@ extension Daemon {
                                      samples: [.init(value: bytes(ledgerPath))]))
         families.append(MetricFamily(name: "scanledger_ledger_wal_bytes", help: "Size of the ledger's write-ahead log (0 when there is none).", kind: .gauge,
                                      samples: [.init(value: bytes(ledgerPath + "-wal"))]))
-        families.append(MetricFamily(name: "scanledger_zone_reads_total", help: "Tag reads into each zone.", kind: .counter,
-                                     samples: zones.map { .init(labels: [("zone", $0.zone.name)], value: Double($0.readsIn)) }))
-        families.append(MetricFamily(name: "scanledger_zone_lag_seconds", help: "Pipeline time minus the last read's time.", kind: .gauge,
-                                     samples: zones.map { .init(labels: [("zone", $0.zone.name)], value: Double($0.lag.value) / 1e6) }))
+        families += ZoneMetrics.families(zones: zones, watchEventsDropped: hub.eventsDropped)
         let disk = ledger.storageStatus
         families += [
             MetricFamily(name: "scanledger_storage_full", help: "1 while the ledger's disk refuses writes for lack of space.", kind: .gauge,

@@ -1,4 +1,5 @@
 import Foundation
+import ScanModel
 
 /// Fans out the daemon's event stream (scan results, station events, device
 /// events) to `watch` clients. Each subscriber has a bounded backlog drained
@@ -26,6 +27,12 @@ public final class EventHub: @unchecked Sendable {
 
     public var subscriberCount: Int { lock.withLock { subscribers.count } }
 
+    /// Events dropped from slow clients' backlogs since start, all clients
+    /// together: each client is told its own, this is the admin's total
+    /// (`scanledger_watch_events_dropped_total`).
+    public var eventsDropped: Int { droppedTotal.withLock { $0 } }
+    private let droppedTotal = Locked(0)
+
     /// Sends `event` to every subscriber whose filter accepts it. Events with
     /// a "station" key are filtered by station; others go to everyone.
     public func publish(_ event: [String: Any]) {
@@ -42,6 +49,7 @@ public final class EventHub: @unchecked Sendable {
                 // moves on the router's thread.
                 s.backlog.removeFirst(Self.dropChunk)
                 s.dropped += Self.dropChunk
+                droppedTotal.withLock { $0 += Self.dropChunk }
             }
             s.backlog.append(event)
             s.condition.signal()

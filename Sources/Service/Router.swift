@@ -163,13 +163,16 @@ final class Router: BackgroundService {
                     logger.warning("device \(device ?? "#\(scan.device.value)")", "scan ignored: the device belongs to no station")
                     if let device { signal(device, .error) }
                 }
+            // The tag is decoded on the station's queue, and only if it has room (`StationHost.deliver(to:make:)`).
             case .arrived(let a):
                 if let s = r.stationByZone[a.zone.name] {
-                    stations.deliver(.tagArrived(zone: a.zone.name, tag: ScanTranslator.tag(a.epc)), to: s, at: a.time, from: nil)
+                    let (zone, epc) = (a.zone.name, a.epc)
+                    stations.deliver(to: s, at: a.time) { .tagArrived(zone: zone, tag: ScanTranslator.tag(epc)) }
                 }
             case .departed(let d):
                 if let s = r.stationByZone[d.zone.name] {
-                    stations.deliver(.tagDeparted(zone: d.zone.name, tag: ScanTranslator.tag(d.epc)), to: s, at: d.time, from: nil)
+                    let (zone, epc) = (d.zone.name, d.epc)
+                    stations.deliver(to: s, at: d.time) { .tagDeparted(zone: zone, tag: ScanTranslator.tag(epc)) }
                 }
             case .cycleReport(let report):
                 guard let s = r.stationByZone[report.zone.name] else { return }
@@ -180,7 +183,7 @@ final class Router: BackgroundService {
                     logger.info("zone \(report.zone.name)", "read cycle ended by shutdown; station \(s) keeps its session")
                     return
                 }
-                stations.deliver(.cycleReport(Self.stationReport(report)), to: s, at: report.endedAt, from: nil)
+                stations.deliver(to: s, at: report.endedAt) { .cycleReport(Self.stationReport(report)) }
             case .alarm(let a):
                 logger.warning("zone \(a.zone.name)", a.message)
                 hub.publish(["type": "alarm", "zone": a.zone.name, "kind": "\(a.kind)", "message": a.message, "time": a.time.value])

@@ -28,6 +28,9 @@ public final class StationHost: @unchecked Sendable {
         /// Inputs queued and not yet handled, and whether inputs are being
         /// dropped (so the log says when an overflow begins, not every drop).
         let backlog = Locked((queued: 0, dropping: false))
+        /// At most 5 overflow lines a minute per station: under a reader's
+        /// steady flood even one line per overflow was hundreds a minute.
+        let overflowLog = Locked(WarningLimiter())
         init(spec: StationSpec, station: AttendedStation) {
             self.spec = spec; self.station = station
             queue = DispatchQueue(label: "station.\(spec.name)")
@@ -50,19 +53,27 @@ public final class StationHost: @unchecked Sendable {
     private let lock = NSLock()
     private var accepted = 0
     private var refused = 0
+    private var ignored = 0
     private var dropped: [String: Int] = [:]
     /// Inputs one station may have queued. A station commits as it goes
     /// (a few ms each), so a device that floods it (a scanner stuck
     /// sending, a misconfigured reader) would otherwise grow its queue
     /// without bound; past this the input is refused at once: the device
     /// gets the error signal, the drop is counted and the log says so.
-    static let queueLimit = 1_024
+    public static let queueLimit = 1_024
+    /// `queueLimit`, smaller in tests.
+    private let inputLimit: Int
+    /// Paces the overflow lines (`WarningLimiter`).
+    private let clock: any MicrosecondClock
 
     public init(specs: [StationSpec], context: StationContext = StationContext(), dependencies: StationDependencies, reviews: CountReviewStore,
                 journal: JournalSink? = nil, hub: EventHub,
                 signal: @escaping @Sendable (String, FeedbackOutcome) -> Void,
                 effects: @escaping @Sendable (String, [StationEffect], Microseconds) -> Void = { _, _, _ in },
-                log: @escaping @Sendable (_ station: String, _ line: String) -> Void = { _, _ in }) throws {
+                log: @escaping @Sendable (_ station: String, _ line: String) -> Void = { _, _ in },
+                queueLimit: Int = StationHost.queueLimit, clock: any MicrosecondClock = MonotonicClock()) throws {
+        self.inputLimit = queueLimit
+        self.clock = clock
         self.hub = hub
         self.journal = journal
         self.log = log
@@ -168,16 +179,38 @@ public final class StationHost: @unchecked Sendable {
         return (created.keys.sorted(), leaving.map(\.spec.name).sorted())
     }
     public var counts: (accepted: Int, refused: Int) { lock.withLock { (accepted, refused) } }
+    /// Inputs from readers that changed nothing (a portal's arrivals and departures): not
+    /// news for the event stream, but counted, so every input a zone sent is
+    /// accepted, refused, ignored or dropped and none vanishes.
+    public var ignoredInputs: Int { lock.withLock { ignored } }
     /// Inputs refused because their station's queue was full, per station.
     public var droppedInputs: [String: Int] { lock.withLock { dropped } }
 
     /// Queues an input for a station; `device` gets the feedback signal.
     public func deliver(_ input: StationInput, to name: String, at time: Microseconds, from device: String?) {
-        guard let slot = lock.withLock({ slots[name] }) else { return }
         var isTick = false
         if case .idleTick = input { isTick = true }
+        deliver(to: name, at: time, from: device, isTick: isTick) { input }
+    }
+
+    /// Queues the input `make` builds, calling it only once the station has
+    /// room, on the station's queue. For a reader's arrivals and departures:
+    /// decoding each tag's EPC (`ScanTranslator.tag`) on the router's thread
+    /// took two thirds of it in a tag flood, mostly for inputs then dropped
+    /// at the full queue (`scanledger-bench flood-llrp`).
+    public func deliver(to name: String, at time: Microseconds, from device: String? = nil, isTick: Bool = false,
+                        _ make: @escaping @Sendable () -> StationInput) {
+        guard let slot = lock.withLock({ slots[name] }) else { return }
         let (admitted, overflowBegins) = slot.backlog.withLock { b -> (Bool, Bool) in
-            guard b.queued >= Self.queueLimit else { b.queued += 1; b.dropping = false; return (true, false) }
+            guard b.queued >= inputLimit else {
+                // An overflow ends when the queue has drained to half, not at
+                // the first free slot: under a reader's flood every slot the
+                // station frees is taken at once, and each would start a new
+                // "overflow" and its log line (thousands a second).
+                if b.queued < inputLimit / 2 { b.dropping = false }
+                b.queued += 1
+                return (true, false)
+            }
             if isTick { return (false, false) }  // the next tick comes anyway: not a drop
             defer { b.dropping = true }
             return (false, !b.dropping)
@@ -185,17 +218,22 @@ public final class StationHost: @unchecked Sendable {
         guard admitted else {
             if isTick { return }
             lock.withLock { dropped[name, default: 0] += 1 }
-            if overflowBegins { log(name, "input queue full (\(Self.queueLimit) waiting): dropping inputs until it drains; each is answered with the error signal and counted") }
+            if overflowBegins {
+                let (show, unlogged) = slot.overflowLog.withLock { $0.admit(at: clock.now()) }
+                let before = unlogged > 0 ? " (\(unlogged) more overflows in the last minute were not logged)" : ""
+                if show { log(name, "input queue full (\(inputLimit) waiting): dropping inputs until it drains to half; each is answered with the error signal and counted in scanledger_station_inputs_dropped_total\(before)") }
+            }
             if let device { signal(device, .error) }
             return
         }
         slot.queue.async { [self] in
             defer { slot.backlog.withLock { $0.queued -= 1 } }
+            let input = make()
             let event = slot.station.handle(input, at: time, device: device)
             for failure in slot.station.takeJournalFailures() { log(name, failure) }
-            // Quiet inputs that changed nothing are not news (a portal's departures, idle ticks).
+            // Quiet inputs that changed nothing are not news (a portal's arrivals and departures, idle ticks).
             if case .idleTick = input, event.feedback.code == .ignored || event.feedback.code == .nothingToDo { return }
-            if case .tagDeparted = input, event.feedback.code == .ignored { return }
+            if Self.isFromAReader(input), event.feedback.code == .ignored { lock.withLock { ignored += 1 }; return }
             lock.withLock { if event.accepted { accepted += 1 } else { refused += 1 } }
             if let device {
                 signal(device, event.feedback.outcome)
@@ -204,6 +242,13 @@ public final class StationHost: @unchecked Sendable {
             }
             if !event.effects.isEmpty { effects(name, event.effects, time) }
             hub.publish(ServiceJSON.stationEvent(event, input: input, device: device))
+        }
+    }
+
+    private static func isFromAReader(_ input: StationInput) -> Bool {
+        switch input {
+        case .tagArrived, .tagDeparted: return true
+        default: return false
         }
     }
 

@@ -120,6 +120,11 @@ public final class CountStation: SessionStation {
             guard state != nil else { return .error(.nothingToDo, "no count in progress") }
             return session.save(nil) ?? .warning(.cancelled, "count cancelled, nothing recorded")
         case .command(let cmd): return .error(.unknownCommand, "command \(cmd) is not used for counts")
+        case .tagArrived where state == nil:
+            // A fixed reader sees tags whether anyone counts or not: that is
+            // no mistake to answer and journal (a tag flood journaled every
+            // arrival, thousands a second). A handheld's read (`.tag`) is.
+            return .ok(.ignored, "")
         case .tag(let t), .tagArrived(_, let t): return see([t], at: time)
         case .cycleReport(let r):
             // A cycle ends on a stable set or duration: the sweep is complete.

@@ -221,9 +221,28 @@ final class BenchSite: @unchecked Sendable {
     func daemonCPUSeconds() -> Double {
         guard let pid, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return 0 }
-        // Fields after the command name: state is field 3, utime 14, stime 15.
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return Self.cpuSeconds(stat: stat[stat.index(after: close)...])
+    }
+
+    /// CPU seconds (user + system) of each of the daemon's threads, by
+    /// thread id (their names are the process's: Foundation's `Thread.name`
+    /// does not reach the kernel).
+    func threadCPUSeconds() -> [String: Double] {
+        guard let pid, let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return [:] }
+        var out: [String: Double] = [:]
+        for task in tasks {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            out[task] = Self.cpuSeconds(stat: stat[stat.index(after: close)...])
+        }
+        return out
+    }
+
+    /// utime + stime from a stat line's fields after the command name.
+    private static func cpuSeconds(stat fields: Substring) -> Double {
+        // State is field 3, utime 14, stime 15.
+        let f = fields.split(separator: " ")
+        guard f.count > 12, let user = Double(f[11]), let system = Double(f[12]) else { return 0 }
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 

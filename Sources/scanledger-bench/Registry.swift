@@ -18,6 +18,7 @@ let benchmarks: [Benchmark] = [
     daemonBenchmark,
     soakBenchmark,
     Benchmark(name: "flood", run: floodBenchmark),
+    Benchmark(name: "flood-llrp", run: floodLLRPBenchmark),
     kpiBenchmark,
 ]
 

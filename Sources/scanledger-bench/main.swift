@@ -16,7 +16,8 @@ let benchCommand = CommandSpec(
     FORWARD_BENCH_POSTINGS, FORWARD_BENCH_BATCH, FORWARD_BENCH_CENTRAL (forward),
     LEDGER_BENCH_ENTRIES (ledger-post), DEDUP_QUICK (dedup), SOAK_SECONDS, SOAK_OFF (soak),
     KILL_CAMPAIGN_KILLS (kill-campaign, not part of all), RETURNS_BENCH_ORDERS (station-feedback),
-    KPI_BENCH_ENTRIES, KPI_BENCH_RUNS, KPI_BENCH_KEEP (kpi).
+    KPI_BENCH_ENTRIES, KPI_BENCH_RUNS, KPI_BENCH_KEEP (kpi), FLOOD_SECONDS (flood, flood-llrp),
+    FLOOD_LLRP_RATE, FLOOD_LLRP_TAGS_PER_REPORT, FLOOD_LLRP_POOL (flood-llrp).
     With no BENCHMARK it prints the list and exits 2.
     """) { args in
     let requested = args.positionals("BENCHMARK")

@@ -52,6 +52,8 @@ import Testing
         // Nothing vanished unreported: what the stalled client got plus what it was told it lost is everything.
         #expect(stalled.dropped > 0)
         #expect(stalled.seqs.count + stalled.dropped == total)
+        // And the admin sees the total (`scanledger_watch_events_dropped_total`).
+        #expect(hub.eventsDropped == stalled.dropped)
         #expect(stalled.seqs == stalled.seqs.sorted() && Set(stalled.seqs).count == stalled.seqs.count)
         // Held at most: the batch the client was stuck in (itself a backlog) plus the backlog.
         #expect(stalled.seqs.count <= 2 * EventHub.backlogLimit, "the backlog grew past its bound")

@@ -12,10 +12,12 @@ final class GatedSessionStore: SessionStore, @unchecked Sendable {
     let entered = DispatchSemaphore(value: 0)
     private let lock = NSLock()
     private var closed = true
-    init(_ inner: SessionStore) { self.inner = inner }
+    /// Every save waits for its own `gate.signal()` (until `open()`), not only the first.
+    let stepwise: Bool
+    init(_ inner: SessionStore, stepwise: Bool = false) { self.inner = inner; self.stepwise = stepwise }
     func open() { lock.withLock { closed = false } }
     private func pass() {
-        if lock.withLock({ closed }) { entered.signal(); gate.wait(); lock.withLock { closed = false } }
+        if lock.withLock({ closed }) { entered.signal(); gate.wait(); if !stepwise { lock.withLock { closed = false } } }
     }
     func loadSession(station: String) throws -> SavedSession? { try inner.loadSession(station: station) }
     func saveSession(station: String, snapshot: Data) throws { pass(); try inner.saveSession(station: station, snapshot: snapshot) }

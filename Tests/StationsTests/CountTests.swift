@@ -155,6 +155,20 @@ import Testing
         #expect(try w.reviews.all().isEmpty)
     }
 
+    /// A fixed reader sees tags whether anyone counts or not: with no count
+    /// open its arrivals are ignored, not refused (each refusal was a journal
+    /// row: a tag flood wrote thousands a second, `scanledger-bench
+    /// flood-llrp`). A handheld's read is still the operator's mistake, and
+    /// once a location is chosen an arrival counts.
+    @Test func aPortalsArrivalsWithNoCountOpenAreIgnoredNotRefused() throws {
+        let s = try station()
+        #expect(s.feed(.tagArrived(zone: "portal", tag: tag(1, w.serial, serial: "S1")), now).feedback.code == .ignored)
+        #expect(s.feed(.tag(tag(1, w.serial, serial: "S1")), now).feedback.code == .wrongMoment)
+        #expect(!s.hasOpenSession)
+        s.feed(.location("A-01"), now)
+        #expect(s.feed(.tagArrived(zone: "portal", tag: tag(1, w.serial, serial: "S1")), now).feedback.code == .accepted)
+    }
+
     @Test func restartDuringACountKeepsTheSnapshot() throws {
         let s = try station()
         s.feed(.location("A-01"), now)
