@@ -83,6 +83,14 @@ import Stations
         }
         let verify = try runCLI(["verify", "--db", site.db])
         #expect(verify.status == 0, "verify: \(verify.out) \(verify.err)")
+        // Reports by time go by the stamped times (docs/operations.md, "Clock steps"):
+        // `kpi` still answers, and read on the real clock half an hour back lists
+        // the sign-out stamped a day ahead but not the last one, stamped an hour early.
+        let kpi = try runCLI(["kpi", "--db", site.db])
+        #expect(kpi.status == 0, "kpi: \(kpi.out) \(kpi.err)")
+        let recent = try runCLI(["journal", "--code", "operator-signed-out", "--since", "30m", "--json", "--db", site.db])
+        let listed = try JSONSerialization.jsonObject(with: Data(recent.out.utf8)) as? [[String: Any]] ?? []
+        #expect(listed.count == 2, "journal --since 30m: \(recent.out) \(recent.err)")
     }
 
     /// libfaketime 0.9.10 moves CLOCK_MONOTONIC timerfd deadlines by the
