@@ -10,7 +10,7 @@ BIN       = .build/$(CONFIG)
 # Debian packages the build and the tests need. Later issues append here.
 DEB_PACKAGES = libusb-1.0-0-dev libserialport-dev libsqlite3-dev pkg-config openssl \
                umockdev socat python3-jsonschema systemd libpq-dev postgresql chromium \
-               prometheus tmux man-db
+               prometheus tmux man-db faketime
 
 .PHONY: all deps build release demo test tsan bench fuzz install clean
 

@@ -19,6 +19,9 @@ public struct LedgerStorageStatus: Sendable, Equatable {
     /// When a transaction that changed rows last committed (nil: none since
     /// the ledger was opened). Liveness is measured from it.
     public var lastWrite: Date?
+    /// The same commit on CLOCK_MONOTONIC: "recently" is measured from it,
+    /// so a step of the wall clock does not hold the liveness probe off.
+    public var lastWriteUptime: Microseconds?
     /// Checkpoints (WAL into the database file) that failed since the ledger
     /// was opened, and the last failure. They do not make the ledger full:
     /// the WAL keeps what it holds, committed, and commits may go on.
@@ -88,6 +91,7 @@ final class StorageWatch: @unchecked Sendable {
         let roomy = state.withLock { $0.full } ? (freeBytes() ?? .max) >= resumeFreeBytes : true
         let change: LedgerStorageChange? = state.withLock { s in
             s.lastWrite = now
+            s.lastWriteUptime = MonotonicClock().now()
             guard s.full, roomy else { return nil }
             s.full = false
             let since = s.fullSince ?? now

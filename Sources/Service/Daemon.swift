@@ -63,7 +63,7 @@ public final class Daemon: Sendable {
         let routing = Routing(config: config, added: [])
         self.routing = Locked(routing)
         let deps = StationDependencies(ledger: gateway, stock: gateway, master: gateway, expected: stores, sessions: stores,
-                                       shipments: gateway, history: ledger, lotHolds: ledger)
+                                       shipments: gateway, history: ledger, lotHolds: ledger, clocks: .system)
         let (fleet, inbox) = (self.fleet, self.inbox)
         stations = try StationHost(specs: config.stations, context: config.stationContext, dependencies: deps, reviews: stores,
                                    journal: StorageAwareJournal(gateway, health: storage), hub: hub,

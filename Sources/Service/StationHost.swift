@@ -92,10 +92,12 @@ public final class StationHost: @unchecked Sendable {
         let shared = dependencies
         let deps = StationDependencies(ledger: StampingGateway(shared.ledger, attribution: attribution), stock: shared.stock, master: shared.master,
                                        expected: shared.expected, sessions: shared.sessions, attribution: attribution,
-                                       shipments: shared.shipments, history: shared.history, lotHolds: shared.lotHolds)
+                                       shipments: shared.shipments, history: shared.history, lotHolds: shared.lotHolds,
+                                       clocks: shared.clocks)
         let station = try Self.make(spec, deps, reviews, context)
         return Slot(spec: spec, station: AttendedStation(station: station, attribution: attribution, config: spec.attendance,
-                                                         commands: context.commands, journal: journal, lotHolds: shared.lotHolds))
+                                                         commands: context.commands, journal: journal, lotHolds: shared.lotHolds,
+                                                         monotonic: shared.clocks?.monotonic))
     }
 
     static func make(_ spec: StationSpec, _ deps: StationDependencies, _ reviews: CountReviewStore, _ context: StationContext) throws -> Station {

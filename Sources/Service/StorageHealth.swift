@@ -28,7 +28,7 @@ final class StorageHealth: @unchecked Sendable {
         var heldBack: [String: [String: Int]] = [:]
         var heldBackTotal = 0
         /// The last liveness probe: when, and what it found (nil: it committed).
-        var lastProbe: (at: Date, problem: String?)?
+        var lastProbe: (at: Microseconds, problem: String?)?
     }
 
     let ledger: Ledger
@@ -124,10 +124,13 @@ final class StorageHealth: @unchecked Sendable {
     /// is checked by a probe that commits a real row, at most every
     /// `probeEvery`. While full the probe goes on (same pace): it is what
     /// notices space coming back on a box nobody scans at.
-    func writeProblem(now: Date = Date()) -> (problem: String, storageFull: Bool)? {
+    /// `uptime`: now on CLOCK_MONOTONIC, what "recently" and the probe's pace
+    /// are measured on (a wall clock stepped back an hour must not keep an
+    /// old write looking recent); `now` only stamps the probe.
+    func writeProblem(now: Date = Date(), uptime: Microseconds = MonotonicClock().now()) -> (problem: String, storageFull: Bool)? {
         let before = ledger.storageStatus
-        if !before.full, let last = before.lastWrite, now.timeIntervalSince(last) < Self.probeAfter { return nil }
-        let failure = probe(now)
+        if !before.full, let last = before.lastWriteUptime, Self.seconds(uptime - last) < Self.probeAfter { return nil }
+        let failure = probe(now, uptime: uptime)
         let after = ledger.storageStatus
         if after.full {
             let since = after.fullSince.map { " since \(EventTime.utcText(micros: Int64($0.timeIntervalSince1970 * 1e6)))" } ?? ""
@@ -138,10 +141,10 @@ final class StorageHealth: @unchecked Sendable {
 
     /// Runs the probe unless one ran within `probeEvery` (then its answer
     /// stands); what failed other than space, if anything.
-    private func probe(_ now: Date) -> String? {
+    private func probe(_ now: Date, uptime: Microseconds) -> String? {
         let recent: String?? = state.withLock { s in
-            if let p = s.lastProbe, now.timeIntervalSince(p.at) < Self.probeEvery { return .some(p.problem) }
-            s.lastProbe = (now, nil)
+            if let p = s.lastProbe, Self.seconds(uptime - p.at) < Self.probeEvery { return .some(p.problem) }
+            s.lastProbe = (uptime, nil)
             return .none
         }
         if let recent { return recent }
@@ -150,9 +153,11 @@ final class StorageHealth: @unchecked Sendable {
             // A full disk is reported from the ledger's status above; anything else is the writer failing.
             if !error.isStorageFull { problem = "the ledger writer failed: \(error)" }
         }
-        state.withLock { $0.lastProbe = (now, problem) }
+        state.withLock { $0.lastProbe = (uptime, problem) }
         return problem
     }
+
+    private static func seconds(_ interval: Microseconds) -> TimeInterval { Double(interval.value) / 1e6 }
 }
 
 /// The station journal, minus the writes a full disk cannot take: while the

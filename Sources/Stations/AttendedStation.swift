@@ -24,16 +24,20 @@ public final class AttendedStation {
     public private(set) var operatorID: String?
     /// The reason of a `HOLD-LOT` waiting for the lot to hold.
     var armedLotHold: String?
+    /// The operator's last input, on `monotonic` when there is one (the
+    /// sign-out idle time must not move with the wall clock), else in the
+    /// inputs' own time.
     private var lastActivity = Microseconds.zero
+    private let monotonic: (any MicrosecondClock)?
     private var pendingReason: String?
     /// Journal writes that failed (the host logs and counts them; the
     /// operator's answer stands, since what it reports already happened).
     public private(set) var journalFailures: [String] = []
 
     public init(station: Station, attribution: Attribution, config: AttendanceConfig, commands: CommandNames, journal: JournalSink?,
-                lotHolds: LotHoldGateway? = nil) {
+                lotHolds: LotHoldGateway? = nil, monotonic: (any MicrosecondClock)? = nil) {
         self.station = station; self.attribution = attribution; self.config = config; self.commands = commands; self.journal = journal
-        self.lotHolds = lotHolds
+        self.lotHolds = lotHolds; self.monotonic = monotonic
     }
 
     public var name: String { station.name }
@@ -64,7 +68,7 @@ public final class AttendedStation {
     /// Badges, sign-out, reason codes and the rules about them; nil when the
     /// input is the station's.
     private func attend(_ input: StationInput, at time: Microseconds) -> Feedback? {
-        if Self.isFromAnOperator(input) { lastActivity = time }
+        if Self.isFromAnOperator(input) { lastActivity = monotonic?.now() ?? time }
         switch input {
         case .badge(let id):
             let previous = operatorID
@@ -117,7 +121,7 @@ public final class AttendedStation {
     /// Signs the operator out when idle too long; the answer to show if the
     /// station had nothing else to say.
     private func idleSignOut(at time: Microseconds) -> Feedback? {
-        guard let id = operatorID, let idle = config.idleSignOut, time - lastActivity >= idle else { return nil }
+        guard let id = operatorID, let idle = config.idleSignOut, (monotonic?.now() ?? time) - lastActivity >= idle else { return nil }
         operatorID = nil; pendingReason = nil; armedLotHold = nil
         let feedback = Feedback.ok(.signedOut, "operator \(id) signed out of \(name) after \(idle.value / 1_000_000) s idle")
         record(JournalEntry(time: time, station: name, operatorID: id, code: FeedbackCode.signedOut.rawValue, severity: .info,

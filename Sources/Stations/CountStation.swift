@@ -67,7 +67,8 @@ public final class CountStation: SessionStation {
         self.deps = dependencies
         self.reviewStore = reviews
         self.reviews = CountReviews(store: reviews, ledger: dependencies.ledger, stock: dependencies.stock)
-        self.session = try StationSession(station: config.station, store: dependencies.sessions) { s, d in
+        self.session = try StationSession(station: config.station, store: dependencies.sessions, clocks: dependencies.clocks,
+                                          timed: [\.startedAt]) { s, d in
             s.seen += d.seen; s.unnamedEPCs += d.unnamed; s.serialScope = true; s.lastActivity = d.lastActivity
         }
         self.index = Index(session.state)
@@ -138,7 +139,7 @@ public final class CountStation: SessionStation {
         case .unrecognized(let text), .badge(let text), .reason(let text): return unrecognizedBarcode(text)
         case .carrierLabel(let label): return unrecognizedBarcode(label.text)
         case .idleTick:
-            guard let s = state, s.started, let max = config.maxDuration, elapsed(from: s.startedAt, to: time) >= max.value else {
+            guard let s = state, s.started, let max = config.maxDuration, let ran = session.elapsed(since: \.startedAt, at: time), ran >= max.value else {
                 return .ok(.ignored, "")
             }
             return finish(at: time, posted: &posted)

@@ -30,7 +30,8 @@ public final class MoveStation: SessionStation {
     public init(config: MoveConfig, dependencies: StationDependencies) throws {
         self.config = config
         self.deps = dependencies
-        self.session = try StationSession(station: config.station, store: dependencies.sessions)
+        self.session = try StationSession(station: config.station, store: dependencies.sessions, clocks: dependencies.clocks,
+                                          timed: [\.lastActivity])
     }
 
     public var view: StationView {
@@ -70,7 +71,7 @@ public final class MoveStation: SessionStation {
         case .unrecognized(let text), .badge(let text), .reason(let text): return unrecognizedBarcode(text)
         case .carrierLabel(let label): return unrecognizedBarcode(label.text)
         case .idleTick:
-            guard let s = state, let t = config.idleTimeout, elapsed(from: s.lastActivity, to: time) >= t.value else { return .ok(.ignored, "") }
+            guard let s = state, let t = config.idleTimeout, let idle = session.elapsed(since: \.lastActivity, at: time), idle >= t.value else { return .ok(.ignored, "") }
             do { try abandon() } catch { return notSaved(error) }
             return .warning(.cancelled, "move from \(s.source) abandoned after inactivity, nothing posted")
         }

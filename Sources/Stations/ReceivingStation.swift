@@ -69,7 +69,8 @@ public final class ReceivingStation: SessionStation {
     public init(config: ReceivingConfig, dependencies: StationDependencies) throws {
         self.config = config
         self.deps = dependencies
-        self.session = try StationSession(station: config.station, store: dependencies.sessions) { s, added in
+        self.session = try StationSession(station: config.station, store: dependencies.sessions, clocks: dependencies.clocks,
+                                          timed: [\.lastActivity]) { s, added in
             s.units += added.units; s.ssccs += added.ssccs; s.lastActivity = added.lastActivity
             if let due = added.inspections { s.inspections = (s.inspections ?? []) + due }
         }
@@ -296,7 +297,7 @@ public final class ReceivingStation: SessionStation {
     // MARK: closing
 
     private func idle(at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
-        guard let s = state, let timeout = config.idleTimeout, elapsed(from: s.lastActivity, to: time) >= timeout.value,
+        guard let timeout = config.idleTimeout, let idle = session.elapsed(since: \.lastActivity, at: time), idle >= timeout.value,
               inspectionBlocksClose() == nil else {
             return .ok(.ignored, "")
         }

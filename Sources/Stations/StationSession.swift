@@ -15,17 +15,35 @@ final class StationSession<State: Codable, Delta: Codable> {
     /// How a journal entry changes the state: used on load and on append, so
     /// the two cannot drift apart.
     private let replay: (inout State, Delta) -> Void
-    private(set) var state: State? { didSet { if state == nil { onClose() } } }
+    private(set) var state: State? {
+        didSet {
+            restartIntervals()
+            if state == nil { onClose() }
+        }
+    }
     /// The last error, shown in the view until the next session opens.
     private(set) var lastError: String?
     /// Drops what the station derived from the state (lookup indexes).
     var onClose: () -> Void = {}
 
-    init(station: String, store: SessionStore, replay: @escaping (inout State, Delta) -> Void = { _, _ in }) throws {
+    /// Nil: intervals are measured in the inputs' own time (tests, replays).
+    private let clocks: IntervalClocks?
+    /// The state's wall-time marks that timeouts measure from
+    /// (`\.lastActivity`), each with the wall value seen and the monotonic
+    /// instant it stands for, taken when the mark was set.
+    private let timed: [KeyPath<State, Int64>]
+    private var marks: [KeyPath<State, Int64>: (wall: Int64, monotonic: Microseconds)] = [:]
+
+    init(station: String, store: SessionStore, clocks: IntervalClocks? = nil, timed: [KeyPath<State, Int64>] = [],
+         replay: @escaping (inout State, Delta) -> Void = { _, _ in }) throws {
         self.station = station
         self.replay = replay
+        self.clocks = clocks
+        self.timed = timed
         keeper = SessionKeeper(station: station, store: store)
         state = try keeper.load(replay: replay)
+        // A resumed session's marks were set before the restart: aged on the wall clock once.
+        if let clocks, let state { for mark in timed { marks[mark] = (state[keyPath: mark], clocks.monotonicInstant(ofWall: state[keyPath: mark])) } }
     }
 
     /// Saves `next` as the session (nil closes it) and adopts it; on failure
@@ -99,6 +117,28 @@ final class StationSession<State: Codable, Delta: Codable> {
     func abandon() throws {
         try keeper.save(nil)
         state = nil
+    }
+
+    /// How long ago the state's wall-time `mark` (one of `timed`) was set,
+    /// in µs, for a timeout: on the monotonic clock when the station has one,
+    /// so a step of the wall clock (an hour back, a day forward) moves no
+    /// timeout; else in the inputs' own time. Nil without an open session.
+    func elapsed(since mark: KeyPath<State, Int64>, at time: Microseconds) -> Int64? {
+        guard let s = state else { return nil }
+        let wall = s[keyPath: mark]
+        guard let clocks else { return Stations.elapsed(from: wall, to: time) }
+        assert(timed.contains(mark), "station \(station): a timeout measured from a mark the session does not track")
+        let since = marks[mark].flatMap { $0.wall == wall ? $0.monotonic : nil } ?? clocks.monotonicInstant(ofWall: wall)
+        return clocks.monotonic.now().value - since.value
+    }
+
+    /// A mark the state moved was set by the input being handled: it starts now.
+    private func restartIntervals() {
+        guard let clocks else { return }
+        for mark in timed {
+            guard let wall = state?[keyPath: mark] else { marks[mark] = nil; continue }
+            if marks[mark]?.wall != wall { marks[mark] = (wall, clocks.monotonic.now()) }
+        }
     }
 
     /// A new session starts with a clean view.

@@ -51,12 +51,16 @@ public struct StationDependencies {
     public let history: PostingHistory?
     /// Where a lot hold scanned at a station goes (`HOLD-LOT`); nil: refused.
     public let lotHolds: LotHoldGateway?
+    /// What session timeouts are measured on; nil: the inputs' own time
+    /// (virtual time in tests and replays). The daemon gives `.system`.
+    public let clocks: IntervalClocks?
     public init(ledger: PostingGateway, stock: StockLookup, master: MasterData,
                 expected: ExpectedDataStore, sessions: SessionStore, attribution: Attribution = Attribution(),
-                shipments: ShipmentLookup? = nil, history: PostingHistory? = nil, lotHolds: LotHoldGateway? = nil) {
+                shipments: ShipmentLookup? = nil, history: PostingHistory? = nil, lotHolds: LotHoldGateway? = nil,
+                clocks: IntervalClocks? = nil) {
         self.ledger = ledger; self.stock = stock; self.master = master
         self.expected = expected; self.sessions = sessions; self.attribution = attribution
-        self.shipments = shipments; self.history = history; self.lotHolds = lotHolds
+        self.shipments = shipments; self.history = history; self.lotHolds = lotHolds; self.clocks = clocks
     }
 }
 

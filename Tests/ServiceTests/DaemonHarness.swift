@@ -154,10 +154,12 @@ final class DaemonSite {
         try configText(extraDevice: extraDevice, broken: broken, changedStations: changedStations).write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
-    func start(environment extra: [String: String] = [:]) throws {
+    /// `launcher`: a program that runs the daemon (`/usr/bin/env` under
+    /// libfaketime, see DaemonClockStepTests).
+    func start(environment extra: [String: String] = [:], launcher: String? = nil) throws {
         let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = ["--config", configPath]
+        p.executableURL = launcher.map { URL(fileURLWithPath: $0) } ?? Self.binary
+        p.arguments = (launcher == nil ? [] : [Self.binary.path]) + ["--config", configPath]
         var env = ProcessInfo.processInfo.environment
         env["NOTIFY_SOCKET"] = notify.path
         env.removeValue(forKey: "WATCHDOG_USEC")

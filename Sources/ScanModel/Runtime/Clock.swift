@@ -62,3 +62,30 @@ public final class ManualClock: MicrosecondClock, @unchecked Sendable {
         return body()
     }
 }
+
+/// The two clocks a state machine with timeouts needs (issue 18): wall time
+/// only labels what happened (event, posting and journal times, calendar
+/// dates); intervals (idle timeouts, session time limits) are measured on
+/// `monotonic`, so NTP or an operator stepping the wall clock neither fires a
+/// timeout at once nor holds it off until the wall clock catches up.
+public struct IntervalClocks: Sendable {
+    public let wall: any MicrosecondClock
+    public let monotonic: any MicrosecondClock
+
+    public init(wall: any MicrosecondClock, monotonic: any MicrosecondClock) {
+        self.wall = wall; self.monotonic = monotonic
+    }
+
+    /// CLOCK_REALTIME and CLOCK_MONOTONIC: what the daemon runs on.
+    public static let system = IntervalClocks(wall: WallClock(), monotonic: MonotonicClock())
+
+    /// The monotonic instant of a wall stamp whose own instant was never
+    /// taken (a mark saved before a restart): its age judged on the wall
+    /// clock now, never negative. A step between the mark and now counts
+    /// once, here; from then on the mark ages on the monotonic clock.
+    public func monotonicInstant(ofWall mark: Int64) -> Microseconds {
+        let (age, overflow) = wall.now().value.subtractingReportingOverflow(mark)
+        let now = monotonic.now().value
+        return Microseconds(overflow || age <= 0 ? now : now - min(age, now))
+    }
+}
