@@ -33,7 +33,8 @@ struct ReturnUnit: Codable, Hashable {
 /// its disposition (RESTOCK, QUARANTINE, DAMAGED). Only what the order
 /// shipped and has not come back yet may be returned, so a return never
 /// invents stock. CLOSE posts one `return` posting from `@customer`, with a
-/// journal entry per line, and closes the session in the same transaction.
+/// journal entry per line, and closes the session (and marks the RMA done)
+/// in the same transaction.
 public final class ReturnsStation: SessionStation, TakesReasonWithNextInput {
     struct State: Codable {
         var session: UInt64
@@ -242,19 +243,31 @@ public final class ReturnsStation: SessionStation, TakesReasonWithNextInput {
         for r in s.units.compactMap(\.reason) where !reasons.contains(r) { reasons.append(r) }
         request.reason = reasons.isEmpty ? nil : reasons.joined(separator: ",")
         request.journal = ReturnJournal.entries(for: s.units, station: name, order: s.order, rma: s.rma, at: time)
-        // The return is its own document: its session closes with the posting.
-        switch session.postClosing(request, to: deps.ledger) {
-        case .refused(let f): return f
-        case .committed(let seq):
-            posted.append(seq)
-            // The posting stands whatever happens here; a failed mark only
-            // leaves the RMA open, and what came back is read from the ledger.
-            var note = ""
-            if let rma = s.rma {
-                do { try deps.expected.markRMA(rma, status: .done(seq: seq)) } catch { note = " (RMA \(rma) not marked done: \(error))" }
+        // The RMA, if any, is marked done in the return's own transaction
+        // where the store allows, and the session closes with it; else (see
+        // postClosing) the session stays open until the RMA is marked, so a
+        // retry re-sends the same key instead of leaving the RMA open to be
+        // received again.
+        let document: PostingDocument?
+        do {
+            document = try s.rma.flatMap { try deps.expected.rma(number: $0) }.flatMap { r in
+                var done = r
+                done.status = .done(seq: .none)
+                return try deps.expected.postingDocument(rma: done, sequencePath: DocumentStatus.doneSequencePath)
             }
+        } catch { return unavailable(error) }
+        let result = s.rma.map { rma in
+            session.postClosing(request, document: document, mark: { try deps.expected.markRMA(rma, status: .done(seq: $0)) }, to: deps.ledger)
+        } ?? ClosingSubmission(session.postClosing(request, to: deps.ledger))
+        switch result {
+        case .refused(let f): return f
+        case .notClosed(let seq, let error):
+            posted.append(seq)
+            return .error(.sessionNotSaved, "return of order \(s.order) posted (seq \(seq)) but RMA \(s.rma ?? "") was not marked done (\(error)): scan \(config.commands.close) again")
+        case .closed(let seq):
+            posted.append(seq)
             let units = s.units.reduce(0) { $0 + $1.quantity }
-            return .done(.posted, "return of order \(s.order) posted: \(units) units (seq \(seq))\(note)")
+            return .done(.posted, "return of order \(s.order) posted: \(units) units (seq \(seq))")
         }
     }
 }
