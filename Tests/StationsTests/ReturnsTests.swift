@@ -252,3 +252,43 @@ extension ReturnsTests {
         #expect(!s.hasOpenSession)
     }
 }
+
+extension ReturnsTests {
+    /// The prompts list every disposition the station offers, RETURN-TO-VENDOR
+    /// included, and only those: one without a location is refused anyway.
+    @Test func thePromptsListTheDispositionsTheStationOffers() throws {
+        w.ledger.addLocation("RTV")
+        var c = ReturnsConfig(station: "ret-v", restockLocation: "A-01")
+        c.quarantineLocation = "QA"
+        c.vendorLocation = "RTV"
+        let s = try ReturnsStation(config: c, dependencies: deps())
+        s.feed(.document("SO-1"), now)
+        let all = "scan RESTOCK, QUARANTINE or RETURN-TO-VENDOR"
+        #expect(s.feed(item(w.plain), now).feedback.message.hasSuffix(all))
+        #expect(s.feed(item(w.plain), now).feedback.message.hasSuffix(all))  // still waiting
+        #expect(s.feed(.command("CLOSE"), now).feedback.message.contains(all))
+        #expect(s.feed(.command("RETURN-TO-VENDOR"), now).accepted)
+        #expect(s.feed(.command("CLOSE"), now).feedback.code == .posted)
+        #expect(w.ledger.postings.last?.request.lines?.map(\.to) == ["RTV"])
+
+        let plain = try ReturnsStation(config: ReturnsConfig(station: "ret-p", restockLocation: "A-01"), dependencies: deps())
+        plain.feed(.document("SO-1"), now)
+        #expect(plain.feed(item(w.plain), now).feedback.message.hasSuffix("scan RESTOCK"))
+    }
+}
+
+extension ReturnsTests {
+    /// A unit whose disposition lost its location (the configuration changed
+    /// while the return was open) is not posted to the restock shelf instead.
+    @Test func aDispositionWhoseLocationWentAwayIsNotRestocked() throws {
+        let first = try station()
+        first.feed(.document("SO-1"), now)
+        first.feed(item(w.plain), now)
+        #expect(first.feed(.command("QUARANTINE"), now).accepted)
+        let before = w.ledger.postCalls
+        let restarted = try ReturnsStation(config: ReturnsConfig(station: "ret-1", restockLocation: "A-01"), dependencies: deps())
+        let e = restarted.feed(.command("CLOSE"), now)
+        #expect(e.feedback.isError && e.feedback.message.contains("quarantine"), "\(e.feedback)")
+        #expect(w.ledger.postCalls == before && restarted.hasOpenSession)
+    }
+}
