@@ -39,6 +39,9 @@ public final class LedgerStationStores: ExpectedDataStore, SessionStore, CountRe
     static func document(_ o: PackOrder) throws -> StoredDocument {
         StoredDocument(kind: "order", key: o.number, body: try encode(o), aliases: o.tote.map { [$0] } ?? [])
     }
+    static func document(_ r: RMA) throws -> StoredDocument {
+        StoredDocument(kind: "rma", key: r.number, body: try encode(r))
+    }
     static func document(_ r: CountResult) throws -> StoredDocument {
         StoredDocument(kind: "count", key: r.id, body: try encode(r))
     }
@@ -51,6 +54,9 @@ public final class LedgerStationStores: ExpectedDataStore, SessionStore, CountRe
     }
     public func postingDocument(order: PackOrder, sequencePath: String) throws -> PostingDocument? {
         try Self.document(order).posting(sequencePath: sequencePath)
+    }
+    public func postingDocument(rma: RMA, sequencePath: String) throws -> PostingDocument? {
+        try Self.document(rma).posting(sequencePath: sequencePath)
     }
     public func markASN(_ number: String, status: DocumentStatus) throws {
         guard var a = try asn(number: number) else { return }
@@ -67,7 +73,7 @@ public final class LedgerStationStores: ExpectedDataStore, SessionStore, CountRe
         try ledger.document(kind: "rma", key: number).map { try Self.decode(RMA.self, $0, what: "RMA \(number)") }
     }
     public func store(rmas: [RMA]) throws {
-        try ledger.putDocuments(try rmas.map { StoredDocument(kind: "rma", key: $0.number, body: try Self.encode($0)) })
+        try ledger.putDocuments(try rmas.map(Self.document))
     }
     public func markRMA(_ number: String, status: DocumentStatus) throws {
         guard var r = try rma(number: number) else { return }

@@ -125,17 +125,19 @@ public protocol ExpectedDataStore: AnyObject {
     /// Adds or replaces RMAs in one step.
     func store(rmas: [RMA]) throws
     func markRMA(_ number: String, status: DocumentStatus) throws
-    /// The ASN (or order) as the document the posting that completes it
+    /// The ASN (order, RMA) as the document the posting that completes it
     /// writes in its own transaction, its sequence at `sequencePath`; nil
     /// where the store is not the ledger's database, and the station marks
     /// the document after the posting instead.
     func postingDocument(asn: ASN, sequencePath: String) throws -> PostingDocument?
     func postingDocument(order: PackOrder, sequencePath: String) throws -> PostingDocument?
+    func postingDocument(rma: RMA, sequencePath: String) throws -> PostingDocument?
 }
 
 extension ExpectedDataStore {
     public func postingDocument(asn: ASN, sequencePath: String) throws -> PostingDocument? { nil }
     public func postingDocument(order: PackOrder, sequencePath: String) throws -> PostingDocument? { nil }
+    public func postingDocument(rma: RMA, sequencePath: String) throws -> PostingDocument? { nil }
 }
 
 extension DocumentStatus {

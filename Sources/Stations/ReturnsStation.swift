@@ -30,10 +30,11 @@ struct ReturnUnit: Codable, Hashable {
 }
 
 /// Customer returns: scan the RMA or the original order, then each unit and
-/// its disposition (RESTOCK, QUARANTINE, DAMAGED). Only what the order
-/// shipped and has not come back yet may be returned, so a return never
-/// invents stock. CLOSE posts one `return` posting from `@customer`, with a
-/// journal entry per line, and closes the session in the same transaction.
+/// its disposition (RESTOCK, QUARANTINE, DAMAGED, RETURN-TO-VENDOR). Only
+/// what the order shipped and has not come back yet may be returned, so a
+/// return never invents stock. CLOSE posts one `return` posting from
+/// `@customer`, with a journal entry per line, and closes the session (and
+/// marks the RMA done) in the same transaction.
 public final class ReturnsStation: SessionStation, TakesReasonWithNextInput {
     struct State: Codable {
         var session: UInt64
@@ -79,6 +80,7 @@ public final class ReturnsStation: SessionStation, TakesReasonWithNextInput {
 
     func dispatch(_ input: StationInput, at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         let c = config.commands
+        if case .command(let cmd) = input, let d = dispositions.first(where: { $0.command == cmd }) { return dispose(d, at: time) }
         switch input {
         case .document(let d): return open(d, at: time)
         case .tradeItem(let scan): return add(ScannedLine(scan), at: time)
@@ -87,10 +89,6 @@ public final class ReturnsStation: SessionStation, TakesReasonWithNextInput {
                 guard let unit = try ScannedLine(tag: t, stock: deps.stock) else { return .error(.unknownEPC, "tag \(t.epc.hex) is unknown") }
                 return add(unit, at: time)
             } catch { return unavailable(error) }
-        case .command(let cmd) where cmd == c.restock: return dispose("restock", to: config.restockLocation, at: time)
-        case .command(let cmd) where cmd == c.quarantine: return dispose("quarantine", to: config.quarantineLocation, at: time)
-        case .command(let cmd) where cmd == c.damaged: return dispose("damaged", to: config.damagedLocation, at: time)
-        case .command(let cmd) where cmd == c.returnToVendor: return dispose("return-to-vendor", to: config.vendorLocation, at: time)
         case .command(let cmd) where cmd == c.close: return close(at: time, posted: &posted)
         case .command(let cmd) where cmd == c.undo: return undo(at: time)
         case .command(let cmd) where cmd == c.cancel:
@@ -169,7 +167,7 @@ public final class ReturnsStation: SessionStation, TakesReasonWithNextInput {
     private func add(_ scan: ScannedLine, to open: State, at time: Microseconds, opening: String) -> Feedback {
         var s = open
         if s.pending != nil {
-            return .error(.dispositionRequired, "the last unit waits for its disposition: scan \(config.commands.restock), \(config.commands.quarantine) or \(config.commands.damaged)")
+            return .error(.dispositionRequired, "the last unit waits for its disposition: scan \(dispositionCommands)")
         }
         guard scan.quantity > 0, scan.quantity <= maxScanQuantity else {
             return .error(.badQuantity, "quantity \(scan.quantity) is not between 1 and \(maxScanQuantity)")
@@ -192,20 +190,20 @@ public final class ReturnsStation: SessionStation, TakesReasonWithNextInput {
         s.pending = unit
         s.lastActivity = time.value
         let reason = unit.reason.map { " (reason \($0))" } ?? ""
-        return session.save(s) ?? .ok(.accepted, "\(opening)\(unit.quantity) × \(unit.item)\(reason): scan \(config.commands.restock), \(config.commands.quarantine) or \(config.commands.damaged)")
+        return session.save(s) ?? .ok(.accepted, "\(opening)\(unit.quantity) × \(unit.item)\(reason): scan \(dispositionCommands)")
     }
 
-    private func dispose(_ disposition: String, to location: LocationCode?, at time: Microseconds) -> Feedback {
+    private func dispose(_ d: Disposition, at time: Microseconds) -> Feedback {
         guard var s = state else { return .error(.nothingToDo, "no return open") }
-        guard location != nil else { return .error(.unknownCommand, "\(name) has no \(disposition) location configured") }
+        guard d.location != nil else { return .error(.unknownCommand, "\(name) has no \(d.name) location configured") }
         guard var unit = s.pending else { return .error(.wrongMoment, "scan the returned unit before its disposition") }
         // A reason scanned between the unit and its disposition is the unit's.
         if let reason = deps.attribution.reason { unit.reason = reason }
-        unit.disposition = disposition
+        unit.disposition = d.name
         s.units.append(unit)
         s.pending = nil
         s.lastActivity = time.value
-        return session.save(s) ?? .ok(.accepted, "\(unit.quantity) × \(unit.item) → \(disposition)")
+        return session.save(s) ?? .ok(.accepted, "\(unit.quantity) × \(unit.item) → \(d.name)")
     }
 
     private func undo(at time: Microseconds) -> Feedback {
@@ -218,43 +216,77 @@ public final class ReturnsStation: SessionStation, TakesReasonWithNextInput {
         return session.save(s) ?? .ok(.undone, "\(taken.quantity) × \(taken.item) taken off the return")
     }
 
-    private func location(for disposition: String?) -> LocationCode {
-        switch disposition {
-        case "quarantine": config.quarantineLocation ?? config.restockLocation
-        case "damaged": config.damagedLocation ?? config.restockLocation
-        case "return-to-vendor": config.vendorLocation ?? config.restockLocation
-        default: config.restockLocation
-        }
+    /// A disposition: its name (kept on the unit and in the journal), the
+    /// command that chooses it, and where it sends a unit.
+    typealias Disposition = (name: String, command: String, location: LocationCode?)
+
+    /// The one list of dispositions: commands, prompts and posting lines all
+    /// read it. One without a configured location is refused.
+    private var dispositions: [Disposition] {
+        let c = config.commands
+        return [("restock", c.restock, config.restockLocation), ("quarantine", c.quarantine, config.quarantineLocation),
+                ("damaged", c.damaged, config.damagedLocation), ("return-to-vendor", c.returnToVendor, config.vendorLocation)]
+    }
+
+    /// Where a unit with this disposition goes; nil where the station has no
+    /// such location (the command was refused, or the configuration changed
+    /// since the unit was scanned).
+    private func location(for disposition: String?) -> LocationCode? {
+        dispositions.first { $0.name == disposition }?.location
+    }
+
+    /// The prompt for a unit's disposition: the commands this station takes.
+    private var dispositionCommands: String {
+        let offered = dispositions.filter { $0.location != nil }.map(\.command)
+        return offered.count < 2 ? offered.joined() : offered.dropLast().joined(separator: ", ") + " or " + offered[offered.count - 1]
     }
 
     private func close(at time: Microseconds, posted: inout [LedgerSequence]) -> Feedback {
         guard let s = state else { return .error(.nothingToDo, "no return open") }
         if let p = s.pending {
-            return .error(.dispositionRequired, "\(p.quantity) × \(p.item) waits for its disposition: scan \(config.commands.restock), \(config.commands.quarantine) or \(config.commands.damaged) first")
+            return .error(.dispositionRequired, "\(p.quantity) × \(p.item) waits for its disposition: scan \(dispositionCommands) first")
         }
         guard !s.units.isEmpty else { return .error(.nothingToDo, "nothing returned: nothing to post (cancel instead)") }
-        let lines = aggregate(s.units.map {
-            PostingLine(item: $0.item, qty: Int64($0.quantity), from: VirtualLocation.customer, to: location(for: $0.disposition), lot: $0.lot, serial: $0.serial)
-        })
+        var lines: [PostingLine] = []
+        for u in s.units {
+            // A unit is never restocked for lack of the place its disposition named.
+            guard let to = location(for: u.disposition) else {
+                return .error(.unknownCommand, "\(u.quantity) × \(u.item) is for \(u.disposition ?? "no disposition"), which \(name) no longer has a location for: configure it, or \(config.commands.cancel) and return again")
+            }
+            lines.append(PostingLine(item: u.item, qty: Int64(u.quantity), from: VirtualLocation.customer, to: to, lot: u.lot, serial: u.serial))
+        }
+        lines = aggregate(lines)
         var request = PostingRequest(key: IdempotencyKey.make(station: name, workflow: "return", session: s.session),
                                      kind: .return, ref: s.order, station: name, eventTime: .device(time), lines: lines)
         var reasons: [String] = []
         for r in s.units.compactMap(\.reason) where !reasons.contains(r) { reasons.append(r) }
         request.reason = reasons.isEmpty ? nil : reasons.joined(separator: ",")
         request.journal = ReturnJournal.entries(for: s.units, station: name, order: s.order, rma: s.rma, at: time)
-        // The return is its own document: its session closes with the posting.
-        switch session.postClosing(request, to: deps.ledger) {
-        case .refused(let f): return f
-        case .committed(let seq):
-            posted.append(seq)
-            // The posting stands whatever happens here; a failed mark only
-            // leaves the RMA open, and what came back is read from the ledger.
-            var note = ""
-            if let rma = s.rma {
-                do { try deps.expected.markRMA(rma, status: .done(seq: seq)) } catch { note = " (RMA \(rma) not marked done: \(error))" }
+        // The RMA, if any, is marked done in the return's own transaction
+        // where the store allows, and the session closes with it; else (see
+        // postClosing) the session stays open until the RMA is marked, so a
+        // retry re-sends the same key instead of leaving the RMA open to be
+        // received again.
+        let document: PostingDocument?
+        do {
+            document = try s.rma.flatMap { try deps.expected.rma(number: $0) }.flatMap { r in
+                var done = r
+                done.status = .done(seq: .none)
+                return try deps.expected.postingDocument(rma: done, sequencePath: DocumentStatus.doneSequencePath)
             }
+        } catch { return unavailable(error) }
+        let result = s.rma.map { rma in
+            session.postClosing(request, document: document, mark: { try deps.expected.markRMA(rma, status: .done(seq: $0)) }, to: deps.ledger)
+        } ?? ClosingSubmission(session.postClosing(request, to: deps.ledger))
+        switch result {
+        case .refused(let f): return f
+        case .notClosed(let seq, let error):
+            posted.append(seq)
+            return .error(.sessionNotSaved, "return of order \(s.order) posted (seq \(seq)) but RMA \(s.rma ?? "") was not marked done (\(error)): scan \(config.commands.close) again")
+        case .closed(let seq):
+            posted.append(seq)
             let units = s.units.reduce(0) { $0 + $1.quantity }
-            return .done(.posted, "return of order \(s.order) posted: \(units) units (seq \(seq))\(note)")
+            return .done(.posted, "return of order \(s.order) posted: \(units) units (seq \(seq))")
         }
     }
 }

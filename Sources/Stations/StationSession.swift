@@ -80,7 +80,7 @@ final class StationSession<State: Codable, Delta: Codable> {
     }
 
     /// Posts the request that completes the session and marks the document
-    /// it completes (an ASN, an order). With `document` (the store is the
+    /// it completes (an ASN, an order, an RMA). With `document` (the store is the
     /// ledger's database) the mark and the close commit in the posting's own
     /// transaction. Without, `mark` runs and the session closes after the
     /// posting; while either fails the session stays open, so the retry
@@ -90,10 +90,7 @@ final class StationSession<State: Codable, Delta: Codable> {
         if let document {
             var marking = request
             marking.documents.append(document)
-            switch postClosing(marking, to: ledger) {
-            case .committed(let seq): return .closed(seq: seq)
-            case .refused(let f): return .refused(f)
-            }
+            return ClosingSubmission(postClosing(marking, to: ledger))
         }
         switch submit(request, to: ledger) {
         case .refused(let f): return .refused(f)
@@ -165,6 +162,14 @@ enum ClosingSubmission {
     case closed(seq: LedgerSequence)
     case refused(Feedback)
     case notClosed(seq: LedgerSequence, Error)
+
+    /// A session with no document to mark closed with its posting.
+    init(_ s: Submission) {
+        switch s {
+        case .committed(let seq): self = .closed(seq: seq)
+        case .refused(let f): self = .refused(f)
+        }
+    }
 }
 
 /// A station without journal entries: every change saves a snapshot.

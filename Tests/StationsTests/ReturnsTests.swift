@@ -74,7 +74,6 @@ import Testing
         let p = try #require(w.ledger.postings.last?.request)
         #expect(p.kind == .return && p.ref == "SO-1" && p.key == "ret-1/return/1")
         #expect(p.reason == "WRONG-SIZE,BROKEN")
-        #expect(p.closesSession == "ret-1")
         #expect(p.lines?.map { "\($0.from)>\($0.to)" } == ["@customer>A-01", "@customer>DMG"])
         #expect(p.journal.map(\.code) == ["returned", "returned"])
         #expect(p.journal.map(\.reason) == ["WRONG-SIZE", "BROKEN"])
@@ -98,6 +97,8 @@ import Testing
         #expect(s.feed(.command("CLOSE"), now).feedback.code == .posted)
         #expect(w.ledger.qty(w.lottedItem, at: "QA", lot: "L1") == 1)
         #expect(w.ledger.postings.last?.request.reason == nil)
+        // Nothing to mark: the session closes with the posting.
+        #expect(w.ledger.postings.last?.request.closesSession == "ret-1")
     }
 
     @Test func anItemOrLotNotOnTheOrderIsNotShipped() throws {
@@ -221,5 +222,73 @@ extension ReturnsTests {
         let p = try #require(w.ledger.postings.last?.request)
         #expect(p.kind == .return && p.reason == "LATE")
         #expect(p.journal.map(\.reason) == ["LATE", nil])
+    }
+}
+
+extension ReturnsTests {
+    /// Like an ASN, an RMA is never left open by a return that posted: while
+    /// it cannot be marked done the session stays open and CLOSE again
+    /// re-sends the same key (the mark's failure used to be only noted, the
+    /// session closed and the RMA left open to be received again).
+    @Test func anRMAIsMarkedDoneOrItsReturnStaysOpen() throws {
+        let expected = FlakyExpectedStore()
+        try expected.store(rmas: [RMA(number: "RMA-F", order: "SO-1", lines: [RMALine(item: w.plainItem, quantity: 1)])])
+        let deps = StationDependencies(ledger: w.ledger, stock: w.ledger, master: w.ledger, expected: expected, sessions: w.sessions,
+                                       history: w.ledger)
+        let s = try ReturnsStation(config: ReturnsConfig(station: "ret-f", restockLocation: "A-01"), dependencies: deps)
+        s.feed(.document("RMA-F"), now)
+        s.feed(item(w.plain), now)
+        s.feed(.command("RESTOCK"), now)
+        let before = w.ledger.postings.count
+        expected.failMarks = true
+        #expect(s.feed(.command("CLOSE"), now).feedback.code == .sessionNotSaved)
+        #expect(s.hasOpenSession)
+        #expect(try expected.rma(number: "RMA-F")?.status == .open)
+        expected.failMarks = false
+        let e = s.feed(.command("CLOSE"), now)
+        #expect(e.feedback.code == .posted, "\(e.feedback)")
+        #expect(w.ledger.postings.count == before + 1 && w.ledger.qty(w.plainItem, at: "A-01") == 1)
+        #expect(try expected.rma(number: "RMA-F")?.status == .done(seq: try #require(e.postedSequences.first)))
+        #expect(!s.hasOpenSession)
+    }
+}
+
+extension ReturnsTests {
+    /// The prompts list every disposition the station offers, RETURN-TO-VENDOR
+    /// included, and only those: one without a location is refused anyway.
+    @Test func thePromptsListTheDispositionsTheStationOffers() throws {
+        w.ledger.addLocation("RTV")
+        var c = ReturnsConfig(station: "ret-v", restockLocation: "A-01")
+        c.quarantineLocation = "QA"
+        c.vendorLocation = "RTV"
+        let s = try ReturnsStation(config: c, dependencies: deps())
+        s.feed(.document("SO-1"), now)
+        let all = "scan RESTOCK, QUARANTINE or RETURN-TO-VENDOR"
+        #expect(s.feed(item(w.plain), now).feedback.message.hasSuffix(all))
+        #expect(s.feed(item(w.plain), now).feedback.message.hasSuffix(all))  // still waiting
+        #expect(s.feed(.command("CLOSE"), now).feedback.message.contains(all))
+        #expect(s.feed(.command("RETURN-TO-VENDOR"), now).accepted)
+        #expect(s.feed(.command("CLOSE"), now).feedback.code == .posted)
+        #expect(w.ledger.postings.last?.request.lines?.map(\.to) == ["RTV"])
+
+        let plain = try ReturnsStation(config: ReturnsConfig(station: "ret-p", restockLocation: "A-01"), dependencies: deps())
+        plain.feed(.document("SO-1"), now)
+        #expect(plain.feed(item(w.plain), now).feedback.message.hasSuffix("scan RESTOCK"))
+    }
+}
+
+extension ReturnsTests {
+    /// A unit whose disposition lost its location (the configuration changed
+    /// while the return was open) is not posted to the restock shelf instead.
+    @Test func aDispositionWhoseLocationWentAwayIsNotRestocked() throws {
+        let first = try station()
+        first.feed(.document("SO-1"), now)
+        first.feed(item(w.plain), now)
+        #expect(first.feed(.command("QUARANTINE"), now).accepted)
+        let before = w.ledger.postCalls
+        let restarted = try ReturnsStation(config: ReturnsConfig(station: "ret-1", restockLocation: "A-01"), dependencies: deps())
+        let e = restarted.feed(.command("CLOSE"), now)
+        #expect(e.feedback.isError && e.feedback.message.contains("quarantine"), "\(e.feedback)")
+        #expect(w.ledger.postCalls == before && restarted.hasOpenSession)
     }
 }
