@@ -14,12 +14,14 @@ extension Pipeline {
     public func synchronize(with clocks: IntervalClocks) -> Microseconds {
         let monotonic = clocks.monotonic.now()
         wallOffset = clocks.wall.now().value &- monotonic.value
+        readCeiling = monotonic.value
         return monotonic
     }
 
-    /// The pipeline time of a wall stamp handed in (read, scan, command).
+    /// The pipeline time of a wall stamp handed in (read, scan, command),
+    /// never later than the last `synchronize`.
     @inline(__always)
-    func pipelineTime(ofWall t: Int64) -> Int64 { satSub(t, wallOffset) }
+    func pipelineTime(ofWall t: Int64) -> Int64 { min(satSub(t, wallOffset), readCeiling) }
 }
 
 extension PipelineEvent {

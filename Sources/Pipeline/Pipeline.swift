@@ -24,9 +24,13 @@ public final class Pipeline {
     /// Read, scan and command times are taken minus it, event times are
     /// given plus it. 0 (the default): one timebase, nothing converted. The
     /// service sets wall − monotonic, so a step of the wall clock changes
-    /// the offset, not the windows (a read stamped before a step and
-    /// ingested after it is misplaced by the step; reads wait milliseconds).
+    /// the offset, not the windows.
     public var wallOffset: Int64 = 0
+    /// The latest pipeline time a read can have: `synchronize` sets it to
+    /// its monotonic now, as nothing queued was stamped later. A read stamped
+    /// before a step back and taken after it would otherwise land an hour in
+    /// the future and keep its tag present that long.
+    var readCeiling: Int64 = .max
 
     let zoneStates: [ZoneRuntime]
     let groups: [GroupRuntime]

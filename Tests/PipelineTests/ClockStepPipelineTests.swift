@@ -74,6 +74,22 @@ import ScanModel
         #expect(h.arrivals.first?.epc == tag(99))
     }
 
+    /// A read stamped just before a step back and taken just after it is
+    /// read "now", not an hour ahead (which would keep its tag an hour).
+    @Test func aReadStampedBeforeAStepBackDoesNotHoldItsTag() throws {
+        h.tick(to: h.pipeline.synchronize(with: clocks))
+        readAll(1...1)
+        let before = wall.now()
+        wall.step(by: Microseconds(-Self.hour.value))
+        h.pipeline.synchronize(with: clocks)
+        h.pipeline.ingest(batch: [read(tag(1), at: before)])
+        h.drain()
+        let now = wall.now()
+        pass(2_100)
+        let d = try #require(h.departures.first, "the tag was held past its lost timeout")
+        #expect(d.lastSeen == now && d.time == now + .seconds(2))
+    }
+
     /// Without clocks (tests, replays) nothing is converted: one timebase.
     @Test func withoutClocksTheOffsetStaysZero() {
         #expect(h.pipeline.wallOffset == 0)
