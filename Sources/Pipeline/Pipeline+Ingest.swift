@@ -18,6 +18,7 @@ extension Pipeline {
         var zone: Unmanaged<ZoneRuntime>? = nil
         let hostTime = config.timestamps == .host
         let nowValue = now.value
+        let offset = wallOffset, ceiling = readCeiling
         var i = 0
         var touchedUpTo = 0
         var touchSink: UInt64 = 0
@@ -58,7 +59,7 @@ extension Pipeline {
                 if hostTime {
                     t = nowValue
                 } else {
-                    t = read.time.value
+                    t = min(satSub(read.time.value, offset), ceiling)
                     let lag = satSub(nowValue, t)
                     z.counters.lag = Microseconds(lag > 0 ? lag : 0)
                 }

@@ -5,10 +5,10 @@ import ScanModel
 /// Single-threaded and deterministic: the owner calls `ingest`, `advance`
 /// and `command` from one thread and drains events from the same thread
 /// (hand them to other threads through a `BoundedQueue`). Time is whatever
-/// the owner passes to `advance(to:)` — in the service the wall clock
-/// (CLOCK_REALTIME, the timebase device drivers stamp reads with, so event
-/// times are real times), virtual time in tests — in the same timebase as
-/// the read times.
+/// the owner passes to `advance(to:)`: virtual time in tests and replays, in
+/// the same timebase as the read times; in the service CLOCK_MONOTONIC, with
+/// `wallOffset` bridging to the wall-clock stamps reads carry and events
+/// must show (issue 18: a wall-clock step moves no window).
 ///
 /// Backpressure: `ingest` and `advance` stop early once `outboxLimit` events
 /// are waiting, and say so (`ingest` returns how many reads it consumed,
@@ -20,6 +20,17 @@ public final class Pipeline {
     public let zones: [ZoneID]
     /// The latest time passed to `advance(to:)`.
     public private(set) var now: Microseconds
+    /// Wall time minus pipeline time, set by the owner before each call.
+    /// Read, scan and command times are taken minus it, event times are
+    /// given plus it. 0 (the default): one timebase, nothing converted. The
+    /// service sets wall − monotonic, so a step of the wall clock changes
+    /// the offset, not the windows.
+    public var wallOffset: Int64 = 0
+    /// The latest pipeline time a read can have: `synchronize` sets it to
+    /// its monotonic now, as nothing queued was stamped later. A read stamped
+    /// before a step back and taken after it would otherwise land an hour in
+    /// the future and keep its tag present that long.
+    var readCeiling: Int64 = .max
 
     let zoneStates: [ZoneRuntime]
     let groups: [GroupRuntime]
@@ -194,9 +205,13 @@ public final class Pipeline {
     /// it had nothing to do (already open / not open / zone has no cycles).
     @discardableResult
     public func command(_ command: CycleCommand, zone: ZoneID, at time: Microseconds? = nil) -> Bool {
+        self.command(command, zone: zone, atPipelineTime: time.map { pipelineTime(ofWall: $0.value) } ?? now.value)
+    }
+
+    @discardableResult
+    func command(_ command: CycleCommand, zone: ZoneID, atPipelineTime t: Int64) -> Bool {
         let z = zoneStates[zone.index]
         guard z.cycle != nil else { return false }
-        let t = (time ?? now).value
         switch command {
         case .start:
             guard !z.cycleOpen else { return false }
@@ -215,7 +230,7 @@ public final class Pipeline {
     }
 
     func emit(_ event: PipelineEvent) {
-        outbox.append(event)
+        outbox.append(wallOffset == 0 ? event : event.shifted(by: wallOffset))
         globalCounters.eventsEmitted &+= 1
     }
 }

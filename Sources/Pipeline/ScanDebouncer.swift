@@ -75,16 +75,16 @@ extension Pipeline {
                 return i
             }
             globalCounters.scansIn &+= 1
-            let t = config.timestamps == .host ? now.value : scan.time.value
+            let t = config.timestamps == .host ? now.value : pipelineTime(ofWall: scan.time.value)
             if let zi = scanDebouncer.zone(of: scan.device), let c = zoneStates[zi].cycle?.config {
                 if let start = c.startBarcode, start == scan.data {
                     globalCounters.commandScans &+= 1
-                    command(.start, zone: zones[zi], at: Microseconds(t))
+                    command(.start, zone: zones[zi], atPipelineTime: t)
                     continue
                 }
                 if let stop = c.stopBarcode, stop == scan.data {
                     globalCounters.commandScans &+= 1
-                    command(.stop, zone: zones[zi], at: Microseconds(t))
+                    command(.stop, zone: zones[zi], atPipelineTime: t)
                     continue
                 }
             }

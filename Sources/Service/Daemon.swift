@@ -71,7 +71,7 @@ public final class Daemon: Sendable {
                                    effects: { station, effects, time in _ = inbox.push(.effects(station: station, effects, time: time)) },
                                    log: { station, line in logger.warning("station \(station)", line) })
         router = Router(inbox: inbox, routing: self.routing, stations: stations, hub: hub, logger: logger,
-                        clock: { DeviceRunner.wallClock() }, signal: { device, signal in fleet.signal(device, signal) })
+                        clocks: .system, signal: { device, signal in fleet.signal(device, signal) })
         supervisor = Supervisor(log: { logger.info("scanledgerd", $0) })
         for spec in config.stations where try stores.loadSession(station: spec.name) != nil {
             logger.notice("station \(spec.name)", "resumed the open session saved in the ledger database")

@@ -32,9 +32,10 @@ struct RouterStats: Sendable {
     var scansIn = 0
 }
 
-/// One thread, one direction: intake queue → Pipeline (advanced on the wall
-/// clock) → stations, by the current routing snapshot. Station effects come
-/// back through the same queue, so they apply in order with device input.
+/// One thread, one direction: intake queue → Pipeline (its windows on the
+/// monotonic clock, reads and events in wall time: `Pipeline.wallOffset`) →
+/// stations, by the current routing snapshot. Station effects come back
+/// through the same queue, so they apply in order with device input.
 final class Router: BackgroundService {
     let serviceName = "router"
     let inbox: BoundedQueue<Intake>
@@ -44,18 +45,19 @@ final class Router: BackgroundService {
     private let logger: Logger
     /// Feedback to a device (a scan that no station takes is refused).
     private let signal: @Sendable (String, FeedbackOutcome) -> Void
-    private let clock: @Sendable () -> Microseconds
+    /// The pipeline's windows run on `monotonic`; reads and events keep `wall`.
+    private let clocks: IntervalClocks
     private let thread = ServiceThread(name: "pipeline")
     let stats = Locked(RouterStats())
 
     init(inbox: BoundedQueue<Intake>, routing: Locked<Routing>, stations: StationHost, hub: EventHub, logger: Logger,
-         clock: @escaping @Sendable () -> Microseconds, signal: @escaping @Sendable (String, FeedbackOutcome) -> Void) {
+         clocks: IntervalClocks, signal: @escaping @Sendable (String, FeedbackOutcome) -> Void) {
         self.inbox = inbox; self.routing = routing; self.stations = stations; self.hub = hub
-        self.logger = logger; self.clock = clock; self.signal = signal
+        self.logger = logger; self.clocks = clocks; self.signal = signal
     }
 
     func start() throws {
-        let pipeline = try Pipeline(config: routing.snapshot.config.pipeline, startTime: clock())
+        let pipeline = try makePipeline(routing.snapshot.config.pipeline)
         // Built here so a bad zone config fails the start; from now on only
         // the router thread touches it.
         let handOver = Locked<Pipeline?>(pipeline)
@@ -74,7 +76,7 @@ final class Router: BackgroundService {
             let item = inbox.pop(timeout: 0.05)
             if let item { take(item, &pipeline) }
             while let more = inbox.tryPop() { take(more, &pipeline) }
-            while !pipeline.advance(to: clock()) { route(pipeline) }
+            while !pipeline.advance(to: pipeline.synchronize(with: clocks)) { route(pipeline) }
             route(pipeline)
             let counters = pipeline.counters, zones = pipeline.zoneCounters
             stats.withLock { $0.heartbeat = Date(); $0.pipeline = counters; $0.zones = zones }
@@ -87,13 +89,15 @@ final class Router: BackgroundService {
     private func take(_ item: Intake, _ pipeline: inout Pipeline) {
         switch item {
         case .device(let device, let inputs, let credit):
+            _ = pipeline.synchronize(with: clocks)
             for input in inputs { ingest(input, from: device, pipeline) }
             credit?.give()
         case .effects(let station, let effects, let time):
+            _ = pipeline.synchronize(with: clocks)
             for effect in effects { apply(effect, for: station, at: time, pipeline) }
         case .reconfigure(let config):
             do {
-                let replacement = try Pipeline(config: config, startTime: clock())
+                let replacement = try makePipeline(config)
                 pipeline.finish()
                 route(pipeline)
                 pipeline = replacement
@@ -102,6 +106,12 @@ final class Router: BackgroundService {
                 logger.error("pipeline", "new zones refused, keeping the old ones: \(error)")
             }
         }
+    }
+
+    private func makePipeline(_ config: PipelineConfig) throws -> Pipeline {
+        let pipeline = try Pipeline(config: config, startTime: clocks.monotonic.now())
+        _ = pipeline.synchronize(with: clocks)
+        return pipeline
     }
 
     private func ingest(_ input: DeviceInput, from device: String, _ pipeline: Pipeline) {

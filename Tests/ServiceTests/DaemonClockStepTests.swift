@@ -25,10 +25,8 @@ import Stations
     /// among the loaded libraries: with libfaketime preloaded ahead of it the
     /// daemon never starts. The clock logic this test drives is exercised
     /// under TSan by `ClockStepTests` and `LivenessClockStepTests`.
-    @Test(.disabled(if: ProcessInfo.processInfo.environment["TSAN_OPTIONS"] != nil,
-                    "libfaketime cannot be preloaded ahead of the TSan runtime"))
+    @Test(.disabled(if: underTSan, "libfaketime cannot be preloaded ahead of the TSan runtime"))
     func timeoutsOutliveWallClockStepsAndTheLedgerKeepsItsOrder() throws {
-        try #require(FileManager.default.fileExists(atPath: Self.libfaketime), "libfaketime missing: install Debian's faketime (make deps)")
         let site = try DaemonSite()
         try site.withLedger { ledger in
             try LedgerStationStores(ledger: ledger).store(asns: [
@@ -37,18 +35,8 @@ import Stations
         }
         site.stationExtra = #", "require_operator": true, "sign_out_idle_seconds": \#(Self.signOutSeconds), "idle_close_seconds": \#(Self.closeSeconds)"#
         try site.writeConfig()
-        let offsetFile = site.dir.appendingPathComponent("faketime.rc").path
-        try "+0\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
-        // Through /usr/bin/env: libfaketime started in a process without it
-        // setenv()s FAKETIME_SHARED, which moves `environ`, and Swift on Linux
-        // finds argv by walking back from `environ` (CommandLine.arguments
-        // comes out empty). Started from a preloaded env, the daemon inherits
-        // the variable and libfaketime leaves `environ` alone.
-        let shim = try timerfdShim(in: site.dir)
-        try site.start(environment: ["LD_PRELOAD": "\(shim):\(Self.libfaketime)", "FAKETIME_DONT_FAKE_MONOTONIC": "1", "FAKETIME_NO_CACHE": "1",
-                                     "FAKETIME_TIMESTAMP_FILE": offsetFile], launcher: "/usr/bin/env")
-        let shared = sharedMemory(of: site)
-        defer { for file in shared { try? FileManager.default.removeItem(atPath: file) } }
+        let (offsetFile, shared) = try Self.startUnderFaketime(site)
+        defer { Self.removeFiles(shared) }
         // One phase: sign in, open a receipt, scan; step the daemon's clock; wait.
         let plain = gtin("0614141000012").digits
         var signOuts: [Int64] = []   // about when each idle sign-out happened, on the daemon's stepped clock
@@ -59,7 +47,7 @@ import Stations
             #expect(try site.readAnswer(fd)["streaming"] as? Bool == true)
             let codes = try site.scanEach(["OP:4711", asn, "01\(plain)301"], watching: fd).map { $0["code"] as? String ?? "?" }
             #expect(codes == ["operator-signed-in", "opened", "accepted"], "\(asn): \(codes)")
-            try "\(offset)\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
+            try Self.step(offsetFile, to: offset)
             Thread.sleep(forTimeInterval: 2.5)
             let early = try dock(site)
             #expect(early.operatorID == "4711" && early.open, "\(asn), clock stepped \(offset): the idle timeouts fired at once")
@@ -99,12 +87,33 @@ import Stations
         #expect(listed.count == 2, "journal --since 30m: \(recent.out) \(recent.err)")
     }
 
+    /// Starts the daemon with libfaketime stepping only its wall clock, by
+    /// the offset written to `offsetFile` ("+0" to begin with); `shared`:
+    /// libfaketime's files to remove afterwards.
+    /// `make tsan` sets TSAN_OPTIONS for the test run (and its daemons).
+    static let underTSan = ProcessInfo.processInfo.environment["TSAN_OPTIONS"] != nil
+
+    static func startUnderFaketime(_ site: DaemonSite) throws -> (offsetFile: String, shared: [String]) {
+        try #require(FileManager.default.fileExists(atPath: libfaketime), "libfaketime missing: install Debian's faketime (make deps)")
+        let offsetFile = site.dir.appendingPathComponent("faketime.rc").path
+        try "+0\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
+        // Through /usr/bin/env: libfaketime started in a process without it
+        // setenv()s FAKETIME_SHARED, which moves `environ`, and Swift on Linux
+        // finds argv by walking back from `environ` (CommandLine.arguments
+        // comes out empty). Started from a preloaded env, the daemon inherits
+        // the variable and libfaketime leaves `environ` alone.
+        let shim = try timerfdShim(in: site.dir)
+        try site.start(environment: ["LD_PRELOAD": "\(shim):\(libfaketime)", "FAKETIME_DONT_FAKE_MONOTONIC": "1", "FAKETIME_NO_CACHE": "1",
+                                     "FAKETIME_TIMESTAMP_FILE": offsetFile], launcher: "/usr/bin/env")
+        return (offsetFile, sharedMemory(of: site))
+    }
+
     /// libfaketime 0.9.10 moves CLOCK_MONOTONIC timerfd deadlines by the
     /// fake offset even with FAKETIME_DONT_FAKE_MONOTONIC=1 (strace: an hour
     /// back set Dispatch's 1 s timer an hour late), so every Dispatch timer,
     /// the stations' tick among them, would stop: something a real clock
     /// step does not do. This library, preloaded first, makes the real calls.
-    private func timerfdShim(in dir: URL) throws -> String {
+    private static func timerfdShim(in dir: URL) throws -> String {
         let source = dir.appendingPathComponent("timerfd-shim.c").path, library = dir.appendingPathComponent("timerfd-shim.so").path
         try """
         #define _GNU_SOURCE
@@ -127,9 +136,11 @@ import Stations
         throw HarnessFailure(description: "could not compile \(source) with clang or cc")
     }
 
+    static func removeFiles(_ files: [String]) { for file in files { try? FileManager.default.removeItem(atPath: file) } }
+
     /// libfaketime's semaphore and shared memory, named in the daemon's
     /// FAKETIME_SHARED: files in /dev/shm nobody else removes.
-    private func sharedMemory(of site: DaemonSite) -> [String] {
+    private static func sharedMemory(of site: DaemonSite) -> [String] {
         guard let pid = site.process?.processIdentifier,
               let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return [] }
         let prefix = Array("FAKETIME_SHARED=".utf8)
@@ -138,6 +149,11 @@ import Stations
                 name.contains("_sem_") ? "/dev/shm/sem.\(name.dropFirst())" : "/dev/shm/\(name.dropFirst())"
             }
         }
+    }
+
+    /// Sets the daemon's wall-clock offset ("+1d", "-1h").
+    static func step(_ offsetFile: String, to offset: String) throws {
+        try "\(offset)\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
     }
 
     /// The dock station's operator and whether a receipt is open, from the control socket.

@@ -3,15 +3,6 @@ import ScanModel
 import Testing
 @testable import Stations
 
-/// A wall clock an operator or NTP can step either way (`ManualClock` only
-/// runs forward, as a monotonic clock does).
-final class SteppedWall: MicrosecondClock {
-    private let current: Locked<Microseconds>
-    init(_ start: Microseconds) { current = Locked(start) }
-    func now() -> Microseconds { current.snapshot }
-    func step(by delta: Microseconds) { current.withLock { $0 = $0 + delta } }
-}
-
 /// Issue 18, "Clock jumps": the wall clock steps an hour back and a day
 /// forward while sessions are open. Timeouts are measured on the monotonic
 /// clock, so they fire once their time has passed, neither at once nor an
@@ -19,7 +10,7 @@ final class SteppedWall: MicrosecondClock {
 /// with, stepped or not.
 @Suite struct ClockStepTests {
     let w = World()
-    let wall = SteppedWall(at(2026, 11, 22))
+    let wall = SteppableClock(at(2026, 11, 22))
     let monotonic = ManualClock(.seconds(5_000))
     var clocks: IntervalClocks { IntervalClocks(wall: wall, monotonic: monotonic) }
     static let hour = Microseconds.seconds(3_600), day = Microseconds.seconds(86_400)

@@ -63,6 +63,15 @@ public final class ManualClock: MicrosecondClock, @unchecked Sendable {
     }
 }
 
+/// A wall clock an operator or NTP can step either way (`ManualClock` only
+/// runs forward, as a monotonic clock does): tests of clock steps.
+public final class SteppableClock: MicrosecondClock {
+    private let current: Locked<Microseconds>
+    public init(_ start: Microseconds) { current = Locked(start) }
+    public func now() -> Microseconds { current.snapshot }
+    public func step(by delta: Microseconds) { current.withLock { $0 = $0 + delta } }
+}
+
 /// The two clocks a state machine with timeouts needs (issue 18): wall time
 /// only labels what happened (event, posting and journal times, calendar
 /// dates); intervals (idle timeouts, session time limits) are measured on
