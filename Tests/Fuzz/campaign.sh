@@ -36,14 +36,15 @@ while :; do
     [ "$(total "$t")" -ge "$goal" ] && continue
     busy=1
     mkdir -p ".build-fuzz/corpus/$t" .build-fuzz/artifacts
-    log=".build-fuzz/$t.campaign.log"
+    log=".build-fuzz/$t.campaign.$$.log"   # per campaign: two campaigns may share a target
     if ! ASAN_OPTIONS=malloc_context_size=0:detect_leaks=0:quarantine_size_mb=1 SCANLEDGER_FUZZ_TARGET=$t \
          "$bin" -max_total_time="$slice" -max_len=512 -print_final_stats=1 \
          -artifact_prefix=".build-fuzz/artifacts/$t-" ".build-fuzz/corpus/$t" "Tests/Fuzz/corpus/$t" >"$log" 2>&1; then
       echo "$t: CRASH (see $log and .build-fuzz/artifacts/)"; tail -30 "$log"; exit 1
     fi
-    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     secs=$(sed -n 's/^stat::.*//;s/.*Done \([0-9]*\) runs in \([0-9]*\) second.*/\2/p' "$log" | tail -1)
+    [ -n "$runs" ] || { echo "$t: no execution count in $log"; exit 1; }
     printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$runs" "${secs:-$slice}" "$((runs / ${secs:-$slice}))" >>"$tsv"
     echo "$t: +$runs, total $(total "$t")"
   done
