@@ -50,5 +50,5 @@ while :; do
   done
   [ $busy = 1 ] || break
 done
-echo "every target has $goal executions:"
+echo "every chosen target has $goal executions; the counts of all targets so far:"
 awk '{ r[$2] += $3; s[$2] += $4 } END { for (t in r) printf "%-26s %12d executions %8d s %7d/s\n", t, r[t], s[t], r[t] / s[t] }' "$tsv" | sort
