@@ -8,22 +8,18 @@
 # (optimized) ASan + libFuzzer build that run.sh makes; `./Tests/Fuzz/run.sh 0`
 # builds it without fuzzing. To keep a campaign's findings, merge its corpus
 # into the committed one: ./Tests/Fuzz/run.sh merge.
-#
-# ASAN_OPTIONS: no allocation stacks (a crash still shows where it happened;
-# the input replays under the replayer for the rest), a 1 MiB quarantine
-# (catches a use-after-free within one input of at most 512 bytes; the
-# default 256 MiB quarantine halves the rate through page faults), no leak
-# check (Swift's lazily built static tables look like leaks to libFuzzer).
+# ASAN_OPTIONS and the target list: fuzz-env.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. Tests/Fuzz/fuzz-env.sh
 goal=${1:?usage: campaign.sh GOAL [SLICE_SECONDS] [TARGET…]}
 slice=${2:-300}
 shift; shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=($(sed -n 's/^ *("\([a-z0-9-]*\)", fuzz.*/\1/p' Sources/scanledger-fuzz/FuzzTargets.swift))
+  targets=($(fuzz_all_targets))
 fi
-bin=$(swift build -c release --scratch-path .build-fuzz --show-bin-path)/scanledger-fuzz
+bin=$(fuzz_bin)
 [ -x "$bin" ] || { echo "no fuzz build: run ./Tests/Fuzz/run.sh 0 first"; exit 1; }
 tsv=.build-fuzz/campaign.tsv
 touch "$tsv"
@@ -37,7 +33,7 @@ while :; do
     busy=1
     mkdir -p ".build-fuzz/corpus/$t" .build-fuzz/artifacts
     log=".build-fuzz/$t.campaign.$$.log"   # per campaign: two campaigns may share a target
-    if ! ASAN_OPTIONS=malloc_context_size=0:detect_leaks=0:quarantine_size_mb=1 SCANLEDGER_FUZZ_TARGET=$t \
+    if ! ASAN_OPTIONS=$fuzz_asan_options SCANLEDGER_FUZZ_TARGET=$t \
          "$bin" -max_total_time="$slice" -max_len=512 -print_final_stats=1 \
          -artifact_prefix=".build-fuzz/artifacts/$t-" ".build-fuzz/corpus/$t" "Tests/Fuzz/corpus/$t" >"$log" 2>&1; then
       echo "$t: CRASH (see $log and .build-fuzz/artifacts/)"; tail -30 "$log"; exit 1

@@ -13,10 +13,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
-asan=malloc_context_size=0:detect_leaks=0:quarantine_size_mb=1   # why: see campaign.sh
+. Tests/Fuzz/fuzz-env.sh
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=($(sed -n 's/^ *("\([a-z0-9-]*\)", fuzz.*/\1/p' Sources/scanledger-fuzz/FuzzTargets.swift))
+  targets=($(fuzz_all_targets))
 fi
 # (ld.gold warns about every ASan helper symbol; those lines are noise.)
 set +o pipefail
@@ -24,11 +24,11 @@ swift build -c release --scratch-path .build-fuzz --product scanledger-fuzz \
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -D -Xswiftc FUZZING 2>&1 | grep -v 'Cannot export local symbol'
 [ "${PIPESTATUS[0]}" = 0 ] || { echo "fuzz build failed"; exit 1; }
 set -o pipefail
-bin=$(swift build -c release --scratch-path .build-fuzz --show-bin-path)/scanledger-fuzz
+bin=$(fuzz_bin)
 if [ "$seconds" = merge ]; then
   for t in "${targets[@]}"; do
     before=$(ls "Tests/Fuzz/corpus/$t" | wc -l)
-    ASAN_OPTIONS=$asan SCANLEDGER_FUZZ_TARGET=$t "$bin" -merge=1 -max_len=512 \
+    ASAN_OPTIONS=$fuzz_asan_options SCANLEDGER_FUZZ_TARGET=$t "$bin" -merge=1 -max_len=512 \
       "Tests/Fuzz/corpus/$t" ".build-fuzz/corpus/$t" >".build-fuzz/$t.merge.log" 2>&1
     echo "$t: corpus $before -> $(ls "Tests/Fuzz/corpus/$t" | wc -l) files"
   done
@@ -40,7 +40,7 @@ for t in "${targets[@]}"; do
   mkdir -p ".build-fuzz/corpus/$t" .build-fuzz/artifacts
   log=".build-fuzz/$t.log"
   echo "== fuzzing $t for ${seconds}s =="
-  if ASAN_OPTIONS=$asan SCANLEDGER_FUZZ_TARGET=$t "$bin" -max_total_time="$seconds" -max_len=512 -print_final_stats=1 \
+  if ASAN_OPTIONS=$fuzz_asan_options SCANLEDGER_FUZZ_TARGET=$t "$bin" -max_total_time="$seconds" -max_len=512 -print_final_stats=1 \
        -artifact_prefix=".build-fuzz/artifacts/$t-" ".build-fuzz/corpus/$t" "Tests/Fuzz/corpus/$t" >"$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     echo "$t: ${runs:-?} executions, no crashes"
