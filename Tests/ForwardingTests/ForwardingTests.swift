@@ -59,7 +59,7 @@ struct ForwardingTests {
 
     /// (b) PostgreSQL restarts while the forwarder streams: it reconnects and catches up.
     @Test func reconnectsAfterServerRestartMidStream() throws {
-        let server = try PostgresServer.shared()
+        let server = try PostgresServer.own()
         let name = try server.createDatabase()
         let box = try Box(origin: "door2")
         let forwarder = try box.forwarder(try server.settings(database: name), batchSize: 20)
@@ -84,7 +84,7 @@ struct ForwardingTests {
     /// grows (alarm), nothing is dropped, and after the server returns the
     /// forwarder catches up in sequence order.
     @Test func catchesUpAfterOutageInOrderWithBacklogAlarm() throws {
-        let server = try PostgresServer.shared()
+        let server = try PostgresServer.own()
         let name = try server.createDatabase()
         let box = try Box(origin: "pack3")
         let logged = LogCollector()

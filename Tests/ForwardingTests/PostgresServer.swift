@@ -10,6 +10,9 @@ struct TestFailure: Error, CustomStringConvertible {
 /// A private PostgreSQL for the test process: initdb into a temporary
 /// directory, listening on 127.0.0.1 at a free port and on a private socket
 /// directory. Started once (lazily) and stopped when the process exits.
+/// The shared server is never stopped by a test: suites run in parallel, and
+/// an outage staged on it once failed a test in another suite (CI, stop 23).
+/// A test that stops or restarts its server takes one of its own (`own()`).
 /// PostgreSQL refuses to run as root, so as root the server runs as the
 /// `postgres` user (runuser) in a directory given to that user.
 final class PostgresServer: @unchecked Sendable {
@@ -26,12 +29,15 @@ final class PostgresServer: @unchecked Sendable {
     /// against the real server.
     let certificateAuthority: String
     let unrelatedCertificateAuthority: String
+    /// Only a server of a test's own may be stopped or restarted.
+    let mayBeTakenDown: Bool
     private let lock = NSLock()
     private var databaseCounter = 0
 
     nonisolated(unsafe) private static var started: PostgresServer?
     private static let startLock = NSLock()
     nonisolated(unsafe) private static var startError: String?
+    nonisolated(unsafe) private static var owned: [PostgresServer] = []
 
     /// The shared server, started on first use.
     static func shared() throws -> PostgresServer {
@@ -39,9 +45,12 @@ final class PostgresServer: @unchecked Sendable {
         if let started { return started }
         if let startError { throw TestFailure(startError) }
         do {
-            let server = try PostgresServer()
+            let server = try PostgresServer(mayBeTakenDown: false)
             started = server
-            atexit { PostgresServer.started?.stopQuietly() }
+            atexit {
+                PostgresServer.started?.stopQuietly()
+                PostgresServer.owned.forEach { $0.stopQuietly() }
+            }
             return server
         } catch {
             startError = "\(error)"
@@ -49,7 +58,17 @@ final class PostgresServer: @unchecked Sendable {
         }
     }
 
-    private init() throws {
+    /// A server for one test that stages an outage (stops or restarts it);
+    /// removed when the test drops it, or at exit.
+    static func own() throws -> PostgresServer {
+        _ = try shared() // registers the exit hook
+        let server = try PostgresServer(mayBeTakenDown: true)
+        startLock.lock(); owned.append(server); startLock.unlock()
+        return server
+    }
+
+    private init(mayBeTakenDown: Bool) throws {
+        self.mayBeTakenDown = mayBeTakenDown
         guard FileManager.default.isExecutableFile(atPath: Self.binaries + "/initdb") else {
             throw TestFailure("PostgreSQL 15 is not installed (\(Self.binaries)/initdb missing): apt-get install postgresql")
         }
@@ -106,10 +125,12 @@ final class PostgresServer: @unchecked Sendable {
     }
 
     func stop() throws {
+        precondition(mayBeTakenDown, "the shared server serves other suites at the same time: take PostgresServer.own()")
         try Self.runAsPostgres("pg_ctl", ["-D", dataDirectory, "-w", "-t", "60", "-m", "fast", "stop"])
     }
 
     func restart() throws {
+        precondition(mayBeTakenDown, "the shared server serves other suites at the same time: take PostgresServer.own()")
         try Self.runAsPostgres("pg_ctl", ["-D", dataDirectory, "-l", directory + "/server.log", "-w", "-t", "60", "-m", "fast", "-o", serverOptions, "restart"])
     }
 

@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func daemonForwardsEveryPostingExactlyOnceThroughAnOutageAndASIGKILL() throws {
-        let server = try PostgresServer.shared()
+        let server = try PostgresServer.own()
         let database = try server.createDatabase()
         let site = try DaemonSite()
         let receipts = 18
