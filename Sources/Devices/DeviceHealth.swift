@@ -15,3 +15,18 @@ public struct DeviceHealth: Sendable, Equatable {
         self.state = state; self.reason = reason; self.since = since
     }
 }
+
+extension DeviceRunner {
+    /// Why a device is down, naming the likely cause: gone while open (with
+    /// what it left half-sent, which is discarded), or not there to open.
+    static func downReason(_ error: DeviceError, opened: Bool, cut events: [DeviceEvent], lastLoss: String?) -> String {
+        guard opened else { return lastLoss.map { "\($0); not back yet: \(error)" } ?? "cannot open: \(error)" }
+        let cut = events.reduce(0) { n, e in
+            if case .problem(let p) = e, p.kind == .truncated { return n + p.length }
+            return n
+        }
+        let lost: String
+        if case .hangup = error { lost = "device vanished (\(error))" } else { lost = "connection lost (\(error))" }
+        return cut == 0 ? lost : lost + " mid-frame, \(cut) bytes of an unfinished frame discarded"
+    }
+}

@@ -50,6 +50,8 @@ public final class DeviceRunner: @unchecked Sendable {
     private let handler: Handler
     private let opener: Opener
     private let clock: any MicrosecondClock
+    /// Measures how long a connection lasted and notices wall-clock steps.
+    private let monotonic: any MicrosecondClock
     private let logger: any DeviceLogger
     private let lock = NSCondition()
     private var stopping = false
@@ -66,15 +68,19 @@ public final class DeviceRunner: @unchecked Sendable {
     private var healthNow: DeviceHealth
 
     /// Throws when the driver name is unknown (a configuration error). Without
-    /// an `opener`, the driver's transport kind opens the device.
+    /// an `opener`, the driver's transport kind opens the device. `clock`
+    /// stamps events and runs the driver's timers; `monotonic` (default:
+    /// CLOCK_MONOTONIC with the wall clock, `clock` itself with an injected
+    /// one) tells when the wall clock was stepped under those timers.
     public init(config: DeviceConfig, logger: any DeviceLogger = StandardErrorLogger(),
-                clock: any MicrosecondClock = WallClock(),
+                clock: any MicrosecondClock = WallClock(), monotonic: (any MicrosecondClock)? = nil,
                 opener: Opener? = nil,
                 handler: @escaping Handler) throws(DeviceError) {
         guard let entry = DriverRegistry.entry(config.driver) else {
             throw DeviceError.configuration("device \(config.name): unknown driver '\(config.driver)' (known: \(DriverRegistry.names.joined(separator: ", ")))")
         }
         self.config = config; self.logger = logger; self.clock = clock
+        self.monotonic = monotonic ?? (clock is WallClock ? MonotonicClock() : clock)
         self.opener = opener ?? entry.transport.opener
         self.handler = handler
         healthNow = DeviceHealth(state: .down, reason: "not opened yet", since: clock.now())
@@ -175,7 +181,7 @@ public final class DeviceRunner: @unchecked Sendable {
         defer { buffer.deallocate() }
 
         while !shouldStop {
-            var connectedAt: Microseconds? = nil
+            var connectedAt: Microseconds? = nil, connectedOnMonotonic: Microseconds? = nil
             var transport: (any ByteTransport)? = nil
             do {
                 let t = try opener(config)
@@ -183,6 +189,7 @@ public final class DeviceRunner: @unchecked Sendable {
                 setActive(t)
                 let now = clock.now()
                 connectedAt = now
+                connectedOnMonotonic = monotonic.now()
                 if everConnected { c.reconnects += 1 }
                 everConnected = true
                 setConnected(true)
@@ -216,7 +223,7 @@ public final class DeviceRunner: @unchecked Sendable {
                     setConnected(false)
                 }
                 deliver(&c)
-                let wait = c.backoff.failed(connectedFor: connectedAt.map { now - $0 })
+                let wait = c.backoff.failed(connectedFor: connectedOnMonotonic.map { monotonic.now() - $0 })
                 let admitted = c.limiter.admit(at: now)
                 if admitted.show || connectedAt != nil {
                     logger.log(.warning, device: config.name.name, "\(connectedAt != nil ? reason : "\(error)"); retrying in \(wait.value / 1000) ms")
@@ -229,6 +236,7 @@ public final class DeviceRunner: @unchecked Sendable {
     /// Reads and answers until stop is asked or the connection fails.
     private func converse(_ c: inout Connection, _ t: any ByteTransport, buffer: UnsafeMutableRawBufferPointer) throws(DeviceError) {
         var lastByte = clock.now()
+        var steps = WallStepWatch(IntervalClocks(wall: clock, monotonic: monotonic))
         while !shouldStop {
             let (due, nextFeedback) = takeFeedback(now: clock.now())
             if !due.isEmpty {
@@ -237,6 +245,12 @@ public final class DeviceRunner: @unchecked Sendable {
                 try exchange(&c, t, now: now)
             }
             let n = try t.read(into: buffer, timeoutMs: readWait(until: earliest(c.driver.nextDeadline, nextFeedback)))
+            // Before the timers look at the time: a step while the read
+            // waited moves them first (NTP's first sync can be years).
+            if let delta = steps.step() {
+                lastByte = lastByte + delta
+                carryTimers(over: delta, c.driver)
+            }
             let now = clock.now()
             // Timers first: a deadline that passed while the read waited is
             // not undone by bytes read after it (LLRP: a link declared dead
@@ -250,6 +264,14 @@ public final class DeviceRunner: @unchecked Sendable {
             }
             try exchange(&c, t, now: now)
         }
+    }
+
+    /// Moves the runner's and the driver's timers by a wall-clock step.
+    private func carryTimers(over delta: Microseconds, _ driver: any DeviceDriver) {
+        lock.lock(); feedbackQueue.shift(by: delta); lock.unlock()
+        driver.wallClockStepped(by: delta)
+        let seconds = Double(delta.value) / 1e6
+        logger.log(.info, device: config.name.name, "wall clock stepped by \(seconds > 0 ? "+" : "")\(String(format: "%.3f", seconds)) s; timers moved with it")
     }
 
     /// Sends the driver's goodbye and, when it expects an answer (LLRP's
@@ -342,19 +364,6 @@ public final class DeviceRunner: @unchecked Sendable {
         } else {
             logger.log(.info, device: config.name.name, "valid frames again: up")
         }
-    }
-
-    /// Why a device is down, naming the likely cause: gone while open (with
-    /// what it left half-sent, which is discarded), or not there to open.
-    static func downReason(_ error: DeviceError, opened: Bool, cut events: [DeviceEvent], lastLoss: String?) -> String {
-        guard opened else { return lastLoss.map { "\($0); not back yet: \(error)" } ?? "cannot open: \(error)" }
-        let cut = events.reduce(0) { n, e in
-            if case .problem(let p) = e, p.kind == .truncated { return n + p.length }
-            return n
-        }
-        let lost: String
-        if case .hangup = error { lost = "device vanished (\(error))" } else { lost = "connection lost (\(error))" }
-        return cut == 0 ? lost : lost + " mid-frame, \(cut) bytes of an unfinished frame discarded"
     }
 
     /// The feedback steps due now, and when the next one is.

@@ -54,6 +54,10 @@ public protocol DeviceDriver: AnyObject {
     func tick(now: Microseconds, into batch: inout EventBatch) throws(DeviceError)
     /// When `tick` next has work, so the read wait ends then; nil: no timers.
     var nextDeadline: Microseconds? { get }
+    /// The wall clock was stepped by `delta` (`WallStepWatch`): move every
+    /// timer by as much, so the step neither fires one at once nor holds it
+    /// off until the wall clock catches up. Times are the runner's wall time.
+    func wallClockStepped(by delta: Microseconds)
     /// Stop was asked: queue the goodbye and say until when to keep reading
     /// for the device's answer (nil: close at once).
     func closing(now: Microseconds, into batch: inout EventBatch) -> Microseconds?

@@ -9,6 +9,7 @@ extension DeviceDriver {
     }
     public func tick(now: Microseconds, into batch: inout EventBatch) throws(DeviceError) {}
     public var nextDeadline: Microseconds? { nil }
+    public func wallClockStepped(by delta: Microseconds) {}
     public func closing(now: Microseconds, into batch: inout EventBatch) -> Microseconds? {
         batch.outgoing += stopCommands
         return nil

@@ -75,6 +75,9 @@ struct FeedbackQueue {
         return out
     }
 
+    /// The wall clock stepped: the pause under way keeps its length.
+    mutating func shift(by delta: Microseconds) { nextDue = nextDue.map { $0 + delta } }
+
     /// A new connection starts without the old one's half-played plans.
     mutating func removeAll() { steps.removeAll(); nextDue = nil }
 }

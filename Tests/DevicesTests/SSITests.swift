@@ -205,6 +205,26 @@ import ScanModel
         #expect(lines.last?.contains("SCAN_ENABLE not acknowledged after 3 tries") == true)
     }
 
+    /// Issue 18: a wall-clock step moves the ACK wait with it. Before, a
+    /// step forward retransmitted at once and a step back held the command
+    /// (and every command after it) for as long as the step.
+    @Test(arguments: [Int64(3600), -3600])
+    func theAckWaitIsCarriedOverAWallClockStep(_ seconds: Int64) throws {
+        var options = DriverOptions()
+        options.ssi.ackTimeout = .milliseconds(100)
+        let d = SSIDriver(options: options)
+        var batch = EventBatch()
+        d.connectionOpened(now: .seconds(10), into: &batch)
+        batch.removeAll()
+        let step = Microseconds.seconds(seconds)
+        d.wallClockStepped(by: step)
+        #expect(d.nextDeadline == .seconds(10) + step + .milliseconds(100))
+        try d.tick(now: .seconds(10) + step + .milliseconds(50), into: &batch)
+        #expect(batch.outgoing.isEmpty, "retransmitted before its wait was over")
+        try d.tick(now: .seconds(10) + step + .milliseconds(100), into: &batch)
+        #expect(batch.outgoing == [P.retransmission(of: P.hostParameters)])
+    }
+
     /// Noise that looks like a packet header must not hold up the packet
     /// behind it on a live line: `tick` gives the false start up.
     @Test func aStalledFalseStartIsGivenUpOnALiveLine() throws {

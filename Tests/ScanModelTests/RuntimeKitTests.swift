@@ -124,4 +124,24 @@ import ScanModel
         let clocks: [any MicrosecondClock] = [WallClock(), MonotonicClock(), ManualClock()]
         #expect(clocks.count == 3)
     }
+
+    /// Only a step shows: both clocks running together, or the wall clock
+    /// slewed below the threshold, is no step; a step is reported once, by
+    /// its size and sign, and the extreme never traps.
+    @Test func wallStepWatchSeesStepsAndNotRunning() {
+        let wall = SteppableClock(.seconds(1_000)), monotonic = ManualClock(.seconds(5))
+        var watch = WallStepWatch(IntervalClocks(wall: wall, monotonic: monotonic))
+        #expect(watch.step() == nil)
+        wall.step(by: .seconds(2)); monotonic.advance(by: .seconds(2))
+        #expect(watch.step() == nil, "both ran two seconds")
+        wall.step(by: .milliseconds(100))
+        #expect(watch.step() == nil, "100 ms is slewing, not a step")
+        wall.step(by: .seconds(-3600))
+        #expect(watch.step() == .seconds(-3600))
+        #expect(watch.step() == nil, "reported once")
+        wall.step(by: .seconds(86_400 * 365 * 50)); monotonic.advance(by: .seconds(1))
+        #expect(watch.step() == .seconds(86_400 * 365 * 50 - 1))
+        wall.step(by: Microseconds(.min))
+        #expect(watch.step() != nil)
+    }
 }

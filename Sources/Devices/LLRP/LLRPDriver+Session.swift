@@ -30,6 +30,8 @@ extension LLRPDriver {
         return Microseconds(ms.multipliedReportingOverflow(by: 1000).partialValue)
     }
 
+    public func wallClockStepped(by delta: Microseconds) { session?.shiftTimers(by: delta.value / 1000) }
+
     public func closing(now: Microseconds, into batch: inout EventBatch) -> Microseconds? {
         guard session != nil else { return nil }
         converse(now) { $0.stop(now: $1, into: &$2) }

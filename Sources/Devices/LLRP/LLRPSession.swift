@@ -70,6 +70,13 @@ public struct LLRPSession: Sendable {
         }
     }
 
+    /// Moves every timer by `delta` milliseconds (the wall clock stepped).
+    public mutating func shiftTimers(by delta: Int64) {
+        if deadline != .max { deadline &+= delta }
+        if reconnectAt != .max { reconnectAt &+= delta }
+        lastHeard &+= delta
+    }
+
     public var isConnected: Bool {
         switch state {
         case .awaitingConnectionEvent, .configuring, .running, .closing: return true

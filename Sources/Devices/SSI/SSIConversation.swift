@@ -27,6 +27,9 @@ struct SSIConversation {
         self.timeout = timeout; self.retries = retries
     }
 
+    /// The wall clock stepped: the command in flight keeps its full wait.
+    mutating func shiftTimers(by delta: Microseconds) { sentAt = sentAt + delta }
+
     /// Sends the first of `commands`; the rest follow as each is ACKed.
     mutating func begin(_ commands: [Command], now: Microseconds, into out: inout [[UInt8]]) {
         queue = commands

@@ -253,6 +253,11 @@ public final class SSIDriver: DeviceDriver {
         try conversation.tick(now: now, into: &batch.outgoing)
     }
 
+    public func wallClockStepped(by delta: Microseconds) {
+        lastFeed = lastFeed + delta
+        conversation.shiftTimers(by: delta)
+    }
+
     public var nextDeadline: Microseconds? {
         if failure != nil { return lastFeed }
         let stall = framer.hasPending ? lastFeed + Self.stallTimeout : nil

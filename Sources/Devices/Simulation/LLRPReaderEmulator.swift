@@ -57,10 +57,15 @@ public final class LLRPReaderEmulator: @unchecked Sendable {
     private var keepaliveMilliseconds: UInt32 = 0
     private var nextMessageID: UInt32 = 1
     private var gpoStatus: UInt16 = 0
+    private var keepalivesHeld = false
 
     /// Answers SET_READER_CONFIGs that write GPOs with this LLRPStatus code
     /// (0 = success; e.g. 101 M_FieldError for a port the reader lacks).
     public func answerGPOWrites(status: UInt16) { lock.lock(); gpoStatus = status; lock.unlock() }
+
+    /// Stops (or resumes) the KEEPALIVEs with the connection left open: a
+    /// reader that hung without closing its socket.
+    public func holdKeepalives(_ hold: Bool) { lock.lock(); keepalivesHeld = hold; lock.unlock() }
 
     /// Listens on 127.0.0.1:`port` (0: any free port; see `port`). The
     /// reader's thread keeps it alive until `stop()`.
@@ -191,7 +196,7 @@ public final class LLRPReaderEmulator: @unchecked Sendable {
             if connFD != nil, period > 0 {
                 if nextKeepalive == .distantFuture { nextKeepalive = Date(timeIntervalSinceNow: Double(period) / 1000) }
                 if Date() >= nextKeepalive {
-                    _ = sendLocked(Self.message(LLRPMessageType.keepalive, id: takeID()))
+                    if !keepalivesHeld { _ = sendLocked(Self.message(LLRPMessageType.keepalive, id: takeID())) }
                     nextKeepalive = Date(timeIntervalSinceNow: Double(period) / 1000)
                 }
             } else {

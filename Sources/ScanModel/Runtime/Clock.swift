@@ -98,3 +98,33 @@ public struct IntervalClocks: Sendable {
         return Microseconds(overflow || age <= 0 ? now : now - min(age, now))
     }
 }
+
+/// Notices the wall clock being stepped (NTP at boot on a box without a
+/// real-time clock moves it years forward; an operator's `date -s` either
+/// way) by comparing how far it moved with how far CLOCK_MONOTONIC moved
+/// since the last look. For a component that stamps in wall time but keeps
+/// timers in the same base (a device driver): on a step it moves its timers
+/// by the step, so a deadline neither fires at once nor waits for the wall
+/// clock to catch up. NTP's slewing (at most 500 ppm) stays far below
+/// `threshold`, as does the time between the two reads.
+public struct WallStepWatch: Sendable {
+    public static let threshold = Microseconds.milliseconds(250)
+    private let clocks: IntervalClocks
+    private var lastWall: Int64
+    private var lastMonotonic: Int64
+
+    public init(_ clocks: IntervalClocks) {
+        self.clocks = clocks
+        lastWall = clocks.wall.now().value
+        lastMonotonic = clocks.monotonic.now().value
+    }
+
+    /// The step since the last look (wall moved minus monotonic moved), or
+    /// nil when the wall clock only ran.
+    public mutating func step() -> Microseconds? {
+        let wall = clocks.wall.now().value, monotonic = clocks.monotonic.now().value
+        let drift = (wall &- lastWall) &- (monotonic &- lastMonotonic)
+        lastWall = wall; lastMonotonic = monotonic
+        return drift.magnitude >= Self.threshold.value.magnitude ? Microseconds(drift) : nil
+    }
+}
