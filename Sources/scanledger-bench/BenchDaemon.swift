@@ -139,6 +139,9 @@ final class BenchSite: @unchecked Sendable {
     var configPath: String { dir.appendingPathComponent("scanledger.json").path }
     var pid: Int32? { process?.processIdentifier }
     private let stationCount: Int
+    /// The config's `central` key and value with a trailing comma (a JSON
+    /// fragment), or empty: the daemon forwards when it is set.
+    var centralConfig = ""
     /// The scanners' `feedback` key (a JSON fragment).
     private let scannerFeedback: String?
     /// One byte per outcome: the line driver's own plans differ in how many
@@ -174,7 +177,7 @@ final class BenchSite: @unchecked Sendable {
         let config = """
         {"site": {"box_id": "bench"}, "log_level": "warning",
          "ledger": {"path": "\(dir.appendingPathComponent("ledger.db").path)", "synchronous": "\(Self.synchronous)"},
-         "control": {"socket": "\(socketPath)", "mode": "0600"},
+         "control": {"socket": "\(socketPath)", "mode": "0600"},\(centralConfig)
          "patterns": {"location": ["LOC:*"], "command": ["CMD:*"]},
          "devices": [\(devices.joined(separator: ", "))],\(zones.map { "\n \"zones\": \($0)," } ?? "")
          "stations": [\(stations ?? stationList.joined(separator: ", "))]}

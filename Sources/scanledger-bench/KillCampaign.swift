@@ -13,7 +13,10 @@ import ScanModel
 /// `verify` must be clean; after the restart the open move must resume at
 /// exactly the acknowledged scans (or one more, the line in flight). A line
 /// the killed daemon had not read yet is discarded, as a scan lost with the
-/// power (the operator heard nothing and scans again).
+/// power (the operator heard nothing and scans again). With a central
+/// database (KILL_CAMPAIGN_CENTRAL, KillCampaignCentral.swift) the daemon
+/// forwards throughout, and after every kill central must hold each posting
+/// once, in order, never one the box lacks; at the end, all of them.
 func killCampaign() -> [String: any Sendable] {
     let kills = Int(ProcessInfo.processInfo.environment["KILL_CAMPAIGN_KILLS"] ?? "") ?? 1000
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kill-campaign-\(getpid())")
@@ -21,6 +24,12 @@ func killCampaign() -> [String: any Sendable] {
     defer { try? FileManager.default.removeItem(at: dir) }
     guard let site = try? BenchSite(dir: dir, stations: 1) else { return ["error": "cannot set up the site in \(dir.path)"] }
     defer { site.stop() }
+    var central: CampaignCentral?
+    do { central = try CampaignCentral(environment: ProcessInfo.processInfo.environment) } catch { return ["error": "central: \(error)"] }
+    if let central {
+        site.centralConfig = central.configFragment
+        do { try site.writeConfig() } catch { return ["error": "cannot write the config: \(error)"] }
+    }
     let ledgerPath = dir.appendingPathComponent("ledger.db").path
     var rng = SystemRandomNumberGenerator()
     var campaign = CampaignState()
@@ -55,16 +64,33 @@ func killCampaign() -> [String: any Sendable] {
             let ledger = try Ledger(path: ledgerPath)
             defer { ledger.close() }
             guard try ledger.verify().ok else { return campaign.failure("cycle \(cycle): verify failed") }
-            if let problem = campaign.checkCommitted(moves: Int(try ledger.ledgerSequence().value) - 1) {
+            let head = try ledger.ledgerSequence().value
+            if let problem = campaign.checkCommitted(moves: Int(head) - 1) {
                 return campaign.failure("cycle \(cycle): \(problem)")
             }
+            if let problem = central?.check(localHead: head) { return campaign.failure("cycle \(cycle): \(problem)") }
         } catch { return campaign.failure("cycle \(cycle): ledger: \(error)") }
     }
-    return [
+    var centralResults: [String: any Sendable] = [:]
+    if let central {
+        // The daemon is down after the last kill: the box's head, then a
+        // run to let forwarding finish, then the balances with it stopped.
+        let head: Int64
+        do { let ledger = try Ledger(path: ledgerPath); head = try ledger.ledgerSequence().value; ledger.close() }
+        catch { return campaign.failure("after the campaign: ledger: \(error)") }
+        guard site.start() else { return campaign.failure("after the campaign: scanledgerd did not come back") }
+        if let problem = central.waitUntilCentral(head) { return campaign.failure("after the campaign: \(problem)") }
+        site.stop()
+        if let problem = central.checkBalances(localHead: head, ledgerPath: ledgerPath, locations: ["S0-A", "S0-B"]) {
+            return campaign.failure("after the campaign: \(problem)")
+        }
+        centralResults = ["central_postings": head, "kills_with_forwarding_behind": central.killsWithBacklog, "central_balances_equal": true]
+    }
+    return centralResults.merging([
         "kills": kills, "reloads_sent": reloads, "answered_scans": scans, "moves_posted": campaign.moves,
         "in_flight_commits_found": campaign.inFlightCommits, "resumed_sessions": campaign.resumed,
         "lost": 0, "duplicated": 0, "seconds": Date().timeIntervalSince(started).rounded(),
-    ]
+    ]) { a, _ in a }
 }
 
 /// What the operator was told, and what the ledger and the station must
