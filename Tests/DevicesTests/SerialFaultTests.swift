@@ -86,6 +86,21 @@ import ScanModel
         #expect(driver.garbled == nil)
     }
 
+    /// An SSI scanner at 9600 read at 115200: NULs, never a packet. Before,
+    /// the scanner stayed "up" while every scan was lost; now it is
+    /// degraded once, and the first valid packet clears it.
+    @Test func ssiWithoutAValidPacketIsGarbledUntilOne() {
+        let driver = SSIDriver(options: DriverOptions())
+        let events = Self.feed(driver, [UInt8](repeating: 0, count: 1200))
+        let problems = Self.garbled(events)
+        #expect(problems.count == 1)
+        #expect(problems.first?.message == "no valid frame in 512 bytes: wrong baud rate?")
+        #expect(driver.garbled != nil)
+        let after = Self.feed(driver, SSITests.decode(0x0B, "5901234123457"))
+        #expect(after.contains { if case .scan = $0 { return true }; return false })
+        #expect(driver.garbled == nil)
+    }
+
     @Test func tslWithoutAReplyLineIsGarbled() {
         let driver = TSLDriver(options: DriverOptions())
         let events = Self.feed(driver, [UInt8](repeating: 0x80, count: 700))

@@ -30,6 +30,10 @@ public final class SSIDriver: DeviceDriver {
         return c
     }
     public var silenceTimeout: Microseconds? { nil }
+    /// A scanner read at the wrong line speed never makes a valid packet
+    /// (at 9600 read at 115200: NULs); binary, so judged by that alone.
+    private var watch = GarbleWatch(textual: false)
+    public var garbled: String? { watch.suspicion }
 
     /// NAKs sent for damaged packets, duplicates (retransmissions of a
     /// packet already taken) ignored, host command retransmissions.
@@ -93,6 +97,14 @@ public final class SSIDriver: DeviceDriver {
         base.lastSeen = time
         lastFeed = time
         framer.feed(bytes) { handle($0, time: time, into: &batch) }
+        watchUp(to: framer.decidedUpTo, time: time, into: &batch)
+    }
+
+    /// Judges the stream up to `end`; every call is at an offset that does
+    /// not depend on how the bytes were split, so neither does the verdict's
+    /// place among the events.
+    private func watchUp(to end: Int64, time: Microseconds, into batch: inout EventBatch) {
+        if let verdict = watch.advance(to: end) { batch.append(.problem(verdict.problem(at: time))) }
     }
 
     public func flush(time: Microseconds, into batch: inout EventBatch) {
@@ -105,16 +117,20 @@ public final class SSIDriver: DeviceDriver {
         }
         assembling = false; assemblyTooLong = false; assembly.removeAll(keepingCapacity: true)
         hasLastTaken = false
+        watch.reset(at: framer.streamOffset)
     }
 
     private func handle(_ piece: SSIFramer.Piece, time: Microseconds, into batch: inout EventBatch) {
         switch piece {
         case .garbage(let at, let length):
+            watchUp(to: at + Int64(length), time: time, into: &batch)
             batch.append(.problem(DeviceProblem(kind: .garbage, offset: at, length: length,
                                                 message: "\(length) bytes outside any packet skipped", time: time)))
         case .badChecksum(let at, let length, let opcode, let expected, let got):
             // Ask for the packet again. The retransmission carries the same
             // data, so it must not be taken for a duplicate of the last one.
+            watchUp(to: at, time: time, into: &batch)
+            watch.badFrame()
             batch.outgoing.append(SSIProtocol.nak(SSIProtocol.NakCause.resend))
             naksSent &+= 1
             hasLastTaken = false
@@ -122,6 +138,8 @@ public final class SSIDriver: DeviceDriver {
                     message: "checksum \(hex2(UInt8(got >> 8)))\(hex2(UInt8(got & 0xFF))) should be \(hex2(UInt8(expected >> 8)))\(hex2(UInt8(expected & 0xFF))) in a \(length)-byte \(SSIProtocol.Opcode.name(opcode)) packet; NAK RESEND sent",
                     time: time, into: &batch)
         case .packet(let p, let at):
+            watchUp(to: at + Int64(p.count + 2), time: time, into: &batch)
+            _ = watch.valid()
             base.frames &+= 1
             handlePacket(p, at: at, time: time, into: &batch)
         }

@@ -30,6 +30,11 @@ struct SSIFramer {
     init() {}
 
     var hasPending: Bool { !window.isEmpty }
+    /// The stream offset after the last byte fed.
+    var streamOffset: Int64 { offset }
+    /// How far the stream has been decided on: a candidate packet still
+    /// arriving is not (it may yet turn out valid).
+    var decidedUpTo: Int64 { offset - Int64(window.bytes.count) }
 
     mutating func feed(_ bytes: UnsafeRawBufferPointer, emit: (Piece) -> Void) {
         guard bytes.count > 0 else { return }
