@@ -23,6 +23,9 @@ public struct DeviceConfig: Sendable {
     /// Per-outcome feedback that replaces the driver's own (the `feedback`
     /// key of the device's configuration: a profile or explicit bytes).
     public var feedback: [FeedbackOutcome: FeedbackPlan] = [:]
+    /// Where udev's by-id links are, to follow a device named by a plain
+    /// path across replugs (`SerialPorts.byIDLink`).
+    public var serialByIDDirectory: String = SerialPorts.byIDDirectory
 
     public init(name: DeviceID, driver: String, port: PortSelector, serial: SerialSettings = SerialSettings(),
                 options: DriverOptions = DriverOptions()) {
@@ -166,6 +169,9 @@ public final class DeviceRunner: @unchecked Sendable {
         /// How the last connection ended, while the device is not back:
         /// retries keep saying it instead of only "cannot open".
         var lastLoss: String? = nil
+        /// The by-id link of a device configured by a plain path, once seen:
+        /// later connections open it there, wherever the tty went.
+        var followed: String? = nil
     }
 
     private func run() {
@@ -184,7 +190,7 @@ public final class DeviceRunner: @unchecked Sendable {
             var connectedAt: Microseconds? = nil, connectedOnMonotonic: Microseconds? = nil
             var transport: (any ByteTransport)? = nil
             do {
-                let t = try opener(config)
+                let t = try opener(config.following(c.followed))
                 transport = t
                 setActive(t)
                 let now = clock.now()
@@ -198,6 +204,10 @@ public final class DeviceRunner: @unchecked Sendable {
                     logger.log(.info, device: config.name.name, "found \(config.port) again at \(t.description) (was \(last))")
                 }
                 c.lastOpened = t.description
+                if c.followed == nil, let link = config.plainPathLink() {
+                    c.followed = link
+                    logger.log(.info, device: config.name.name, "\(config.port) is \(link): following the device there when it is plugged in again")
+                }
                 c.lastLoss = nil
                 logger.log(.info, device: config.name.name, "connected to \(t.description)\(t.serialSettings.map { " (\($0))" } ?? "") with driver \(config.driver)")
                 c.batch.append(.connected(time: now))

@@ -62,3 +62,24 @@ extension SerialPorts {
         return String(String.UnicodeScalarView(s.unicodeScalars.map { allowed.contains($0) || $0.value > 0x7F ? $0 : "_" }))
     }
 }
+
+extension DeviceConfig {
+    /// udev's by-id link to the device a plain path (`/dev/ttyUSB0`) names
+    /// now, if there is one. A replugged adapter may come back as ttyUSB1,
+    /// and ttyUSB0 may go to another device; the link follows the device.
+    func plainPathLink() -> String? {
+        guard case .path(let path) = port, !path.hasPrefix(serialByIDDirectory + "/"),
+              let target = resolvedPath(path), let links = SerialPorts.byIDLinks(in: serialByIDDirectory)[target] else { return nil }
+        return links.first { ($0 as NSString).lastPathComponent.hasPrefix("usb-") } ?? links.first
+    }
+
+    /// This configuration opened through `link` instead of its own path.
+    /// When the link is gone the device is not there: the open fails (and
+    /// is retried) rather than taking whatever holds the old name.
+    func following(_ link: String?) -> DeviceConfig {
+        guard let link else { return self }
+        var config = self
+        config.port = .path(link)
+        return config
+    }
+}

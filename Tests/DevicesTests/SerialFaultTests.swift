@@ -145,4 +145,39 @@ import ScanModel
         try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("usb-Other_Scanner_12345678-if00").path, withDestinationPath: a.path)
         #expect(throws: DeviceError.self) { try SerialPorts.resolve(selector, byIDDirectory: dir.path) }
     }
+
+    /// Issue 18, "plain-path devices found again only at the same path":
+    /// a scanner configured as its tty (`/dev/ttyUSB0`) is replugged and
+    /// comes back under another name while the old one is gone (or taken by
+    /// another device). Before, the runner retried the old path for ever;
+    /// now it follows the by-id link it saw at the first connection.
+    @Test func aDeviceConfiguredByItsTTYIsFollowedThroughItsByIDLink() throws {
+        let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let link = dir.appendingPathComponent("usb-Honeywell_Imaging___Mobility_1900_12345678-if00").path
+        let a = try FakeReader()
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: a.path)
+        var config = DeviceConfig(name: "dock-scanner", driver: "line", port: .path(a.path))
+        config.serialByIDDirectory = dir.path
+        config.backoffInitial = .milliseconds(10)
+        config.backoffMax = .milliseconds(50)
+        config.pollMilliseconds = 20
+        let events = EventLog(), log = MemoryDeviceLog()
+        let runner = try DeviceRunner(config: config, logger: log) { _, b in events.add(b) }
+        runner.start()
+        defer { runner.stop() }
+        #expect(waitUntil { runner.isConnected })
+        #expect(log.lines.contains { $0.contains("is \(link): following the device") }, "\(log.lines)")
+        // Replugged: the new tty exists before the old one is gone, so the
+        // kernel cannot hand the old number out again during the test.
+        let b = try FakeReader()
+        defer { b.hangUp() }
+        try FileManager.default.removeItem(atPath: link)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: b.path)
+        a.hangUp()
+        #expect(waitUntil { events.kinds.filter { $0 == "connected" }.count == 2 }, "not found again: \(log.lines.suffix(3))")
+        b.send(Array("0614141000012\r".utf8))
+        #expect(waitUntil { events.all.contains { if case .scan(let s) = $0 { return s.data == Array("0614141000012".utf8) }; return false } })
+        #expect(log.lines.contains { $0.contains("again at \(b.path)") }, "\(log.lines)")
+    }
 }
