@@ -66,6 +66,14 @@ public final class CentralDatabase {
         try db.run(sql, params.isEmpty ? nil : params)
     }
 
+    /// The station journal entries central holds from `origin`: how many,
+    /// and the highest local id among them (equal when none is missing).
+    public func journalHeld(origin: String) throws(CentralError) -> (entries: Int64, highestID: Int64) {
+        try CentralSchema.check(db)
+        let r = try db.query("SELECT count(*), coalesce(max(id), 0) FROM station_journal WHERE origin = $1", [origin])
+        return (r.int(0, 0) ?? 0, r.int(0, 1) ?? 0)
+    }
+
     /// Lag per origin.
     public func status() throws(CentralError) -> [OriginLag] {
         try CentralSchema.check(db)

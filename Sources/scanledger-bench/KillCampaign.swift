@@ -13,7 +13,10 @@ import ScanModel
 /// `verify` must be clean; after the restart the open move must resume at
 /// exactly the acknowledged scans (or one more, the line in flight). A line
 /// the killed daemon had not read yet is discarded, as a scan lost with the
-/// power (the operator heard nothing and scans again). With a central
+/// power (the operator heard nothing and scans again). One scan in six is
+/// an item the site does not know: refused (E), and journaled before the
+/// answer, so the journal must hold one error entry per refusal heard (at
+/// most one more: the line in flight). With a central
 /// database (KILL_CAMPAIGN_CENTRAL, KillCampaignCentral.swift) the daemon
 /// forwards throughout, and after every kill central must hold each posting
 /// once, in order, never one the box lacks; at the end, all of them.
@@ -42,13 +45,13 @@ func killCampaign() -> [String: any Sendable] {
         if Int.random(in: 0..<4, using: &rng) == 0, let pid = site.pid { kill(pid, SIGHUP); reloads += 1 }
         // A few answered scans, then one the daemon is killed over.
         for _ in 0..<Int.random(in: 0..<12, using: &rng) {
-            let line = campaign.nextLine()
+            let line = campaign.nextLine(wrong: Int.random(in: 0..<6, using: &rng) == 0)
             site.scanners[0].send(line)
             guard let byte = site.scanners[0].nextByte(within: 10_000) else { return campaign.failure("cycle \(cycle): no answer to \(line)") }
             guard campaign.answered(line, byte) else { return campaign.failure("cycle \(cycle): \(line) answered \(Character(UnicodeScalar(byte)))") }
             scans += 1
         }
-        let inFlight = campaign.nextLine()
+        let inFlight = campaign.nextLine(wrong: Int.random(in: 0..<6, using: &rng) == 0)
         site.scanners[0].send(inFlight)
         usleep(UInt32.random(in: 0...3_000, using: &rng))
         site.killHard()
@@ -68,26 +71,36 @@ func killCampaign() -> [String: any Sendable] {
             if let problem = campaign.checkCommitted(moves: Int(head) - 1) {
                 return campaign.failure("cycle \(cycle): \(problem)")
             }
-            if let problem = central?.check(localHead: head) { return campaign.failure("cycle \(cycle): \(problem)") }
+            let journal = try ledger.stationJournal(JournalQuery(limit: 10_000_000))
+            let errors = journal.filter { $0.entry.severity == .error }.count
+            if let problem = campaign.checkJournal(errors: errors) {
+                return campaign.failure("cycle \(cycle): \(problem)")
+            }
+            if let problem = central?.check(localHead: head, localJournal: journal.map(\.id).max() ?? 0) { return campaign.failure("cycle \(cycle): \(problem)") }
         } catch { return campaign.failure("cycle \(cycle): ledger: \(error)") }
     }
     var centralResults: [String: any Sendable] = [:]
     if let central {
         // The daemon is down after the last kill: the box's head, then a
         // run to let forwarding finish, then the balances with it stopped.
-        let head: Int64
-        do { let ledger = try Ledger(path: ledgerPath); head = try ledger.ledgerSequence().value; ledger.close() }
-        catch { return campaign.failure("after the campaign: ledger: \(error)") }
+        let head: Int64, journal: Int64
+        do {
+            let ledger = try Ledger(path: ledgerPath)
+            defer { ledger.close() }
+            head = try ledger.ledgerSequence().value
+            journal = try ledger.stationJournal(JournalQuery(limit: 10_000_000)).map(\.id).max() ?? 0
+        } catch { return campaign.failure("after the campaign: ledger: \(error)") }
         guard site.start() else { return campaign.failure("after the campaign: scanledgerd did not come back") }
-        if let problem = central.waitUntilCentral(head) { return campaign.failure("after the campaign: \(problem)") }
+        if let problem = central.waitUntilCentral(head, journal: journal) { return campaign.failure("after the campaign: \(problem)") }
         site.stop()
-        if let problem = central.checkBalances(localHead: head, ledgerPath: ledgerPath, locations: ["S0-A", "S0-B"]) {
+        if let problem = central.checkBalances(localHead: head, localJournal: journal, ledgerPath: ledgerPath, locations: ["S0-A", "S0-B"]) {
             return campaign.failure("after the campaign: \(problem)")
         }
-        centralResults = ["central_postings": head, "kills_with_forwarding_behind": central.killsWithBacklog, "central_balances_equal": true]
+        centralResults = ["central_postings": head, "central_journal_entries": journal, "kills_with_forwarding_behind": central.killsWithBacklog, "central_balances_equal": true]
     }
     return centralResults.merging([
         "kills": kills, "reloads_sent": reloads, "answered_scans": scans, "moves_posted": campaign.moves,
+        "refusals_journaled": campaign.refusals,
         "in_flight_commits_found": campaign.inFlightCommits, "resumed_sessions": campaign.resumed,
         "lost": 0, "duplicated": 0, "seconds": Date().timeIntervalSince(started).rounded(),
     ]) { a, _ in a }
@@ -98,13 +111,17 @@ func killCampaign() -> [String: any Sendable] {
 /// station acknowledged (0: no move open; 10: destination scanned).
 struct CampaignState {
     static let item = "]E04006381333931"
+    /// A valid GTIN the site does not know: refused wherever it is scanned.
+    static let unknownItem = "]E05901234123457"
     private(set) var moves = 0
     private(set) var position = 0
     private(set) var inFlightCommits = 0
     private(set) var resumed = 0
+    private(set) var refusals = 0
     private var pending: String?
 
-    func nextLine() -> String {
+    func nextLine(wrong: Bool = false) -> String {
+        if wrong { return Self.unknownItem }
         let (from, to) = moves % 2 == 0 ? ("S0-A", "S0-B") : ("S0-B", "S0-A")
         switch position {
         case 0: return "LOC:\(from)"
@@ -117,6 +134,10 @@ struct CampaignState {
     /// An answer: G for a scan, D for the CONFIRM that posted.
     mutating func answered(_ line: String, _ byte: UInt8) -> Bool {
         pending = nil
+        if line == Self.unknownItem {
+            refusals += 1
+            return byte == UInt8(ascii: "E")
+        }
         if line == "CMD:CONFIRM" {
             guard byte == UInt8(ascii: "D") else { return false }
             moves += 1; position = 0
@@ -140,6 +161,17 @@ struct CampaignState {
         return "the ledger holds \(committed) moves; \(moves) were acknowledged (in flight: \(pending ?? "nothing"))"
     }
 
+    /// With the daemon down: one error entry per refusal heard (one more when
+    /// the unanswered line was a refusal recorded before the kill).
+    mutating func checkJournal(errors: Int) -> String? {
+        if errors == refusals { return nil }
+        if errors == refusals + 1, pending == Self.unknownItem {
+            refusals += 1; pending = nil
+            return nil
+        }
+        return "the journal holds \(errors) refusals; \(refusals) were heard (in flight: \(pending ?? "nothing"))"
+    }
+
     /// After the restart: the open move holds exactly the acknowledged scans,
     /// or one more when the unanswered line was saved before the kill.
     mutating func checkResumed(_ answer: [String: Any]?) -> String? {
@@ -150,7 +182,8 @@ struct CampaignState {
             found = view["destination"] is String ? 10 : 1 + items
             if found > 0 { resumed += 1 }
         }
-        if found == position || (found == position + 1 && pending != nil && pending != "CMD:CONFIRM") {
+        let inFlightAdvances = pending != nil && pending != "CMD:CONFIRM" && pending != Self.unknownItem
+        if found == position || (found == position + 1 && inFlightAdvances) {
             position = found; pending = nil
             return nil
         }

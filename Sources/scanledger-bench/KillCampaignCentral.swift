@@ -34,33 +34,41 @@ struct CampaignCentral {
     /// With the daemon down: central holds seq 1…n once each (the primary
     /// key refuses a second copy; a count equal to the highest seq says
     /// none is missing below it), and never a seq the box does not have.
-    mutating func check(localHead: Int64) -> String? {
+    mutating func check(localHead: Int64, localJournal: Int64) -> String? {
         do {
             let (postings, highest) = try held()
             if postings != highest { return "central holds \(postings) postings up to seq \(highest): one is missing" }
             if highest > localHead { return "central holds seq \(highest), the box only \(localHead)" }
-            if highest < localHead { killsWithBacklog += 1 }
+            let journal = try database.journalHeld(origin: Self.origin)
+            if journal.entries != journal.highestID { return "central holds \(journal.entries) journal entries up to id \(journal.highestID): one is missing" }
+            if journal.highestID > localJournal { return "central holds journal entry \(journal.highestID), the box only \(localJournal)" }
+            if highest < localHead || journal.highestID < localJournal { killsWithBacklog += 1 }
             return nil
         } catch { return "central: \(error)" }
     }
 
-    /// After the last restart: every posting reaches central within a minute.
-    func waitUntilCentral(_ localHead: Int64) -> String? {
+    /// After the last restart: every posting and journal entry reaches
+    /// central within a minute.
+    func waitUntilCentral(_ localHead: Int64, journal localJournal: Int64) -> String? {
         do {
             for _ in 0..<600 {
-                if try held().highest >= localHead { return nil }
+                if try held().highest >= localHead, try database.journalHeld(origin: Self.origin).highestID >= localJournal { return nil }
                 usleep(100_000)
             }
-            return "central stayed at seq \(try held().highest) of \(localHead) for a minute"
+            return "central stayed at seq \(try held().highest) of \(localHead), journal entry \(try database.journalHeld(origin: Self.origin).highestID) of \(localJournal), for a minute"
         } catch { return "central: \(error)" }
     }
 
     /// Then, with the daemon stopped: seq 1…head once each, and central's
     /// balance at each location is the box's.
-    func checkBalances(localHead: Int64, ledgerPath: String, locations: [String]) -> String? {
+    func checkBalances(localHead: Int64, localJournal: Int64, ledgerPath: String, locations: [String]) -> String? {
         do {
             let (postings, highest) = try held()
             if postings != localHead || highest != localHead { return "central holds \(postings) postings up to seq \(highest); the box \(localHead)" }
+            let journal = try database.journalHeld(origin: Self.origin)
+            if journal.entries != localJournal || journal.highestID != localJournal {
+                return "central holds \(journal.entries) journal entries up to id \(journal.highestID); the box \(localJournal)"
+            }
             let ledger = try Ledger(path: ledgerPath)
             defer { ledger.close() }
             for location in locations {
