@@ -68,14 +68,15 @@ final class DaemonNotifyListener {
 
 /// Waits (without asserting on how long) until `condition` holds; generous
 /// limit so a loaded machine does not fail a correct daemon.
-func eventually(_ what: String, limit: TimeInterval = 30, _ condition: () throws -> Bool) throws {
+/// `what` is read only on failure, so a log quoted in it is the log then.
+func eventually(_ what: @autoclosure () -> String, limit: TimeInterval = 30, _ condition: () throws -> Bool) throws {
     let deadline = Date().addingTimeInterval(limit)
     while Date() < deadline {
         if (try? condition()) == true { return }
         Thread.sleep(forTimeInterval: 0.05)
     }
     if try condition() { return }
-    throw HarnessFailure(description: "gave up waiting for: \(what)")
+    throw HarnessFailure(description: "gave up waiting for: \(what())")
 }
 
 /// A temporary site: ledger with master data and an ASN, a config file, a

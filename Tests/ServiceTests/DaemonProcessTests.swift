@@ -49,7 +49,7 @@ import Testing
         try site.start()
         #expect(try site.scanned() == [3])
         site.scanner.scan("CMD:CLOSE")
-        try eventually("the second receipt to post") { try site.scanned() == nil }
+        try eventually("the second receipt to post (log: \(site.log.suffix(3_000)))") { try site.scanned() == nil }
         #expect(try site.stop() == 0)
         try site.withLedger { (l: Ledger) throws -> Void in
             #expect(try l.verify().ok)
