@@ -5,19 +5,28 @@ import ScanModel
 @testable import Devices
 
 /// A pseudo-terminal standing in for a reader: the test holds the master.
+/// Its number is never given back while the tests run: the slave end stays
+/// open here (retired, never closed), so no later pty gets the same
+/// `/dev/pts/N`. Before, a runner still retrying a hung-up reader's path
+/// could open another test's new pty under that number and read its bytes
+/// (tests in all suites share one process and the kernel reuses the lowest
+/// free number).
 final class FakeReader {
     let master: Int32
     let path: String
+    private var hungUp = false
 
     init() throws {
         var m: Int32 = -1, s: Int32 = -1
         var name = [CChar](repeating: 0, count: 128)
         guard CLinuxShims_openpty(&m, &s, &name, name.count) == 0 else { throw DeviceError.system(Errno(errno, call: "openpty")) }
-        close(s)   // the runner opens the slave by path, as it would a real port
+        PtyNumbers.retire(s)   // the runner opens the slave by path, as it would a real port
         master = m
         path = String(decoding: name.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
     }
+
+    deinit { hangUp() }
 
     func send(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { write(master, $0.baseAddress, $0.count) } }
 
@@ -33,7 +42,13 @@ final class FakeReader {
         return out
     }
 
-    func hangUp() { close(master) }
+    /// The device goes away: its node disappears and the runner's reads
+    /// fail; the number stays taken (`PtyNumbers`).
+    func hangUp() {
+        guard !hungUp else { return }
+        hungUp = true
+        close(master)
+    }
 }
 
 /// Polls `condition` until it holds or 15 s pass (a deadline against a hung
@@ -44,6 +59,14 @@ func waitUntil(_ condition: () -> Bool) -> Bool {
         usleep(2000)
     }
     return condition()
+}
+
+/// Slave ends of test ptys, kept open until the process exits so their
+/// numbers are never reused while any runner might still reopen the path.
+enum PtyNumbers {
+    nonisolated(unsafe) private static var retired: [Int32] = []
+    private static let lock = NSLock()
+    static func retire(_ fd: Int32) { lock.lock(); retired.append(fd); lock.unlock() }
 }
 
 final class EventLog: @unchecked Sendable {

@@ -180,4 +180,28 @@ import ScanModel
         #expect(waitUntil { events.all.contains { if case .scan(let s) = $0 { return s.data == Array("0614141000012".utf8) }; return false } })
         #expect(log.lines.contains { $0.contains("again at \(b.path)") }, "\(log.lines)")
     }
+
+    /// The test double behind every pty test: a hung-up reader's number
+    /// stays taken, so it is never the next pty's. Before, it was freed (the
+    /// kernel then hands out the lowest free number), and a runner still
+    /// retrying the old path opened the new pty of whatever test came next
+    /// and took its bytes: the load-only "waited 30 s for an answer"
+    /// failures. The kernel frees a number when no descriptor refers to the
+    /// pty any more, so that is what is checked (other tests in this process
+    /// open ptys at the same time, so which number comes next is not).
+    @Test func aHungUpReadersNumberStaysTaken() throws {
+        let a = try FakeReader()
+        let old = a.path
+        a.hangUp()
+        #expect(Self.openHere(old), "no descriptor holds \(old): its number goes to the next pty")
+    }
+
+    /// Whether a descriptor of this process refers to `path` (gone or not).
+    static func openHere(_ path: String) -> Bool {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return fds.contains { fd in
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + fd)) ?? ""
+            return target == path || target == path + " (deleted)"
+        }
+    }
 }

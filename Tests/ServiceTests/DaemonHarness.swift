@@ -8,8 +8,20 @@ import Devices
 
 struct HarnessFailure: Error, CustomStringConvertible { let description: String }
 
+/// Slave ends of test ptys, kept open until the process exits so their
+/// numbers are never reused while a daemon might still reopen the path.
+enum PtyNumbers {
+    nonisolated(unsafe) private static var retired: [Int32] = []
+    private static let lock = NSLock()
+    static func retire(_ fd: Int32) { lock.lock(); retired.append(fd); lock.unlock() }
+}
+
 /// A pseudo-terminal standing in for a serial barcode scanner. The slave
-/// stays open here too, so the line never hangs up while the daemon restarts.
+/// stays open here too, so the line never hangs up while the daemon restarts,
+/// and it is never closed while the tests run: its `/dev/pts/N` is never
+/// given to a later test's pty, which a daemon still retrying this path
+/// (this scanner released before its daemon was killed) would otherwise
+/// open and read from, taking that test's scans.
 final class FakeScanner {
     let master: Int32
     let slave: Int32
@@ -22,7 +34,7 @@ final class FakeScanner {
         path = String(decoding: name.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
     }
-    deinit { close(master); close(slave) }
+    deinit { close(master); PtyNumbers.retire(slave) }
     func write(_ bytes: [UInt8]) {
         _ = bytes.withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) }
         drain()

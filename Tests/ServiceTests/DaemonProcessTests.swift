@@ -34,6 +34,20 @@ import Testing
         }
     }
 
+    /// A released scanner's `/dev/pts/N` stays taken (see `FakeScanner`):
+    /// before, it was freed and could be the next test's pty, which a daemon
+    /// still retrying the path then read from. The kernel frees a number when
+    /// no descriptor refers to the pty, so that is what is checked.
+    @Test func aReleasedScannersNumberStaysTaken() throws {
+        var old = ""
+        do { old = try FakeScanner().path }
+        let held = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").contains { fd in
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + fd)) ?? ""
+            return target == old || target == old + " (deleted)"
+        }
+        #expect(held, "no descriptor holds \(old): its number goes to the next pty")
+    }
+
     @Test func sigkillMidSessionKeepsEveryAcknowledgedPostingOnceAndTheOpenSession() throws {
         let site = try DaemonSite()
         try site.start()
