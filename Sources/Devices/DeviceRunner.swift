@@ -24,7 +24,7 @@ public struct DeviceConfig: Sendable {
     /// key of the device's configuration: a profile or explicit bytes).
     public var feedback: [FeedbackOutcome: FeedbackPlan] = [:]
     /// Where udev's by-id links are, to follow a device named by a plain
-    /// path across replugs (`SerialPorts.byIDLink`).
+    /// path across replugs (`DeviceConfig.plainPathLink`, SerialByID.swift).
     public var serialByIDDirectory: String = SerialPorts.byIDDirectory
 
     public init(name: DeviceID, driver: String, port: PortSelector, serial: SerialSettings = SerialSettings(),
