@@ -198,7 +198,9 @@ public final class DeviceRunner: @unchecked Sendable {
                 connectedOnMonotonic = monotonic.now()
                 if everConnected { c.reconnects += 1 }
                 everConnected = true
-                setConnected(true)
+                // The protocol's status first: a session not yet set up is
+                // not connected (`isConnected`), even before its first batch.
+                setConnected(true, status: driver.protocolStatus)
                 setHealth(DeviceHealth(state: .up, since: now))
                 if let last = c.lastOpened, last != t.description {
                     logger.log(.info, device: config.name.name, "found \(config.port) again at \(t.description) (was \(last))")
@@ -352,6 +354,10 @@ public final class DeviceRunner: @unchecked Sendable {
     private func setActive(_ transport: (any ByteTransport)?) { lock.lock(); activeTransport = transport; lock.unlock() }
 
     private func setConnected(_ value: Bool) { lock.lock(); connectedNow = value; lock.unlock() }
+
+    private func setConnected(_ value: Bool, status: ProtocolStatus?) {
+        lock.lock(); connectedNow = value; statusSnapshot = status; lock.unlock()
+    }
 
     private func setHealth(_ value: DeviceHealth) { lock.lock(); healthNow = value; lock.unlock() }
 

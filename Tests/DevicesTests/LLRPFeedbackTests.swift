@@ -11,7 +11,7 @@ import ScanModel
     typealias Write = LLRPReaderEmulator.GPOWrite
     let epc = EPC(hex: "3074257BF7194E4000001A85")!
 
-    func runner(_ emulator: LLRPReaderEmulator, log: MemoryDeviceLog, box: EmulatorEventBox) throws -> DeviceRunner {
+    func runner(_ emulator: LLRPReaderEmulator, log: any DeviceLogger, box: EmulatorEventBox) throws -> DeviceRunner {
         var options = DriverOptions(device: DeviceIndex(4))
         options.reader = LLRPReaderConfig(host: "127.0.0.1")
         options.reader.port = emulator.port
@@ -60,6 +60,23 @@ import ScanModel
         #expect(emulator.snapshot.connections == 1, "the session was restarted")
     }
 
+    /// Before: `isConnected` held from the TCP connect until the first batch
+    /// was handed over (no session status yet), so feedback sent in that
+    /// moment went to a session still setting up and its first GPO write was
+    /// dropped (seen under TSan: a pulse with only its "off"). The runner's
+    /// own "connected to" line is logged inside that moment.
+    @Test func anLLRPReaderIsNotConnectedBeforeItsSessionRuns() throws {
+        let emulator = try LLRPReaderEmulator()
+        defer { emulator.stop() }
+        let probe = ConnectedProbe()
+        let reader = try runner(emulator, log: probe, box: EmulatorEventBox())
+        probe.runner = reader
+        reader.start()
+        defer { reader.stop() }
+        #expect(waitUntil { reader.isConnected })
+        #expect(probe.seen == [false], "isConnected when the TCP connection opened, before the LLRP session ran")
+    }
+
     @Test(.timeLimit(.minutes(1))) func aRefusedGPOWriteIsLoggedNotFatal() throws {
         let emulator = try LLRPReaderEmulator()
         defer { emulator.stop() }
@@ -70,7 +87,8 @@ import ScanModel
         defer { reader.stop() }
         #expect(waitUntil { reader.isConnected })
         #expect(reader.feedback(.error))
-        #expect(waitUntil { reader.counters.deviceErrors == 2 }, "both writes of the pulse were answered with a failure")
+        #expect(waitUntil { reader.counters.deviceErrors == 2 },
+                "both writes of the pulse were answered with a failure: \(reader.counters.deviceErrors), \(emulator.snapshot.gpoWrites), \(log.lines)")
         #expect(log.lines.contains { $0.contains("SET_READER_CONFIG") && $0.contains("failed") }, "\(log.lines)")
         #expect(emulator.report([epc]))
         #expect(waitUntil { box.tags.count == 1 })
@@ -89,5 +107,23 @@ import ScanModel
         // Header (type 3, id), ResetToFactoryDefault 0, then TLV 219 of 7 bytes: port 2, data bit set.
         #expect(m == [0x04, 0x03, 0, 0, 0, 18, 1, 2, 3, 4, 0x00, 0x00, 219, 0, 7, 0, 2, 0x80])
         #expect(LLRPReaderEmulator.gpoWrites(m) == [Write(port: 2, high: true)])
+    }
+}
+
+/// Records `isConnected` at the moment the runner logs "connected to …".
+final class ConnectedProbe: DeviceLogger, @unchecked Sendable {
+    // @unchecked Sendable: both fields are only touched under `lock`.
+    private let lock = NSLock()
+    private weak var current: DeviceRunner?
+    private var values: [Bool] = []
+    var runner: DeviceRunner? {
+        get { lock.lock(); defer { lock.unlock() }; return current }
+        set { lock.lock(); current = newValue; lock.unlock() }
+    }
+    var seen: [Bool] { lock.lock(); defer { lock.unlock() }; return values }
+    func log(_ level: LogLevel, device: String, _ message: String) {
+        guard message.hasPrefix("connected to ") else { return }
+        let connected = runner?.isConnected ?? true
+        lock.lock(); values.append(connected); lock.unlock()
     }
 }

@@ -144,4 +144,39 @@ import ScanModel
         wall.step(by: Microseconds(.min))
         #expect(watch.step() != nil)
     }
+
+    /// A pause between the two clocks' reads (the thread descheduled) is not
+    /// a step: the pair is read again. Before, a 300 ms pause there logged
+    /// "wall clock stepped by +0.300 s" and moved every device timer.
+    @Test func aPauseBetweenTheReadsIsNotAStep() {
+        let time = ScriptedTime()
+        let clocks = IntervalClocks(wall: ScriptedTime.Clock(time: time, offset: 1_000_000_000), monotonic: ScriptedTime.Clock(time: time, offset: 0))
+        var watch = WallStepWatch(clocks)
+        time.advance(by: 1_000_000)
+        time.pauseAt(read: time.reads + 2, for: 300_000)   // a pause just before the second read of the look
+        #expect(watch.step() == nil)
+        time.advance(by: 1_000_000)
+        #expect(watch.step() == nil)
+    }
+}
+
+/// One timeline both clocks of a test read (the wall ahead by an offset),
+/// which can pause before a chosen read, as a descheduled thread would.
+final class ScriptedTime: @unchecked Sendable {
+    // @unchecked Sendable: used from one test's thread only.
+    private(set) var reads = 0
+    private var now: Int64 = 0
+    private var pause: (read: Int, length: Int64)? = nil
+    func advance(by micros: Int64) { now += micros }
+    func pauseAt(read: Int, for micros: Int64) { pause = (read, micros) }
+    func read() -> Int64 {
+        reads += 1
+        if let p = pause, p.read == reads { now += p.length; pause = nil }
+        return now
+    }
+    struct Clock: MicrosecondClock {
+        let time: ScriptedTime
+        let offset: Int64
+        func now() -> Microseconds { Microseconds(time.read() + offset) }
+    }
 }

@@ -106,25 +106,43 @@ public struct IntervalClocks: Sendable {
 /// timers in the same base (a device driver): on a step it moves its timers
 /// by the step, so a deadline neither fires at once nor waits for the wall
 /// clock to catch up. NTP's slewing (at most 500 ppm) stays far below
-/// `threshold`, as does the time between the two reads.
+/// `threshold`.
 public struct WallStepWatch: Sendable {
     public static let threshold = Microseconds.milliseconds(250)
+    /// How close the two monotonic reads around a wall read must be for the
+    /// pair to count as one instant.
+    static let sameInstant: Int64 = 5_000
     private let clocks: IntervalClocks
-    private var lastWall: Int64
-    private var lastMonotonic: Int64
+    private var last: (wall: Int64, monotonic: Int64)
 
     public init(_ clocks: IntervalClocks) {
         self.clocks = clocks
-        lastWall = clocks.wall.now().value
-        lastMonotonic = clocks.monotonic.now().value
+        last = Self.sample(clocks)
     }
 
     /// The step since the last look (wall moved minus monotonic moved), or
     /// nil when the wall clock only ran.
     public mutating func step() -> Microseconds? {
-        let wall = clocks.wall.now().value, monotonic = clocks.monotonic.now().value
-        let drift = (wall &- lastWall) &- (monotonic &- lastMonotonic)
-        lastWall = wall; lastMonotonic = monotonic
+        let now = Self.sample(clocks)
+        let drift = (now.wall &- last.wall) &- (now.monotonic &- last.monotonic)
+        last = now
         return drift.magnitude >= Self.threshold.value.magnitude ? Microseconds(drift) : nil
+    }
+
+    /// Both clocks at one instant. A thread descheduled between two reads
+    /// (a loaded box, a sanitizer) would make its pause look like a step, so
+    /// the wall read is bracketed by two monotonic reads and taken again
+    /// while they are far apart (the closest of a few tries otherwise).
+    static func sample(_ clocks: IntervalClocks) -> (wall: Int64, monotonic: Int64) {
+        var best: (wall: Int64, monotonic: Int64, gap: Int64)? = nil
+        for _ in 0..<4 {
+            let before = clocks.monotonic.now().value
+            let wall = clocks.wall.now().value
+            let after = clocks.monotonic.now().value
+            let gap = after &- before
+            if best == nil || gap < best!.gap { best = (wall, before &+ gap / 2, gap) }
+            if gap <= sameInstant { break }
+        }
+        return (best!.wall, best!.monotonic)
     }
 }
