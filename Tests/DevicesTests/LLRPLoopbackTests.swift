@@ -192,7 +192,8 @@ struct LLRPLoopbackReader {
         // only have reconnected and said CLOSE_CONNECTION on shutdown.
         let want = log.records.filter { $0.direction == .toDevice }.map(\.bytes)
         #expect(Array(sent.prefix(want.count)) == want)
-        #expect(sent.dropFirst(want.count).allSatisfy { $0.count >= 2 && $0[1] == 14 }, "unexpected extra messages")
+        #expect(sent.dropFirst(want.count).allSatisfy { $0.count >= 2 && $0[1] == 14 },
+                "unexpected extra messages: \(sent.dropFirst(want.count).map { LLRPMessageType.name(UInt16($0.count >= 2 ? Int($0[0] & 0x03) << 8 | Int($0[1]) : 0)) }), events after the log: \(events.dropFirst(expected.count).map { EventJSON.line($0) })")
     }
 }
 
