@@ -21,8 +21,7 @@ struct CampaignCentral {
         let settings = try CentralConnectionSettings(conninfo: conninfo)
         database = try CentralDatabase(settings)
         _ = try database.initialize()
-        let quoted = conninfo.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        configFragment = #"\#n "central": {"conninfo": "\#(quoted)", "batch_size": 3, "poll_interval_ms": 200},"#
+        configFragment = #"\#n "central": {"conninfo": \#(JSONText.quote(conninfo)), "batch_size": 3, "poll_interval_ms": 200},"#
     }
 
     /// What central holds from this box: postings, and the highest seq.

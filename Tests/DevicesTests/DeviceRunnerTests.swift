@@ -61,14 +61,6 @@ func waitUntil(_ condition: () -> Bool) -> Bool {
     return condition()
 }
 
-/// Slave ends of test ptys, kept open until the process exits so their
-/// numbers are never reused while any runner might still reopen the path.
-enum PtyNumbers {
-    nonisolated(unsafe) private static var retired: [Int32] = []
-    private static let lock = NSLock()
-    static func retire(_ fd: Int32) { lock.lock(); retired.append(fd); lock.unlock() }
-}
-
 final class EventLog: @unchecked Sendable {
     private let lock = NSLock()
     private var events: [DeviceEvent] = []

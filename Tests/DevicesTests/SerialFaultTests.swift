@@ -193,15 +193,6 @@ import ScanModel
         let a = try FakeReader()
         let old = a.path
         a.hangUp()
-        #expect(Self.openHere(old), "no descriptor holds \(old): its number goes to the next pty")
-    }
-
-    /// Whether a descriptor of this process refers to `path` (gone or not).
-    static func openHere(_ path: String) -> Bool {
-        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        return fds.contains { fd in
-            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + fd)) ?? ""
-            return target == path || target == path + " (deleted)"
-        }
+        #expect(PtyNumbers.held(old), "no descriptor holds \(old): its number goes to the next pty")
     }
 }

@@ -5,12 +5,10 @@ import ScanModel
 
 /// The real wall clock, moved by `step` (NTP's first sync on a box without
 /// a real-time clock, an operator's `date -s`), while time runs on.
-final class SteppedWallClock: MicrosecondClock, @unchecked Sendable {
-    // @unchecked Sendable: `offset` is only touched under `lock`.
-    private let lock = NSLock()
-    private var offset: Int64 = 0
-    func now() -> Microseconds { lock.lock(); defer { lock.unlock() }; return WallClock().now() + Microseconds(offset) }
-    func step(by delta: Microseconds) { lock.lock(); offset += delta.value; lock.unlock() }
+final class SteppedWallClock: MicrosecondClock {
+    private let offset = Locked<Int64>(0)
+    func now() -> Microseconds { WallClock().now() + Microseconds(offset.snapshot) }
+    func step(by delta: Microseconds) { offset.withLock { $0 += delta.value } }
 }
 
 /// Issue 18, clock jumps at the device edge: a device's timers (LLRP

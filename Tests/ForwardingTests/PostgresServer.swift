@@ -38,6 +38,13 @@ final class PostgresServer: @unchecked Sendable {
     private static let startLock = NSLock()
     nonisolated(unsafe) private static var startError: String?
     nonisolated(unsafe) private static var owned: [PostgresServer] = []
+    /// Stops every server this process started when it exits (once, whichever starts first).
+    private static let stopAllAtExit: Void = {
+        atexit {
+            PostgresServer.started?.stopQuietly()
+            PostgresServer.owned.forEach { $0.stopQuietly() }
+        }
+    }()
 
     /// The shared server, started on first use.
     static func shared() throws -> PostgresServer {
@@ -47,10 +54,7 @@ final class PostgresServer: @unchecked Sendable {
         do {
             let server = try PostgresServer(mayBeTakenDown: false)
             started = server
-            atexit {
-                PostgresServer.started?.stopQuietly()
-                PostgresServer.owned.forEach { $0.stopQuietly() }
-            }
+            _ = stopAllAtExit
             return server
         } catch {
             startError = "\(error)"
@@ -61,9 +65,8 @@ final class PostgresServer: @unchecked Sendable {
     /// A server for one test that stages an outage (stops or restarts it);
     /// removed when the test drops it, or at exit.
     static func own() throws -> PostgresServer {
-        _ = try shared() // registers the exit hook
         let server = try PostgresServer(mayBeTakenDown: true)
-        startLock.lock(); owned.append(server); startLock.unlock()
+        startLock.lock(); owned.append(server); _ = stopAllAtExit; startLock.unlock()
         return server
     }
 

@@ -8,14 +8,6 @@ import Devices
 
 struct HarnessFailure: Error, CustomStringConvertible { let description: String }
 
-/// Slave ends of test ptys, kept open until the process exits so their
-/// numbers are never reused while a daemon might still reopen the path.
-enum PtyNumbers {
-    nonisolated(unsafe) private static var retired: [Int32] = []
-    private static let lock = NSLock()
-    static func retire(_ fd: Int32) { lock.lock(); retired.append(fd); lock.unlock() }
-}
-
 /// A pseudo-terminal standing in for a serial barcode scanner. The slave
 /// stays open here too, so the line never hangs up while the daemon restarts,
 /// and it is never closed while the tests run: its `/dev/pts/N` is never

@@ -1,0 +1,1 @@
+../DevicesTests/PtyNumbers.swift
